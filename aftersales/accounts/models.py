@@ -1,0 +1,193 @@
+"""Dealer group, sites with their calendars and brand contact points, staff."""
+
+import zoneinfo
+from datetime import date
+from decimal import Decimal
+
+import holidays as holiday_calendars
+from django.conf import settings
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
+
+
+def validate_country_code(value: str) -> None:
+    if value not in holiday_calendars.list_supported_countries():
+        raise ValidationError(_("%(code)s is not a supported country code."), params={"code": value})
+
+
+class DealerGroup(models.Model):
+    name = models.CharField(_("name"), max_length=120, unique=True)
+
+    class Meta:
+        verbose_name = _("dealer group")
+        verbose_name_plural = _("dealer groups")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Brand(models.Model):
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("brand")
+        verbose_name_plural = _("brands")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Site(models.Model):
+    group = models.ForeignKey(DealerGroup, on_delete=models.PROTECT, related_name="sites", verbose_name=_("dealer group"))
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    legal_name = models.CharField(_("legal name"), max_length=160, blank=True)
+    vat_number = models.CharField(_("VAT number"), max_length=32, blank=True)
+    address = models.CharField(_("address"), max_length=200)
+    postcode = models.CharField(_("postcode"), max_length=16)
+    city = models.CharField(_("city"), max_length=80)
+    country = models.CharField(_("country"), max_length=2, validators=[validate_country_code], help_text=_("ISO 3166 code, e.g. FR"))
+    holiday_subdivision = models.CharField(_("holiday subdivision"), max_length=10, blank=True)
+    time_zone = models.CharField(_("time zone"), max_length=64, choices=TIME_ZONE_CHOICES)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code, e.g. EUR"))
+    vat_rate = models.DecimalField(
+        _("VAT rate (%)"), max_digits=5, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    labour_rate = models.DecimalField(_("hourly labour rate, before VAT"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    invoice_prefix = models.CharField(_("invoice-number prefix"), max_length=12)
+    brands = models.ManyToManyField(Brand, through="SiteBrand", related_name="sites", verbose_name=_("brands"))
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("site")
+        verbose_name_plural = _("sites")
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def public_holidays(self, years) -> holiday_calendars.HolidayBase:
+        return holiday_calendars.country_holidays(self.country, subdiv=self.holiday_subdivision or None, years=years)
+
+    def is_closed_on(self, day: date) -> bool:
+        """A public holiday, an extra closure, or a weekday without opening hours."""
+        if day in self.public_holidays(day.year):
+            return True
+        if self.closures.filter(day=day).exists():
+            return True
+        return not self.opening_hours.filter(weekday=day.weekday()).exists()
+
+
+class SiteBrand(models.Model):
+    """A brand sold at a site, with its own contact point where it needs one."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="brand_contacts", verbose_name=_("site"))
+    brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="site_contacts", verbose_name=_("brand"))
+    phone = models.CharField(_("brand phone"), max_length=20, blank=True)
+    email = models.EmailField(_("brand e-mail"), blank=True)
+    greeting = models.CharField(
+        _("greeting formula"), max_length=200,
+        help_text=_("Read by the agent at the start of a call; {agent} is replaced by the agent's first name."),
+    )
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["site", "brand"], name="unique_brand_per_site")]
+        verbose_name = _("brand contact point")
+        verbose_name_plural = _("brand contact points")
+
+    def __str__(self) -> str:
+        return f"{self.brand} · {self.site}"
+
+    def greeting_for(self, agent) -> str:
+        return self.greeting.replace("{agent}", agent.first_name or agent.get_username())
+
+
+class OpeningHours(models.Model):
+    class Weekday(models.IntegerChoices):
+        MONDAY = 0, _("Monday")
+        TUESDAY = 1, _("Tuesday")
+        WEDNESDAY = 2, _("Wednesday")
+        THURSDAY = 3, _("Thursday")
+        FRIDAY = 4, _("Friday")
+        SATURDAY = 5, _("Saturday")
+        SUNDAY = 6, _("Sunday")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="opening_hours", verbose_name=_("site"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    opens = models.TimeField(_("opens"))
+    closes = models.TimeField(_("closes"))
+
+    class Meta:
+        ordering = ["site", "weekday", "opens"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "weekday", "opens"], name="unique_opening_interval"),
+            models.CheckConstraint(condition=models.Q(closes__gt=models.F("opens")), name="opening_closes_after_opens"),
+        ]
+        verbose_name = _("opening hours")
+        verbose_name_plural = _("opening hours")
+
+    def __str__(self) -> str:
+        return f"{self.get_weekday_display()} {self.opens:%H:%M}–{self.closes:%H:%M}"
+
+
+class SiteClosure(models.Model):
+    """A day the site is closed on top of the public holidays (inventory, event)."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="closures", verbose_name=_("site"))
+    day = models.DateField(_("day"))
+    reason = models.CharField(_("reason"), max_length=120)
+
+    class Meta:
+        ordering = ["day"]
+        constraints = [models.UniqueConstraint(fields=["site", "day"], name="unique_closure_per_day")]
+        verbose_name = _("closure")
+        verbose_name_plural = _("closures")
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.day}: {self.reason}"
+
+
+class User(AbstractUser):
+    """A member of staff. Roles are groups; sites say whose records they see."""
+
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, default="en")
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    sites = models.ManyToManyField(Site, blank=True, related_name="staff", verbose_name=_("sites"))
+    group_wide = models.BooleanField(
+        _("sees every site of the group"), default=False,
+        help_text=_("For group managers: every site of their dealer group."),
+    )
+
+    class Meta:
+        verbose_name = _("staff member")
+        verbose_name_plural = _("staff members")
+
+    def __str__(self) -> str:
+        return self.get_full_name() or self.username
+
+    def visible_sites(self):
+        """The sites whose records this user may see."""
+        if self.is_superuser:
+            return Site.objects.all()
+        if self.group_wide:
+            return Site.objects.filter(group__sites__staff=self).distinct()
+        return self.sites.all()
+
+    def role_names(self) -> set[str]:
+        if not hasattr(self, "_role_names"):
+            self._role_names = set(self.groups.values_list("name", flat=True))
+        return self._role_names

@@ -1,0 +1,81 @@
+from datetime import time
+from decimal import Decimal
+
+import factory
+from django.contrib.auth.models import Group
+
+from aftersales.accounts.models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, User
+
+
+class DealerGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = DealerGroup
+        django_get_or_create = ["name"]
+
+    name = "Groupe Test"
+
+
+class BrandFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Brand
+        django_get_or_create = ["code"]
+
+    code = "audi"
+    name = factory.LazyAttribute(lambda o: o.code.capitalize())
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Site
+
+    group = factory.SubFactory(DealerGroupFactory)
+    code = factory.Sequence(lambda n: f"site-{n}")
+    name = factory.Sequence(lambda n: f"Audi Lyon {n}")
+    legal_name = "Test Automobiles SAS"
+    vat_number = "FR40123456789"
+    address = "12 avenue Jean Jaurès"
+    postcode = "69007"
+    city = "Lyon"
+    country = "FR"
+    time_zone = "Europe/Paris"
+    language = "fr"
+    currency = "EUR"
+    vat_rate = Decimal("20.00")
+    labour_rate = Decimal("98.00")
+    phone = "+33478000000"
+    email = "service@example.test"
+    invoice_prefix = factory.Sequence(lambda n: f"T{n}")
+
+    @factory.post_generation
+    def weekday_hours(site, create, extracted, **kwargs):
+        if not create:
+            return
+        for weekday in range(5):
+            OpeningHours.objects.create(site=site, weekday=weekday, opens=time(8), closes=time(18))
+        OpeningHours.objects.create(site=site, weekday=5, opens=time(8), closes=time(12))
+        brand = BrandFactory()
+        SiteBrand.objects.create(site=site, brand=brand, greeting=f"{brand.name} {site.city}, {{agent}}, bonjour")
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = "Julie"
+    last_name = factory.Sequence(lambda n: f"Martin{n}")
+    email = factory.LazyAttribute(lambda o: f"{o.username}@example.test")
+    language = "en"
+    password = factory.PostGenerationMethodCall("set_password", "pass-for-tests-123")
+
+    @factory.post_generation
+    def roles(user, create, extracted, **kwargs):
+        for role in extracted or []:
+            user.groups.add(Group.objects.get(name=role))
+
+    @factory.post_generation
+    def site_list(user, create, extracted, **kwargs):
+        for site in extracted or []:
+            user.sites.add(site)
+        user.save()

@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from aftersales.accounts import views as account_views
+
+urlpatterns = [
+    path("", account_views.home, name="home"),
+    path("accounts/", include("aftersales.accounts.urls")),
+    path("customers/", include("aftersales.customers.urls")),
+    path("admin/", admin.site.urls),
+]
