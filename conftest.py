@@ -1,6 +1,11 @@
 """Personas and shared fixtures for the whole suite."""
 
+import os
+from pathlib import Path
+
 import pytest
+from django.conf import settings
+from django.urls import reverse
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import SiteFactory, UserFactory
@@ -53,3 +58,95 @@ def manager(site):
 @pytest.fixture
 def other_site_advisor(other_site):
     return _persona(Role.SERVICE_ADVISOR, other_site, username="other-advisor")
+
+
+@pytest.fixture
+def quality_controller(site):
+    return _persona(Role.QUALITY_CONTROLLER, site, username="qc")
+
+
+@pytest.fixture
+def parts_advisor(site):
+    return _persona(Role.PARTS_ADVISOR, site, username="parts")
+
+
+@pytest.fixture
+def site_admin(site):
+    """The admin role at one site (not a superuser)."""
+    return _persona(Role.ADMIN, site, username="site-admin")
+
+
+# --- Test-only speed and isolation knobs --------------------------------------
+
+
+def pytest_configure(config):
+    # Hashing passwords the production way costs ~0.2 s per user created.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Pages render {% static %} without a collectstatic manifest.
+    settings.STORAGES = {**settings.STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+
+# --- Browser journeys (pytest-playwright on Debian's Chromium) -----------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+E2E_DIR = Path(__file__).parent / "aftersales" / "tests" / "e2e"
+BROWSER_MISSING = (
+    f"BROWSER TESTS SKIPPED: {CHROMIUM} is missing. Install Debian's chromium as root "
+    "(apt-get install -y chromium fonts-noto-cjk) or run `make test` as root."
+)
+# Playwright's sync API runs an event loop in the test thread; Django's ORM
+# would otherwise refuse to run beside it.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def pytest_collection_modifyitems(config, items):
+    e2e_items = []
+    for item in items:
+        if E2E_DIR in Path(item.fspath).parents:
+            item.add_marker(pytest.mark.e2e)
+        if item.get_closest_marker("e2e"):
+            e2e_items.append(item)
+    if e2e_items and not CHROMIUM.exists():
+        if os.environ.get("CI"):
+            raise pytest.UsageError(f"CI must run the browser tests, but {CHROMIUM} is missing.")
+        for item in e2e_items:
+            item.add_marker(pytest.mark.skip(reason=BROWSER_MISSING))
+        config._browser_tests_skipped = len(e2e_items)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    skipped = getattr(config, "_browser_tests_skipped", 0)
+    if skipped:
+        terminalreporter.write_sep("!", f"{skipped} {BROWSER_MISSING}", red=True, bold=True)
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def login():
+    """login(page, live_server, user): sign in through the login page."""
+
+    def sign_in(page, live_server, user, password="pass-for-tests-123"):
+        page.goto(live_server.url + reverse("accounts:login"))
+        page.get_by_label("Username").fill(user.get_username())
+        page.get_by_label("Password").fill(password)
+        page.locator("form#login-form button[type=submit]").click()
+        page.wait_for_url(live_server.url + reverse("home"))
+        return page
+
+    return sign_in

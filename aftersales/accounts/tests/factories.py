@@ -27,6 +27,7 @@ class BrandFactory(factory.django.DjangoModelFactory):
 class SiteFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Site
+        skip_postgeneration_save = True
 
     group = factory.SubFactory(DealerGroupFactory)
     code = factory.Sequence(lambda n: f"site-{n}")

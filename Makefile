@@ -1,0 +1,77 @@
+# Two commands get a newcomer going: `make run` and `make test` (see README.md).
+# Only Python 3.11+ is needed beforehand; everything else comes from requirements.txt.
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+PY := $(BIN)/python
+MANAGE := $(PY) manage.py
+STAMP := $(VENV)/.installed
+URL ?= http://127.0.0.1:8000/
+LANGS := fr ru zh_Hans
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: help install run migrate static demo test messages bench
+
+help:
+	@echo "make run       set up .venv, migrate, load the demo data, start web + Celery worker + beat"
+	@echo "make test      the whole test suite, browser journeys included"
+	@echo "make migrate   apply database migrations"
+	@echo "make demo      load the demo dealer group (idempotent)"
+	@echo "make messages  refresh and compile the fr, ru and zh_Hans catalogues"
+	@echo "make bench     run the benchmark commands"
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when requirements.txt is newer than the stamp.
+$(STAMP): requirements.txt | $(PY)
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+# With DEBUG on (the default), WhiteNoise serves straight from the finders,
+# so collecting is only needed when DEBUG is off.
+static: install
+	@case "$${DEBUG:-true}" in \
+	  0|false|False|FALSE|no|off) $(MANAGE) collectstatic --noinput -v 0 ;; \
+	  *) echo "DEBUG is on: static files are served from the source folders, no collectstatic needed." ;; \
+	esac
+
+demo: migrate
+	$(MANAGE) load_demo_data
+
+run: migrate static demo
+	@echo
+	@echo "  Open $(URL)  (demo logins above; stop with Ctrl+C)"
+	@echo "  Database: $${DATABASE_URL:-SQLite under var/}   Broker: $${REDIS_URL:-kombu file-system broker under var/broker}"
+	@echo
+	PATH="$(BIN):$$PATH" $(BIN)/honcho start -f Procfile
+
+test: install
+	@if [ ! -x $(CHROMIUM) ] && [ "$$(id -u)" = "0" ]; then \
+	  echo "Installing Debian's chromium (and CJK fonts) for the browser tests..."; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-noto-cjk; \
+	fi
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  echo "##########################################################################"; \
+	  echo "## $(CHROMIUM) IS MISSING: BROWSER TESTS WILL BE SKIPPED.               ##"; \
+	  echo "## Install it as root:  apt-get install -y chromium fonts-noto-cjk      ##"; \
+	  echo "##########################################################################"; \
+	fi
+	@status=0; $(PY) -m pytest -q -rs $(PYTEST_ARGS) || status=$$?; \
+	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; status=0; fi; \
+	exit $$status
+
+# Catalogues live in aftersales/locale (LOCALE_PATHS); needs GNU gettext.
+messages: install
+	$(MANAGE) makemessages $(addprefix --locale ,$(LANGS)) --extension html,txt,py \
+	  --ignore ".venv/*" --ignore "var/*" --ignore "static/*" --no-obsolete
+	$(MANAGE) compilemessages $(addprefix --locale ,$(LANGS)) --ignore ".venv/*"
+
+bench: migrate
+	$(MANAGE) bench_search
