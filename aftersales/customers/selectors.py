@@ -1,0 +1,183 @@
+"""Reads for the customer screens, each in a fixed number of queries."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
+from django.core.exceptions import FieldDoesNotExist
+from django.utils import timezone
+from django.utils.translation import gettext
+
+from aftersales.accounts.permissions import get_for_user, visible_to
+from aftersales.audit.selectors import list_history
+from aftersales.lib.phones import search_digits
+from aftersales.lib.text import fold, plate_key
+
+from .models import Campaign, Channel, ConsentRecord, Customer, MileageReading, Ownership, Vehicle
+
+SEARCH_LIMIT = 50
+MIN_QUERY_LENGTH = 2
+MIN_PHONE_DIGITS = 3
+
+
+@dataclass
+class CustomerSearch:
+    query: str
+    customers: list[Customer] = field(default_factory=list)
+    too_short: bool = False
+    truncated: bool = False
+
+    min_length: int = MIN_QUERY_LENGTH
+
+    @property
+    def searched(self) -> bool:
+        return bool(self.query) and not self.too_short
+
+
+def vehicles_with_latest_mileage(queryset: QuerySet | None = None) -> QuerySet:
+    """Vehicles annotated with their latest reading (``latest_km``, ``latest_read_at``) by subquery."""
+    latest = MileageReading.objects.filter(vehicle=OuterRef("pk")).order_by("-read_at", "-pk")
+    queryset = queryset if queryset is not None else Vehicle.objects.all()
+    return queryset.annotate(latest_km=Subquery(latest.values("km")[:1]), latest_read_at=Subquery(latest.values("read_at")[:1]))
+
+
+def search_customers(*, user, query: str, limit: int = SEARCH_LIMIT) -> CustomerSearch:
+    """Customers of the user's sites matching one box: name, e-mail, phone, plate or VIN, or a part of them.
+
+    Three queries whatever the data: customers by their own fields, customer
+    ids through their vehicles, then the customers found with their vehicles.
+    ``__contains`` on the folded columns lets PostgreSQL use trigram indexes.
+    Exact plate/VIN matches come first, then names starting with the query.
+    """
+    query = " ".join(query.replace("\x00", "").split())[:100]
+    result = CustomerSearch(query=query)
+    if not query:
+        return result
+    if len(query) < MIN_QUERY_LENGTH:
+        result.too_short = True
+        return result
+
+    words = fold(query).split()
+    own = Q()
+    for word in words:
+        own &= Q(search_name__contains=word)
+    digits = search_digits(query)
+    if len(digits) >= MIN_PHONE_DIGITS:
+        own |= Q(search_phones__contains=digits)
+    customers = visible_to(Customer.objects.all(), user)
+    own_ids = list(customers.filter(own).order_by("last_name", "first_name", "pk").values_list("pk", flat=True)[: limit + 1])
+
+    key = plate_key(query)
+    exact_ids: list[int] = []
+    vehicle_ids: list[int] = []
+    if len(key) >= MIN_QUERY_LENGTH:
+        exact = Case(When(Q(plate_key=key) | Q(vin=key), then=Value(0)), default=Value(1), output_field=IntegerField())
+        matches = (
+            visible_to(Vehicle.objects.all(), user, "owner__site")
+            .filter(Q(plate_key__contains=key) | Q(vin__contains=key))
+            .annotate(rank=exact)
+            .order_by("rank", "owner__last_name", "owner_id")
+            .values_list("owner_id", "rank")[: limit + 1]
+        )
+        for owner_id, rank in matches:
+            (exact_ids if rank == 0 else vehicle_ids).append(owner_id)
+
+    ranked_ids = list(dict.fromkeys([*exact_ids, *own_ids, *vehicle_ids]))
+    result.truncated = len(own_ids) > limit or len(exact_ids) + len(vehicle_ids) > limit or len(ranked_ids) > limit
+    if not ranked_ids:
+        return result
+    found = customers.filter(pk__in=ranked_ids).select_related("site").prefetch_related(
+        Prefetch("vehicles", queryset=Vehicle.objects.order_by("make", "model", "pk"))
+    )
+    exact_set = set(exact_ids)
+    folded = fold(query)
+
+    def order(customer: Customer):
+        return (customer.pk not in exact_set, not customer.search_name.startswith(folded), customer.last_name.lower(), customer.first_name.lower(), customer.pk)
+
+    result.customers = sorted(found, key=order)[:limit]
+    return result
+
+
+def active_campaigns(*, on: date | None = None) -> list[Campaign]:
+    """The campaigns running on that day: a small set, loaded once and matched in Python."""
+    day = on or timezone.localdate()
+    campaigns = list(Campaign.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=day), active=True, starts_on__lte=day))
+    for campaign in campaigns:
+        campaign.display_title = campaign.localized("title")
+        campaign.display_description = campaign.localized("description")
+    return campaigns
+
+
+def attach_open_campaigns(vehicles, campaigns: list[Campaign]) -> None:
+    for vehicle in vehicles:
+        vehicle.open_campaigns = [campaign for campaign in campaigns if campaign.matches(vehicle.vin)]
+
+
+def current_consents(consents) -> dict[Channel, ConsentRecord | None]:
+    """The latest record per channel from a customer's consent history (newest first)."""
+    current: dict[Channel, ConsentRecord | None] = dict.fromkeys(Channel)
+    for record in consents:
+        if current.get(record.channel) is None:
+            current[record.channel] = record
+    return current
+
+
+def consent_label(channel: str) -> str:
+    return gettext("%(channel)s consent") % {"channel": Channel(channel).label}
+
+
+def _field_label(model, name: str) -> str:
+    if name == "mileage_km":
+        return gettext("mileage (km)")
+    channel = name.removeprefix("consent_")
+    if channel != name and channel in Channel.values:
+        return consent_label(channel)
+    try:
+        return model._meta.get_field(name).verbose_name
+    except FieldDoesNotExist:
+        return name
+
+
+def labelled_history(*, objects) -> list:
+    """The audit events of these records, each with ``labelled_changes``: (field label, before, after)."""
+    events = list(list_history(objects=objects))
+    for event in events:
+        model = event.content_type.model_class()
+        event.labelled_changes = [(_field_label(model, name), *change) for name, change in event.changes.items()]
+    return events
+
+
+def get_customer_for_user(*, user, pk) -> Customer:
+    return get_for_user(Customer.objects.select_related("site"), user, pk=pk)
+
+
+def get_vehicle_for_user(*, user, pk) -> Vehicle:
+    """A vehicle is reached through its owner: another site's owner, or none, answers 404."""
+    return get_for_user(Vehicle.objects.select_related("owner__site"), user, "owner__site", pk=pk)
+
+
+def get_customer_360(*, user, pk) -> Customer:
+    """The customer with consents, vehicles (latest mileage, open campaigns) and audit history."""
+    queryset = Customer.objects.select_related("site").prefetch_related(
+        Prefetch("consents", queryset=ConsentRecord.objects.select_related("recorded_by")),
+        Prefetch("vehicles", queryset=vehicles_with_latest_mileage().order_by("make", "model", "pk")),
+    )
+    customer = get_for_user(queryset, user, pk=pk)
+    vehicles = list(customer.vehicles.all())
+    attach_open_campaigns(vehicles, active_campaigns())
+    customer.current_consents = current_consents(customer.consents.all())
+    customer.history = labelled_history(objects=[customer, *vehicles])
+    return customer
+
+
+def get_vehicle_page(*, user, pk) -> Vehicle:
+    """The vehicle with its readings, ownership history, open campaigns and audit history."""
+    queryset = vehicles_with_latest_mileage(Vehicle.objects.select_related("owner__site")).prefetch_related(
+        Prefetch("mileage_readings", queryset=MileageReading.objects.select_related("recorded_by")),
+        Prefetch("ownerships", queryset=Ownership.objects.select_related("customer")),
+    )
+    vehicle = get_for_user(queryset, user, "owner__site", pk=pk)
+    attach_open_campaigns([vehicle], active_campaigns())
+    vehicle.history = labelled_history(objects=[vehicle])
+    return vehicle
