@@ -42,6 +42,40 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.ADMIN: CUSTOMER_DESK,
 }
 
+# Booking (appointments). Booking past a capacity limit (with a reason, logged)
+# is for advisors, who own their diary and take walk-ins, and for managers;
+# CRC agents pick a free slot or ask them.
+BOOKING_DESK = ["appointments.view_appointment", "appointments.add_appointment", "appointments.change_appointment"]
+BOOKING_CAPACITY_SETUP = [
+    f"appointments.{action}_{model}"
+    for model in ("advisorschedule", "absence", "technicianprofile", "technicianattendance", "sitecapacityrule",
+                  "capacityoverride", "loaner")
+    for action in ("view", "add", "change", "delete")
+]
+BOOKING_PERMISSIONS = {
+    Role.CRC_AGENT: BOOKING_DESK,
+    Role.SERVICE_ADVISOR: [*BOOKING_DESK, "appointments.override_capacity", "appointments.view_loaner"],
+    Role.FOREMAN: ["appointments.view_appointment", "appointments.view_absence", "appointments.add_absence",
+                   "appointments.change_absence", "appointments.view_capacityoverride", "appointments.add_capacityoverride"],
+    Role.PARTS_ADVISOR: ["appointments.view_appointment"],
+    Role.MANAGER: [*BOOKING_DESK, "appointments.override_capacity", *BOOKING_CAPACITY_SETUP],
+    Role.ADMIN: [*BOOKING_DESK, "appointments.override_capacity", *BOOKING_CAPACITY_SETUP],
+}
+for _role, _perms in BOOKING_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+# Messaging: desk roles read the message log and handle SMS replies;
+# managers and administrators also edit the message texts.
+MESSAGING_DESK = ["messaging.view_outboxmessage", "messaging.view_inboundmessage", "messaging.change_inboundmessage"]
+MESSAGING_PERMISSIONS = {
+    Role.CRC_AGENT: MESSAGING_DESK,
+    Role.SERVICE_ADVISOR: MESSAGING_DESK,
+    Role.MANAGER: [*MESSAGING_DESK, "messaging.view_messagetemplate", "messaging.change_messagetemplate"],
+    Role.ADMIN: [*MESSAGING_DESK, "messaging.view_messagetemplate", "messaging.change_messagetemplate"],
+}
+for _role, _perms in MESSAGING_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
 
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""

@@ -1,0 +1,412 @@
+"""Booking: advisors' diaries, workshop capacity, appointments, loaners.
+
+Double booking is held by the database: ``SlotReservation`` is the grid of
+advisor slots actually taken, unique per (advisor, start), which works on
+SQLite and PostgreSQL alike. Overlapping reservations of one loaner are
+refused on PostgreSQL by an exclusion constraint added in migration 0002
+(``LOANER_NO_OVERLAP_SQL_NAME``); SQLite has no such constraint, so there the
+booking transaction checks the overlap under its immediate write lock.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import OpeningHours, Site
+from aftersales.customers.models import Customer, LabourOperation, MobilityService, Vehicle
+
+Weekday = OpeningHours.Weekday
+Skill = LabourOperation.Skill
+LOANER_NO_OVERLAP_SQL_NAME = "loaner_reservation_no_overlap"
+
+
+class AdvisorSchedule(models.Model):
+    """An advisor's working hours at a site on one weekday, with an optional break."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="advisor_schedules", verbose_name=_("site"))
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="advisor_schedules", verbose_name=_("advisor")
+    )
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    starts = models.TimeField(_("starts"))
+    ends = models.TimeField(_("ends"))
+    break_starts = models.TimeField(_("break starts"), null=True, blank=True)
+    break_ends = models.TimeField(_("break ends"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["site", "advisor", "weekday", "starts"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "advisor", "weekday", "starts"], name="unique_advisor_shift"),
+            models.CheckConstraint(condition=models.Q(ends__gt=models.F("starts")), name="advisor_shift_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(break_starts__isnull=True, break_ends__isnull=True)
+                | models.Q(break_starts__gte=models.F("starts"), break_ends__gt=models.F("break_starts"), break_ends__lte=models.F("ends")),
+                name="advisor_break_inside_shift",
+            ),
+        ]
+        verbose_name = _("advisor working hours")
+        verbose_name_plural = _("advisor working hours")
+
+    def __str__(self) -> str:
+        return f"{self.advisor} {self.get_weekday_display()} {self.starts:%H:%M}–{self.ends:%H:%M}"
+
+
+class Absence(models.Model):
+    """An advisor or a technician away for whole days (leave, sickness, training)."""
+
+    class Reason(models.TextChoices):
+        LEAVE = "leave", _("Leave")
+        SICKNESS = "sickness", _("Sickness")
+        TRAINING = "training", _("Training")
+        OTHER = "other", _("Other")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="absences", verbose_name=_("site"))
+    person = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="absences", verbose_name=_("person"))
+    starts_on = models.DateField(_("from"))
+    ends_on = models.DateField(_("until (included)"))
+    reason = models.CharField(_("reason"), max_length=10, choices=Reason.choices)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["starts_on", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_on__gte=models.F("starts_on")), name="absence_ends_after_start")]
+        indexes = [models.Index(fields=["site", "ends_on"], name="absence_site_end_idx")]
+        verbose_name = _("absence")
+        verbose_name_plural = _("absences")
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.starts_on}–{self.ends_on} ({self.get_reason_display()})"
+
+
+def validate_skills(value) -> None:
+    if not isinstance(value, list) or not set(value) <= set(Skill.values):
+        raise ValidationError(_("Skills must be a list of: %(skills)s."), params={"skills": ", ".join(Skill.values)})
+
+
+class TechnicianProfile(models.Model):
+    """What a technician can do and how many hours they attend each weekday."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="technician_profile", verbose_name=_("technician"))
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="technicians", verbose_name=_("site"))
+    skills = models.JSONField(_("skills"), default=list, validators=[validate_skills], help_text=_("e.g. [\"mechanics\", \"express\"]"))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["site", "user"]
+        verbose_name = _("technician profile")
+        verbose_name_plural = _("technician profiles")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class TechnicianAttendance(models.Model):
+    profile = models.ForeignKey(TechnicianProfile, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("technician"))
+    weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
+    hours = models.DecimalField(
+        _("attended hours"), max_digits=4, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
+    )
+
+    class Meta:
+        ordering = ["profile", "weekday"]
+        constraints = [models.UniqueConstraint(fields=["profile", "weekday"], name="unique_attendance_per_weekday")]
+        verbose_name = _("daily attendance")
+        verbose_name_plural = _("daily attendance")
+
+    def __str__(self) -> str:
+        return f"{self.profile} {self.get_weekday_display()}: {self.hours} h"
+
+
+class SiteCapacityRule(models.Model):
+    """The capacity limits of a site's booking; a site without a row uses the defaults."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="capacity_rule", verbose_name=_("site"))
+    slot_minutes = models.PositiveSmallIntegerField(
+        _("reception slot (minutes)"), default=15, choices=[(10, "10"), (15, "15"), (20, "20"), (30, "30")]
+    )
+    appointments_per_advisor_hour = models.PositiveSmallIntegerField(_("reception appointments per advisor and hour"), default=3)
+    workshop_buffer_percent = models.DecimalField(
+        _("workshop hours kept free (%)"), max_digits=5, decimal_places=2, default=Decimal("15"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text=_("Kept for walk-ins and extra work found during repairs."),
+    )
+    waiters_per_interval = models.PositiveSmallIntegerField(_("customers waiting on site per interval"), default=2)
+    waiter_interval_minutes = models.PositiveSmallIntegerField(_("waiting interval (minutes)"), default=60)
+    loaner_online_reserve_percent = models.DecimalField(
+        _("loaners kept back from online booking (%)"), max_digits=5, decimal_places=2, default=Decimal("25"),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    min_lead_minutes = models.PositiveSmallIntegerField(_("minimum notice (minutes)"), default=60)
+    reception_minutes = models.PositiveSmallIntegerField(
+        _("time from reception to the workshop (minutes)"), default=30,
+        help_text=_("Added to the flat-rate hours to promise the return time."),
+    )
+
+    class Meta:
+        verbose_name = _("capacity rules")
+        verbose_name_plural = _("capacity rules")
+
+    def __str__(self) -> str:
+        return str(self.site)
+
+
+class CapacityOverride(models.Model):
+    """One day's limit on one axis replacing the usual one (a sick technician, an event)."""
+
+    class Axis(models.TextChoices):
+        ADVISOR_HOUR = "advisor_hour", _("Reception appointments per advisor and hour")
+        WORKSHOP_HOURS = "workshop_hours", _("Workshop hours available")
+        BUFFER = "buffer", _("Workshop hours kept free (%)")
+        WAITERS = "waiters", _("Customers waiting on site per interval")
+        LOANERS = "loaners", _("Loaners available")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="capacity_overrides", verbose_name=_("site"))
+    day = models.DateField(_("day"))
+    axis = models.CharField(_("axis"), max_length=16, choices=Axis.choices)
+    skill = models.CharField(_("skill"), max_length=10, choices=Skill.choices, blank=True, help_text=_("Workshop hours only; empty for all skills together."))
+    value = models.DecimalField(_("limit"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    reason = models.CharField(_("reason"), max_length=200)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("created by"))
+
+    class Meta:
+        ordering = ["site", "day", "axis"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "day", "axis", "skill"], name="unique_capacity_override"),
+            models.CheckConstraint(
+                condition=models.Q(skill="") | models.Q(axis="workshop_hours"), name="override_skill_only_for_workshop_hours"
+            ),
+        ]
+        verbose_name = _("capacity override")
+        verbose_name_plural = _("capacity overrides")
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.day} {self.get_axis_display()} {self.skill}: {self.value}"
+
+
+class Appointment(models.Model):
+    class Status(models.TextChoices):
+        BOOKED = "booked", _("Booked")
+        CONFIRMED = "confirmed", _("Confirmed by the customer")
+        ARRIVED = "arrived", _("Arrived")
+        NO_SHOW = "no_show", _("No-show")
+        CANCELLED = "cancelled", _("Cancelled")
+        RESCHEDULED = "rescheduled", _("Rescheduled")
+        CONVERTED = "converted", _("Converted to a work order")
+
+    TRANSITIONS = {
+        Status.BOOKED: {Status.CONFIRMED, Status.ARRIVED, Status.NO_SHOW, Status.CANCELLED, Status.RESCHEDULED},
+        Status.CONFIRMED: {Status.ARRIVED, Status.NO_SHOW, Status.CANCELLED, Status.RESCHEDULED},
+        Status.ARRIVED: {Status.CONVERTED},
+        Status.NO_SHOW: {Status.RESCHEDULED},
+        Status.CANCELLED: set(),
+        Status.RESCHEDULED: set(),
+        Status.CONVERTED: set(),
+    }
+    ACTIVE_STATUSES = (Status.BOOKED, Status.CONFIRMED, Status.ARRIVED, Status.CONVERTED)
+
+    class ConfirmationStatus(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        CONFIRMED = "confirmed", _("Confirmed")
+        DECLINED = "declined", _("Declined")
+        NO_RESPONSE = "no_response", _("No response")
+
+    class BookingChannel(models.TextChoices):
+        PHONE_IN = "phone_in", _("Inbound call")
+        PHONE_OUT = "phone_out", _("Outbound call")
+        DESK = "desk", _("At the desk")
+        WALK_IN = "walk_in", _("Walk-in")
+        EMAIL_WEB = "email_web", _("E-mail or web request")
+        ONLINE = "online", _("Online self-booking")
+        APP = "app", _("App")
+
+    class Origin(models.TextChoices):
+        INBOUND_CALL = "inbound_call", _("Inbound call")
+        OUTBOUND_CALL = "outbound_call", _("Outbound call")
+        REMINDER = "reminder", _("Reminder")
+        CAMPAIGN = "campaign", _("Campaign")
+        ONLINE = "online", _("Online")
+        WALK_IN = "walk_in", _("Walk-in")
+        APP = "app", _("App")
+        EMAIL_WEB = "email_web", _("E-mail or web request")
+
+    class ArrivalArea(models.TextChoices):
+        MECHANICAL = "mechanical", _("Mechanical workshop")
+        EXPRESS = "express", _("Express service")
+        BODYSHOP = "bodyshop", _("Bodyshop")
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("site"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("customer"))
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("vehicle"))
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="advised_appointments", verbose_name=_("advisor")
+    )
+    starts_at = models.DateTimeField(_("reception at"))
+    handover_at = models.DateTimeField(_("handover at"))
+    workshop_day = models.DateField(_("workshop day"), help_text=_("The reception day in the site's time zone."))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.BOOKED)
+    confirmation_status = models.CharField(
+        _("confirmation"), max_length=12, choices=ConfirmationStatus.choices, default=ConfirmationStatus.PENDING
+    )
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    confirmed_via = models.CharField(_("confirmed via"), max_length=20, blank=True)
+    channel = models.CharField(_("booked through"), max_length=10, choices=BookingChannel.choices)
+    origin = models.CharField(_("origin"), max_length=14, choices=Origin.choices)
+    origin_content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("origin record type")
+    )
+    origin_object_id = models.PositiveBigIntegerField(_("origin record id"), null=True, blank=True)
+    origin_record = GenericForeignKey("origin_content_type", "origin_object_id")
+    customer_words = models.TextField(_("in the customer's words"), blank=True)
+    urgent = models.BooleanField(_("urgent or breakdown"), default=False)
+    customer_waits = models.BooleanField(_("customer waits on site"), default=False)
+    mobility = models.ManyToManyField(MobilityService, blank=True, related_name="appointments", verbose_name=_("mobility"))
+    checklist = models.JSONField(_("call checklist"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    currency = models.CharField(_("currency"), max_length=3)
+    labour_total = models.DecimalField(_("labour, before VAT"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    parts_total = models.DecimalField(_("parts, before VAT"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    net_total = models.DecimalField(_("total before VAT"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    vat_total = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    gross_total = models.DecimalField(_("total, VAT included"), max_digits=12, decimal_places=2, default=Decimal("0"))
+    flat_rate_hours = models.DecimalField(_("flat-rate hours"), max_digits=7, decimal_places=2, default=Decimal("0"))
+    rescheduled_from = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="rescheduled_to", verbose_name=_("rescheduled from")
+    )
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booked_appointments", verbose_name=_("booked by")
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        permissions = [("override_capacity", _("Can book past a capacity limit, with a reason"))]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(handover_at__gt=models.F("starts_at")), name="handover_after_reception"),
+            models.CheckConstraint(
+                condition=models.Q(origin_content_type__isnull=True, origin_object_id__isnull=True)
+                | models.Q(origin_content_type__isnull=False, origin_object_id__isnull=False),
+                name="appointment_origin_record_complete",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["site", "starts_at"], name="appointment_site_start_idx"),
+            models.Index(fields=["advisor", "starts_at"], name="appointment_advisor_start_idx"),
+            models.Index(fields=["site", "workshop_day", "status"], name="appointment_site_day_idx"),
+            models.Index(fields=["status"], name="appointment_status_idx"),
+            models.Index(fields=["origin_content_type", "origin_object_id"], name="appointment_origin_idx"),
+        ]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+
+    def __str__(self) -> str:
+        local = timezone.localtime(self.starts_at, self.site.tz) if self.site_id else self.starts_at
+        return f"{local:%Y-%m-%d %H:%M} {self.customer}"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS[self.Status(self.status)]
+
+
+class AppointmentJob(models.Model):
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("appointment"))
+    operation = models.ForeignKey(LabourOperation, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("labour operation"))
+    description = models.CharField(_("description"), max_length=200)
+    skill = models.CharField(_("skill"), max_length=10, choices=Skill.choices)
+    flat_rate_hours = models.DecimalField(_("flat-rate hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    labour_price = models.DecimalField(_("labour, before VAT"), max_digits=10, decimal_places=2)
+    parts_price = models.DecimalField(_("parts kit, before VAT"), max_digits=10, decimal_places=2, default=Decimal("0"))
+
+    class Meta:
+        ordering = ["appointment", "pk"]
+        verbose_name = _("booked job")
+        verbose_name_plural = _("booked jobs")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class AppointmentEvent(models.Model):
+    """Every change of an appointment's status, and every capacity override, with who and why."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events", verbose_name=_("appointment"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("by"))
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    from_status = models.CharField(_("from"), max_length=12, choices=Appointment.Status.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=12, choices=Appointment.Status.choices)
+    note = models.TextField(_("note"), blank=True)
+    details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("appointment event")
+        verbose_name_plural = _("appointment events")
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '-'} → {self.to_status}"
+
+
+class SlotReservation(models.Model):
+    """One advisor slot taken: the unique (advisor, start) pair forbids double booking."""
+
+    class Kind(models.TextChoices):
+        RECEPTION = "reception", _("Reception")
+        HANDOVER = "handover", _("Handover")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="slot_reservations", verbose_name=_("site"))
+    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="slot_reservations", verbose_name=_("advisor"))
+    starts_at = models.DateTimeField(_("starts at"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="slots", verbose_name=_("appointment"))
+
+    class Meta:
+        ordering = ["starts_at", "advisor"]
+        constraints = [models.UniqueConstraint(fields=["advisor", "starts_at"], name="unique_advisor_slot")]
+        indexes = [models.Index(fields=["site", "starts_at"], name="slot_site_start_idx")]
+        verbose_name = _("slot reservation")
+        verbose_name_plural = _("slot reservations")
+
+    def __str__(self) -> str:
+        return f"{self.advisor} {self.starts_at:%Y-%m-%d %H:%M} {self.kind}"
+
+
+class Loaner(models.Model):
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="loaners", verbose_name=_("site"))
+    description = models.CharField(_("vehicle"), max_length=120)
+    plate = models.CharField(_("registration plate"), max_length=16)
+    category = models.CharField(_("category"), max_length=40, help_text=_("e.g. city car, estate, electric"))
+    active = models.BooleanField(_("in the fleet"), default=True)
+
+    class Meta:
+        ordering = ["site", "category", "plate"]
+        constraints = [models.UniqueConstraint(fields=["site", "plate"], name="unique_loaner_plate_per_site")]
+        verbose_name = _("loaner")
+        verbose_name_plural = _("loaners")
+
+    def __str__(self) -> str:
+        return f"{self.description} {self.plate}"
+
+
+class LoanerReservation(models.Model):
+    """A loaner out from drop-off to handover; overlaps are refused (see the module docstring)."""
+
+    loaner = models.ForeignKey(Loaner, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("loaner"))
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="loaner_reservations", verbose_name=_("appointment"))
+    starts_at = models.DateTimeField(_("from"))
+    ends_at = models.DateTimeField(_("until"))
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="loaner_period_ends_after_start")]
+        indexes = [models.Index(fields=["loaner", "starts_at"], name="loaner_period_idx")]
+        verbose_name = _("loaner reservation")
+        verbose_name_plural = _("loaner reservations")
+
+    def __str__(self) -> str:
+        return f"{self.loaner} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,359 @@
+"""Booking writes: book, reschedule, cancel, confirm, arrival and no-show.
+
+Each service runs in one transaction and locks the advisor's user row first
+(then the loaner's row), so two bookings for one advisor are serialised on
+PostgreSQL; on SQLite the immediate transactions of the settings do the same.
+The unique (advisor, start) grid of ``SlotReservation`` and, on PostgreSQL,
+the loaner exclusion constraint are the last line: a violation becomes a
+clear domain error and nothing is left half-saved.
+
+Rescheduling keeps the history by closing the old row as ``rescheduled``
+(its slots and loaner released) and booking a new row linked to it through
+``rescheduled_from``, with the same jobs, prices, mobility and attribution.
+"""
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Site, User
+from aftersales.accounts.roles import Role
+from aftersales.customers.models import Customer, MobilityService, OperationPart, Vehicle
+
+from .exceptions import CapacityExceeded, InvalidBooking, LoanerUnavailable, SlotTaken, SlotUnavailable, TransitionNotAllowed
+from .models import Appointment, AppointmentEvent, AppointmentJob, Loaner, LoanerReservation, SlotReservation
+from .slots import HANDOVER_SEARCH_DAYS, JobRequest, check_slot, load_calendar, workshop_need
+
+CENT = Decimal("0.01")
+Status = Appointment.Status
+OVERRIDE_PERMISSION = "appointments.override_capacity"
+CHANNEL_ORIGIN = {
+    Appointment.BookingChannel.PHONE_IN: Appointment.Origin.INBOUND_CALL,
+    Appointment.BookingChannel.PHONE_OUT: Appointment.Origin.OUTBOUND_CALL,
+    Appointment.BookingChannel.DESK: Appointment.Origin.WALK_IN,
+    Appointment.BookingChannel.WALK_IN: Appointment.Origin.WALK_IN,
+    Appointment.BookingChannel.EMAIL_WEB: Appointment.Origin.EMAIL_WEB,
+    Appointment.BookingChannel.ONLINE: Appointment.Origin.ONLINE,
+    Appointment.BookingChannel.APP: Appointment.Origin.APP,
+}
+CHECKLIST_FLAGS = ("services_explained", "mobility_offered", "prices_given", "walk_around_offered")
+CHECKLIST_TEXTS = ("documents_to_bring", "arrival_area")
+
+
+@dataclass(frozen=True)
+class EstimateLine:
+    description: str
+    skill: str
+    flat_rate_hours: Decimal
+    labour_price: Decimal
+    parts_price: Decimal
+
+
+@dataclass(frozen=True)
+class Estimate:
+    lines: list[EstimateLine]
+    currency: str
+    flat_rate_hours: Decimal
+    labour_total: Decimal
+    parts_total: Decimal
+    net_total: Decimal
+    vat_total: Decimal
+    gross_total: Decimal
+
+
+def estimate_jobs(*, site: Site, jobs: Sequence[JobRequest]) -> Estimate:
+    """Flat-rate hours × rate (or the operation's price) + parts kits, VAT of the site, rounded to cents."""
+    operation_ids = [job.operation.pk for job in jobs if job.operation is not None]
+    kits: dict[int, Decimal] = {}
+    for line in OperationPart.objects.filter(operation_id__in=operation_ids).select_related("part"):
+        kits[line.operation_id] = kits.get(line.operation_id, Decimal("0")) + (line.part.unit_price * line.quantity).quantize(CENT, ROUND_HALF_UP)
+    lines = []
+    for job in jobs:
+        if job.operation is not None:
+            labour = job.operation.labour_price(site)
+            parts = kits.get(job.operation.pk, Decimal("0"))
+        else:
+            labour = (Decimal(job.flat_rate_hours) * site.labour_rate).quantize(CENT, ROUND_HALF_UP)
+            parts = Decimal("0")
+        lines.append(EstimateLine(job.description, job.skill, Decimal(job.flat_rate_hours), labour, parts))
+    labour_total = sum((line.labour_price for line in lines), Decimal("0"))
+    parts_total = sum((line.parts_price for line in lines), Decimal("0"))
+    net = labour_total + parts_total
+    vat = (net * site.vat_rate / Decimal("100")).quantize(CENT, ROUND_HALF_UP)
+    return Estimate(
+        lines=lines, currency=site.currency, flat_rate_hours=sum((line.flat_rate_hours for line in lines), Decimal("0")),
+        labour_total=labour_total, parts_total=parts_total, net_total=net, vat_total=vat, gross_total=net + vat,
+    )
+
+
+def book_appointment(
+    *, site: Site, customer: Customer, vehicle: Vehicle, advisor: User, starts_at: datetime, jobs: Sequence[JobRequest],
+    channel: str, booked_by: User, mobility: Iterable[MobilityService] = (), loaner: Loaner | None = None,
+    checklist: dict | None = None, customer_words: str = "", urgent: bool = False, origin: str | None = None,
+    origin_record=None, override_reason: str | None = None,
+) -> Appointment:
+    """Book a reception slot and its handover slot (and a loaner) for a customer's vehicle."""
+    jobs = list(jobs)
+    mobility = list(mobility)
+    _check_booking_input(site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, jobs=jobs,
+                         customer_words=customer_words, mobility=mobility, loaner=loaner)
+    channel = Appointment.BookingChannel(channel)
+    clean_checklist = _clean_checklist(checklist or {})
+    with transaction.atomic():
+        _lock_advisor(advisor)
+        estimate = estimate_jobs(site=site, jobs=jobs)
+        waits = any(service.kind == MobilityService.Kind.LOUNGE for service in mobility)
+        placement = _check_capacity(
+            site=site, advisor=advisor, starts_at=starts_at, need=workshop_need(jobs), waits=waits, loaner=loaner,
+            online=channel == Appointment.BookingChannel.ONLINE, urgent=urgent, actor=booked_by, override_reason=override_reason,
+        )
+        appointment = Appointment.objects.create(
+            site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, handover_at=placement.handover_at,
+            workshop_day=timezone.localtime(starts_at, site.tz).date(), channel=channel,
+            origin=origin or CHANNEL_ORIGIN[channel],
+            origin_content_type=ContentType.objects.get_for_model(origin_record) if origin_record is not None else None,
+            origin_object_id=origin_record.pk if origin_record is not None else None,
+            customer_words=customer_words.strip(), urgent=urgent, customer_waits=waits, checklist=clean_checklist,
+            currency=estimate.currency, labour_total=estimate.labour_total, parts_total=estimate.parts_total,
+            net_total=estimate.net_total, vat_total=estimate.vat_total, gross_total=estimate.gross_total,
+            flat_rate_hours=estimate.flat_rate_hours, booked_by=booked_by,
+        )
+        AppointmentJob.objects.bulk_create(
+            AppointmentJob(appointment=appointment, operation=job.operation, description=line.description[:200], skill=line.skill,
+                           flat_rate_hours=line.flat_rate_hours, labour_price=line.labour_price, parts_price=line.parts_price)
+            for job, line in zip(jobs, estimate.lines, strict=True)
+        )
+        appointment.mobility.set(mobility)
+        _reserve(appointment, loaner, loaner_until=placement.loaner_until)
+        _record_event(appointment, actor=booked_by, from_status="", note=override_reason or "", details=placement.override)
+    return appointment
+
+
+def reschedule_appointment(
+    *, appointment: Appointment, starts_at: datetime, actor: User, advisor: User | None = None,
+    reason: str = "", override_reason: str | None = None,
+) -> Appointment:
+    """Close the appointment as rescheduled and book the same visit at a new time; returns the new appointment."""
+    advisor = advisor or appointment.advisor
+    _check_advisor(appointment.site, advisor)
+    _check_moment(starts_at)
+    with transaction.atomic():
+        _lock_advisor(advisor)
+        old = _lock_appointment(appointment)
+        _check_transition(old, Status.RESCHEDULED)
+        loaner = Loaner.objects.filter(reservations__appointment=old).first()
+        _release(old)
+        _set_status(old, Status.RESCHEDULED, actor=actor, note=reason)
+        jobs = list(old.jobs.all())
+        placement = _check_capacity(
+            site=old.site, advisor=advisor, starts_at=starts_at, need=workshop_need(jobs), waits=old.customer_waits,
+            loaner=loaner, online=old.channel == Appointment.BookingChannel.ONLINE, urgent=old.urgent, actor=actor,
+            override_reason=override_reason,
+        )
+        new = Appointment.objects.get(pk=old.pk)
+        new.pk = None
+        new.advisor, new.starts_at, new.handover_at = advisor, starts_at, placement.handover_at
+        new.workshop_day = timezone.localtime(starts_at, old.site.tz).date()
+        new.status, new.confirmation_status, new.confirmed_at, new.confirmed_via = Status.BOOKED, Appointment.ConfirmationStatus.PENDING, None, ""
+        new.rescheduled_from, new.booked_by, new.created_at = old, actor, timezone.now()
+        new.save(force_insert=True)
+        for job in jobs:
+            job.pk, job.appointment = None, new
+        AppointmentJob.objects.bulk_create(jobs)
+        new.mobility.set(old.mobility.all())
+        _reserve(new, loaner, loaner_until=placement.loaner_until)
+        _record_event(new, actor=actor, from_status="", note=override_reason or reason,
+                      details={**placement.override, "rescheduled_from": old.pk})
+    appointment.refresh_from_db()
+    return new
+
+
+def cancel_appointment(*, appointment: Appointment, actor: User | None, reason: str) -> Appointment:
+    """Cancel and free the slots and the loaner; the reason is kept in the history."""
+    if not reason.strip():
+        raise InvalidBooking(_("Say why the appointment is cancelled."), field="reason")
+    with transaction.atomic():
+        locked = _lock_appointment(appointment)
+        _check_transition(locked, Status.CANCELLED)
+        _release(locked)
+        _set_status(locked, Status.CANCELLED, actor=actor, note=reason.strip())
+    appointment.refresh_from_db()
+    return appointment
+
+
+def confirm_appointment(
+    *, appointment: Appointment, via: str, actor: User | None = None,
+    answer: str = Appointment.ConfirmationStatus.CONFIRMED,
+) -> Appointment:
+    """Record the customer's answer (by SMS reply, signed link, phone...). Confirming twice changes nothing."""
+    answer = Appointment.ConfirmationStatus(answer)
+    with transaction.atomic():
+        locked = _lock_appointment(appointment)
+        if locked.confirmation_status == answer:
+            return locked
+        if locked.status not in (Status.BOOKED, Status.CONFIRMED):
+            raise TransitionNotAllowed(_("Only an upcoming appointment can be confirmed or declined."))
+        locked.confirmation_status, locked.confirmed_at, locked.confirmed_via = answer, timezone.now(), via[:20]
+        locked.save(update_fields=["confirmation_status", "confirmed_at", "confirmed_via"])
+        if answer == Appointment.ConfirmationStatus.CONFIRMED and locked.status == Status.BOOKED:
+            _set_status(locked, Status.CONFIRMED, actor=actor, note=via)
+        else:
+            _record_event(locked, actor=actor, from_status=locked.status, note=via, details={"confirmation": answer})
+    appointment.refresh_from_db()
+    return appointment
+
+
+def mark_arrived(*, appointment: Appointment, actor: User) -> Appointment:
+    with transaction.atomic():
+        locked = _lock_appointment(appointment)
+        _check_transition(locked, Status.ARRIVED)
+        _set_status(locked, Status.ARRIVED, actor=actor)
+    appointment.refresh_from_db()
+    return appointment
+
+
+def mark_no_show(*, appointment: Appointment, actor: User | None) -> Appointment:
+    """The customer did not come: frees the loaner (the slots stay as they were, in the past)."""
+    with transaction.atomic():
+        locked = _lock_appointment(appointment)
+        _check_transition(locked, Status.NO_SHOW)
+        if locked.starts_at > timezone.now():
+            raise TransitionNotAllowed(_("A customer cannot be marked as not come before the appointment time."))
+        LoanerReservation.objects.filter(appointment=locked).delete()
+        _set_status(locked, Status.NO_SHOW, actor=actor)
+    appointment.refresh_from_db()
+    return appointment
+
+
+def _check_booking_input(*, site, customer, vehicle, advisor, starts_at, jobs, customer_words, mobility, loaner) -> None:
+    if not customer.has_contact_channel():
+        raise InvalidBooking(_("The customer has no mobile, phone or e-mail: add one so the confirmation can reach them."), field="customer")
+    if vehicle.owner_id is not None and vehicle.owner_id != customer.pk and customer.kind == Customer.Kind.PRIVATE:
+        raise InvalidBooking(_("This vehicle belongs to another customer."), field="vehicle")
+    _check_advisor(site, advisor)
+    _check_moment(starts_at)
+    if not jobs and not customer_words.strip():
+        raise InvalidBooking(_("Choose at least one job or write the customer's words."), field="jobs")
+    if any(service.site_id != site.pk or not service.active for service in mobility):
+        raise InvalidBooking(_("A mobility service chosen is not offered by this site."), field="mobility")
+    if loaner is not None and (loaner.site_id != site.pk or not loaner.active):
+        raise LoanerUnavailable(_("This loaner is not in this site's fleet."))
+
+
+def _check_advisor(site: Site, advisor: User) -> None:
+    if not (advisor.is_active and advisor.sites.filter(pk=site.pk).exists() and Role.SERVICE_ADVISOR in advisor.role_names()):
+        raise InvalidBooking(_("This advisor does not work at this site."), field="advisor")
+
+
+def _check_moment(starts_at: datetime) -> None:
+    if timezone.is_naive(starts_at):
+        raise SlotUnavailable(_("The appointment time needs a time zone."))
+    if starts_at <= timezone.now():
+        raise SlotUnavailable(_("This time is in the past."))
+
+
+def _clean_checklist(checklist: dict) -> dict:
+    unknown = set(checklist) - set(CHECKLIST_FLAGS) - set(CHECKLIST_TEXTS)
+    if unknown:
+        raise InvalidBooking(_("Unknown checklist items: %(items)s.") % {"items": ", ".join(sorted(unknown))}, field="checklist")
+    area = checklist.get("arrival_area", "")
+    if area and area not in Appointment.ArrivalArea.values:
+        raise InvalidBooking(_("Choose an arrival area from the list."), field="checklist")
+    clean = {flag: bool(checklist.get(flag, False)) for flag in CHECKLIST_FLAGS}
+    clean.update({text: str(checklist.get(text, "")).strip() for text in CHECKLIST_TEXTS})
+    return clean
+
+
+def _lock_advisor(advisor: User) -> None:
+    User.objects.select_for_update().filter(pk=advisor.pk).values_list("pk").get()
+
+
+def _lock_appointment(appointment: Appointment) -> Appointment:
+    return Appointment.objects.select_for_update().select_related("site").get(pk=appointment.pk)
+
+
+@dataclass(frozen=True)
+class _Placement:
+    handover_at: datetime
+    loaner_until: datetime
+    override: dict
+
+
+def _check_capacity(*, site, advisor, starts_at, need, waits, loaner, online, urgent, actor, override_reason) -> _Placement:
+    """Where the visit fits, and the details of a capacity override to log (empty when none was needed)."""
+    day = timezone.localtime(starts_at, site.tz).date()
+    calendar = load_calendar(site=site, first_day=day, last_day=day + timedelta(days=HANDOVER_SEARCH_DAYS))
+    check = check_slot(calendar, advisor_id=advisor.pk, starts_at=starts_at, need=need, now=timezone.now(),
+                       waits=waits, needs_loaner=loaner is not None and online, online=online, urgent=urgent)
+    if "taken" in check.refusals:
+        raise SlotTaken()
+    if check.refusals:
+        raise SlotUnavailable(next(iter(check.refusals.values())))
+    loaner_until = check.handover_at + calendar.step
+    if not check.exceeded:
+        return _Placement(check.handover_at, loaner_until, {})
+    limits = "; ".join(str(message) for message in check.exceeded.values())
+    if not actor.has_perm(OVERRIDE_PERMISSION):
+        raise CapacityExceeded(_("Capacity exceeded: %(limits)s. Pick another slot.") % {"limits": limits},
+                               exceeded=check.exceeded, field="starts_at")
+    if not (override_reason or "").strip():
+        raise CapacityExceeded(_("Capacity exceeded: %(limits)s. Give a reason to book anyway.") % {"limits": limits},
+                               exceeded=check.exceeded)
+    override = {"override": {"axes": sorted(check.exceeded), "limits": limits, "reason": override_reason.strip()}}
+    return _Placement(check.handover_at, loaner_until, override)
+
+
+def _reserve(appointment: Appointment, loaner: Loaner | None, *, loaner_until: datetime) -> None:
+    """Take the reception and handover slots, then the loaner; a clash becomes a domain error."""
+    try:
+        with transaction.atomic():
+            SlotReservation.objects.bulk_create([
+                SlotReservation(site=appointment.site, advisor=appointment.advisor, starts_at=appointment.starts_at,
+                                kind=SlotReservation.Kind.RECEPTION, appointment=appointment),
+                SlotReservation(site=appointment.site, advisor=appointment.advisor, starts_at=appointment.handover_at,
+                                kind=SlotReservation.Kind.HANDOVER, appointment=appointment),
+            ])
+    except IntegrityError as error:
+        raise SlotTaken() from error
+    if loaner is None:
+        return
+    ends_at = loaner_until
+    Loaner.objects.select_for_update().filter(pk=loaner.pk).values_list("pk").get()
+    if LoanerReservation.objects.filter(loaner=loaner, starts_at__lt=ends_at, ends_at__gt=appointment.starts_at).exists():
+        raise LoanerUnavailable(_("This loaner is already out during that visit; choose another one."))
+    try:
+        with transaction.atomic():
+            LoanerReservation.objects.create(loaner=loaner, appointment=appointment, starts_at=appointment.starts_at, ends_at=ends_at)
+    except IntegrityError as error:
+        raise LoanerUnavailable(_("This loaner is already out during that visit; choose another one.")) from error
+
+
+def _release(appointment: Appointment) -> None:
+    SlotReservation.objects.filter(appointment=appointment).delete()
+    LoanerReservation.objects.filter(appointment=appointment).delete()
+
+
+def _check_transition(appointment: Appointment, status: str) -> None:
+    if not appointment.can_become(status):
+        raise TransitionNotAllowed(_("An appointment that is %(current)s cannot become %(target)s.") % {
+            "current": appointment.get_status_display(), "target": Status(status).label})
+
+
+def _set_status(appointment: Appointment, status: str, *, actor, note: str = "") -> None:
+    previous = appointment.status
+    appointment.status = status
+    appointment.save(update_fields=["status"])
+    _record_event(appointment, actor=actor, from_status=previous, note=note)
+
+
+def _record_event(appointment: Appointment, *, actor, from_status: str, note: str = "", details: dict | None = None) -> AppointmentEvent:
+    return AppointmentEvent.objects.create(
+        appointment=appointment, actor=actor if actor is not None and actor.is_authenticated else None,
+        from_status=from_status, to_status=appointment.status, note=note, details=details or {},
+    )

@@ -1,0 +1,91 @@
+from datetime import time
+from decimal import Decimal
+
+import factory
+
+from aftersales.accounts.roles import Role
+from aftersales.accounts.tests.factories import UserFactory
+from aftersales.customers.models import Customer, LabourOperation, MobilityService, OperationPart, Part, Vehicle
+from appointments.models import AdvisorSchedule, Loaner, TechnicianAttendance, TechnicianProfile
+
+
+class CustomerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Customer
+
+    first_name = "Claire"
+    last_name = factory.Sequence(lambda n: f"Dupont{n}")
+    mobile = factory.Sequence(lambda n: f"+3361234{n:04d}")
+    email = factory.LazyAttribute(lambda o: f"{o.last_name.lower()}@example.test")
+    language = "fr"
+
+
+class VehicleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Vehicle
+
+    vin = factory.Sequence(lambda n: f"WAUZZZ8V5KA{n:06d}")
+    plate = factory.Sequence(lambda n: f"AB-{n:03d}-CD")
+    make = "Audi"
+    model = "A3"
+    energy = Vehicle.Energy.PETROL
+    owner = factory.SubFactory(CustomerFactory)
+
+
+class PartFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Part
+
+    number = factory.Sequence(lambda n: f"P-{n:05d}")
+    name = "Oil filter"
+    unit_price = Decimal("12.50")
+
+
+class LabourOperationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = LabourOperation
+
+    code = factory.Sequence(lambda n: f"OP{n:04d}")
+    description = "Annual service"
+    flat_rate_hours = Decimal("1.00")
+    skill = LabourOperation.Skill.MECHANICS
+
+
+def add_kit_line(operation, part, quantity) -> OperationPart:
+    return OperationPart.objects.create(operation=operation, part=part, quantity=Decimal(quantity))
+
+
+class MobilityServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = MobilityService
+
+    kind = MobilityService.Kind.SHUTTLE
+    name = factory.LazyAttribute(lambda o: o.kind.label if hasattr(o.kind, "label") else str(o.kind))
+
+
+class LoanerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Loaner
+
+    description = "Audi A1 Sportback"
+    plate = factory.Sequence(lambda n: f"LO-{n:03d}-AN")
+    category = "city car"
+
+
+def make_advisor(site, *, weekdays=range(5), starts=time(8), ends=time(17), break_starts=time(12), break_ends=time(13), **user):
+    advisor = UserFactory(roles=[Role.SERVICE_ADVISOR], site_list=[site], **user)
+    AdvisorSchedule.objects.bulk_create(
+        AdvisorSchedule(site=site, advisor=advisor, weekday=weekday, starts=starts, ends=ends,
+                        break_starts=break_starts, break_ends=break_ends)
+        for weekday in weekdays
+    )
+    return advisor
+
+
+def make_technician(site, *, skills=("mechanics", "express"), hours="8", weekdays=range(5)):
+    user = UserFactory(roles=[Role.TECHNICIAN], site_list=[site])
+    profile = TechnicianProfile.objects.create(user=user, site=site, skills=list(skills))
+    TechnicianAttendance.objects.bulk_create(
+        TechnicianAttendance(profile=profile, weekday=weekday, hours=Decimal(hours)) for weekday in weekdays
+    )
+    return user
