@@ -1,0 +1,206 @@
+"""The role × URL matrix: every URL of the project, for every role.
+
+Each view is either public (``login_not_required``, listed in PUBLIC), one of
+the account pages any signed-in user may open (ACCOUNT_PAGES), or a staff
+view carrying ``required_permissions`` from ``staff_view``. A new view is
+walked automatically; a URL argument this file cannot fill fails loudly, so
+add its record to RECORDS and its name to URL_KWARG_RECORDS or PK_RECORDS.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from aftersales.accounts.navigation import NAVIGATION
+from aftersales.accounts.roles import ROLE_PERMISSIONS, Role
+from aftersales.accounts.tests.factories import UserFactory
+from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
+
+# Pages anyone may open without logging in (customer pages reached by signed links...).
+PUBLIC = {
+    "accounts:login",
+    "accounts:language",
+    "accounts:password_reset",
+    "accounts:password_reset_done",
+    "accounts:password_reset_confirm",
+    "accounts:password_reset_complete",
+    "messaging:twilio_status",
+    "messaging:twilio_inbound",
+}
+# Account pages every signed-in user may open, whatever their role.
+ACCOUNT_PAGES = {"home", "accounts:logout"}
+SKIPPED_NAMESPACES = {"admin", "djdt"}
+
+
+@dataclass(frozen=True)
+class Record:
+    build: Callable  # (site, records built so far) -> object
+    site_scoped: bool = True  # another site's record must answer 404
+
+
+# Records built for the user's own site (and for another site), in this order.
+RECORDS = {
+    "customer": Record(lambda site, made: CustomerFactory(site=site)),
+    "vehicle": Record(lambda site, made: VehicleFactory(owner=made["customer"])),
+}
+# Which record a URL argument stands for: by argument name, ...
+URL_KWARG_RECORDS = {
+    "customer_pk": "customer",
+    "customer_id": "customer",
+    "vehicle_pk": "vehicle",
+}
+# ... or, for a plain <pk>, by URL name.
+PK_RECORDS = {
+    "customers:detail": "customer",
+    "customers:edit": "customer",
+    "customers:vehicle_create": "customer",
+    "customers:vehicle_detail": "vehicle",
+    "customers:vehicle_edit": "vehicle",
+    "customers:mileage_add": "vehicle",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    view: Callable
+    kwargs: tuple[str, ...]
+
+    @property
+    def permissions(self) -> tuple[str, ...]:
+        return tuple(getattr(self.view, "required_permissions", ()))
+
+    @property
+    def is_public(self) -> bool:
+        return getattr(self.view, "login_required", True) is False
+
+    def record_for(self, kwarg: str) -> str:
+        record = PK_RECORDS.get(self.name) if kwarg == "pk" else URL_KWARG_RECORDS.get(kwarg)
+        if record is None:
+            pytest.fail(
+                f"{self.name}: no test value for the URL argument <{kwarg}>. Add it to "
+                f"{'PK_RECORDS' if kwarg == 'pk' else 'URL_KWARG_RECORDS'} (and its record to RECORDS) in {__file__}."
+            )
+        return record
+
+    def url(self, records: dict) -> str:
+        return reverse(self.name, kwargs={kwarg: records[self.record_for(kwarg)].pk for kwarg in self.kwargs})
+
+    def has_site_scoped_record(self) -> bool:
+        return any(RECORDS[self.record_for(kwarg)].site_scoped for kwarg in self.kwargs)
+
+
+def walk(patterns, namespace: str = "", kwargs: tuple[str, ...] = ()):
+    for entry in patterns:
+        entry_kwargs = kwargs + tuple(entry.pattern.regex.groupindex)
+        if isinstance(entry, URLResolver):
+            if entry.namespace in SKIPPED_NAMESPACES:
+                continue
+            inner = ":".join(part for part in (namespace, entry.namespace) if part)
+            yield from walk(entry.url_patterns, inner, entry_kwargs)
+        elif isinstance(entry, URLPattern):
+            if "static" in str(entry.pattern) and entry.name is None:
+                continue
+            name = f"{namespace}:{entry.name}" if namespace else str(entry.name)
+            yield Route(name=name, view=entry.callback, kwargs=entry_kwargs)
+
+
+ROUTES = list(walk(get_resolver().url_patterns))
+STAFF_ROUTES = [route for route in ROUTES if route.permissions]
+RECORD_ROUTES = [route for route in STAFF_ROUTES if route.kwargs]
+
+
+def build_records(site) -> dict:
+    made: dict = {}
+    for name, record in RECORDS.items():
+        made[name] = record.build(site, made)
+    return made
+
+
+@pytest.fixture
+def staff_by_role(site):
+    return {role: UserFactory(roles=[role], site_list=[site]) for role in Role}
+
+
+def holds(role: Role, permissions: tuple[str, ...]) -> bool:
+    return set(permissions) <= set(ROLE_PERMISSIONS[role])
+
+
+def test_every_view_is_public_an_account_page_or_permission_checked():
+    unchecked = [
+        route.name for route in ROUTES
+        if not route.permissions and route.name not in PUBLIC | ACCOUNT_PAGES
+    ]
+    assert unchecked == [], f"Views without staff_view(...) and not listed as public: {unchecked}"
+
+
+def test_every_url_has_a_name():
+    assert [route for route in ROUTES if route.name.endswith("None")] == []
+
+
+@pytest.mark.parametrize("name", sorted(PUBLIC))
+def test_listed_public_views_are_really_open_without_login(name):
+    routes = [route for route in ROUTES if route.name == name]
+    assert routes, f"{name} is listed as public but no URL has that name any more"
+    assert routes[0].is_public, f"{name} is listed as public but is not login_not_required"
+    assert not routes[0].permissions
+
+
+def test_staff_views_are_not_public():
+    assert [route.name for route in STAFF_ROUTES if route.is_public] == []
+
+
+@pytest.mark.parametrize("route", STAFF_ROUTES, ids=lambda route: route.name)
+def test_each_role_is_refused_without_the_permission_and_served_with_it(route, client, site, staff_by_role):
+    url = route.url(build_records(site))
+    for role, user in staff_by_role.items():
+        client.force_login(user)
+        got = client.get(url).status_code
+        if holds(role, route.permissions):
+            assert got != 403 and got < 500, f"{role} holds {route.permissions} but GET {url} answered {got}"
+        else:
+            posted = client.post(url, {}).status_code
+            assert {got, posted} <= {403, 405} and 403 in {got, posted}, (
+                f"{role} lacks {route.permissions} but GET/POST {url} answered {got}/{posted}"
+            )
+
+
+@pytest.mark.parametrize("route", STAFF_ROUTES, ids=lambda route: route.name)
+def test_anonymous_visitor_is_sent_to_login(route, client, site):
+    url = route.url(build_records(site))
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("accounts:login"))
+
+
+@pytest.mark.parametrize("route", RECORD_ROUTES, ids=lambda route: route.name)
+def test_another_sites_record_answers_404(route, client, site, other_site, staff_by_role):
+    if not route.has_site_scoped_record():
+        pytest.skip("only group-wide reference data in this URL")
+    url = route.url(build_records(other_site))
+    allowed = [user for role, user in staff_by_role.items() if holds(role, route.permissions)]
+    assert allowed, f"no role may open {route.name}"
+    for user in allowed:
+        client.force_login(user)
+        got = client.get(url).status_code
+        if got == 405:  # POST-only: the record is looked up before anything else
+            got = client.post(url, {}).status_code
+        assert got == 404, f"{user.role_names()} opened another site's record at {url}: {got}"
+
+
+def test_navigation_shows_each_role_only_the_screens_it_may_open(client, staff_by_role):
+    views = {route.name: route for route in ROUTES}
+    for item in NAVIGATION:
+        assert item.permission in views[item.url_name].permissions, (
+            f"menu entry {item.url_name} shows on {item.permission}, which its view does not require"
+        )
+    for role, user in staff_by_role.items():
+        client.force_login(user)
+        page = client.get(reverse("home")).text
+        for item in NAVIGATION:
+            shown = f'href="{item.url}"' in page
+            assert shown == holds(role, (item.permission,)), f"{role}: menu entry {item.url_name} shown={shown}"
