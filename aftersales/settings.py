@@ -173,6 +173,9 @@ SMS_BACKEND = os.environ.get("SMS_BACKEND", "console")
 TWILIO_ACCOUNT_SID = os.environ.get("TWILIO_ACCOUNT_SID", "")
 TWILIO_AUTH_TOKEN = os.environ.get("TWILIO_AUTH_TOKEN", "")
 TWILIO_DEFAULT_FROM = os.environ.get("TWILIO_DEFAULT_FROM", "")
+# The HTTP layer the twilio client uses (tests point it at a local fake Twilio).
+TWILIO_HTTP_CLIENT = os.environ.get("TWILIO_HTTP_CLIENT", "twilio.http.http_client.TwilioHttpClient")
+TWILIO_TIMEOUT = float(os.environ.get("TWILIO_TIMEOUT", "15"))
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
 BROKER_DIR = DATA_DIR / "broker"
@@ -203,6 +206,12 @@ CELERY_TIMEZONE = "UTC"
 # Each timed job serves a business rule of DOMAIN.md; the stage apps add
 # theirs here as they come.
 CELERY_BEAT_SCHEDULE: dict = {}
+# Messaging: every minute, hand due outbox messages (confirmations within
+# 30 minutes, reminders once quiet hours end) to a worker and recover sends
+# a killed worker left half-done, without ever sending twice.
+CELERY_BEAT_SCHEDULE["messaging-sweep-outbox"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 60.0, "args": ["sweep_outbox"],
+}
 
 LOGGING = {
     "version": 1,

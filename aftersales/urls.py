@@ -7,5 +7,6 @@ urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("aftersales.accounts.urls")),
     path("customers/", include("aftersales.customers.urls")),
+    path("messaging/", include("aftersales.messaging.urls")),
     path("admin/", admin.site.urls),
 ]

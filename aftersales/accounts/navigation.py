@@ -23,6 +23,9 @@ class NavItem:
 
 NAVIGATION = [
     NavItem(_("Customers"), "customers:search", "customers.view_customer"),
+    NavItem(_("Messages"), "messaging:log", "messaging.view_outboxmessage"),
+    NavItem(_("SMS replies"), "messaging:inbox", "messaging.view_inboundmessage"),
+    NavItem(_("Message templates"), "messaging:templates", "messaging.change_messagetemplate"),
 ]
 
 

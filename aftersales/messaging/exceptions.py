@@ -1,0 +1,35 @@
+"""Errors of the messaging app; each carries a message staff can read."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class MessagingError(Exception):
+    default_message = _("The message could not be handled.")
+
+    def __init__(self, message=None):
+        self.message = message or self.default_message
+        super().__init__(str(self.message))
+
+
+class MissingTemplate(MessagingError):
+    default_message = _("There is no text for this message type.")
+
+
+class InvalidMessageRequest(MessagingError):
+    default_message = _("The message request is incomplete.")
+
+
+class SendError(MessagingError):
+    """A provider refused or failed a send; ``failure_code`` names the reason."""
+
+    def __init__(self, detail: str, failure_code: str = ""):
+        self.failure_code = failure_code
+        super().__init__(detail[:500])
+
+
+class TemporarySendError(SendError):
+    """Worth trying again later: rate limits, provider 5xx, time-outs, SMTP 4xx."""
+
+
+class PermanentSendError(SendError):
+    """Trying again cannot help: invalid number, opted-out recipient, SMTP 5xx."""
