@@ -12,11 +12,13 @@ from dataclasses import dataclass
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from aftersales.accounts.navigation import NAVIGATION
 from aftersales.accounts.roles import ROLE_PERMISSIONS, Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
+from aftersales.messaging.models import InboundMessage, MessageChannel, MessageTemplate, OutboxMessage, Purpose
 
 # Pages anyone may open without logging in (customer pages reached by signed links...).
 PUBLIC = {
@@ -44,6 +46,21 @@ class Record:
 RECORDS = {
     "customer": Record(lambda site, made: CustomerFactory(site=site)),
     "vehicle": Record(lambda site, made: VehicleFactory(owner=made["customer"])),
+    "outbox_message": Record(lambda site, made: OutboxMessage.objects.create(
+        idempotency_key=f"matrix-{site.pk}", customer=made["customer"], site=site, channel=MessageChannel.SMS,
+        recipient=made["customer"].mobile, purpose=Purpose.SERVICE, template_key="matrix", language="fr",
+        body="Votre véhicule est prêt.", due_at=timezone.now(),
+    )),
+    "inbound_message": Record(lambda site, made: InboundMessage.objects.create(
+        provider_id=f"SM-matrix-{site.pk}", from_number=made["customer"].mobile, body="OK merci",
+        kind=InboundMessage.Kind.REPLY, customer=made["customer"], site=site,
+    )),
+    "message_template": Record(
+        lambda site, made: MessageTemplate.objects.get_or_create(
+            key="matrix-test", language="en", defaults={"subject": "Test", "body_text": "Hello", "sms_body": "Hello"},
+        )[0],
+        site_scoped=False,
+    ),
 }
 # Which record a URL argument stands for: by argument name, ...
 URL_KWARG_RECORDS = {
@@ -59,6 +76,10 @@ PK_RECORDS = {
     "customers:vehicle_detail": "vehicle",
     "customers:vehicle_edit": "vehicle",
     "customers:mileage_add": "vehicle",
+    "messaging:message_detail": "outbox_message",
+    "messaging:inbox_handle": "inbound_message",
+    "messaging:template_edit": "message_template",
+    "messaging:template_preview": "message_template",
 }
 
 
