@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import Customer, MobilityService, OperationPart, Vehicle
+from aftersales.lib.phones import format_for_display
+from aftersales.messaging.services import queue_message
 
 from .exceptions import CapacityExceeded, InvalidBooking, LoanerUnavailable, SlotTaken, SlotUnavailable, TransitionNotAllowed
 from .models import Appointment, AppointmentEvent, AppointmentJob, Loaner, LoanerReservation, SlotReservation
@@ -132,6 +134,7 @@ def book_appointment(
         appointment.mobility.set(mobility)
         _reserve(appointment, loaner, loaner_until=placement.loaner_until)
         _record_event(appointment, actor=booked_by, from_status="", note=override_reason or "", details=placement.override)
+        _queue_notice(appointment, "booking_confirmation", actor=booked_by, ics_until=placement.reception_until)
     return appointment
 
 
@@ -170,6 +173,7 @@ def reschedule_appointment(
         _reserve(new, loaner, loaner_until=placement.loaner_until)
         _record_event(new, actor=actor, from_status="", note=override_reason or reason,
                       details={**placement.override, "rescheduled_from": old.pk})
+        _queue_notice(new, "booking_rescheduled", actor=actor, ics_until=placement.reception_until, previous_start=old.starts_at)
     appointment.refresh_from_db()
     return new
 
@@ -183,6 +187,7 @@ def cancel_appointment(*, appointment: Appointment, actor: User | None, reason: 
         _check_transition(locked, Status.CANCELLED)
         _release(locked)
         _set_status(locked, Status.CANCELLED, actor=actor, note=reason.strip())
+        _queue_notice(locked, "booking_cancelled", actor=actor)
     appointment.refresh_from_db()
     return appointment
 
@@ -270,6 +275,28 @@ def _clean_checklist(checklist: dict) -> dict:
     return clean
 
 
+def _queue_notice(appointment: Appointment, template: str, *, actor, ics_until: datetime | None = None, **extra) -> None:
+    """The customer's confirmation, move or cancellation notice, sent by the outbox after commit."""
+    services = ", ".join(appointment.jobs.values_list("description", flat=True)) or appointment.customer_words
+    area = appointment.checklist.get("arrival_area", "")
+    context = {
+        "start": appointment.starts_at, "vehicle": str(appointment.vehicle), "services": services,
+        "arrival_area": Appointment.ArrivalArea(area).label if area else "",
+        "link": format_for_display(appointment.site.phone), **extra,
+    }
+    ics_event = None
+    if ics_until is not None:
+        ics_event = {
+            "uid": f"appointment-{appointment.pk}@{appointment.site.code}", "start": appointment.starts_at, "end": ics_until,
+            "summary": _("Service appointment: %(vehicle)s") % {"vehicle": appointment.vehicle},
+            "description": "\n".join(filter(None, [services, appointment.checklist.get("documents_to_bring", "")])),
+        }
+    queue_message(
+        customer=appointment.customer, template=template, context=context, about=appointment,
+        idempotency_key=f"{template}:{appointment.pk}", purpose="service", ics_event=ics_event, actor=actor,
+    )
+
+
 def _lock_advisor(advisor: User) -> None:
     User.objects.select_for_update().filter(pk=advisor.pk).values_list("pk").get()
 
@@ -282,6 +309,7 @@ def _lock_appointment(appointment: Appointment) -> Appointment:
 class _Placement:
     handover_at: datetime
     loaner_until: datetime
+    reception_until: datetime
     override: dict
 
 
@@ -296,8 +324,9 @@ def _check_capacity(*, site, advisor, starts_at, need, waits, loaner, online, ur
     if check.refusals:
         raise SlotUnavailable(next(iter(check.refusals.values())))
     loaner_until = check.handover_at + calendar.step
+    reception_until = starts_at + timedelta(minutes=calendar.rule.reception_minutes)
     if not check.exceeded:
-        return _Placement(check.handover_at, loaner_until, {})
+        return _Placement(check.handover_at, loaner_until, reception_until, {})
     limits = "; ".join(str(message) for message in check.exceeded.values())
     if not actor.has_perm(OVERRIDE_PERMISSION):
         raise CapacityExceeded(_("Capacity exceeded: %(limits)s. Pick another slot.") % {"limits": limits},
@@ -306,7 +335,7 @@ def _check_capacity(*, site, advisor, starts_at, need, waits, loaner, online, ur
         raise CapacityExceeded(_("Capacity exceeded: %(limits)s. Give a reason to book anyway.") % {"limits": limits},
                                exceeded=check.exceeded)
     override = {"override": {"axes": sorted(check.exceeded), "limits": limits, "reason": override_reason.strip()}}
-    return _Placement(check.handover_at, loaner_until, override)
+    return _Placement(check.handover_at, loaner_until, reception_until, override)
 
 
 def _reserve(appointment: Appointment, loaner: Loaner | None, *, loaner_until: datetime) -> None:
