@@ -63,7 +63,9 @@ class CustomerForm(forms.ModelForm):
             identity.insert(0, "site")
         self.helper = _helper(Layout(
             Fieldset(_("Identity"), *identity),
-            Fieldset(_("Contact"), Row(Column("mobile"), Column("phone_other")), "email", Row(Column("language"), Column("preferred_channel"))),
+            Fieldset(
+                _("Contact"), Row(Column("mobile"), Column("phone_other")), "email", Row(Column("language"), Column("preferred_channel")),
+            ),
             Fieldset(_("Consent"), Row(*(Column(consent_field_name(channel)) for channel in Channel))),
             Fieldset(_("Address"), "address", Row(Column("postcode"), Column("city"), Column("country"))),
         ))
@@ -127,7 +129,9 @@ class VehicleForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.helper = _helper(Layout(
-            Fieldset(_("Identification"), Row(Column("vin"), Column("plate")), Row(Column("make"), Column("model"), Column("year")), "energy"),
+            Fieldset(
+                _("Identification"), Row(Column("vin"), Column("plate")), Row(Column("make"), Column("model"), Column("year")), "energy",
+            ),
             Fieldset(_("Dates and service"), Row(Column("first_registration"), Column("warranty_end")),
                      Row(Column("next_service_due_date"), Column("next_service_due_km")), "connected_services"),
         ))

@@ -12,12 +12,14 @@ from aftersales.accounts.permissions import get_for_user, visible_to
 from aftersales.audit.selectors import list_history
 from aftersales.lib.phones import search_digits
 from aftersales.lib.text import fold, plate_key
+from aftersales.lib.vin import VIN_PATTERN
 
 from .models import Campaign, Channel, ConsentRecord, Customer, MileageReading, Ownership, Vehicle
 
 SEARCH_LIMIT = 50
 MIN_QUERY_LENGTH = 2
 MIN_PHONE_DIGITS = 3
+TRIGRAM_LENGTH = 3
 
 
 @dataclass
@@ -41,11 +43,41 @@ def vehicles_with_latest_mileage(queryset: QuerySet | None = None) -> QuerySet:
     return queryset.annotate(latest_km=Subquery(latest.values("km")[:1]), latest_read_at=Subquery(latest.values("read_at")[:1]))
 
 
+def _own_fields_condition(query: str) -> Q:
+    """Every word inside the folded name/e-mail, or the digits inside a phone number.
+
+    Words too short for a trigram only match the start of the name (a prefix index serves that).
+    """
+    folded = fold(query)
+    words = folded.split()
+    longest = max(map(len, words), default=0)
+    if longest == 0:
+        condition = Q(pk__in=[])
+    elif longest < TRIGRAM_LENGTH:
+        condition = Q(search_name__startswith=folded)
+    else:
+        condition = Q()
+        for word in words:
+            condition &= Q(search_name__contains=word)
+    digits = search_digits(query)
+    if len(digits) >= MIN_PHONE_DIGITS and not any(ch.isalpha() for ch in query):  # "AB-123-CD" is no phone
+        condition |= Q(search_phones__contains=digits)
+    return condition
+
+
+def _vehicle_condition(key: str) -> Q:
+    """A whole VIN is looked up exactly; otherwise a part of a plate or VIN."""
+    if VIN_PATTERN.match(key):
+        return Q(vin=key)
+    lookup = "contains" if len(key) >= TRIGRAM_LENGTH else "startswith"
+    return Q(**{f"plate_key__{lookup}": key}) | Q(**{f"vin__{lookup}": key})
+
+
 def search_customers(*, user, query: str, limit: int = SEARCH_LIMIT) -> CustomerSearch:
     """Customers of the user's sites matching one box: name, e-mail, phone, plate or VIN, or a part of them.
 
-    Three queries whatever the data: customers by their own fields, customer
-    ids through their vehicles, then the customers found with their vehicles.
+    Four queries whatever the data: customer ids by their own fields, customer
+    ids through their vehicles, then the customers found and their vehicles.
     ``__contains`` on the folded columns lets PostgreSQL use trigram indexes.
     Exact plate/VIN matches come first, then names starting with the query.
     """
@@ -56,25 +88,18 @@ def search_customers(*, user, query: str, limit: int = SEARCH_LIMIT) -> Customer
     if len(query) < MIN_QUERY_LENGTH:
         result.too_short = True
         return result
-
-    words = fold(query).split()
-    own = Q()
-    for word in words:
-        own &= Q(search_name__contains=word)
-    digits = search_digits(query)
-    if len(digits) >= MIN_PHONE_DIGITS:
-        own |= Q(search_phones__contains=digits)
     customers = visible_to(Customer.objects.all(), user)
-    own_ids = list(customers.filter(own).order_by("last_name", "first_name", "pk").values_list("pk", flat=True)[: limit + 1])
-
-    key = plate_key(query)
+    own_ids = list(
+        customers.filter(_own_fields_condition(query)).order_by("last_name", "first_name", "pk").values_list("pk", flat=True)[: limit + 1]
+    )
     exact_ids: list[int] = []
     vehicle_ids: list[int] = []
+    key = plate_key(query)
     if len(key) >= MIN_QUERY_LENGTH:
         exact = Case(When(Q(plate_key=key) | Q(vin=key), then=Value(0)), default=Value(1), output_field=IntegerField())
         matches = (
             visible_to(Vehicle.objects.all(), user, "owner__site")
-            .filter(Q(plate_key__contains=key) | Q(vin__contains=key))
+            .filter(_vehicle_condition(key))
             .annotate(rank=exact)
             .order_by("rank", "owner__last_name", "owner_id")
             .values_list("owner_id", "rank")[: limit + 1]
@@ -93,7 +118,8 @@ def search_customers(*, user, query: str, limit: int = SEARCH_LIMIT) -> Customer
     folded = fold(query)
 
     def order(customer: Customer):
-        return (customer.pk not in exact_set, not customer.search_name.startswith(folded), customer.last_name.lower(), customer.first_name.lower(), customer.pk)
+        starts_with_query = customer.search_name.startswith(folded)
+        return (customer.pk not in exact_set, not starts_with_query, customer.last_name.lower(), customer.first_name.lower(), customer.pk)
 
     result.customers = sorted(found, key=order)[:limit]
     return result

@@ -178,7 +178,7 @@ def record_mileage(
 @transaction.atomic
 def transfer_vehicle(*, vehicle: Vehicle, new_owner: Customer, transferred_by, on: date | None = None) -> Ownership:
     """End the current ownership and start the new owner's on the same day."""
-    locked = Vehicle.objects.select_for_update().select_related("owner").get(pk=vehicle.pk)
+    locked = Vehicle.objects.select_for_update(of=("self",)).select_related("owner").get(pk=vehicle.pk)
     if locked.owner_id == new_owner.pk:
         raise SameOwner(_("This customer already owns the vehicle."))
     day = on or timezone.localdate()

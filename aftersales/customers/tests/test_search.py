@@ -44,6 +44,12 @@ def test_other_sites_customers_are_never_found(other_site_advisor, helene):
         assert found(other_site_advisor, query) == []
 
 
+def test_a_plate_does_not_bring_customers_whose_phone_holds_its_digits(advisor, helene, site):
+    CustomerFactory(site=site, mobile="+33698123456")
+
+    assert found(advisor, "AB-123-CD") == [helene]
+
+
 def test_exact_plate_match_comes_first(advisor, site):
     partial = CustomerFactory(site=site, last_name="Aaron")
     VehicleFactory(owner=partial, plate="AB-123-CDE")
@@ -101,3 +107,15 @@ def test_odd_queries_answer_politely(client, advisor, helene, query):
 
     assert response.status_code == 200
     assert helene.get_absolute_url() not in response.content.decode()
+
+
+def test_two_letters_find_names_starting_with_them(advisor, site):
+    li = CustomerFactory(site=site, last_name="Li", first_name="Wei")
+    CustomerFactory(site=site, last_name="Moline")
+
+    assert found(advisor, "Li") == [li]
+    assert found(advisor, "li wei") == [li]
+
+
+def test_a_query_that_folds_to_nothing_finds_nothing(advisor, helene):
+    assert found(advisor, "\u0301\u0301\u0301") == []

@@ -63,7 +63,9 @@ def test_another_sites_customer_and_vehicle_answer_404(client, other_site_adviso
     assert client.post(reverse("customers:mileage_add", args=[vehicle.pk]), {"km": 1, "source": "reception"}).status_code == 404
 
 
-@pytest.mark.parametrize("path", ["/customers/abc/", "/customers/-1/", "/customers/99999999999999999999999/", "/customers/vehicles/9223372036854775808/"])
+@pytest.mark.parametrize("path", [
+    "/customers/abc/", "/customers/-1/", "/customers/99999999999999999999999/", "/customers/vehicles/9223372036854775808/",
+])
 def test_odd_ids_answer_404_not_500(client, advisor, path):
     client.force_login(advisor)
 
