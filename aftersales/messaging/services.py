@@ -304,7 +304,8 @@ def _withdraw_sms_consent(customer, *, now: datetime) -> None:
 
 def sweep_outbox(*, now: datetime) -> int:
     """The every-minute safety net: hand due rows to workers, recover stalled sends."""
-    return enqueue_due_messages(now=now) + recover_stalled_messages(now=now)
+    recovered = recover_stalled_messages(now=now)
+    return recovered + enqueue_due_messages(now=now)
 
 
 def enqueue_due_messages(*, now: datetime) -> int:
