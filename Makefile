@@ -7,7 +7,9 @@ BIN := $(CURDIR)/$(VENV)/bin
 PY := $(BIN)/python
 MANAGE := $(PY) manage.py
 STAMP := $(VENV)/.installed
-URL ?= http://127.0.0.1:8000/
+WEB_BIND ?= 0.0.0.0:8000
+export WEB_BIND
+URL := http://127.0.0.1:$(lastword $(subst :, ,$(WEB_BIND)))/
 LANGS := fr ru zh_Hans
 CHROMIUM := /usr/bin/chromium
 
