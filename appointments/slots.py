@@ -21,8 +21,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import ROUND_CEILING, Decimal
 
 from django.db.models import Sum
-from django.utils import formats, timezone
-from django.utils.functional import Promise
+from django.utils import formats
+from django.utils.functional import Promise, cached_property
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site
@@ -47,7 +47,7 @@ PROPOSAL_DAYS = 14
 NEAR_DAYS = 3
 URGENT_HOURS = 24
 URGENT_MAX_WORKING_DAYS = 3
-HANDOVER_SEARCH_DAYS = 7
+HANDOVER_SEARCH_DAYS = 4  # Friday → Tuesday after a bank-holiday Monday
 SECOND_PROPOSAL_GAP = timedelta(hours=2)
 FREE_TEXT_HOURS = Decimal("0.50")
 
@@ -120,8 +120,9 @@ class Calendar:
     loaner_ids: list[int]
     loaner_periods: list[tuple[int, datetime, datetime]]
     _grid: dict = field(default_factory=dict)
+    _grid_sets: dict = field(default_factory=dict)
 
-    @property
+    @cached_property
     def tz(self):
         return self.site.tz
 
@@ -142,25 +143,39 @@ class Calendar:
             self._grid[key] = self._build_grid(advisor_id, day)
         return self._grid[key]
 
+    def in_grid(self, advisor_id: int, moment: datetime) -> bool:
+        day = moment.astimezone(self.tz).date()
+        key = (advisor_id, day)
+        if key not in self._grid_sets:
+            self._grid_sets[key] = frozenset(self.grid(advisor_id, day))
+        return moment in self._grid_sets[key]
+
     def _build_grid(self, advisor_id: int, day: date) -> list[datetime]:
         if day in self.closed or self.is_absent(advisor_id, day):
             return []
-        minutes = self.rule.slot_minutes
-        starts = []
-        for shift_start, shift_end, break_start, break_end in self.shifts.get((advisor_id, day.weekday()), ()):
-            for opens, closes in self.opening.get(day.weekday(), ()):
-                first, last = max(_minute(shift_start), _minute(opens)), min(_minute(shift_end), _minute(closes))
-                first = -(-first // minutes) * minutes
-                for start in range(first, last - minutes + 1, minutes):
-                    if break_start is not None and start < _minute(break_end) and start + minutes > _minute(break_start):
-                        continue
-                    moment = _aware(day, start, self.tz)
-                    if moment is not None:
-                        starts.append(moment)
-        return sorted(set(starts))
+        minutes = self._weekday_minutes(advisor_id, day.weekday())
+        tz = self.tz
+        if _clock_changes_on(day, tz):
+            return [moment for minute in minutes if (moment := _aware(day, minute, tz)) is not None]
+        return [datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz) for minute in minutes]
+
+    def _weekday_minutes(self, advisor_id: int, weekday: int) -> list[int]:
+        """Slot starts, in minutes after midnight, of an advisor's usual weekday."""
+        key = ("minutes", advisor_id, weekday)
+        if key not in self._grid:
+            step = self.rule.slot_minutes
+            starts = set()
+            for shift_start, shift_end, break_start, break_end in self.shifts.get((advisor_id, weekday), ()):
+                for opens, closes in self.opening.get(weekday, ()):
+                    first, last = max(_minute(shift_start), _minute(opens)), min(_minute(shift_end), _minute(closes))
+                    for start in range(-(-first // step) * step, last - step + 1, step):
+                        if break_start is None or start >= _minute(break_end) or start + step <= _minute(break_start):
+                            starts.add(start)
+            self._grid[key] = sorted(starts)
+        return self._grid[key]
 
     def hour_key(self, advisor_id: int, moment: datetime) -> tuple[int, date, int]:
-        local = timezone.localtime(moment, self.tz)
+        local = moment.astimezone(self.tz)
         return advisor_id, local.date(), local.hour
 
     def days(self):
@@ -172,6 +187,10 @@ class Calendar:
 
 def _minute(value: time) -> int:
     return value.hour * 60 + value.minute
+
+
+def _clock_changes_on(day: date, tz) -> bool:
+    return datetime.combine(day, time(), tzinfo=tz).utcoffset() != datetime.combine(day, time(23, 59), tzinfo=tz).utcoffset()
 
 
 def _aware(day: date, minute: int, tz) -> datetime | None:
@@ -229,7 +248,7 @@ def load_calendar(*, site: Site, first_day: date, last_day: date) -> Calendar:
     ).values_list("advisor_id", "starts_at", "kind", "appointment_id"):
         taken[(advisor_id, starts_at)] = (kind, appointment_id)
         if kind == SlotReservation.Kind.RECEPTION:
-            local = timezone.localtime(starts_at, calendar_tz)
+            local = starts_at.astimezone(calendar_tz)
             reception_per_hour[(advisor_id, local.date(), local.hour)] += 1
 
     technicians = {}
@@ -273,7 +292,7 @@ def load_calendar(*, site: Site, first_day: date, last_day: date) -> Calendar:
 
 
 def _interval_key(moment: datetime, tz, minutes: int) -> tuple[date, int]:
-    local = timezone.localtime(moment, tz)
+    local = moment.astimezone(tz)
     return local.date(), (local.hour * 60 + local.minute) // minutes
 
 
@@ -331,7 +350,7 @@ def promised_return(calendar: Calendar, starts_at: datetime, need: dict[str, Dec
 def handover_slot(calendar: Calendar, advisor_id: int, starts_at: datetime, need: dict[str, Decimal]) -> datetime | None:
     """The advisor's first free slot at the promised return time: the same day, else the next working morning."""
     ready = promised_return(calendar, starts_at, need)
-    day = timezone.localtime(starts_at, calendar.tz).date()
+    day = starts_at.astimezone(calendar.tz).date()
     for offset in range(HANDOVER_SEARCH_DAYS + 1):
         current = day + timedelta(days=offset)
         if current > calendar.last_day:
@@ -358,7 +377,7 @@ def check_slot(
     ignore_appointment: int | None = None,
 ) -> SlotCheck:
     """Every rule for one reception slot. ``refusals`` are absolute; ``exceeded`` maps an axis to its limit."""
-    day = timezone.localtime(starts_at, calendar.tz).date()
+    day = starts_at.astimezone(calendar.tz).date()
     refusals = {}
     if starts_at < now:
         refusals["past"] = _("This time is in the past.")
@@ -367,7 +386,7 @@ def check_slot(
             "minutes": calendar.rule.min_lead_minutes}
     if day in calendar.closed:
         refusals["closed"] = _("The site is closed that day: %(why)s.") % {"why": calendar.closed[day]}
-    elif starts_at not in calendar.grid(advisor_id, day):
+    elif not calendar.in_grid(advisor_id, starts_at):
         refusals["outside"] = _(
             "This advisor does not receive customers at that time (opening hours, working hours, break or absence)."
         )
@@ -407,15 +426,20 @@ def free_reception_slots(*, site: Site, first_day: date, last_day: date, now: da
     ]
 
 
-def _candidates(calendar: Calendar, first_day: date, last_day: date, advisor=None):
+def _candidates(calendar: Calendar, first_day: date, last_day: date, advisor=None, why_by_day=None):
+    """Free (advisor, start) pairs by time then advisor; taken slots are only counted, per day, in ``why_by_day``."""
     advisor_ids = [advisor.pk] if advisor is not None else calendar.advisor_ids
-    day = first_day
-    while day <= last_day:
-        yield from sorted(
-            ((advisor_id, moment) for advisor_id in advisor_ids for moment in calendar.grid(advisor_id, day)),
-            key=lambda pair: (pair[1], pair[0]),
-        )
-        day += timedelta(days=1)
+    taken = calendar.taken
+    for day in calendar_days(first_day, last_day):
+        free = [(moment, advisor_id) for advisor_id in advisor_ids for moment in calendar.grid(advisor_id, day)
+                if (advisor_id, moment) not in taken]
+        if why_by_day is not None:
+            busy = sum(len(calendar.grid(advisor_id, day)) for advisor_id in advisor_ids) - len(free)
+            if busy:
+                why_by_day[day]["taken"] += busy
+        free.sort()
+        for moment, advisor_id in free:
+            yield advisor_id, moment
 
 
 def propose(
@@ -430,7 +454,7 @@ def propose(
     standard cannot be kept, ``reason`` says why, day by day.
     """
     need = workshop_need(jobs)
-    today = timezone.localtime(now, site.tz).date()
+    today = now.astimezone(site.tz).date()
     last_day = today + timedelta(days=PROPOSAL_DAYS)
     calendar = load_calendar(site=site, first_day=today, last_day=last_day + timedelta(days=HANDOVER_SEARCH_DAYS))
     options = dict(need=need, now=now, waits=waits, needs_loaner=needs_loaner, online=online, urgent=urgent)
@@ -440,7 +464,7 @@ def propose(
     found: list[Proposal] = []
     same_day_fallback: Proposal | None = None
     why_by_day: dict[date, Counter] = defaultdict(Counter)
-    for advisor_id, moment in _candidates(calendar, today, last_day, advisor):
+    for advisor_id, moment in _candidates(calendar, today, last_day, advisor, why_by_day):
         if found:
             other_day = _local_day(calendar, moment) != _local_day(calendar, found[0].starts_at)
             if not other_day and (same_day_fallback is not None or moment - found[0].starts_at < SECOND_PROPOSAL_GAP):
@@ -478,14 +502,14 @@ def calendar_days(first_day: date, last_day: date):
 
 
 def _local_day(calendar: Calendar, moment: datetime) -> date:
-    return timezone.localtime(moment, calendar.tz).date()
+    return moment.astimezone(calendar.tz).date()
 
 
 def _propose_urgent(calendar: Calendar, today: date, last_day: date, advisor, options) -> ProposalResult:
     now = options["now"]
     deadline = _working_days_end(calendar, today, URGENT_MAX_WORKING_DAYS)
     why_by_day: dict[date, Counter] = defaultdict(Counter)
-    for advisor_id, moment in _candidates(calendar, today, min(deadline, last_day), advisor):
+    for advisor_id, moment in _candidates(calendar, today, min(deadline, last_day), advisor, why_by_day):
         check = check_slot(calendar, advisor_id=advisor_id, starts_at=moment, **options)
         if check.ok:
             proposal = Proposal(advisor_id=advisor_id, starts_at=moment, handover_at=check.handover_at)
@@ -520,7 +544,8 @@ SUMMARY = {
 
 
 def _reasons(check: SlotCheck) -> list[str]:
-    return [str(SUMMARY[code]) for code in check.refusals] + [str(reason) for reason in check.exceeded.values()]
+    """Refusal codes (worded by ``SUMMARY`` when a summary is written) and the limits' own messages."""
+    return list(check.refusals) + [str(reason) for reason in check.exceeded.values()]
 
 
 def _why(calendar: Calendar, days: list[date], why_by_day: dict[date, Counter]) -> str:
@@ -533,6 +558,7 @@ def _why(calendar: Calendar, days: list[date], why_by_day: dict[date, Counter]) 
             reason = str(_("site closed"))
         elif why_by_day.get(day):
             reason = why_by_day[day].most_common(1)[0][0]
+            reason = str(SUMMARY.get(reason, reason))
         else:
             reason = str(_("no advisor working"))
         parts.append(f"{formats.date_format(day, 'D j M')}: {reason}")

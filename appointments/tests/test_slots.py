@@ -49,8 +49,11 @@ def test_reception_grid_is_every_15_minutes_inside_working_hours_minus_the_break
 
 def test_grid_stays_inside_the_site_opening_hours(site):
     late_advisor = make_advisor(site, weekdays=[5], starts=time(9), ends=time(17), break_starts=None, break_ends=None)
-    slots = slots_on(site, "2026-03-07", late_advisor)  # Saturday: the site closes at 12:00
-    assert slots[0] == at("2026-03-07", "09:00") and slots[-1] == at("2026-03-07", "11:45")
+    calendar = load_calendar(site=site, first_day=date(2026, 3, 7), last_day=date(2026, 3, 7))
+    grid = calendar.grid(late_advisor.pk, date(2026, 3, 7))  # Saturday: the site closes at 12:00
+    assert grid[0] == at("2026-03-07", "09:00") and grid[-1] == at("2026-03-07", "11:45")
+    # The last ones cannot be offered: no handover slot is left that day nor the next working days.
+    assert slots_on(site, "2026-03-07", late_advisor)[-1] == at("2026-03-07", "11:15")
 
 
 def test_no_slot_on_a_public_holiday_a_closure_or_a_sunday(site, diary_advisor):
