@@ -21,6 +21,7 @@ PHONE_FIELDS = ("mobile", "phone_other")
 def _helper(layout: Layout | None = None) -> FormHelper:
     helper = FormHelper()
     helper.form_tag = False
+    helper.disable_csrf = True  # the page template renders the form tag and its token
     if layout is not None:
         helper.layout = layout
     return helper
@@ -84,6 +85,8 @@ class CustomerForm(forms.ModelForm):
                     cleaned[name] = normalize_phone(cleaned[name], site.country)
                 except ValidationError as error:
                     self.add_error(name, error)
+        if cleaned.get("kind") in (Customer.Kind.COMPANY, Customer.Kind.FLEET) and not cleaned.get("company_name"):
+            self.add_error("company_name", _("A company or fleet customer needs the company name."))
         reachable = {
             Channel.SMS: cleaned.get("mobile"),
             Channel.EMAIL: cleaned.get("email"),

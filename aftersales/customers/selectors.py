@@ -153,16 +153,31 @@ def consent_label(channel: str) -> str:
     return gettext("%(channel)s consent") % {"channel": Channel(channel).label}
 
 
+def _model_field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
 def _field_label(model, name: str) -> str:
     if name == "mileage_km":
         return gettext("mileage (km)")
     channel = name.removeprefix("consent_")
     if channel != name and channel in Channel.values:
         return consent_label(channel)
-    try:
-        return model._meta.get_field(name).verbose_name
-    except FieldDoesNotExist:
-        return name
+    model_field = _model_field(model, name)
+    return model_field.verbose_name if model_field is not None else name
+
+
+def _display_value(model, name: str, value):
+    """Choice labels instead of codes, yes/no instead of True/False; other values as recorded."""
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    model_field = _model_field(model, name)
+    if model_field is not None and model_field.choices:
+        return dict(model_field.flatchoices).get(value, value)
+    return value
 
 
 def labelled_history(*, objects) -> list:
@@ -170,7 +185,10 @@ def labelled_history(*, objects) -> list:
     events = list(list_history(objects=objects))
     for event in events:
         model = event.content_type.model_class()
-        event.labelled_changes = [(_field_label(model, name), *change) for name, change in event.changes.items()]
+        event.labelled_changes = [
+            (_field_label(model, name), _display_value(model, name, before), _display_value(model, name, after))
+            for name, (before, after) in event.changes.items()
+        ]
     return events
 
 

@@ -62,6 +62,15 @@ def test_preferred_channel_without_the_contact_detail_is_refused(client, advisor
     assert field_errors(response, "preferred_channel")
 
 
+def test_a_company_customer_needs_the_company_name(client, advisor, site):
+    client.force_login(advisor)
+
+    response = client.post(reverse("customers:create"), {**CUSTOMER_POST, "site": site.pk, "kind": "fleet"})
+
+    assert response.status_code == 400
+    assert set(response.context["form"].errors) == {"company_name"}
+
+
 def test_editing_a_customer_with_an_invalid_phone_changes_nothing(client, advisor, site):
     customer = CustomerFactory(site=site)
     client.force_login(advisor)
