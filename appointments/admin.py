@@ -1,0 +1,118 @@
+"""Back-office set-up of diaries and capacity; appointments are read-only here (they change through services)."""
+
+from django.contrib import admin
+
+from .models import (
+    Absence,
+    AdvisorSchedule,
+    Appointment,
+    AppointmentEvent,
+    AppointmentJob,
+    CapacityOverride,
+    Loaner,
+    LoanerReservation,
+    SiteCapacityRule,
+    SlotReservation,
+    TechnicianAttendance,
+    TechnicianProfile,
+)
+
+
+@admin.register(AdvisorSchedule)
+class AdvisorScheduleAdmin(admin.ModelAdmin):
+    list_display = ["advisor", "site", "weekday", "starts", "ends", "break_starts", "break_ends"]
+    list_filter = ["site", "weekday"]
+    autocomplete_fields = ["advisor"]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(admin.ModelAdmin):
+    list_display = ["person", "site", "starts_on", "ends_on", "reason"]
+    list_filter = ["site", "reason"]
+    date_hierarchy = "starts_on"
+    autocomplete_fields = ["person"]
+
+
+class TechnicianAttendanceInline(admin.TabularInline):
+    model = TechnicianAttendance
+    extra = 0
+
+
+@admin.register(TechnicianProfile)
+class TechnicianProfileAdmin(admin.ModelAdmin):
+    list_display = ["user", "site", "skills", "active"]
+    list_filter = ["site", "active"]
+    inlines = [TechnicianAttendanceInline]
+    autocomplete_fields = ["user"]
+
+
+@admin.register(SiteCapacityRule)
+class SiteCapacityRuleAdmin(admin.ModelAdmin):
+    list_display = ["site", "slot_minutes", "appointments_per_advisor_hour", "workshop_buffer_percent",
+                    "waiters_per_interval", "loaner_online_reserve_percent", "min_lead_minutes"]
+
+
+@admin.register(CapacityOverride)
+class CapacityOverrideAdmin(admin.ModelAdmin):
+    list_display = ["site", "day", "axis", "skill", "value", "reason", "created_by"]
+    list_filter = ["site", "axis"]
+    date_hierarchy = "day"
+    readonly_fields = ["created_by"]
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Loaner)
+class LoanerAdmin(admin.ModelAdmin):
+    list_display = ["plate", "description", "category", "site", "active"]
+    list_filter = ["site", "category", "active"]
+    search_fields = ["plate", "description"]
+
+
+class ReadOnlyInline(admin.TabularInline):
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+class JobInline(ReadOnlyInline):
+    model = AppointmentJob
+
+
+class EventInline(ReadOnlyInline):
+    model = AppointmentEvent
+
+
+class SlotInline(ReadOnlyInline):
+    model = SlotReservation
+
+
+class LoanerReservationInline(ReadOnlyInline):
+    model = LoanerReservation
+
+
+@admin.register(Appointment)
+class AppointmentAdmin(admin.ModelAdmin):
+    list_display = ["starts_at", "site", "advisor", "customer", "vehicle", "status", "confirmation_status", "channel", "origin"]
+    list_filter = ["site", "status", "confirmation_status", "channel", "origin"]
+    date_hierarchy = "starts_at"
+    search_fields = ["customer__search_name", "vehicle__vin", "vehicle__plate_key"]
+    list_select_related = ["site", "advisor", "customer", "vehicle"]
+    inlines = [JobInline, SlotInline, LoanerReservationInline, EventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
