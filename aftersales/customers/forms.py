@@ -3,6 +3,7 @@ from crispy_forms.layout import Column, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.html import conditional_escape, format_html
+from django.utils.text import capfirst
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -35,8 +36,9 @@ class CustomerForm(forms.ModelForm):
     """Phones are normalised to E.164 with the customer's site country as default region."""
 
     site = forms.ModelChoiceField(queryset=Site.objects.none(), label=_("Site"))
-    mobile = forms.CharField(label=_("mobile phone"), max_length=40, required=False)
-    phone_other = forms.CharField(label=_("other phone"), max_length=40, required=False)
+    # Typed as people write them ("+33 (0)6 12 34 56 78"); stored in E.164.
+    mobile = forms.CharField(label=capfirst(Customer._meta.get_field("mobile").verbose_name), max_length=40, required=False)
+    phone_other = forms.CharField(label=capfirst(Customer._meta.get_field("phone_other").verbose_name), max_length=40, required=False)
 
     class Meta:
         model = Customer
@@ -45,20 +47,19 @@ class CustomerForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         for channel in Channel:
-            self.fields[consent_field_name(channel)] = forms.BooleanField(
-                label=consent_label(channel), required=False,
-            )
+            self.fields[consent_field_name(channel)] = forms.BooleanField(label=consent_label(channel), required=False)
         if self.instance.pk:
             del self.fields["site"]
             for channel, record in current_consents(self.instance.consents.all()).items():
                 self.fields[consent_field_name(channel)].initial = bool(record and record.granted)
         else:
-            sites = list(user.visible_sites())
-            self.fields["site"].queryset = Site.objects.filter(pk__in=[site.pk for site in sites])
-            if sites:
-                self.fields["site"].initial = sites[0].pk
-                self.fields["language"].initial = sites[0].language
-                self.fields["country"].initial = sites[0].country
+            sites = user.visible_sites()
+            self.fields["site"].queryset = sites
+            first_site = sites.first()
+            if first_site is not None:
+                self.fields["site"].initial = first_site.pk
+                self.fields["language"].initial = first_site.language
+                self.fields["country"].initial = first_site.country
         identity = ["kind", "last_name", "first_name", "company_name"]
         if "site" in self.fields:
             identity.insert(0, "site")
