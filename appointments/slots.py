@@ -374,7 +374,6 @@ def loaners_free(calendar: Calendar, day: date, starts_at: datetime, ends_at: da
 def check_slot(
     calendar: Calendar, *, advisor_id: int, starts_at: datetime, need: dict[str, Decimal], now: datetime,
     waits: bool = False, needs_loaner: bool = False, online: bool = False, urgent: bool = False,
-    ignore_appointment: int | None = None,
 ) -> SlotCheck:
     """Every rule for one reception slot. ``refusals`` are absolute; ``exceeded`` maps an axis to its limit."""
     day = starts_at.astimezone(calendar.tz).date()
@@ -390,8 +389,7 @@ def check_slot(
         refusals["outside"] = _(
             "This advisor does not receive customers at that time (opening hours, working hours, break or absence)."
         )
-    holder = calendar.taken.get((advisor_id, starts_at))
-    if holder is not None and holder[1] != ignore_appointment:
+    if (advisor_id, starts_at) in calendar.taken:
         refusals["taken"] = _("This slot was just taken by another booking; pick another.")
     if refusals:
         return SlotCheck(handover_at=None, refusals=refusals, exceeded={})

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 
+from aftersales.accounts.roles import Role
+from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.models import Campaign, MobilityService
 from aftersales.messaging.models import OutboxMessage
 from appointments.exceptions import CapacityExceeded, InvalidBooking, LoanerUnavailable, SlotTaken, SlotUnavailable, TransitionNotAllowed
@@ -126,6 +128,19 @@ def test_booking_refuses_a_customer_without_any_contact_channel(booking, site):
         booking(at("2026-03-03", "09:00"), customer=mute, vehicle=VehicleFactory(owner=mute))
     assert error.value.field == "customer"
     assert nothing_saved()
+
+
+def test_booking_refuses_a_private_customer_with_someone_elses_vehicle(booking, site):
+    with pytest.raises(InvalidBooking, match="belongs to another customer") as error:
+        booking(at("2026-03-03", "09:00"), vehicle=VehicleFactory(owner=CustomerFactory(site=site)))
+    assert error.value.field == "vehicle"
+
+
+def test_override_permission_is_for_advisors_and_managers_not_crc_agents(site, crc_agent, advisor, manager, foreman):
+    site_admin = UserFactory(roles=[Role.ADMIN], site_list=[site])
+    assert [user.has_perm("appointments.override_capacity") for user in (crc_agent, advisor, manager, site_admin, foreman)] == [
+        False, True, True, True, False]
+    assert crc_agent.has_perms(["appointments.add_appointment", "appointments.change_appointment"])
 
 
 def test_booking_refuses_an_empty_visit_and_foreign_mobility(booking, other_site):
