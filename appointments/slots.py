@@ -121,6 +121,7 @@ class Calendar:
     loaner_periods: list[tuple[int, datetime, datetime]]
     _grid: dict = field(default_factory=dict)
     _grid_sets: dict = field(default_factory=dict)
+    _weekday_grid: dict = field(default_factory=dict)
 
     @cached_property
     def tz(self):
@@ -161,8 +162,8 @@ class Calendar:
 
     def _weekday_minutes(self, advisor_id: int, weekday: int) -> list[int]:
         """Slot starts, in minutes after midnight, of an advisor's usual weekday."""
-        key = ("minutes", advisor_id, weekday)
-        if key not in self._grid:
+        key = (advisor_id, weekday)
+        if key not in self._weekday_grid:
             step = self.rule.slot_minutes
             starts = set()
             for shift_start, shift_end, break_start, break_end in self.shifts.get((advisor_id, weekday), ()):
@@ -171,18 +172,12 @@ class Calendar:
                     for start in range(-(-first // step) * step, last - step + 1, step):
                         if break_start is None or start >= _minute(break_end) or start + step <= _minute(break_start):
                             starts.add(start)
-            self._grid[key] = sorted(starts)
-        return self._grid[key]
+            self._weekday_grid[key] = sorted(starts)
+        return self._weekday_grid[key]
 
     def hour_key(self, advisor_id: int, moment: datetime) -> tuple[int, date, int]:
         local = moment.astimezone(self.tz)
         return advisor_id, local.date(), local.hour
-
-    def days(self):
-        day = self.first_day
-        while day <= self.last_day:
-            yield day
-            day += timedelta(days=1)
 
 
 def _minute(value: time) -> int:
