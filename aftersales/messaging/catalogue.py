@@ -54,6 +54,13 @@ def sample_context(site) -> dict:
     }
 
 
+def sample_site():
+    """An unsaved site for previews by a user attached to no site."""
+    from aftersales.accounts.models import Site
+
+    return Site(name="Audi Lyon", address="12 avenue Jean Jaurès", postcode="69007", city="Lyon", time_zone="Europe/Paris")
+
+
 class _SampleCustomer:
     first_name = "Marie"
     last_name = "Dupont"

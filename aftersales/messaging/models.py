@@ -196,7 +196,9 @@ class SmsSender(models.Model):
     """Who SMS come from for a site, or for one brand of a site."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="sms_senders", verbose_name=_("site"))
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("brand"), help_text=_("Empty: every brand of the site."))
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("brand"), help_text=_("Empty: every brand of the site.")
+    )
     from_number = models.CharField(_("sender number or ID"), max_length=20, blank=True)
     messaging_service_sid = models.CharField(_("Twilio messaging service SID"), max_length=40, blank=True)
 

@@ -46,7 +46,6 @@ Rules:
 - Provider callbacks only move a message forward (``OutboxMessage.PROGRESS``).
 """
 
-import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -77,7 +76,6 @@ from .models import (
     SmsSender,
 )
 
-logger = logging.getLogger(__name__)
 Status = OutboxMessage.Status
 
 MAX_ATTEMPTS = 6
@@ -222,7 +220,10 @@ def render_message(*, message_template: MessageTemplate, channel: str, language:
             return "", plain(message_template.sms_body), ""
         subject = " ".join(plain(message_template.subject).split())
         text = plain(message_template.body_text)
-        inner_html = Template(message_template.body_html).render(Context(context)) if message_template.body_html else linebreaks(escape(text))
+        if message_template.body_html:
+            inner_html = Template(message_template.body_html).render(Context(context))
+        else:
+            inner_html = linebreaks(escape(text))
         frame = {"site": site, "brand_name": context.get("brand_name", ""), "subject": subject, "text": text, "inner_html": inner_html}
         return subject, render_to_string("emails/message.txt", frame).strip(), render_to_string("emails/message.html", frame)
 
@@ -241,7 +242,9 @@ def _move(message_id: int, *, from_status: str, to_status: str, now: datetime, n
             status=to_status, updated_at=now, **fields
         )
         if updated:
-            MessageEvent.objects.create(message_id=message_id, at=now, from_status=from_status, to_status=to_status, note=note[:500], actor=actor)
+            MessageEvent.objects.create(
+                message_id=message_id, at=now, from_status=from_status, to_status=to_status, note=note[:500], actor=actor
+            )
     return bool(updated)
 
 
@@ -299,7 +302,9 @@ def _record_permanent_failure(message: OutboxMessage, exc: PermanentSendError) -
 def _withdraw_sms_consent(customer, *, now: datetime) -> None:
     latest = latest_consents(customer).get(Channel.SMS)
     if latest is None or latest.granted:
-        ConsentRecord.objects.create(customer=customer, channel=Channel.SMS, granted=False, source=ConsentRecord.Source.SMS_REPLY, recorded_at=now)
+        ConsentRecord.objects.create(
+            customer=customer, channel=Channel.SMS, granted=False, source=ConsentRecord.Source.SMS_REPLY, recorded_at=now
+        )
 
 
 def sweep_outbox(*, now: datetime) -> int:
@@ -359,7 +364,9 @@ def record_provider_status(*, message_id: int | None, provider_id: str, provider
         if message is None or (message.provider_id and provider_id and message.provider_id != provider_id):
             return None
         current = message.status
-        if target is None or OutboxMessage.PROGRESS[target] <= OutboxMessage.PROGRESS[current] or target not in OutboxMessage.TRANSITIONS[current]:
+        if target is None or target not in OutboxMessage.TRANSITIONS[current]:
+            return message
+        if OutboxMessage.PROGRESS[target] <= OutboxMessage.PROGRESS[current]:
             return message
         fields = {"provider_id": message.provider_id or provider_id}
         if target == Status.DELIVERED:
@@ -367,7 +374,8 @@ def record_provider_status(*, message_id: int | None, provider_id: str, provider
         if target in (Status.FAILED, Status.UNDELIVERABLE):
             fields["failure_code"] = TWILIO_CALLBACK_FAILURES.get(error_code, "provider_failed")
             fields["last_error"] = f"Twilio {error_code or provider_status}"
-        _move(message.pk, from_status=current, to_status=target, now=now, note=f"provider: {provider_status} {error_code}".strip(), **fields)
+        note = f"provider: {provider_status} {error_code}".strip()
+        _move(message.pk, from_status=current, to_status=target, now=now, note=note, **fields)
         if fields.get("failure_code") == "unsubscribed":
             _withdraw_sms_consent(message.customer, now=now)
     message.refresh_from_db()

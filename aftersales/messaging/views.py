@@ -11,12 +11,11 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from twilio.request_validator import RequestValidator
 
-from aftersales.accounts.models import Site
 from aftersales.accounts.permissions import get_for_user, staff_view, visible_to
 from aftersales.customers.models import Customer
 
 from . import selectors, services
-from .catalogue import MESSAGE_TYPES, sample_context
+from .catalogue import MESSAGE_TYPES, sample_context, sample_site
 from .forms import MessageFilterForm, MessageTemplateForm
 from .models import InboundMessage, MessageChannel, MessageTemplate
 
@@ -109,11 +108,14 @@ def _editor_context(request, template: MessageTemplate, form) -> dict:
     if form.is_bound and not form.is_valid():
         return context
     draft = form.save(commit=False) if form.is_bound else template
-    site = request.user.visible_sites().first() or Site(name="Audi Lyon", address="12 avenue Jean Jaurès", postcode="69007", city="Lyon", time_zone="Europe/Paris")
-    sample = sample_context(site)
-    rendered_email = services.render_message(message_template=draft, channel=MessageChannel.EMAIL, language=template.language, context=sample)
-    _subject, sms, _html = services.render_message(message_template=draft, channel=MessageChannel.SMS, language=template.language, context=sample)
-    context["preview"] = {"subject": rendered_email[0], "text": rendered_email[1], "html": rendered_email[2], "sms": sms}
+    sample = sample_context(request.user.visible_sites().first() or sample_site())
+    subject, text, html = services.render_message(
+        message_template=draft, channel=MessageChannel.EMAIL, language=template.language, context=sample
+    )
+    _subject, sms, _html = services.render_message(
+        message_template=draft, channel=MessageChannel.SMS, language=template.language, context=sample
+    )
+    context["preview"] = {"subject": subject, "text": text, "html": html, "sms": sms}
     return context
 
 

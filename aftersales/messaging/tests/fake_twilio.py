@@ -73,7 +73,8 @@ class FakeTwilio:
                     status, code, text = fake.errors[to]
                     with fake.lock:
                         fake.refused.append(form)
-                    return self._answer(status, {"code": code, "message": text, "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status})
+                    more_info = f"https://www.twilio.com/docs/errors/{code}"
+                    return self._answer(status, {"code": code, "message": text, "more_info": more_info, "status": status})
                 with fake.lock:
                     message = {
                         "sid": f"SM{len(fake.created) + 1:032d}", "to": to, "from": form.get("From", ""),

@@ -27,7 +27,9 @@ def open_day(time_machine):
 def queue(customer, key="k1", **overrides):
     arguments = {
         "customer": customer, "template": "booking_confirmation", "idempotency_key": key, "purpose": "service",
-        "context": {"start": TUESDAY_10AM, "vehicle": "Audi A4", "services": "Service", "arrival_area": "Atelier", "link": "https://x.test/b"},
+        "context": {
+            "start": TUESDAY_10AM, "vehicle": "Audi A4", "services": "Service", "arrival_area": "Atelier", "link": "https://x.test/b",
+        },
     }
     return queue_message(**(arguments | overrides))
 

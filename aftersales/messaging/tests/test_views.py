@@ -107,7 +107,9 @@ def test_the_customer_page_include_renders_from_the_selector(rf, advisor, custom
     time_machine.move_to(datetime(2026, 11, 24, 10, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
     MessageTemplate.objects.filter(key="callback_survey", language="fr").delete()
     make_message(customer, "x")
-    InboundMessage.objects.create(provider_id="SM9", from_number=customer.mobile, body="Merci !", kind="reply", customer=customer, site=customer.site)
+    InboundMessage.objects.create(
+        provider_id="SM9", from_number=customer.mobile, body="Merci !", kind="reply", customer=customer, site=customer.site
+    )
     request = rf.get("/")
     request.user = advisor
     html = render_to_string("messaging/_customer_messages.html", customer_messaging_context(customer=customer), request=request)
@@ -115,7 +117,9 @@ def test_the_customer_page_include_renders_from_the_selector(rf, advisor, custom
 
 
 def test_an_advisor_marks_a_reply_handled(logged, advisor, customer):
-    reply = InboundMessage.objects.create(provider_id="SM1", from_number=customer.mobile, body="Call me", kind="reply", customer=customer, site=customer.site)
+    reply = InboundMessage.objects.create(
+        provider_id="SM1", from_number=customer.mobile, body="Call me", kind="reply", customer=customer, site=customer.site
+    )
     client = logged(advisor)
     assert "Call me" in client.get(reverse("messaging:inbox")).content.decode()
     response = client.post(reverse("messaging:inbox_handle", args=[reply.pk]))
