@@ -103,7 +103,7 @@ os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 def pytest_collection_modifyitems(config, items):
     e2e_items = []
     for item in items:
-        if E2E_DIR in Path(item.fspath).parents:
+        if E2E_DIR in item.path.parents:
             item.add_marker(pytest.mark.e2e)
         if item.get_closest_marker("e2e"):
             e2e_items.append(item)
