@@ -138,7 +138,7 @@ class Calendar:
         return any(start <= day <= end for start, end in self.absent.get(person_id, ()))
 
     def grid(self, advisor_id: int, day: date) -> list[datetime]:
-        """The advisor's slot starts on a day (aware, ascending), taken or not."""
+        """The advisor's slot starts on a local day, taken or not: ascending, in UTC (cheap to hash and compare)."""
         key = (advisor_id, day)
         if key not in self._grid:
             self._grid[key] = self._build_grid(advisor_id, day)
@@ -157,8 +157,8 @@ class Calendar:
         minutes = self._weekday_minutes(advisor_id, day.weekday())
         tz = self.tz
         if _clock_changes_on(day, tz):
-            return [moment for minute in minutes if (moment := _aware(day, minute, tz)) is not None]
-        return [datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz) for minute in minutes]
+            return [moment.astimezone(UTC) for minute in minutes if (moment := _aware(day, minute, tz)) is not None]
+        return [datetime.combine(day, time(minute // 60, minute % 60), tzinfo=tz).astimezone(UTC) for minute in minutes]
 
     def _weekday_minutes(self, advisor_id: int, weekday: int) -> list[int]:
         """Slot starts, in minutes after midnight, of an advisor's usual weekday."""
