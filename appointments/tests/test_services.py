@@ -312,3 +312,33 @@ def test_the_booking_service_can_be_called_directly(site, diary_advisor, technic
         )
     assert appointment.flat_rate_hours == 0 and appointment.handover_at == at("2026-03-02", "10:30")
     assert appointment.origin == "walk_in"
+
+
+def test_the_slot_grid_refuses_a_double_booking_the_checks_missed(booking, customer, monkeypatch):
+    """As if another agent's booking committed between our check and our insert: the unique grid still holds."""
+    from appointments import services
+
+    booking(at("2026-03-03", "09:00"))
+    read_calendar = services.load_calendar
+
+    def stale_calendar(**arguments):
+        calendar = read_calendar(**arguments)
+        calendar.taken.clear()
+        calendar.reception_per_hour.clear()
+        return calendar
+
+    monkeypatch.setattr(services, "load_calendar", stale_calendar)
+    with pytest.raises(SlotTaken, match="just taken"):
+        booking(at("2026-03-03", "09:00"), vehicle=VehicleFactory(owner=customer))
+    assert Appointment.objects.count() == 1 and SlotReservation.objects.count() == 2
+
+
+def test_a_reschedule_refused_for_the_loaner_changes_nothing(booking, site, customer, crc_agent):
+    loaner = LoanerFactory(site=site)
+    mine = booking(at("2026-03-03", "09:00"), loaner=loaner)
+    booking(at("2026-03-04", "09:00"), loaner=loaner, vehicle=VehicleFactory(owner=customer))
+    with pytest.raises(LoanerUnavailable):
+        reschedule_appointment(appointment=mine, starts_at=at("2026-03-04", "09:15"), actor=crc_agent)
+    mine.refresh_from_db()
+    assert mine.status == "booked" and LoanerReservation.objects.filter(appointment=mine).exists()
+    assert Appointment.objects.count() == 2

@@ -261,3 +261,10 @@ def test_week_grid_shows_free_taken_and_full_hours(site, diary_advisor, booking)
     assert cells[at("2026-03-03", "10:00")].state == "handover"  # 09:00 + 30 min + 0.5 h
     assert cells[at("2026-03-03", "10:45")].state == "free"
     assert grid[date(2026, 3, 8)][diary_advisor.pk] == []
+
+
+def test_week_grid_marks_past_slots(site, diary_advisor):
+    grid = week_grid(site=site, week_start=date(2026, 3, 2), now=at("2026-03-02", "10:05"), advisor=diary_advisor)
+    states = {cell.starts_at: cell.state for cell in grid[date(2026, 3, 2)][diary_advisor.pk]}
+    assert states[at("2026-03-02", "10:00")] == "past" and states[at("2026-03-02", "10:15")] == "free"
+    assert list(grid[date(2026, 3, 2)]) == [diary_advisor.pk]
