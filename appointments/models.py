@@ -3,9 +3,9 @@
 Double booking is held by the database: ``SlotReservation`` is the grid of
 advisor slots actually taken, unique per (advisor, start), which works on
 SQLite and PostgreSQL alike. Overlapping reservations of one loaner are
-refused on PostgreSQL by an exclusion constraint added in migration 0002
-(``LOANER_NO_OVERLAP_SQL_NAME``); SQLite has no such constraint, so there the
-booking transaction checks the overlap under its immediate write lock.
+refused on PostgreSQL by the exclusion constraint ``loaner_reservation_no_overlap``
+added in migration 0002; SQLite has no such constraint, so there the booking
+transaction checks the overlap under its immediate write lock.
 """
 
 from decimal import Decimal
@@ -25,7 +25,6 @@ from aftersales.customers.models import Customer, LabourOperation, MobilityServi
 
 Weekday = OpeningHours.Weekday
 Skill = LabourOperation.Skill
-LOANER_NO_OVERLAP_SQL_NAME = "loaner_reservation_no_overlap"
 
 
 class AdvisorSchedule(models.Model):

@@ -105,6 +105,10 @@ def book_appointment(
     mobility = list(mobility)
     _check_booking_input(site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, jobs=jobs,
                          customer_words=customer_words, mobility=mobility, loaner=loaner)
+    if channel not in Appointment.BookingChannel.values:
+        raise InvalidBooking(_("Choose how the booking came in from the list."), field="channel")
+    if origin is not None and origin not in Appointment.Origin.values:
+        raise InvalidBooking(_("Choose where the booking came from from the list."), field="origin")
     channel = Appointment.BookingChannel(channel)
     clean_checklist = _clean_checklist(checklist or {})
     with transaction.atomic():

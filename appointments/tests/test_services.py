@@ -153,6 +153,12 @@ def test_booking_refuses_an_empty_visit_and_foreign_mobility(booking, other_site
     with pytest.raises(InvalidBooking) as error:
         booking(at("2026-03-03", "09:00"), checklist={"coffee": True})
     assert error.value.field == "checklist"
+    with pytest.raises(InvalidBooking) as error:
+        booking(at("2026-03-03", "09:00"), channel="pigeon")
+    assert error.value.field == "channel"
+    with pytest.raises(InvalidBooking) as error:
+        booking(at("2026-03-03", "09:00"), origin="rumour")
+    assert error.value.field == "origin"
     assert nothing_saved()
 
 
