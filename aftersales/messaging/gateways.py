@@ -110,17 +110,26 @@ class TwilioSmsBackend:
         return created.sid
 
     def find_sent(self, message: OutboxMessage) -> str | None:
-        """The SID of a message with this body created for this number since the claim."""
+        """The SID Twilio gave this message, if Twilio created it after the claim.
+
+        Messages to this number created since the claim and not already
+        recorded for another outbox row are the candidates: the one with our
+        body is ours; candidates whose body differs (Twilio may re-encode
+        text) leave the question open (None); no candidate means Twilio never
+        got it ("").
+        """
         since = message.claimed_at - timedelta(minutes=1)
         try:
-            recent = self.client().messages.list(to=message.recipient, limit=50)
+            recent = [m for m in self.client().messages.list(to=message.recipient, limit=50) if m.date_created and m.date_created >= since]
         except Exception:
             logger.warning("Twilio lookup for outbox message %s failed", message.pk, exc_info=True)
             return None
-        for candidate in recent:
-            if candidate.body == message.body and candidate.date_created and candidate.date_created >= since:
-                return candidate.sid
-        return ""
+        known = set(OutboxMessage.objects.filter(provider_id__in=[m.sid for m in recent]).values_list("provider_id", flat=True))
+        candidates = [m for m in recent if m.sid not in known]
+        ours = next((m.sid for m in candidates if m.body == message.body), None)
+        if ours:
+            return ours
+        return None if candidates else ""
 
 
 def classify_twilio_error(exc: Exception) -> Exception:

@@ -99,8 +99,8 @@ def template_edit(request, pk: int):
 def template_preview(request, pk: int):
     template = get_object_or_404(MessageTemplate, pk=pk)
     form = MessageTemplateForm(request.POST, instance=MessageTemplate.objects.get(pk=template.pk))
-    context = _editor_context(request, template, form)
-    return render(request, "messaging/_preview.html", context, status=200 if form.is_valid() else 400)
+    # Always 200: htmx swaps the fragment in, errors included, while the manager types.
+    return render(request, "messaging/_preview.html", _editor_context(request, template, form))
 
 
 def _editor_context(request, template: MessageTemplate, form) -> dict:

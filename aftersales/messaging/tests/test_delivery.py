@@ -262,3 +262,23 @@ def test_a_callback_for_another_sid_is_ignored(message):
     sent = deliver_message(message_id=message.pk)
     assert record_provider_status(message_id=sent.pk, provider_id="SMother", provider_status="failed") is None
     assert OutboxMessage.objects.get(pk=message.pk).status == Status.SENT
+
+
+def test_a_recent_sms_of_another_outbox_row_is_not_taken_for_the_stalled_one(customer, message, fake_twilio, open_day):
+    other = queue_message(customer=customer, template="one_time_code", idempotency_key="otp", purpose="service",
+                          context={"code": "1", "minutes": 5})
+    deliver_message(message_id=other.pk)
+    stall(message, minutes_ago=0)
+    assert gateways.TwilioSmsBackend().find_sent(OutboxMessage.objects.get(pk=message.pk)) == ""
+
+
+def test_a_recent_unknown_sms_with_another_text_leaves_the_question_open(message, fake_twilio):
+    stall(message, minutes_ago=0)
+    gateways.TwilioSmsBackend().client().messages.create(to=message.recipient, body="re-encoded text", from_="+33700000000")
+    assert gateways.TwilioSmsBackend().find_sent(OutboxMessage.objects.get(pk=message.pk)) is None
+
+
+def test_twilio_lookup_errors_leave_the_question_open(message, fake_twilio, monkeypatch):
+    stall(message, minutes_ago=0)
+    monkeypatch.setenv("FAKE_TWILIO_URL", "http://127.0.0.1:9")
+    assert gateways.TwilioSmsBackend().find_sent(OutboxMessage.objects.get(pk=message.pk)) is None

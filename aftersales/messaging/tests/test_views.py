@@ -168,3 +168,15 @@ def test_the_preview_renders_sample_data_without_saving(logged, manager, templat
 
 def test_unknown_template_ids_are_404(logged, manager, templates):
     assert logged(manager).get(reverse("messaging:template_edit", args=[999999])).status_code == 404
+
+
+def test_the_preview_shows_template_errors_in_place(logged, manager, templates):
+    template = MessageTemplate.objects.get(key="one_time_code", language="en")
+    data = {"subject": "ok", "body_text": "{% if %}", "body_html": "", "sms_body": "x"}
+    response = logged(manager).post(reverse("messaging:template_preview", args=[template.pk]), data, headers={"HX-Request": "true"})
+    assert response.status_code == 200 and "template error" in response.content.decode()
+
+
+def test_the_preview_is_post_only(logged, manager, templates):
+    template = MessageTemplate.objects.get(key="one_time_code", language="en")
+    assert logged(manager).get(reverse("messaging:template_preview", args=[template.pk])).status_code == 405

@@ -22,10 +22,10 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("name", help="Job name; --list shows them.", nargs="?")
         parser.add_argument("--now", help="ISO date and time, UTC unless an offset is given.")
-        parser.add_argument("--list", action="store_true", help="List the registered jobs.")
+        parser.add_argument("--list", action="store_true", dest="list_jobs", help="List the registered jobs.")
 
-    def handle(self, *args, name=None, now=None, list=False, **options):
-        if list or not name:
+    def handle(self, *args, name=None, now=None, list_jobs=False, **options):
+        if list_jobs or not name:
             for job_name in sorted(JOBS):
                 self.stdout.write(job_name)
             return
