@@ -195,10 +195,8 @@ def choose_channel(*, customer, purpose: str, channel: str | None) -> tuple[str,
             reasons.add("opted_out")
         else:
             return candidate, address, ""
-    for reason in ("opted_out", "no_consent", "no_contact"):
-        if reason in reasons:
-            return candidates[0], "", reason
-    raise AssertionError("unreachable")
+    most_telling = next(reason for reason in ("opted_out", "no_consent", "no_contact") if reason in reasons)
+    return candidates[0], "", most_telling
 
 
 def find_template(*, key: str, languages: list[str]) -> tuple[MessageTemplate, str]:
@@ -218,7 +216,7 @@ def render_message(*, message_template: MessageTemplate, channel: str, language:
 
         if channel == MessageChannel.SMS:
             return "", plain(message_template.sms_body), ""
-        subject = " ".join(plain(message_template.subject).split())
+        subject = " ".join(plain(message_template.subject).split())[:250]
         text = plain(message_template.body_text)
         if message_template.body_html:
             inner_html = Template(message_template.body_html).render(Context(context))
