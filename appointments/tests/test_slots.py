@@ -268,3 +268,14 @@ def test_week_grid_marks_past_slots(site, diary_advisor):
     states = {cell.starts_at: cell.state for cell in grid[date(2026, 3, 2)][diary_advisor.pk]}
     assert states[at("2026-03-02", "10:00")] == "past" and states[at("2026-03-02", "10:15")] == "free"
     assert list(grid[date(2026, 3, 2)]) == [diary_advisor.pk]
+
+
+def test_proposals_needing_a_loaner_skip_times_when_the_fleet_is_out(site, diary_advisor, technicians, booking):
+    loaner = LoanerFactory(site=site)
+    result = propose(site=site, jobs=hours("1.00"), now=MONDAY_MORNING, needs_loaner=True)
+    assert result.proposals[0].starts_at == at("2026-03-02", "08:00")
+    booking(at("2026-03-02", "08:00"), loaner=loaner, jobs=hours("8.00"))  # handover 16:30: out until 16:45
+    result = propose(site=site, jobs=hours("1.00"), now=MONDAY_MORNING, needs_loaner=True)
+    assert result.proposals[0].starts_at == at("2026-03-02", "16:45")
+    assert result.proposals[0].handover_at == at("2026-03-03", "08:00")
+    assert propose(site=site, jobs=hours("1.00"), now=MONDAY_MORNING).proposals[0].starts_at == at("2026-03-02", "08:15")
