@@ -104,7 +104,8 @@ def template_preview(request, pk: int):
 
 
 def _editor_context(request, template: MessageTemplate, form) -> dict:
-    context = {"template": template, "form": form, "variables": MESSAGE_TYPES.get(template.key, ("", []))[1]}
+    label, variables = MESSAGE_TYPES.get(template.key, (template.key, []))
+    context = {"template": template, "form": form, "type_label": label, "variables": variables}
     if form.is_bound and not form.is_valid():
         return context
     draft = form.save(commit=False) if form.is_bound else template
