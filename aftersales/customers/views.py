@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import staff_view
+from aftersales.messaging.selectors import customer_messaging_context
 
 from .exceptions import CustomerError
 from .forms import CustomerForm, MileageForm, VehicleForm, add_domain_error
@@ -41,7 +42,8 @@ def search(request: HttpRequest) -> HttpResponse:
 @staff_view("customers.view_customer")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_360(user=request.user, pk=pk)
-    return render(request, "customers/detail.html", {"customer": customer})
+    context = {"customer": customer, **customer_messaging_context(customer=customer, page=request.GET.get("msg_page"))}
+    return render(request, "customers/detail.html", context)
 
 
 @staff_view("customers.view_customer", "customers.add_customer")
