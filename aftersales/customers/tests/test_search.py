@@ -34,6 +34,14 @@ def test_plate_is_found_from_a_part_with_or_without_dashes(advisor, helene, quer
     assert found(advisor, query) == [helene]
 
 
+@pytest.mark.parametrize("query", ["A123BC", "а123вс77", "А123ВС"])
+def test_a_russian_plate_is_found_typed_in_latin_or_cyrillic_letters(advisor, site, query):
+    owner = CustomerFactory(site=site, last_name="Ivanov")
+    VehicleFactory(owner=owner, plate="А123ВС77")
+
+    assert found(advisor, query) == [owner]
+
+
 @pytest.mark.parametrize("query", ["5KA654", "wauzzz8v5ka654321"])
 def test_vin_is_found_from_a_part(advisor, helene, query):
     assert found(advisor, query) == [helene]
