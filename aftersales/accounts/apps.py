@@ -9,6 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Staff and sites")
 
     def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from .middleware import remember_site_time_zone
         from .roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="accounts.sync_role_groups")
+        user_logged_in.connect(remember_site_time_zone, dispatch_uid="accounts.remember_site_time_zone")
