@@ -33,3 +33,18 @@ class TemporarySendError(SendError):
 
 class PermanentSendError(SendError):
     """Trying again cannot help: invalid number, opted-out recipient, SMTP 5xx."""
+
+
+class CodeRefused(MessagingError):
+    """A one-time code that cannot be accepted; the form field is ``code``."""
+
+    field = "code"
+    default_message = _("This code is not valid. Check the SMS and type it again.")
+
+
+class CodeExpired(CodeRefused):
+    default_message = _("This code has expired. Ask for a new one.")
+
+
+class CodeAttemptsExhausted(CodeRefused):
+    default_message = _("Too many wrong codes. Ask for a new one.")

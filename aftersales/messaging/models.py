@@ -246,3 +246,45 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_number}: {self.body[:40]}"
+
+
+class OneTimeCode(models.Model):
+    """A short code sent to the customer to prove it is them (signing a work order, an online booking...).
+
+    Only a keyed hash of the code is stored. A code is for one purpose and one
+    subject (a record, or a free ``key`` when there is no record yet), is used
+    once, expires, and is refused after ``max_attempts`` wrong tries.
+    """
+
+    purpose = models.CharField(_("purpose"), max_length=40)
+    subject_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.CASCADE, verbose_name=_("subject type"))
+    subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
+    subject = GenericForeignKey("subject_type", "subject_id")
+    key = models.CharField(_("key"), max_length=200, blank=True, help_text=_("Stands for the subject when there is no record yet."))
+    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="one_time_codes", verbose_name=_("customer"))
+    code_hash = models.CharField(_("code hash"), max_length=64)
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+    expires_at = models.DateTimeField(_("expires at"))
+    attempts = models.PositiveSmallIntegerField(_("wrong attempts"), default=0)
+    max_attempts = models.PositiveSmallIntegerField(_("attempts allowed"), default=5)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+    message = models.ForeignKey(OutboxMessage, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("message"))
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["purpose", "subject_type", "subject_id", "created_at"], name="otp_subject_idx"),
+            models.Index(fields=["purpose", "key", "created_at"], name="otp_key_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(subject_type__isnull=True, subject_id__isnull=True)
+                | models.Q(subject_type__isnull=False, subject_id__isnull=False),
+                name="otp_subject_complete",
+            ),
+        ]
+        verbose_name = _("one-time code")
+        verbose_name_plural = _("one-time codes")
+
+    def __str__(self) -> str:
+        return f"{self.purpose} {self.key or self.subject_id} {self.created_at:%Y-%m-%d %H:%M}"
