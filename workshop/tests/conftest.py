@@ -1,0 +1,66 @@
+"""A site with a customer booked this morning, on a fixed clock (Tuesday 24 November 2026, 09:00 in Lyon)."""
+
+from datetime import datetime
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from aftersales.customers.models import MileageReading
+from aftersales.messaging import gateways
+from aftersales.messaging.catalogue import seed_default_templates
+from aftersales.messaging.models import MessageTemplate
+from appointments.tests.factories import CustomerFactory, LabourOperationFactory, PartFactory, VehicleFactory, add_kit_line
+
+from .factories import make_appointment
+
+PARIS = ZoneInfo("Europe/Paris")
+TUESDAY_9AM = datetime(2026, 11, 24, 9, 0, tzinfo=PARIS)
+
+
+@pytest.fixture(autouse=True)
+def media_and_sms(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMS_BACKEND = "locmem"
+    gateways.sms_outbox.clear()
+    from aftersales.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def clock(time_machine):
+    time_machine.move_to(TUESDAY_9AM, tick=False)
+    return time_machine
+
+
+@pytest.fixture
+def templates(db):
+    seed_default_templates(MessageTemplate)
+
+
+@pytest.fixture
+def customer(site, templates):
+    return CustomerFactory(site=site, first_name="Claire", last_name="Durand", mobile="+33612345678", language="fr")
+
+
+@pytest.fixture
+def vehicle(customer, advisor):
+    vehicle = VehicleFactory(owner=customer)
+    MileageReading.objects.create(vehicle=vehicle, km=42_000, source=MileageReading.Source.CUSTOMER)
+    return vehicle
+
+
+@pytest.fixture
+def service_operation():
+    operation = LabourOperationFactory(code="SERVICE-A", description="Annual service", flat_rate_hours=Decimal("1.50"))
+    add_kit_line(operation, PartFactory(number="OIL-FILTER", unit_price=Decimal("12.50")), "1")
+    return operation
+
+
+@pytest.fixture
+def appointment(site, customer, vehicle, advisor, clock, service_operation):
+    return make_appointment(site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=TUESDAY_9AM,
+                            operation=service_operation)
