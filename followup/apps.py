@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class FollowupConfig(AppConfig):
     name = "followup"
-    verbose_name = _("Followup")
+    verbose_name = _("Follow-up")

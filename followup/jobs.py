@@ -1,0 +1,25 @@
+"""The follow-up stage's timed jobs (see aftersales.messaging.jobs for the contract)."""
+
+from datetime import datetime
+
+from aftersales.messaging.jobs import register_job
+
+from . import services
+
+
+@register_job("maintenance_reminders")
+def run_maintenance_reminders(*, now: datetime) -> int:
+    """The 1-month maintenance reminder and the site's extra touches (DOMAIN §7)."""
+    return services.send_maintenance_reminders(now=now)
+
+
+@register_job("reminder_recontacts")
+def run_reminder_recontacts(*, now: datetime) -> int:
+    """No booking and no answer a week after a reminder: contact again (DOMAIN §1, §7)."""
+    return services.recontact_unanswered_reminders(now=now)
+
+
+@register_job("complaint_escalations")
+def run_complaint_escalations(*, now: datetime) -> int:
+    """Complaints not answered within 24 hours go to the site's managers (DOMAIN §7)."""
+    return services.escalate_overdue_complaints(now=now)

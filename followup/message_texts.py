@@ -1,0 +1,78 @@
+"""Default texts of the two message types the follow-up stage adds to messaging's.
+
+``concern_info_request`` (variables ``reference``, ``question``) asks a
+customer for what a concern is missing; ``vehicle_life_message`` (``vehicle``,
+``title``, ``text``, ``link``) carries a target-list campaign. Seeded by this
+app's data migration with messaging's ``seed_default_templates`` contract
+(never overwriting an edited text).
+"""
+
+# (subject, e-mail text, SMS text) per message type and language.
+FOLLOWUP_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "concern_info_request": {
+        "en": (
+            "About your message (ref. {{ reference }})",
+            "Hello {{ customer }},\n\nTo handle your message {{ reference }} we need a little more information:\n"
+            "{{ question }}\n\nSimply reply to this message or call us on {{ site.phone }}.\n\n"
+            "Kind regards,\nYour {{ site.name }} service team",
+            "{{ site.name }} (ref. {{ reference }}): {{ question }} Reply here or call {{ site.phone }}.",
+        ),
+        "fr": (
+            "À propos de votre message (réf. {{ reference }})",
+            "Bonjour {{ customer }},\n\nPour traiter votre message {{ reference }}, nous avons besoin d'une précision :\n"
+            "{{ question }}\n\nRépondez simplement à ce message ou appelez-nous au {{ site.phone }}.\n\n"
+            "Cordialement,\nVotre équipe après-vente {{ site.name }}",
+            "{{ site.name }} (réf. {{ reference }}) : {{ question }} Répondez ici ou appelez le {{ site.phone }}.",
+        ),
+        "ru": (
+            "О вашем обращении (№ {{ reference }})",
+            "Здравствуйте, {{ customer }}!\n\nЧтобы рассмотреть ваше обращение {{ reference }}, нам нужно уточнение:\n"
+            "{{ question }}\n\nПросто ответьте на это сообщение или позвоните нам: {{ site.phone }}.\n\n"
+            "С уважением,\nсервисная служба {{ site.name }}",
+            "{{ site.name }} (№ {{ reference }}): {{ question }} Ответьте здесь или позвоните {{ site.phone }}.",
+        ),
+        "zh-hans": (
+            "关于您的留言（编号 {{ reference }}）",
+            "{{ customer }}，您好！\n\n为处理您的留言{{ reference }}，我们需要补充以下信息：\n{{ question }}\n\n"
+            "请直接回复本消息或致电{{ site.phone }}。\n\n{{ site.name }}售后服务团队",
+            "{{ site.name }}（编号 {{ reference }}）：{{ question }} 请回复或致电{{ site.phone }}。",
+        ),
+    },
+    "vehicle_life_message": {
+        "en": (
+            "{{ title }}",
+            "Hello {{ customer }},\n\n{{ text }}\n\n{% if vehicle %}Your vehicle: {{ vehicle }}\n{% endif %}"
+            "To book: {{ link }}\n\nKind regards,\nYour {{ site.name }} service team",
+            "{{ site.name }}: {{ title }}. {{ text }} {{ link }}",
+        ),
+        "fr": (
+            "{{ title }}",
+            "Bonjour {{ customer }},\n\n{{ text }}\n\n{% if vehicle %}Votre véhicule : {{ vehicle }}\n{% endif %}"
+            "Pour prendre rendez-vous : {{ link }}\n\nCordialement,\nVotre équipe après-vente {{ site.name }}",
+            "{{ site.name }} : {{ title }}. {{ text }} {{ link }}",
+        ),
+        "ru": (
+            "{{ title }}",
+            "Здравствуйте, {{ customer }}!\n\n{{ text }}\n\n{% if vehicle %}Ваш автомобиль: {{ vehicle }}\n{% endif %}"
+            "Записаться: {{ link }}\n\nС уважением,\nсервисная служба {{ site.name }}",
+            "{{ site.name }}: {{ title }}. {{ text }} {{ link }}",
+        ),
+        "zh-hans": (
+            "{{ title }}",
+            "{{ customer }}，您好！\n\n{{ text }}\n\n{% if vehicle %}您的车辆：{{ vehicle }}\n{% endif %}"
+            "预约：{{ link }}\n\n{{ site.name }}售后服务团队",
+            "{{ site.name }}：{{ title }}。{{ text }} {{ link }}",
+        ),
+    },
+}
+
+
+def seed_followup_templates(template_model) -> int:
+    created = 0
+    for key, languages in FOLLOWUP_TEMPLATES.items():
+        for language, (subject, body_text, sms_body) in languages.items():
+            _obj, was_created = template_model.objects.get_or_create(
+                key=key, language=language, defaults={"subject": subject, "body_text": body_text, "sms_body": sms_body}
+            )
+            created += was_created
+    return created

@@ -1,0 +1,645 @@
+"""Follow-up writes: concerns, maintenance reminders, call tasks, target-list outreach.
+
+Every function takes the acting user (``None`` for a timed job), runs in a
+transaction, locks what it changes, records an event, and leaves messages to
+the messaging outbox (``queue_message`` inside the transaction, sent after
+commit) and e-mails to staff to ``transaction.on_commit``.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.mail import send_mass_mail
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Site, User
+from aftersales.accounts.roles import Role
+from aftersales.customers.models import MileageReading, MobilityService, SeasonalOffer, Vehicle
+from aftersales.customers.selectors import active_campaigns
+from aftersales.lib.business_hours import next_allowed_send_time
+from aftersales.messaging.models import MessageChannel, OutboxMessage, Purpose
+from aftersales.messaging.services import queue_message
+from appointments.models import Appointment
+
+from .exceptions import CallRefused, ConcernRefused, MileageCheckRefused
+from .models import (
+    NOT_REACHED,
+    CallAttempt,
+    CallOutcome,
+    CallTask,
+    Concern,
+    ConcernEvent,
+    Escalation,
+    MaintenanceReminder,
+    MileageCheck,
+    OutreachCampaign,
+    ReminderPolicy,
+)
+
+COMPLAINT_ANSWER_WITHIN = timedelta(hours=24)
+REMINDER_DAYS_BEFORE = 30
+CONVERSION_WINDOW = timedelta(days=30)
+PROJECTION_WINDOW_DAYS = 730
+MIN_PROJECTION_SPAN_DAYS = 30
+IMPLAUSIBLE_FACTOR = 3
+DAYS_PER_MONTH = 30.44
+CHASER_VALID_DAYS = 30
+
+# ---------------------------------------------------------------------------
+# Concerns
+# ---------------------------------------------------------------------------
+
+
+def record_concern(
+    *, customer, kind: str, channel: str, summary: str, description: str = "", vehicle=None, appointment=None,
+    owner: User | None = None, recorded_by: User, received_at: datetime | None = None,
+) -> Concern:
+    """File a concern and acknowledge it to the customer at once, in their language.
+
+    A complaint needs a person responsible and an answer within 24 hours; it
+    also puts a call-back on that person's call list.
+    """
+    if kind not in Concern.Kind.values:
+        raise ConcernRefused(_("Choose the type of concern from the list."), field="kind")
+    if channel not in Concern.Channel.values:
+        raise ConcernRefused(_("Choose how the concern reached us from the list."), field="channel")
+    if not summary.strip():
+        raise ConcernRefused(_("Write what the concern is about."), field="summary")
+    if vehicle is not None and vehicle.owner_id != customer.pk:
+        raise ConcernRefused(_("This vehicle is not the customer's."), field="vehicle")
+    if appointment is not None and appointment.customer_id != customer.pk:
+        raise ConcernRefused(_("This appointment is not the customer's."), field="appointment")
+    if kind == Concern.Kind.COMPLAINT and owner is None:
+        raise ConcernRefused(_("A complaint needs a person responsible."), field="owner")
+    if owner is not None and not owner.visible_sites().filter(pk=customer.site_id).exists():
+        raise ConcernRefused(_("The person responsible must work at the customer's site."), field="owner")
+    received = received_at or timezone.now()
+    with transaction.atomic():
+        concern = Concern.objects.create(
+            site_id=customer.site_id, customer=customer, vehicle=vehicle, appointment=appointment, kind=kind,
+            channel=channel, summary=summary.strip(), description=description.strip(), owner=owner,
+            received_at=received, answer_due_at=received + COMPLAINT_ANSWER_WITHIN if kind == Concern.Kind.COMPLAINT else None,
+            created_by=recorded_by,
+        )
+        ConcernEvent.objects.create(concern=concern, actor=recorded_by, to_status=concern.status, note=concern.get_kind_display())
+        queue_message(
+            customer=customer, template="concern_acknowledgment", context={"reference": concern.reference, "summary": concern.summary},
+            about=concern, idempotency_key=f"concern:{concern.pk}:ack", purpose=Purpose.SERVICE, urgent=True, actor=recorded_by,
+        )
+        if kind == Concern.Kind.COMPLAINT:
+            create_call_task(
+                key=f"concern:{concern.pk}:callback", site=concern.site, customer=customer, vehicle=vehicle,
+                kind=CallTask.Kind.COMPLAINT_CALLBACK, reason=concern.summary, due_at=concern.answer_due_at,
+                source=concern, assigned_to=owner,
+            )
+    return concern
+
+
+def _lock_concern(concern: Concern) -> Concern:
+    return Concern.objects.select_for_update().select_related("customer", "site").get(pk=concern.pk)
+
+
+def _move_concern(concern: Concern, status: str, *, actor, note: str = "", **fields) -> Concern:
+    locked = _lock_concern(concern)
+    if not locked.can_become(status):
+        raise ConcernRefused(
+            _("A concern that is %(current)s cannot become %(wanted)s.")
+            % {"current": locked.get_status_display(), "wanted": Concern.Status(status).label},
+        )
+    before = locked.status
+    locked.status = status
+    for name, value in fields.items():
+        setattr(locked, name, value)
+    locked.save(update_fields=["status", *fields])
+    ConcernEvent.objects.create(concern=locked, actor=actor, from_status=before, to_status=status, note=note)
+    return locked
+
+
+@transaction.atomic
+def request_concern_info(*, concern: Concern, question: str, actor: User) -> Concern:
+    """Ask the customer for what is missing; the concern waits for their answer."""
+    if not question.strip():
+        raise ConcernRefused(_("Write the question for the customer."), field="question")
+    locked = _move_concern(concern, Concern.Status.WAITING_FOR_CUSTOMER, actor=actor, note=question.strip())
+    asked = locked.events.filter(to_status=Concern.Status.WAITING_FOR_CUSTOMER).count()
+    queue_message(
+        customer=locked.customer, template="concern_info_request",
+        context={"reference": locked.reference, "question": question.strip()}, about=locked,
+        idempotency_key=f"concern:{locked.pk}:info:{asked}", purpose=Purpose.SERVICE, urgent=True, actor=actor,
+    )
+    return locked
+
+
+@transaction.atomic
+def record_customer_reply(*, concern: Concern, note: str, actor: User) -> Concern:
+    if not note.strip():
+        raise ConcernRefused(_("Write what the customer told us."), field="note")
+    return _move_concern(concern, Concern.Status.OPEN, actor=actor, note=note.strip())
+
+
+@transaction.atomic
+def answer_concern(*, concern: Concern, answer: str, actor: User, now: datetime | None = None) -> Concern:
+    if not answer.strip():
+        raise ConcernRefused(_("Write the answer given to the customer."), field="answer")
+    locked = _move_concern(concern, Concern.Status.ANSWERED, actor=actor, note=answer.strip(), answer=answer.strip(),
+                           answered_at=_moment(now))
+    _cancel_open_tasks(key=f"concern:{locked.pk}:callback")
+    return locked
+
+
+@transaction.atomic
+def close_concern(*, concern: Concern, resolution: str, customer_agreed: bool, actor: User, now: datetime | None = None) -> Concern:
+    if not resolution.strip():
+        raise ConcernRefused(_("Write the resolution."), field="resolution")
+    if customer_agreed is None:
+        raise ConcernRefused(_("Say whether the customer agrees with the resolution."), field="customer_agreed")
+    return _move_concern(concern, Concern.Status.CLOSED, actor=actor, note=resolution.strip(), resolution=resolution.strip(),
+                         customer_agreed=customer_agreed, closed_at=_moment(now))
+
+
+@transaction.atomic
+def reopen_concern(*, concern: Concern, note: str, actor: User) -> Concern:
+    if not note.strip():
+        raise ConcernRefused(_("Say why the concern is reopened."), field="note")
+    return _move_concern(concern, Concern.Status.OPEN, actor=actor, note=note.strip())
+
+
+@transaction.atomic
+def assign_concern(*, concern: Concern, owner: User, actor: User) -> Concern:
+    locked = _lock_concern(concern)
+    if locked.status == Concern.Status.CLOSED:
+        raise ConcernRefused(_("A closed concern cannot change hands."), field="owner")
+    if not owner.visible_sites().filter(pk=locked.site_id).exists():
+        raise ConcernRefused(_("The person responsible must work at the customer's site."), field="owner")
+    before = locked.owner
+    locked.owner = owner
+    locked.save(update_fields=["owner"])
+    ConcernEvent.objects.create(
+        concern=locked, actor=actor, from_status=locked.status, to_status=locked.status,
+        note=gettext("Person responsible: %(before)s → %(after)s") % {"before": before or "—", "after": owner},
+    )
+    CallTask.objects.filter(key=f"concern:{locked.pk}:callback", status=CallTask.Status.OPEN).update(assigned_to=owner)
+    return locked
+
+
+def _moment(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def site_managers(site: Site):
+    """Active after-sales managers working at the site (or group-wide in its group)."""
+    return User.objects.filter(
+        Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id), groups__name=Role.MANAGER, is_active=True,
+    ).distinct()
+
+
+def escalate_overdue_complaints(*, now: datetime) -> int:
+    """Put every complaint unanswered past its 24 hours on its site managers' list and e-mail them, once."""
+    due = Concern.objects.filter(
+        kind=Concern.Kind.COMPLAINT, status__in=Concern.UNANSWERED, answer_due_at__lte=now, escalation__isnull=True,
+    ).values_list("pk", flat=True)
+    created = 0
+    for pk in due:
+        created += _escalate(pk, now=now)
+    return created
+
+
+def _escalate(concern_pk: int, *, now: datetime) -> int:
+    with transaction.atomic():
+        concern = Concern.objects.select_for_update().select_related("site", "customer", "owner").get(pk=concern_pk)
+        if concern.status not in Concern.UNANSWERED or Escalation.objects.filter(concern=concern).exists():
+            return 0
+        Escalation.objects.create(concern=concern, site=concern.site, created_at=now)
+        ConcernEvent.objects.create(
+            concern=concern, at=now, from_status=concern.status, to_status=concern.status,
+            note=gettext("Not answered within 24 hours: escalated to the after-sales managers."),
+        )
+        mails = _escalation_mails(concern)
+        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=False))
+    return 1
+
+
+def _escalation_mails(concern: Concern) -> list[tuple]:
+    link = settings.SITE_URL + reverse("followup:concern_detail", args=[concern.pk])
+    mails = []
+    for manager in site_managers(concern.site).exclude(email=""):
+        with translation.override(manager.language):
+            subject = gettext("Complaint %(reference)s not answered within 24 hours") % {"reference": concern.reference}
+            body = gettext(
+                "Customer: %(customer)s\nSite: %(site)s\nPerson responsible: %(owner)s\nReceived: %(received)s\n\n%(summary)s\n\n%(link)s"
+            ) % {
+                "customer": concern.customer, "site": concern.site, "owner": concern.owner or "—",
+                "received": timezone.localtime(concern.received_at, concern.site.tz).strftime("%Y-%m-%d %H:%M"),
+                "summary": concern.summary, "link": link,
+            }
+        mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [manager.email]))
+    return mails
+
+
+@transaction.atomic
+def handle_escalation(*, escalation: Escalation, actor: User, now: datetime | None = None) -> Escalation:
+    locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
+    if locked.handled_at is not None:
+        raise ConcernRefused(_("This escalation is already handled."))
+    locked.handled_at = _moment(now)
+    locked.handled_by = actor
+    locked.save(update_fields=["handled_at", "handled_by"])
+    return locked
+
+
+# ---------------------------------------------------------------------------
+# Call tasks
+# ---------------------------------------------------------------------------
+
+
+def create_call_task(
+    *, key: str, site: Site, customer, kind: str, reason: str, due_at: datetime, vehicle=None, source=None,
+    assigned_to: User | None = None,
+) -> CallTask:
+    """The task under ``key``, created once whatever the reruns."""
+    existing = CallTask.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    task = CallTask(
+        key=key, site=site, customer=customer, vehicle=vehicle, kind=kind, reason=reason[:300], due_at=due_at,
+        assigned_to=assigned_to,
+        source_type=ContentType.objects.get_for_model(source) if source is not None else None,
+        source_id=source.pk if source is not None else None,
+    )
+    try:
+        with transaction.atomic():
+            task.save()
+    except IntegrityError:
+        return CallTask.objects.get(key=key)
+    return task
+
+
+def _cancel_open_tasks(*, key: str) -> None:
+    CallTask.objects.filter(key=key, status=CallTask.Status.OPEN).update(status=CallTask.Status.CANCELLED, closed_at=timezone.now())
+
+
+@transaction.atomic
+def assign_call_task(*, task: CallTask, agent: User | None, actor: User) -> CallTask:
+    locked = CallTask.objects.select_for_update().get(pk=task.pk)
+    if locked.status != CallTask.Status.OPEN:
+        raise CallRefused(_("This call is no longer open."), field="assigned_to")
+    if agent is not None and not agent.visible_sites().filter(pk=locked.site_id).exists():
+        raise CallRefused(_("The agent must work at the task's site."), field="assigned_to")
+    locked.assigned_to = agent
+    locked.save(update_fields=["assigned_to"])
+    return locked
+
+
+@transaction.atomic
+def record_call_attempt(*, task: CallTask, outcome: str, remarks: str = "", agent: User, now: datetime | None = None) -> CallAttempt:
+    """One call: reached closes the task; not reached plans the next try on another day, and
+    after the third the customer gets the task's fallback message instead."""
+    now = _moment(now)
+    if outcome not in CallOutcome.values:
+        raise CallRefused(_("Choose the outcome of the call from the list."), field="outcome")
+    locked = CallTask.objects.select_for_update().select_related("site", "customer", "vehicle").get(pk=task.pk)
+    if locked.status != CallTask.Status.OPEN:
+        raise CallRefused(_("This call is no longer open."), field="outcome")
+    tz = locked.site.tz
+    unreached_days = {
+        timezone.localtime(at, tz).date()
+        for at in locked.attempts.filter(outcome__in=NOT_REACHED).values_list("at", flat=True)
+    }
+    reached = outcome not in NOT_REACHED
+    if not reached and timezone.localtime(now, tz).date() in unreached_days:
+        raise CallRefused(_("The customer was already tried today: try again on another day."), field="outcome")
+    attempt = CallAttempt.objects.create(task=locked, agent=agent, at=now, outcome=outcome, remarks=remarks.strip())
+    locked.outcome = outcome
+    if reached:
+        locked.status, locked.closed_at = CallTask.Status.DONE, now
+    elif len(unreached_days) + 1 >= CallTask.MAX_ATTEMPTS:
+        locked.status, locked.closed_at = CallTask.Status.UNREACHED, now
+        locked.fallback_message = _send_fallback(locked, actor=agent)
+    else:
+        next_day = timezone.localtime(now, tz).date() + timedelta(days=1)
+        locked.due_at = next_allowed_send_time(locked.site, datetime.combine(next_day, time(0), tzinfo=tz))
+    locked.save(update_fields=["outcome", "status", "closed_at", "fallback_message", "due_at"])
+    return attempt
+
+
+def _send_fallback(task: CallTask, *, actor) -> OutboxMessage | None:
+    """After three unanswered calls: the message the task's kind falls back to, if any."""
+    source = task.source
+    if isinstance(source, MaintenanceReminder):
+        return queue_message(**reminder_message_arguments(source), idempotency_key=f"call-task:{task.pk}:fallback", actor=actor)
+    if task.kind == CallTask.Kind.TARGET_LIST and task.vehicle is not None:
+        return queue_message(
+            customer=task.customer, template="vehicle_life_message", about=task, purpose=Purpose.MARKETING,
+            context={"vehicle": str(task.vehicle), "title": task.get_kind_display(), "text": task.reason,
+                     "link": booking_link_for(task.vehicle)},
+            idempotency_key=f"call-task:{task.pk}:fallback", actor=actor,
+        )
+    return None
+
+
+# ---------------------------------------------------------------------------
+# Maintenance reminders
+# ---------------------------------------------------------------------------
+
+
+def booking_link_for(vehicle: Vehicle) -> str:
+    """Where the customer books for this vehicle. Until online booking exists: the site's phone, else its e-mail.
+
+    The one place to switch to the online booking page later.
+    """
+    site = vehicle.owner.site
+    if site.phone:
+        return f"tel:{site.phone}"
+    return f"mailto:{site.email}" if site.email else ""
+
+
+def reminder_to_attribute(*, vehicle: Vehicle, at: datetime | None = None) -> MaintenanceReminder | None:
+    """The reminder a booking made now for this vehicle answers (the latest sent in the last 30 days), for
+    ``book_appointment(origin="reminder", origin_record=...)``."""
+    at = at or timezone.now()
+    return (
+        MaintenanceReminder.objects.filter(vehicle=vehicle, sent_at__lte=at, sent_at__gt=at - CONVERSION_WINDOW)
+        .order_by("-sent_at", "-pk").first()
+    )
+
+
+@dataclass(frozen=True)
+class Touch:
+    code: str
+    offset_days: int  # relative to the due date: negative before
+
+
+def touches_for(policy: ReminderPolicy | None) -> list[Touch]:
+    """The site's touches in date order: extra ones before, the standard 30-day one, the chaser."""
+    before = {REMINDER_DAYS_BEFORE, *(policy.extra_days_before if policy else [])}
+    touches = [Touch(f"d{days}", -days) for days in sorted(before, reverse=True) if days > 0]
+    if policy and policy.chaser_days_after:
+        touches.append(Touch(f"a{policy.chaser_days_after}", policy.chaser_days_after))
+    return touches
+
+
+def current_touch(touches: list[Touch], *, due_on: date, today: date) -> Touch | None:
+    """The touch whose window today falls in: from its date to the next touch's, the last one for 30 days.
+
+    A vehicle found late (a projection that moved, a due date entered late)
+    still gets the touch it is in, never the ones it missed.
+    """
+    for index, touch in enumerate(touches):
+        starts = due_on + timedelta(days=touch.offset_days)
+        if index + 1 < len(touches):
+            ends = due_on + timedelta(days=touches[index + 1].offset_days)
+        else:
+            ends = max(starts, due_on) + timedelta(days=CHASER_VALID_DAYS)
+        if starts <= today < ends:
+            return touch
+    return None
+
+
+def assess_readings(readings: list[MileageReading], checks: dict[int, MileageCheck]) -> tuple[list[MileageReading], list[tuple]]:
+    """(readings usable for projection, [(reading, reason)] newly implausible), readings in time order.
+
+    A reading lower than the last usable one, or implying more than 3 times the
+    vehicle's usual monthly distance since it, is left out until confirmed.
+    """
+    accepted: list[MileageReading] = []
+    flags = []
+    for reading in readings:
+        check = checks.get(reading.pk)
+        if check is not None and check.status == MileageCheck.Status.CONFIRMED:
+            accepted.append(reading)
+            continue
+        if check is not None:
+            continue
+        reason = _implausibility(reading, accepted)
+        if reason:
+            flags.append((reading, reason))
+        else:
+            accepted.append(reading)
+    return accepted, flags
+
+
+def _implausibility(reading: MileageReading, accepted: list[MileageReading]) -> str:
+    if not accepted:
+        return ""
+    last = accepted[-1]
+    if reading.km < last.km:
+        return MileageCheck.Reason.LOWER
+    rate = km_per_day(accepted)
+    if rate:
+        days = max((reading.read_at - last.read_at).days, DAYS_PER_MONTH)
+        if (reading.km - last.km) / days > IMPLAUSIBLE_FACTOR * rate:
+            return MileageCheck.Reason.TOO_FAR
+    return ""
+
+
+def km_per_day(readings: list[MileageReading]) -> float | None:
+    """Average distance per day between the first and last reading, over at least a month."""
+    if len(readings) < 2:
+        return None
+    first, last = readings[0], readings[-1]
+    days = (last.read_at - first.read_at).total_seconds() / 86400
+    if days < MIN_PROJECTION_SPAN_DAYS or last.km <= first.km:
+        return None
+    return (last.km - first.km) / days
+
+
+def projected_due(vehicle: Vehicle, accepted: list[MileageReading], site: Site) -> tuple[date, str] | None:
+    """When the next service falls due: the earlier of the due date and the day the projected mileage reaches the due km."""
+    candidates = []
+    if vehicle.next_service_due_date:
+        candidates.append((vehicle.next_service_due_date, MaintenanceReminder.Basis.DATE))
+    rate = km_per_day(accepted)
+    if vehicle.next_service_due_km and rate:
+        last = accepted[-1]
+        days_left = max(vehicle.next_service_due_km - last.km, 0) / rate
+        reach = timezone.localtime(last.read_at, site.tz).date() + timedelta(days=int(days_left))
+        candidates.append((reach, MaintenanceReminder.Basis.MILEAGE))
+    return min(candidates) if candidates else None
+
+
+def reminder_message_arguments(reminder: MaintenanceReminder, *, channel: str | None = None) -> dict:
+    """queue_message arguments of a reminder: vehicle, service, current offer with its price, mobility, campaigns, link."""
+    vehicle, site, customer = reminder.vehicle, reminder.site, reminder.customer
+    today = timezone.localdate(timezone=site.tz)
+    with translation.override(customer.language):
+        offers = [
+            offer for offer in SeasonalOffer.objects.filter(
+                Q(sites=site) | Q(sites__isnull=True), Q(brand__name__iexact=vehicle.make) | Q(brand__isnull=True),
+                starts_on__lte=today, ends_on__gte=today,
+            ).distinct()
+        ]
+        offer_text = "; ".join(
+            f"{offer.localized('title')} {offer.price} {site.currency}" if offer.price is not None else offer.localized("title")
+            for offer in offers
+        )
+        mobility = [service.localized("name") for service in MobilityService.objects.filter(site=site, active=True)]
+        campaigns = [campaign.display_title for campaign in active_campaigns(on=today) if campaign.matches(vehicle.vin)]
+    return {
+        "customer": customer, "template": "maintenance_reminder", "about": reminder, "purpose": Purpose.MARKETING,
+        "channel": channel,
+        "context": {
+            "vehicle": str(vehicle), "due_date": reminder.due_on, "due_km": reminder.due_km, "offer": offer_text,
+            "mobility": ", ".join(mobility), "campaigns": "; ".join(campaigns), "link": booking_link_for(vehicle),
+        },
+    }
+
+
+def send_maintenance_reminders(*, now: datetime) -> int:
+    """The daily reminder run: one message per vehicle, due service and touch, whatever the reruns."""
+    policies = {policy.site_id: policy for policy in ReminderPolicy.objects.all()}
+    horizon = max([REMINDER_DAYS_BEFORE, *(days for p in policies.values() for days in p.extra_days_before)])
+    today = now.date()
+    booked = Appointment.objects.filter(status__in=(Appointment.Status.BOOKED, Appointment.Status.CONFIRMED), starts_at__gte=now)
+    vehicles = (
+        Vehicle.objects.filter(owner__isnull=False)
+        .filter(Q(next_service_due_date__lte=today + timedelta(days=horizon + 1)) | Q(next_service_due_km__isnull=False))
+        .exclude(pk__in=booked.values("vehicle_id"))
+        .select_related("owner__site")
+        .order_by("pk")
+    )
+    sent = 0
+    for vehicle in vehicles.iterator(chunk_size=500):
+        sent += _remind_vehicle(vehicle, policies.get(vehicle.owner.site_id), now=now)
+    return sent
+
+
+def _usable_readings(vehicle: Vehicle, *, now: datetime) -> list[MileageReading]:
+    readings = list(
+        MileageReading.objects.filter(vehicle=vehicle, read_at__gte=now - timedelta(days=PROJECTION_WINDOW_DAYS), read_at__lte=now)
+        .order_by("read_at", "pk")
+    )
+    checks = {check.reading_id: check for check in MileageCheck.objects.filter(reading__in=readings)}
+    accepted, flags = assess_readings(readings, checks)
+    for reading, reason in flags:
+        MileageCheck.objects.get_or_create(reading=reading, defaults={"vehicle": vehicle, "reason": reason, "flagged_at": now})
+    return accepted
+
+
+def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, *, now: datetime) -> int:
+    site = vehicle.owner.site
+    accepted = _usable_readings(vehicle, now=now) if vehicle.next_service_due_km else []
+    due = projected_due(vehicle, accepted, site)
+    if due is None:
+        return 0
+    due_on, basis = due
+    today = timezone.localtime(now, site.tz).date()
+    touch = current_touch(touches_for(policy), due_on=due_on, today=today)
+    if touch is None:
+        return 0
+    target = f"{vehicle.next_service_due_date or '-'}|{vehicle.next_service_due_km or '-'}"
+    with transaction.atomic():
+        reminder, created = MaintenanceReminder.objects.get_or_create(
+            vehicle=vehicle, target=target, touch=touch.code,
+            defaults={"customer": vehicle.owner, "site": site, "basis": basis, "due_on": due_on,
+                      "due_km": vehicle.next_service_due_km, "sent_at": now},
+        )
+        if not created:
+            return 0
+        reminder.message = queue_message(**reminder_message_arguments(reminder), idempotency_key=f"reminder:{reminder.pk}")
+        reminder.save(update_fields=["message"])
+    return 1
+
+
+def recontact_unanswered_reminders(*, now: datetime) -> int:
+    """A week after a standard reminder with no booking and no reply: a CRC call, or the other channel per site policy."""
+    policies = {policy.site_id: policy for policy in ReminderPolicy.objects.all()}
+    shortest = min([7, *(p.recontact_after_days for p in policies.values())])
+    candidates = (
+        MaintenanceReminder.objects.filter(recontacted_at__isnull=True, touch=f"d{REMINDER_DAYS_BEFORE}", sent_at__lte=now - timedelta(days=shortest))
+        .select_related("vehicle", "customer", "site", "message")
+        .order_by("pk")
+    )
+    done = 0
+    for reminder in candidates:
+        policy = policies.get(reminder.site_id)
+        wait = timedelta(days=policy.recontact_after_days if policy else 7)
+        if reminder.sent_at > now - wait or reminder_answered(reminder, until=now):
+            continue
+        done += _recontact(reminder, policy, now=now)
+    return done
+
+
+def reminder_answered(reminder: MaintenanceReminder, *, until: datetime) -> bool:
+    """A booking for the vehicle or a message from the customer since the reminder."""
+    booked = Appointment.objects.filter(vehicle_id=reminder.vehicle_id, created_at__gte=reminder.sent_at, created_at__lte=until)
+    replied = reminder.customer.inbound_messages.filter(received_at__gte=reminder.sent_at, received_at__lte=until)
+    return booked.exists() or replied.exists()
+
+
+def _recontact(reminder: MaintenanceReminder, policy: ReminderPolicy | None, *, now: datetime) -> int:
+    with transaction.atomic():
+        updated = MaintenanceReminder.objects.filter(pk=reminder.pk, recontacted_at__isnull=True).update(recontacted_at=now)
+        if not updated:
+            return 0
+        if policy and policy.recontact_by == ReminderPolicy.Recontact.SECOND_CHANNEL:
+            first = reminder.message.channel if reminder.message else MessageChannel.SMS
+            other = MessageChannel.EMAIL if first == MessageChannel.SMS else MessageChannel.SMS
+            queue_message(**reminder_message_arguments(reminder, channel=other), idempotency_key=f"reminder:{reminder.pk}:recontact")
+        else:
+            create_call_task(
+                key=f"reminder:{reminder.pk}:recontact", site=reminder.site, customer=reminder.customer, vehicle=reminder.vehicle,
+                kind=CallTask.Kind.REMINDER_RECONTACT, source=reminder, due_at=next_allowed_send_time(reminder.site, now),
+                reason=gettext("Service due on %(day)s: no booking and no answer a week after the reminder.")
+                % {"day": reminder.due_on.isoformat()},
+            )
+    return 1
+
+
+@transaction.atomic
+def decide_mileage_check(*, check: MileageCheck, confirmed: bool, actor: User, now: datetime | None = None) -> MileageCheck:
+    """Confirm an implausible reading (it counts again) or reject it (it stays out of projections)."""
+    locked = MileageCheck.objects.select_for_update().get(pk=check.pk)
+    if locked.status != MileageCheck.Status.FLAGGED:
+        raise MileageCheckRefused(_("This reading was already checked."))
+    locked.status = MileageCheck.Status.CONFIRMED if confirmed else MileageCheck.Status.REJECTED
+    locked.decided_at = _moment(now)
+    locked.decided_by = actor
+    locked.save(update_fields=["status", "decided_at", "decided_by"])
+    return locked
+
+
+# ---------------------------------------------------------------------------
+# Target lists
+# ---------------------------------------------------------------------------
+
+
+def call_from_list(*, target_list: str, label: str, vehicle: Vehicle, actor: User, now: datetime | None = None) -> CallTask:
+    """Put a vehicle of a target list on the caller's own call list (once per list, vehicle and day)."""
+    now = _moment(now)
+    customer = vehicle.owner
+    return create_call_task(
+        key=f"list:{target_list}:{vehicle.pk}:{timezone.localtime(now, customer.site.tz).date().isoformat()}",
+        site=customer.site, customer=customer, vehicle=vehicle, kind=CallTask.Kind.TARGET_LIST, reason=str(label),
+        due_at=now, assigned_to=actor,
+    )
+
+
+@transaction.atomic
+def send_outreach(*, site: Site, target_list: str, title: str, text: str, vehicles, actor: User) -> tuple[OutreachCampaign, int]:
+    """A campaign message to every customer of the selection, once per customer; marketing consent is
+    enforced by the outbox (no consent: the row is kept as suppressed)."""
+    if not title.strip():
+        raise CallRefused(_("Give the campaign a title."), field="title")
+    if not text.strip():
+        raise CallRefused(_("Write the message."), field="text")
+    campaign = OutreachCampaign.objects.create(site=site, target_list=target_list, title=title.strip(), text=text.strip(), created_by=actor)
+    queued = 0
+    seen = set()
+    for vehicle in vehicles:
+        if vehicle.owner_id in seen:
+            continue
+        seen.add(vehicle.owner_id)
+        message = queue_message(
+            customer=vehicle.owner, template="vehicle_life_message", about=campaign, purpose=Purpose.MARKETING,
+            context={"vehicle": str(vehicle), "title": campaign.title, "text": campaign.text, "link": booking_link_for(vehicle)},
+            idempotency_key=f"outreach:{campaign.pk}:{vehicle.owner_id}", actor=actor,
+        )
+        queued += message.status != OutboxMessage.Status.SUPPRESSED
+    return campaign, queued
