@@ -213,6 +213,11 @@ CELERY_BEAT_SCHEDULE: dict = {}
 CELERY_BEAT_SCHEDULE["messaging-sweep-outbox"] = {
     "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 60.0, "args": ["sweep_outbox"],
 }
+# Booking: the 24 h confirmation (DOMAIN §2): every hour, ask each customer
+# booked for the next day (site time) to confirm; once per appointment.
+CELERY_BEAT_SCHEDULE["appointments-booking-reminders"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 3600.0, "args": ["booking_reminders"],
+}
 
 LOGGING = {
     "version": 1,

@@ -8,5 +8,6 @@ urlpatterns = [
     path("accounts/", include("aftersales.accounts.urls")),
     path("customers/", include("aftersales.customers.urls")),
     path("messaging/", include("aftersales.messaging.urls")),
+    path("appointments/", include("appointments.urls")),
     path("admin/", admin.site.urls),
 ]

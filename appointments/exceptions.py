@@ -45,3 +45,9 @@ class InvalidBooking(BookingError):
 
 class TransitionNotAllowed(BookingError):
     field = "status"
+
+
+class PartsError(BookingError):
+    """A part that cannot be reserved, ordered or warned about."""
+
+    field = "part"

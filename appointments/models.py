@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import OpeningHours, Site
-from aftersales.customers.models import Customer, LabourOperation, MobilityService, Vehicle
+from aftersales.customers.models import Customer, LabourOperation, MobilityService, Part, Vehicle
 
 Weekday = OpeningHours.Weekday
 Skill = LabourOperation.Skill
@@ -312,6 +312,11 @@ class Appointment(models.Model):
     def can_become(self, status: str) -> bool:
         return status in self.TRANSITIONS[self.Status(self.status)]
 
+    @property
+    def arrival_area_label(self) -> str:
+        area = self.checklist.get("arrival_area", "")
+        return str(self.ArrivalArea(area).label) if area in self.ArrivalArea.values else area
+
 
 class AppointmentJob(models.Model):
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="jobs", verbose_name=_("appointment"))
@@ -399,6 +404,10 @@ class LoanerReservation(models.Model):
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="loaner_reservations", verbose_name=_("appointment"))
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
+    confirmed_at = models.DateTimeField(_("checked and confirmed at"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmed by")
+    )
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -409,3 +418,81 @@ class LoanerReservation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.loaner} {self.starts_at:%Y-%m-%d %H:%M}–{self.ends_at:%Y-%m-%d %H:%M}"
+
+
+# --- Parts for the 24-48 h preparation ----------------------------------------
+# A simple stock per site, kept here until the parts desk has its own app
+# (which may then take these three models over with their data).
+
+
+class PartStock(models.Model):
+    """How many of one part a site holds: on the shelf, set aside for appointments, and ordered."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="part_stock", verbose_name=_("site"))
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="stock", verbose_name=_("part"))
+    on_hand = models.DecimalField(_("on hand"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    reserved = models.DecimalField(_("reserved"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    on_order = models.DecimalField(_("on order"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        ordering = ["site", "part"]
+        constraints = [
+            models.UniqueConstraint(fields=["site", "part"], name="unique_stock_per_site_part"),
+            models.CheckConstraint(condition=models.Q(on_hand__gte=0, reserved__gte=0, on_order__gte=0), name="stock_not_negative"),
+        ]
+        verbose_name = _("part stock")
+        verbose_name_plural = _("part stock")
+
+    def __str__(self) -> str:
+        return f"{self.part} @ {self.site}: {self.on_hand}"
+
+
+class PartReservation(models.Model):
+    """Parts set aside on the shelf for one appointment (moved from on hand to reserved)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="part_reservations", verbose_name=_("appointment"))
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, verbose_name=_("part"))
+    quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    reserved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("reserved by"))
+    reserved_at = models.DateTimeField(_("reserved at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["appointment", "part"]
+        constraints = [models.UniqueConstraint(fields=["appointment", "part"], name="unique_part_reservation")]
+        verbose_name = _("part reservation")
+        verbose_name_plural = _("part reservations")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.part}"
+
+
+class PartOrderRequest(models.Model):
+    """A part the parts advisor is asked to order for an appointment."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", _("To order")
+        ORDERED = "ordered", _("Ordered")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="part_order_requests", verbose_name=_("site"))
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="part_order_requests", verbose_name=_("appointment"))
+    part = models.ForeignKey(Part, on_delete=models.PROTECT, verbose_name=_("part"))
+    quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
+    needed_by = models.DateTimeField(_("needed by"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("requested by"))
+    requested_at = models.DateTimeField(_("requested at"), default=timezone.now)
+    handled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("handled by")
+    )
+    handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["needed_by", "pk"]
+        constraints = [models.UniqueConstraint(fields=["appointment", "part"], name="unique_part_order_request")]
+        indexes = [models.Index(fields=["site", "status"], name="part_order_site_status_idx")]
+        verbose_name = _("part order request")
+        verbose_name_plural = _("part order requests")
+
+    def __str__(self) -> str:
+        return f"{self.quantity} × {self.part} ({self.get_status_display()})"

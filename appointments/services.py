@@ -17,19 +17,41 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import Customer, MobilityService, OperationPart, Vehicle
-from aftersales.lib.phones import format_for_display
+from aftersales.customers.models import Part
+from aftersales.lib.signing import make_token
+from aftersales.messaging.models import OutboxMessage
 from aftersales.messaging.services import queue_message
 
-from .exceptions import CapacityExceeded, InvalidBooking, LoanerUnavailable, SlotTaken, SlotUnavailable, TransitionNotAllowed
-from .models import Appointment, AppointmentEvent, AppointmentJob, Loaner, LoanerReservation, SlotReservation
+from .exceptions import (
+    CapacityExceeded,
+    InvalidBooking,
+    LoanerUnavailable,
+    PartsError,
+    SlotTaken,
+    SlotUnavailable,
+    TransitionNotAllowed,
+)
+from .models import (
+    Appointment,
+    AppointmentEvent,
+    AppointmentJob,
+    Loaner,
+    LoanerReservation,
+    PartOrderRequest,
+    PartReservation,
+    PartStock,
+    SlotReservation,
+)
 from .slots import HANDOVER_SEARCH_DAYS, JobRequest, check_slot, load_calendar, workshop_need
 
 CENT = Decimal("0.01")
@@ -46,6 +68,13 @@ CHANNEL_ORIGIN = {
 }
 CHECKLIST_FLAGS = ("services_explained", "mobility_offered", "prices_given", "walk_around_offered")
 CHECKLIST_TEXTS = ("documents_to_bring", "arrival_area")
+LINK_PURPOSE = "appointment"
+
+
+def customer_link(appointment: Appointment) -> str:
+    """The signed link to the customer's page of this appointment (valid until the day after it, see views.public_page)."""
+    token = make_token(purpose=LINK_PURPOSE, pk=appointment.pk)
+    return settings.SITE_URL + reverse("appointments:public", kwargs={"token": token})
 
 
 @dataclass(frozen=True)
@@ -286,19 +315,23 @@ def _queue_notice(appointment: Appointment, template: str, *, actor, ics_until: 
     context = {
         "start": appointment.starts_at, "vehicle": str(appointment.vehicle), "services": services,
         "arrival_area": Appointment.ArrivalArea(area).label if area else "",
-        "link": format_for_display(appointment.site.phone), **extra,
+        "link": customer_link(appointment), **extra,
     }
-    ics_event = None
-    if ics_until is not None:
-        ics_event = {
-            "uid": f"appointment-{appointment.pk}@{appointment.site.code}", "start": appointment.starts_at, "end": ics_until,
-            "summary": _("Service appointment: %(vehicle)s") % {"vehicle": appointment.vehicle},
-            "description": "\n".join(filter(None, [services, appointment.checklist.get("documents_to_bring", "")])),
-        }
+    ics_event = ics_event_for(appointment, until=ics_until) if ics_until is not None else None
     queue_message(
         customer=appointment.customer, template=template, context=context, about=appointment,
         idempotency_key=f"{template}:{appointment.pk}", purpose="service", ics_event=ics_event, actor=actor,
     )
+
+
+def ics_event_for(appointment: Appointment, *, until: datetime) -> dict:
+    """The calendar event of the reception (``ics_event`` of queue_message, or lib.ics.build_event's arguments)."""
+    services = ", ".join(job.description for job in appointment.jobs.all()) or appointment.customer_words
+    return {
+        "uid": f"appointment-{appointment.pk}@{appointment.site.code}", "start": appointment.starts_at, "end": until,
+        "summary": str(_("Service appointment: %(vehicle)s") % {"vehicle": appointment.vehicle}),
+        "description": "\n".join(filter(None, [services, appointment.checklist.get("documents_to_bring", "")])),
+    }
 
 
 def _lock_advisor(advisor: User) -> None:
@@ -390,3 +423,98 @@ def _record_event(appointment: Appointment, *, actor, from_status: str, note: st
         appointment=appointment, actor=actor if actor is not None and actor.is_authenticated else None,
         from_status=from_status, to_status=appointment.status, note=note, details=details or {},
     )
+
+
+def send_booking_reminder(*, appointment: Appointment) -> bool:
+    """Queue the 24 h confirmation request once per appointment and start time; False when it was already queued."""
+    key = f"booking_reminder_24h:{appointment.pk}:{appointment.starts_at.isoformat()}"
+    if OutboxMessage.objects.filter(idempotency_key=key).exists():
+        return False
+    with transaction.atomic():
+        queue_message(
+            customer=appointment.customer, template="booking_reminder_24h", about=appointment, idempotency_key=key,
+            purpose="service", context={"start": appointment.starts_at, "vehicle": str(appointment.vehicle),
+                                        "link": customer_link(appointment)},
+        )
+    return True
+
+
+def reserve_part(*, appointment: Appointment, part: Part, quantity: Decimal, actor: User) -> PartReservation:
+    """Set the appointment's parts aside: on hand → reserved. Reserving again returns the first reservation."""
+    with transaction.atomic():
+        existing = PartReservation.objects.filter(appointment=appointment, part=part).first()
+        if existing is not None:
+            return existing
+        stock = PartStock.objects.select_for_update().filter(site=appointment.site, part=part).first()
+        if stock is None or stock.on_hand < quantity:
+            raise PartsError(_("Only %(count)s of %(part)s on hand: request an order instead.") % {
+                "count": stock.on_hand if stock else 0, "part": part})
+        stock.on_hand -= quantity
+        stock.reserved += quantity
+        stock.save(update_fields=["on_hand", "reserved"])
+        reservation = PartReservation.objects.create(appointment=appointment, part=part, quantity=quantity, reserved_by=actor)
+        _record_event(appointment, actor=actor, from_status=appointment.status,
+                      note=_("Parts reserved: %(quantity)s × %(part)s") % {"quantity": quantity, "part": part})
+    return reservation
+
+
+def request_part_order(*, appointment: Appointment, part: Part, quantity: Decimal, actor: User) -> PartOrderRequest:
+    """Ask the parts advisor to order a part for the appointment; asking again returns the first request."""
+    if quantity <= 0:
+        raise PartsError(_("The quantity to order must be more than zero."), field="quantity")
+    with transaction.atomic():
+        request, created = PartOrderRequest.objects.get_or_create(
+            appointment=appointment, part=part,
+            defaults={"site": appointment.site, "quantity": quantity, "needed_by": appointment.starts_at, "requested_by": actor},
+        )
+        if created:
+            _record_event(appointment, actor=actor, from_status=appointment.status,
+                          note=_("Part order requested: %(quantity)s × %(part)s") % {"quantity": quantity, "part": part})
+    return request
+
+
+def mark_part_ordered(*, order_request: PartOrderRequest, actor: User) -> PartOrderRequest:
+    """The parts advisor placed the order: the quantity counts as on order (once)."""
+    with transaction.atomic():
+        locked = PartOrderRequest.objects.select_for_update().get(pk=order_request.pk)
+        if locked.status == PartOrderRequest.Status.ORDERED:
+            return locked
+        if locked.status != PartOrderRequest.Status.OPEN:
+            raise PartsError(_("This request is no longer open."), field="status")
+        stock, _created = PartStock.objects.select_for_update().get_or_create(site=locked.site, part=locked.part)
+        stock.on_order += locked.quantity
+        stock.save(update_fields=["on_order"])
+        locked.status, locked.handled_by, locked.handled_at = PartOrderRequest.Status.ORDERED, actor, timezone.now()
+        locked.save(update_fields=["status", "handled_by", "handled_at"])
+    return locked
+
+
+def warn_parts_delay(*, appointment: Appointment, parts: Sequence[Part], actor: User):
+    """Tell the customer a part will be missing on the day (once per appointment)."""
+    if not parts:
+        raise PartsError(_("No part of this appointment is missing."))
+    if appointment.status not in (Status.BOOKED, Status.CONFIRMED):
+        raise TransitionNotAllowed(_("Only an upcoming appointment can be warned."))
+    names = ", ".join(part.name for part in parts)
+    with transaction.atomic():
+        message = queue_message(
+            customer=appointment.customer, template="parts_delay", about=appointment, actor=actor, purpose="service",
+            idempotency_key=f"parts_delay:{appointment.pk}",
+            context={"start": appointment.starts_at, "vehicle": str(appointment.vehicle), "parts": names,
+                     "link": customer_link(appointment)},
+        )
+        if not appointment.events.filter(details__parts_delay_message=message.pk).exists():
+            _record_event(appointment, actor=actor, from_status=appointment.status,
+                          note=_("Customer warned: parts missing (%(parts)s)") % {"parts": names},
+                          details={"parts_delay_message": message.pk})
+    return message
+
+
+def confirm_loaner(*, reservation: LoanerReservation, actor: User) -> LoanerReservation:
+    """The loaner is checked and ready for the appointment (confirming twice changes nothing)."""
+    with transaction.atomic():
+        locked = LoanerReservation.objects.select_for_update().get(pk=reservation.pk)
+        if locked.confirmed_at is None:
+            locked.confirmed_at, locked.confirmed_by = timezone.now(), actor
+            locked.save(update_fields=["confirmed_at", "confirmed_by"])
+    return locked

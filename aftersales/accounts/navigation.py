@@ -26,6 +26,11 @@ NAVIGATION = [
     NavItem(_("Messages"), "messaging:log", "messaging.view_outboxmessage"),
     NavItem(_("SMS replies"), "messaging:inbox", "messaging.view_inboundmessage"),
     NavItem(_("Message templates"), "messaging:templates", "messaging.change_messagetemplate"),
+    NavItem(_("Booking desk"), "appointments:desk", "appointments.add_appointment"),
+    NavItem(_("Diary"), "appointments:diary", "appointments.view_appointment"),
+    NavItem(_("Reception display"), "appointments:reception", "appointments.view_appointment"),
+    NavItem(_("Preparation list"), "appointments:preparation", "appointments.view_partstock"),
+    NavItem(_("Parts requests"), "appointments:part_requests", "appointments.view_partorderrequest"),
 ]
 
 

@@ -77,6 +77,27 @@ for _role, _perms in MESSAGING_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
+# Booking preparation (24-48 h): advisors, the parts advisor and the foreman
+# see the list; the parts advisor (and managers) reserve stock and handle
+# order requests; advisors ask for orders and confirm loaners.
+PREPARATION_VIEW = ["appointments.view_partstock"]
+PREPARATION_PERMISSIONS = {
+    Role.SERVICE_ADVISOR: [*PREPARATION_VIEW, "appointments.add_partorderrequest", "appointments.view_partorderrequest",
+                           "appointments.change_loanerreservation"],
+    Role.PARTS_ADVISOR: [*PREPARATION_VIEW, "appointments.change_partstock", "appointments.add_partorderrequest",
+                         "appointments.view_partorderrequest", "appointments.change_partorderrequest"],
+    Role.FOREMAN: PREPARATION_VIEW,
+    Role.MANAGER: [*PREPARATION_VIEW, "appointments.change_partstock", "appointments.add_partorderrequest",
+                   "appointments.view_partorderrequest", "appointments.change_partorderrequest",
+                   "appointments.change_loanerreservation"],
+    Role.ADMIN: [*PREPARATION_VIEW, "appointments.change_partstock", "appointments.add_partorderrequest",
+                 "appointments.view_partorderrequest", "appointments.change_partorderrequest",
+                 "appointments.change_loanerreservation"],
+}
+for _role, _perms in PREPARATION_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""
     from django.contrib.auth.models import Group, Permission

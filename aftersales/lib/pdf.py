@@ -1,0 +1,41 @@
+"""PDF documents from Django templates, with WeasyPrint.
+
+``render_pdf("pdf/x.html", context, language)`` renders the template in the
+given language (dates and numbers formatted for it) and returns the PDF
+bytes. Templates load their CSS, fonts and images with ``{% static %}``:
+those URLs are read from the static files (app folders or STATIC_ROOT) and
+nothing else is fetched, neither from the network nor from other files.
+"""
+
+from urllib.parse import unquote, urlsplit
+
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import HTML, URLFetcher
+
+BASE_URL = "file:///"
+
+
+class StaticOnlyFetcher(URLFetcher):
+    """Serves ``/static/...`` from the static files; refuses every other URL."""
+
+    def fetch(self, url, headers=None):
+        parts = urlsplit(url)
+        if parts.scheme == "data":
+            return super().fetch(url, headers)
+        prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+        path = unquote(parts.path)
+        if parts.scheme != "file" or not path.startswith(prefix) or ".." in path:
+            raise ValueError(f"PDF templates may only load static files, not {url}")
+        found = finders.find(path[len(prefix):])
+        if not found:
+            raise ValueError(f"static file not found: {path}")
+        return super().fetch("file://" + (found if isinstance(found, str) else found[0]), headers)
+
+
+def render_pdf(template: str, context: dict, language: str) -> bytes:
+    with translation.override(language):
+        html = render_to_string(template, context)
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()

@@ -1,0 +1,198 @@
+"""Forms of the booking screens; refusals from services land on the field they name."""
+
+from datetime import UTC, date, datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.customers.models import Channel, Customer, LabourOperation, MobilityService, Vehicle
+
+from .exceptions import BookingError
+from .models import Appointment, Loaner
+from .services import CHECKLIST_FLAGS
+from .slots import JobRequest
+
+DEFAULT_DOCUMENTS = _("Service book, registration papers, wheel-lock key")
+CHECKLIST_LABELS = {
+    "services_explained": _("Services and the work explained"),
+    "prices_given": _("Prices given (estimate, VAT included)"),
+    "walk_around_offered": _("10-minute walk-around with the advisor offered"),
+}
+
+
+def encode_slot(advisor_id: int, starts_at: datetime) -> str:
+    return f"{advisor_id}@{starts_at.astimezone(UTC).strftime('%Y%m%dT%H%M')}"
+
+
+def decode_slot(value: str) -> tuple[int, datetime]:
+    """``advisor@YYYYmmddTHHMM`` (UTC) → (advisor id, aware start); ValidationError otherwise."""
+    try:
+        advisor, moment = value.split("@")
+        return int(advisor), datetime.strptime(moment, "%Y%m%dT%H%M").replace(tzinfo=UTC)
+    except (ValueError, AttributeError):
+        raise ValidationError(_("Choose a time from the proposals or the week view."), code="invalid") from None
+
+
+def style(form: forms.BaseForm) -> None:
+    """Bootstrap classes on the widgets (the booking pages lay their fields out by hand)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.HiddenInput, forms.RadioSelect)):
+            continue
+        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+
+
+class SlotField(forms.CharField):
+    def to_python(self, value):
+        value = super().to_python(value)
+        return decode_slot(value) if value else None
+
+
+class CustomerVehicleForm(forms.Form):
+    """A new customer and their vehicle, created on the fly during a call (VIN required)."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=80)
+    last_name = forms.CharField(label=_("Last name"), max_length=80)
+    mobile = forms.CharField(label=_("Mobile"), max_length=40, required=False)
+    email = forms.EmailField(label=_("E-mail"), required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=Customer._meta.get_field("language").choices)
+    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=[(Channel.SMS, Channel.SMS.label), (Channel.EMAIL, Channel.EMAIL.label)])
+    vin = forms.CharField(label=_("VIN"), max_length=30)
+    plate = forms.CharField(label=_("Registration plate"), max_length=16, required=False)
+    make = forms.CharField(label=_("Make"), max_length=40)
+    model = forms.CharField(label=_("Model"), max_length=60)
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.fields["language"].initial = site.language
+        style(self)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("mobile") and not cleaned.get("email") and "mobile" not in self.errors and "email" not in self.errors:
+            self.add_error("mobile", _("Give a mobile or an e-mail so the confirmation can reach the customer."))
+        return cleaned
+
+    def customer_data(self) -> dict:
+        keys = ("first_name", "last_name", "mobile", "email", "language", "preferred_channel")
+        return {key: self.cleaned_data[key] for key in keys}
+
+    def vehicle_data(self) -> dict:
+        return {key: self.cleaned_data[key] for key in ("vin", "plate", "make", "model")}
+
+
+class BookingForm(forms.Form):
+    """Everything a booking call decides; ``step`` is review (restate) or confirm (book)."""
+
+    vehicle = forms.ModelChoiceField(queryset=Vehicle.objects.none(), widget=forms.HiddenInput)
+    operations = forms.ModelMultipleChoiceField(
+        label=_("Jobs from the catalogue"), queryset=LabourOperation.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    customer_words = forms.CharField(label=_("In the customer's words"), required=False, max_length=2000,
+                                     widget=forms.Textarea(attrs={"rows": 2}))
+    urgent = forms.BooleanField(label=_("Urgent or breakdown (earliest slot within 24 h)"), required=False)
+    channel = forms.ChoiceField(label=_("Booked through"), choices=Appointment.BookingChannel.choices,
+                                initial=Appointment.BookingChannel.PHONE_IN)
+    origin = forms.ChoiceField(label=_("Origin"), choices=Appointment.Origin.choices, initial=Appointment.Origin.INBOUND_CALL)
+    mobility_offered = forms.ModelMultipleChoiceField(
+        label=_("Mobility options offered"), queryset=MobilityService.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mobility = forms.ModelMultipleChoiceField(
+        label=_("Mobility chosen"), queryset=MobilityService.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+    )
+    loaner = forms.ModelChoiceField(label=_("Loaner"), queryset=Loaner.objects.none(), required=False)
+    slot = SlotField(label=_("Appointment time"), required=False)
+    services_explained = forms.BooleanField(label=CHECKLIST_LABELS["services_explained"], required=False)
+    prices_given = forms.BooleanField(label=CHECKLIST_LABELS["prices_given"], required=False)
+    walk_around_offered = forms.BooleanField(label=CHECKLIST_LABELS["walk_around_offered"], required=False)
+    documents_to_bring = forms.CharField(label=_("Documents to bring"), max_length=300, initial=DEFAULT_DOCUMENTS)
+    arrival_area = forms.ChoiceField(label=_("Arrival area"), choices=Appointment.ArrivalArea.choices)
+    override_reason = forms.CharField(label=_("Reason to book past a capacity limit"), required=False, max_length=300)
+
+    def __init__(self, *args, user, site, vehicles, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.fields["vehicle"].queryset = vehicles
+        self.fields["operations"].queryset = LabourOperation.objects.filter(active=True).filter(
+            Q(brand__isnull=True) | Q(brand__site_contacts__site=site)
+        ).distinct().order_by("code")
+        services = MobilityService.objects.filter(site=site, active=True).order_by("kind")
+        self.fields["mobility_offered"].queryset = services
+        self.fields["mobility"].queryset = services
+        self.fields["loaner"].queryset = Loaner.objects.filter(site=site, active=True)
+        if not user.has_perm("appointments.override_capacity"):
+            del self.fields["override_reason"]
+        style(self)
+
+    def job_requests(self) -> list[JobRequest]:
+        """Catalogue jobs; the customer's words alone become a diagnosis job."""
+        data = self.cleaned_data
+        jobs = [JobRequest.of(operation) for operation in data.get("operations") or ()]
+        words = (data.get("customer_words") or "").strip()
+        if not jobs and words:
+            jobs.append(JobRequest(description=words[:200]))
+        return jobs
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("operations") and not (cleaned.get("customer_words") or "").strip() and "operations" not in self.errors:
+            self.add_error("operations", _("Choose at least one job or write the customer's words."))
+        if "mobility_offered" not in self.errors and len(cleaned.get("mobility_offered") or ()) < 2:
+            self.add_error("mobility_offered", _("Offer at least two mobility options."))
+        offered = set(cleaned.get("mobility_offered") or ())
+        if any(service not in offered for service in cleaned.get("mobility") or ()):
+            self.add_error("mobility", _("The mobility chosen must be one of the options offered."))
+        for flag in CHECKLIST_FLAGS:
+            if flag in self.fields and not cleaned.get(flag):
+                self.add_error(flag, _("Part of the call standard: do it, then tick it."))
+        if cleaned.get("slot") is None and "slot" not in self.errors:
+            self.add_error("slot", _("Choose a time from the proposals or the week view."))
+        return cleaned
+
+    def checklist(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "services_explained": data["services_explained"], "mobility_offered": len(data["mobility_offered"]) >= 2,
+            "prices_given": data["prices_given"], "walk_around_offered": data["walk_around_offered"],
+            "documents_to_bring": data["documents_to_bring"], "arrival_area": data["arrival_area"],
+        }
+
+    def add_booking_error(self, error: BookingError) -> None:
+        field = {"starts_at": "slot", "advisor": "slot", "jobs": "operations", "customer": None, "checklist": None}.get(
+            error.field, error.field)
+        self.add_error(field if field in self.fields else None, str(error.message))
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(label=_("Why is it cancelled?"), max_length=500)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+class RescheduleForm(forms.Form):
+    slot = SlotField(label=_("New time"))
+    reason = forms.CharField(label=_("Why is it moved?"), max_length=500, required=False)
+    override_reason = forms.CharField(label=_("Reason to book past a capacity limit"), required=False, max_length=300)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        style(self)
+
+
+MAX_DAYS_AWAY = 800
+
+
+def parse_day(value: str | None, default: date) -> date:
+    """A ``YYYY-MM-DD`` day from a query string; anything else (missing, malformed, out of range) gives the default."""
+    try:
+        day = date.fromisoformat(value) if value else default
+    except (TypeError, ValueError):
+        return default
+    return day if abs((day - default).days) <= MAX_DAYS_AWAY else default

@@ -1,0 +1,19 @@
+"""Timed jobs of booking (registered with the messaging job registry)."""
+
+from datetime import datetime
+
+from aftersales.messaging.jobs import register_job
+
+from .selectors import reminders_due
+from .services import send_booking_reminder
+
+
+@register_job("booking_reminders")
+def run_booking_reminders(*, now: datetime) -> int:
+    """DOMAIN §2, the 24 h confirmation: the day before (site time), ask each booked customer to confirm.
+
+    Idempotent: one message per appointment and start time, so running it
+    every hour sends each request once; a moved appointment (a new row,
+    a new time) gets its own.
+    """
+    return sum(send_booking_reminder(appointment=appointment) for appointment in reminders_due(now=now))

@@ -1,0 +1,32 @@
+from django.urls import path
+
+from . import views
+
+app_name = "appointments"
+
+urlpatterns = [
+    path("desk/", views.desk, name="desk"),
+    path("desk/live/", views.desk_live, name="desk_live"),
+    path("desk/week/", views.desk_week, name="desk_week"),
+    path("desk/new-customer/", views.desk_new_customer, name="desk_new_customer"),
+    path("diary/", views.diary, name="diary"),
+    path("reception/", views.reception_display, name="reception"),
+    path("preparation/", views.preparation, name="preparation"),
+    path("parts-requests/", views.part_requests, name="part_requests"),
+    path("parts-requests/<int:pk>/ordered/", views.part_request_ordered, name="part_request_ordered"),
+    path("loaners/<int:pk>/confirm/", views.confirm_loaner, name="confirm_loaner"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("<int:pk>/arrived/", views.arrived, name="arrived"),
+    path("<int:pk>/no-show/", views.no_show, name="no_show"),
+    path("<int:pk>/cancel/", views.cancel, name="cancel"),
+    path("<int:pk>/reschedule/", views.reschedule, name="reschedule"),
+    path("<int:pk>/booking-card.pdf", views.booking_card, name="booking_card"),
+    path("<int:pk>/loan-contract.pdf", views.loan_contract, name="loan_contract"),
+    path("<int:pk>/parts/reserve/", views.reserve_part, name="reserve_part"),
+    path("<int:pk>/parts/request/", views.request_part, name="request_part"),
+    path("<int:pk>/parts/warn/", views.warn_parts_delay, name="warn_parts_delay"),
+    path("<int:pk>/bin-label.pdf", views.bin_label, name="bin_label"),
+    path("b/<str:token>/", views.public_page, name="public"),
+    path("b/<str:token>/appointment.ics", views.public_ics, name="public_ics"),
+]

@@ -1,0 +1,544 @@
+"""Booking screens: the booking desk, appointment page, diaries, reception display, preparation, customer page."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.cache import patch_vary_headers
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.accounts.permissions import get_for_user, staff_view, visible_to
+from aftersales.customers.exceptions import CustomerError
+from aftersales.customers.models import MobilityService, Part, Vehicle
+from aftersales.customers.selectors import active_campaigns, attach_open_campaigns, search_customers
+from aftersales.customers.services import create_customer, create_vehicle
+from aftersales.lib.ics import build_event
+from aftersales.lib.pdf import render_pdf
+from aftersales.lib.signing import LinkError, read_token
+
+from . import selectors, services, slots
+from .exceptions import BookingError
+from .forms import CHECKLIST_LABELS, BookingForm, CancelForm, CustomerVehicleForm, RescheduleForm, encode_slot, parse_day
+from .models import Appointment, LoanerReservation, PartOrderRequest, SiteCapacityRule
+
+LINK_MAX_AGE = timedelta(days=400)  # the real limit is the day after the appointment, checked below
+
+
+def _site(request: HttpRequest):
+    """The site chosen with ?site= among the user's sites, else their first one."""
+    sites = request.user.visible_sites().order_by("name")
+    chosen = request.GET.get("site", "")
+    site = sites.filter(pk=int(chosen)).first() if chosen.isdigit() else None
+    site = site or sites.first()
+    if site is None:
+        raise Http404(_("You are not attached to any site."))
+    return site, sites
+
+
+def _render(request: HttpRequest, template: str, context: dict, *, site, status: int = 200) -> HttpResponse:
+    """A page with its times shown in the site's time zone."""
+    with timezone.override(site.tz):
+        return render(request, template, context, status=status)
+
+
+def _partial(request: HttpRequest, template: str, partial: str, context: dict, *, site, status: int = 200) -> HttpResponse:
+    """The whole page, or only one partial for an htmx request."""
+    name = f"{template}#{partial}" if request.htmx and not request.htmx.history_restore_request else template
+    response = _render(request, name, context, site=site, status=status)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+# --- Booking desk ------------------------------------------------------------
+
+
+def _desk_vehicle(request: HttpRequest, data) -> Vehicle | None:
+    raw = str(data.get("vehicle", ""))
+    if not raw.isdigit():
+        return None
+    return visible_to(Vehicle.objects.select_related("owner__site"), request.user, "owner__site").filter(pk=int(raw)).first()
+
+
+def _greetings(site, agent, vehicle=None) -> list[str]:
+    contacts = list(site.brand_contacts.select_related("brand").order_by("brand__name"))
+    if vehicle is not None:
+        matching = [contact for contact in contacts if contact.brand.name.lower() == vehicle.make.lower()]
+        contacts = matching or contacts
+    return [contact.greeting_for(agent) for contact in contacts if contact.greeting]
+
+
+def _booking_form(request: HttpRequest, vehicle: Vehicle, data=None) -> BookingForm:
+    site = vehicle.owner.site
+    vehicles = visible_to(Vehicle.objects.all(), request.user, "owner__site")
+    return BookingForm(data, user=request.user, site=site, vehicles=vehicles, initial={"vehicle": vehicle.pk})
+
+
+def _live(form: BookingForm, vehicle: Vehicle, now) -> dict:
+    """What the call shows alongside the form: estimate, warnings, proposals, loaners for the chosen time."""
+    form.is_valid()
+    data = getattr(form, "cleaned_data", {})
+    site = form.site
+    jobs = form.job_requests()
+    chosen = list(data.get("mobility") or ())
+    loaner_kind = any(service.kind == MobilityService.Kind.LOANER for service in chosen)
+    waits = any(service.kind == MobilityService.Kind.LOUNGE for service in chosen)
+    attach_open_campaigns([vehicle], active_campaigns(on=timezone.localdate(now, site.tz)))
+    live = {
+        "estimate": services.estimate_jobs(site=site, jobs=jobs) if jobs else None,
+        "comebacks": selectors.comeback_warnings(vehicle=vehicle, operation_ids=[op.pk for op in data.get("operations") or ()],
+                                                 words=data.get("customer_words") or "", now=now),
+        "proposals": None, "slot": data.get("slot"), "slot_value": form.data.get("slot", "") if form.is_bound else "",
+    }
+    if jobs:
+        result = slots.propose(site=site, jobs=jobs, now=now, urgent=bool(data.get("urgent")),
+                               needs_loaner=loaner_kind or data.get("loaner") is not None, waits=waits)
+        live["proposals"] = result
+    advisors = {advisor.pk: advisor for advisor in selectors.list_advisors(site=site)}
+    live["advisors"] = advisors
+    if live["proposals"]:
+        live["proposal_choices"] = [
+            (encode_slot(p.advisor_id, p.starts_at), p, advisors.get(p.advisor_id)) for p in live["proposals"].proposals
+        ]
+    if live["slot"]:
+        starts_at = live["slot"][1]
+        handover = next((p.handover_at for p in (live["proposals"].proposals if live["proposals"] else ())
+                         if (p.advisor_id, p.starts_at) == live["slot"]), None)
+        ends_at = handover or timezone.localtime(starts_at, site.tz).replace(hour=23, minute=59)
+        live["free_loaners"] = list(selectors.free_loaners(site=site, starts_at=starts_at, ends_at=ends_at))
+        live["slot_advisor"] = advisors.get(live["slot"][0])
+    return live
+
+
+def _week(site, request_data, now, advisors) -> dict:
+    week_start = parse_day(request_data.get("week"), timezone.localdate(now, site.tz))
+    grid = slots.week_grid(site=site, week_start=week_start, now=now)
+    days = [
+        (day, [(advisors.get(advisor_id), [(cell, encode_slot(advisor_id, cell.starts_at)) for cell in cells if cell.state == "free"])
+               for advisor_id, cells in per_advisor.items()])
+        for day, per_advisor in grid.items()
+    ]
+    return {"week_start": week_start, "week_days": days, "previous_week": week_start - timedelta(days=7),
+            "next_week": week_start + timedelta(days=7)}
+
+
+@staff_view("appointments.add_appointment", "customers.view_customer")
+def desk(request: HttpRequest) -> HttpResponse:
+    data = request.POST if request.method == "POST" else request.GET
+    vehicle = _desk_vehicle(request, data)
+    now = timezone.now()
+    if vehicle is None or vehicle.owner is None:
+        site, _sites = _site(request)
+        search = search_customers(user=request.user, query=request.GET.get("q", ""))
+        context = {"search": search, "greetings": _greetings(site, request.user), "site": site,
+                   "customer_form": CustomerVehicleForm(site=site), "unknown_vehicle": "vehicle" in data}
+        status = 400 if request.method == "POST" else 200
+        return _partial(request, "appointments/desk.html", "search_results", context, site=site, status=status)
+    step = request.POST.get("step", "")
+    form = _booking_form(request, vehicle, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and step == "confirm" and form.is_valid():
+        appointment = _book(request, form, vehicle)
+        if appointment is not None:
+            messages.success(request, _("Appointment booked; the confirmation is on its way to the customer."))
+            return redirect("appointments:detail", pk=appointment.pk)
+    live = _live(form, vehicle, now)
+    context = {
+        "form": form, "vehicle": vehicle, "customer": vehicle.owner, "site": form.site, "live": live,
+        "greetings": _greetings(form.site, request.user, vehicle), "review": step in ("review", "confirm") and form.is_valid(),
+        "quiet": step == "refresh" or request.method == "GET",
+        **_week(form.site, data, now, live["advisors"]),
+    }
+    status = 400 if request.method == "POST" and step in ("review", "confirm") and form.errors else 200
+    return _render(request, "appointments/desk.html", context, site=form.site, status=status)
+
+
+def _book(request: HttpRequest, form: BookingForm, vehicle: Vehicle) -> Appointment | None:
+    data = form.cleaned_data
+    advisor_id, starts_at = data["slot"]
+    advisor = selectors.list_advisors(site=form.site).filter(pk=advisor_id).first()
+    if advisor is None:
+        form.add_error("slot", _("This advisor does not work at this site."))
+        return None
+    try:
+        return services.book_appointment(
+            site=form.site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=starts_at,
+            jobs=form.job_requests(), channel=data["channel"], origin=data["origin"], booked_by=request.user,
+            mobility=data["mobility"], loaner=data["loaner"], checklist=form.checklist(),
+            customer_words=data["customer_words"], urgent=data["urgent"], override_reason=data.get("override_reason") or None,
+        )
+    except BookingError as error:
+        form.add_booking_error(error)
+        return None
+
+
+@staff_view("appointments.add_appointment", "customers.view_customer")
+def desk_live(request: HttpRequest) -> HttpResponse:
+    """htmx: the estimate, warnings, proposals and loaners for the form as it stands."""
+    vehicle = _desk_vehicle(request, request.GET)
+    if vehicle is None or vehicle.owner is None:
+        return HttpResponse(_("Choose the customer's vehicle first."), status=400)
+    form = _booking_form(request, vehicle, request.GET)
+    context = {"form": form, "vehicle": vehicle, "site": form.site, "live": _live(form, vehicle, timezone.now()), "quiet": True}
+    return _render(request, "appointments/desk.html#live", context, site=form.site)
+
+
+@staff_view("appointments.add_appointment", "customers.view_customer")
+def desk_week(request: HttpRequest) -> HttpResponse:
+    """htmx: one week of free slots to pick from (plain link: the desk page at that week)."""
+    vehicle = _desk_vehicle(request, request.GET)
+    if vehicle is None or vehicle.owner is None:
+        return HttpResponse(_("Choose the customer's vehicle first."), status=400)
+    if not request.htmx:
+        return redirect(reverse("appointments:desk") + "?" + urlencode({"vehicle": vehicle.pk, "week": request.GET.get("week", "")}))
+    site = vehicle.owner.site
+    advisors = {advisor.pk: advisor for advisor in selectors.list_advisors(site=site)}
+    context = {"vehicle": vehicle, "site": site, "live": {"slot_value": request.GET.get("slot", "")},
+               **_week(site, request.GET, timezone.now(), advisors)}
+    return _render(request, "appointments/desk.html#week", context, site=site)
+
+
+@staff_view("appointments.add_appointment", "customers.add_customer", "customers.add_vehicle")
+def desk_new_customer(request: HttpRequest) -> HttpResponse:
+    """A caller not on file: create the customer and the vehicle together, then book."""
+    site, _sites = _site(request)
+    form = CustomerVehicleForm(request.POST if request.method == "POST" else None, site=site)
+    if form.is_bound and form.is_valid():
+        try:
+            with transaction.atomic():
+                customer = create_customer(site=site, data=form.customer_data(), created_by=request.user)
+                vehicle = create_vehicle(owner=customer, data=form.vehicle_data(), created_by=request.user)
+        except CustomerError as error:
+            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+        else:
+            return redirect(reverse("appointments:desk") + "?" + urlencode({"vehicle": vehicle.pk}))
+    context = {"customer_form": form, "site": site, "greetings": _greetings(site, request.user)}
+    return _render(request, "appointments/desk_new_customer.html", context, site=site, status=400 if form.is_bound else 200)
+
+
+# --- One appointment ---------------------------------------------------------
+
+
+def _detail_context(request: HttpRequest, appointment: Appointment, **forms) -> dict:
+    now = timezone.now()
+    advisors = {advisor.pk: advisor for advisor in selectors.list_advisors(site=appointment.site)}
+    return {
+        "appointment": appointment, "history": appointment.events.all(), "loaner": next(iter(appointment.loaner_reservations.all()), None),
+        "cancel_form": forms.get("cancel_form") or CancelForm(), "reschedule_form": forms.get("reschedule_form") or RescheduleForm(),
+        "checklist_items": _checklist_items(appointment), "live": {"slot_value": request.POST.get("slot", "")},
+        **_week(appointment.site, request.GET, now, advisors),
+    }
+
+
+def _checklist_items(appointment: Appointment) -> list[tuple[str, object]]:
+    labels = {**CHECKLIST_LABELS, "mobility_offered": _("At least two mobility options offered")}
+    return [(labels[key], appointment.checklist.get(key)) for key in services.CHECKLIST_FLAGS]
+
+
+@staff_view("appointments.view_appointment")
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
+    return _render(request, "appointments/detail.html", _detail_context(request, appointment), site=appointment.site)
+
+
+def _action(request: HttpRequest, pk: int, act) -> HttpResponse:
+    appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
+    try:
+        act(appointment)
+    except BookingError as error:
+        messages.error(request, str(error.message))
+    return redirect("appointments:detail", pk=appointment.pk)
+
+
+@require_POST
+@staff_view("appointments.change_appointment")
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, lambda a: services.confirm_appointment(appointment=a, via="phone", actor=request.user))
+
+
+@require_POST
+@staff_view("appointments.change_appointment")
+def arrived(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, lambda a: services.mark_arrived(appointment=a, actor=request.user))
+
+
+@require_POST
+@staff_view("appointments.change_appointment")
+def no_show(request: HttpRequest, pk: int) -> HttpResponse:
+    return _action(request, pk, lambda a: services.mark_no_show(appointment=a, actor=request.user))
+
+
+@require_POST
+@staff_view("appointments.change_appointment")
+def cancel(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
+    form = CancelForm(request.POST)
+    if form.is_valid():
+        try:
+            services.cancel_appointment(appointment=appointment, actor=request.user, reason=form.cleaned_data["reason"])
+        except BookingError as error:
+            form.add_error("reason" if error.field == "reason" else None, str(error.message))
+        else:
+            messages.success(request, _("Appointment cancelled; the customer is told."))
+            return redirect("appointments:detail", pk=appointment.pk)
+    return _render(request, "appointments/detail.html", _detail_context(request, appointment, cancel_form=form),
+                   site=appointment.site, status=400)
+
+
+@require_POST
+@staff_view("appointments.change_appointment")
+def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
+    form = RescheduleForm(request.POST)
+    if form.is_valid():
+        advisor_id, starts_at = form.cleaned_data["slot"]
+        advisor = selectors.list_advisors(site=appointment.site).filter(pk=advisor_id).first()
+        try:
+            if advisor is None:
+                raise BookingError(_("This advisor does not work at this site."), field="slot")
+            new = services.reschedule_appointment(
+                appointment=appointment, starts_at=starts_at, advisor=advisor, actor=request.user,
+                reason=form.cleaned_data["reason"], override_reason=form.cleaned_data["override_reason"] or None,
+            )
+        except BookingError as error:
+            field = "slot" if error.field in ("starts_at", "advisor", "slot") else error.field
+            form.add_error(field if field in form.fields else None, str(error.message))
+        else:
+            messages.success(request, _("Appointment moved; the customer is told."))
+            return redirect("appointments:detail", pk=new.pk)
+    appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
+    return _render(request, "appointments/detail.html", _detail_context(request, appointment, reschedule_form=form),
+                   site=appointment.site, status=400)
+
+
+def _pdf_response(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{filename}"'
+    return response
+
+
+def _customer_language(appointment: Appointment) -> str:
+    return appointment.customer.language or appointment.site.language
+
+
+@staff_view("appointments.view_appointment")
+def booking_card(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
+    language = _customer_language(appointment)
+    with timezone.override(appointment.site.tz):
+        content = render_pdf("pdf/appointments_booking_card.html", {"appointment": appointment,
+                             "link": services.customer_link(appointment)}, language)
+    return _pdf_response(content, f"appointment-{appointment.pk}.pdf")
+
+
+@staff_view("appointments.view_appointment")
+def loan_contract(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
+    reservation = next(iter(appointment.loaner_reservations.all()), None)
+    if reservation is None:
+        raise Http404(_("No loaner is reserved for this appointment."))
+    with timezone.override(appointment.site.tz):
+        content = render_pdf("pdf/appointments_loan_contract.html", {"appointment": appointment, "reservation": reservation},
+                             _customer_language(appointment))
+    return _pdf_response(content, f"loan-contract-{appointment.pk}.pdf")
+
+
+# --- Diaries and reception display --------------------------------------------
+
+
+@staff_view("appointments.view_appointment")
+def diary(request: HttpRequest) -> HttpResponse:
+    """Each advisor's 15-minute grid for a day, or the week from that day."""
+    site, sites = _site(request)
+    now = timezone.now()
+    day = parse_day(request.GET.get("day"), timezone.localdate(now, site.tz))
+    week = request.GET.get("view") == "week"
+    grid = slots.week_grid(site=site, week_start=day, now=now)
+    last_day = day + timedelta(days=6 if week else 0)
+    appointments = {a.pk: a for a in selectors.list_appointments(site=site, first_day=day, last_day=last_day)}
+    advisors = {advisor.pk: advisor for advisor in selectors.list_advisors(site=site)}
+    days = [
+        (current, [(advisors.get(advisor_id), [(cell, appointments.get(cell.appointment_id)) for cell in cells])
+                   for advisor_id, cells in per_advisor.items()])
+        for current, per_advisor in grid.items() if current <= last_day
+    ]
+    context = {"site": site, "sites": sites, "day": day, "week": week, "days": days,
+               "previous": day - timedelta(days=7 if week else 1), "next": day + timedelta(days=7 if week else 1),
+               "listed": [a for a in appointments.values() if a.status in Appointment.ACTIVE_STATUSES]}
+    return _render(request, "appointments/diary.html", context, site=site)
+
+
+@staff_view("appointments.view_appointment")
+def reception_display(request: HttpRequest) -> HttpResponse:
+    """The reception screen: today's arrivals and whom to see; refreshes itself every 30 s."""
+    site, sites = _site(request)
+    today = timezone.localdate(timezone.now(), site.tz)
+    context = {"site": site, "sites": sites, "today": today, "arrivals": selectors.list_arrivals(site=site, day=today),
+               "refreshed_at": timezone.now()}
+    return _partial(request, "appointments/reception.html", "arrivals", context, site=site)
+
+
+# --- Preparation 24-48 h ---------------------------------------------------------
+
+
+@staff_view("appointments.view_partstock")
+def preparation(request: HttpRequest) -> HttpResponse:
+    site, sites = _site(request)
+    today = timezone.localdate(timezone.now(), site.tz)
+    context = {"site": site, "sites": sites, "days": selectors.preparation_list(site=site, today=today)}
+    return _render(request, "appointments/preparation.html", context, site=site)
+
+
+def _prep_redirect(appointment: Appointment) -> HttpResponse:
+    return redirect(reverse("appointments:preparation") + "?" + urlencode({"site": appointment.site_id}) + f"#appointment-{appointment.pk}")
+
+
+def _posted_part(request: HttpRequest, appointment: Appointment) -> tuple[Part, Decimal]:
+    raw = request.POST.get("part", "")
+    part = Part.objects.filter(pk=int(raw)).first() if raw.isdigit() else None
+    need = selectors.kit_need(appointment=appointment, part_id=part.pk) if part else Decimal("0")
+    if part is None or not need:
+        return None, Decimal("0")
+    return part, need
+
+
+def _part_action(request: HttpRequest, pk: int, act) -> HttpResponse:
+    appointment = get_for_user(Appointment.objects.select_related("site", "customer", "vehicle"), request.user, pk=pk)
+    part, need = _posted_part(request, appointment)
+    if part is None:
+        messages.error(request, _("Part: choose a part of this appointment's kits."))
+        return _prep_redirect(appointment) if not request.htmx else HttpResponse(status=400)
+    try:
+        act(appointment, part, need)
+    except BookingError as error:
+        messages.error(request, str(error.message))
+    return _prep_redirect(appointment)
+
+
+@require_POST
+@staff_view("appointments.view_partstock", "appointments.change_partstock")
+def reserve_part(request: HttpRequest, pk: int) -> HttpResponse:
+    return _part_action(request, pk, lambda a, part, need: services.reserve_part(appointment=a, part=part, quantity=need, actor=request.user))
+
+
+@require_POST
+@staff_view("appointments.view_partstock", "appointments.add_partorderrequest")
+def request_part(request: HttpRequest, pk: int) -> HttpResponse:
+    return _part_action(request, pk, lambda a, part, need: services.request_part_order(appointment=a, part=part, quantity=need,
+                                                                                       actor=request.user))
+
+
+@require_POST
+@staff_view("appointments.view_partstock", "appointments.change_appointment")
+def warn_parts_delay(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = get_for_user(Appointment.objects.select_related("site", "customer", "vehicle"), request.user, pk=pk)
+    today = timezone.localdate(timezone.now(), appointment.site.tz)
+    prepared = next((item for items in selectors.preparation_list(site=appointment.site, today=today).values()
+                     for item in items if item.appointment.pk == appointment.pk), None)
+    try:
+        services.warn_parts_delay(appointment=appointment, parts=prepared.missing_parts if prepared else [], actor=request.user)
+    except BookingError as error:
+        messages.error(request, str(error.message))
+    else:
+        messages.success(request, _("The customer is warned that a part will be missing."))
+    return _prep_redirect(appointment)
+
+
+@staff_view("appointments.view_partstock")
+def bin_label(request: HttpRequest, pk: int) -> HttpResponse:
+    appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
+    today = timezone.localdate(timezone.now(), appointment.site.tz)
+    kit = next((item.kit for items in selectors.preparation_list(site=appointment.site, today=today).values()
+                for item in items if item.appointment.pk == appointment.pk), [])
+    with timezone.override(appointment.site.tz):
+        content = render_pdf("pdf/appointments_bin_label.html", {"appointment": appointment, "kit": kit}, appointment.site.language)
+    return _pdf_response(content, f"bin-label-{appointment.pk}.pdf")
+
+
+@require_POST
+@staff_view("appointments.view_partstock", "appointments.change_loanerreservation")
+def confirm_loaner(request: HttpRequest, pk: int) -> HttpResponse:
+    reservation = get_for_user(LoanerReservation.objects.select_related("appointment"), request.user, "appointment__site", pk=pk)
+    services.confirm_loaner(reservation=reservation, actor=request.user)
+    messages.success(request, _("Loaner confirmed."))
+    return _prep_redirect(reservation.appointment)
+
+
+@staff_view("appointments.view_partorderrequest")
+def part_requests(request: HttpRequest) -> HttpResponse:
+    show = request.GET.get("status", PartOrderRequest.Status.OPEN)
+    status = show if show in PartOrderRequest.Status.values else None
+    context = {"requests": selectors.list_part_order_requests(user=request.user, status=status), "status": status,
+               "statuses": PartOrderRequest.Status.choices}
+    return render(request, "appointments/part_requests.html", context)
+
+
+@require_POST
+@staff_view("appointments.view_partorderrequest", "appointments.change_partorderrequest")
+def part_request_ordered(request: HttpRequest, pk: int) -> HttpResponse:
+    order_request = get_for_user(PartOrderRequest.objects.all(), request.user, pk=pk)
+    try:
+        services.mark_part_ordered(order_request=order_request, actor=request.user)
+    except BookingError as error:
+        messages.error(request, str(error.message))
+    return redirect("appointments:part_requests")
+
+
+# --- The customer's page (signed link, no login) -----------------------------------
+
+
+def _linked_appointment(token: str) -> Appointment:
+    """The appointment a link is for, or LinkError (tampered, another purpose, or past the day after it)."""
+    pk = read_token(token, purpose=services.LINK_PURPOSE, max_age=LINK_MAX_AGE)
+    appointment = Appointment.objects.select_related("site", "customer", "vehicle", "rescheduled_to").prefetch_related("jobs").filter(pk=pk).first()
+    if appointment is None:
+        raise LinkError("invalid")
+    if timezone.localdate(timezone.now(), appointment.site.tz) > appointment.workshop_day + timedelta(days=1):
+        raise LinkError("expired")
+    return appointment
+
+
+@login_not_required
+def public_page(request: HttpRequest, token: str) -> HttpResponse:
+    """Mobile-first page of the customer's appointment: confirm it, add it to a calendar."""
+    try:
+        appointment = _linked_appointment(token)
+    except LinkError as error:
+        return render(request, "appointments/public_link_error.html", {"expired": str(error) == "expired"}, status=400)
+    language = _customer_language(appointment)
+    with translation.override(language), timezone.override(appointment.site.tz):
+        if request.method == "POST" and request.POST.get("action") == "confirm":
+            try:
+                services.confirm_appointment(appointment=appointment, via="link")
+            except BookingError as error:
+                messages.error(request, str(error.message))
+            return redirect("appointments:public", token=token)
+        context = {"appointment": appointment, "token": token, "language": language,
+                   "can_confirm": appointment.status == Appointment.Status.BOOKED}
+        response = render(request, "appointments/public.html", context)
+    response.headers["Content-Language"] = language
+    return response
+
+
+@login_not_required
+def public_ics(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        appointment = _linked_appointment(token)
+    except LinkError as error:
+        return render(request, "appointments/public_link_error.html", {"expired": str(error) == "expired"}, status=400)
+    rule = SiteCapacityRule.objects.filter(site=appointment.site).first() or SiteCapacityRule()
+    event = services.ics_event_for(appointment, until=appointment.starts_at + timedelta(minutes=rule.reception_minutes))
+    site = appointment.site
+    with translation.override(_customer_language(appointment)):
+        content = build_event(uid=event["uid"], start=event["start"], end=event["end"], summary=event["summary"],
+                              description=event["description"], time_zone=site.tz,
+                              location=f"{site.name}, {site.address}, {site.postcode} {site.city}")
+    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
+    return response
