@@ -19,6 +19,8 @@ from aftersales.accounts.roles import ROLE_PERMISSIONS, Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
 from aftersales.messaging.models import InboundMessage, MessageChannel, MessageTemplate, OutboxMessage, Purpose
+from appointments.tests.factories import appointment_for_matrix
+from followup.tests.factories import matrix_records as followup_records
 
 # Pages anyone may open without logging in (customer pages reached by signed links...).
 PUBLIC = {
@@ -30,6 +32,8 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "messaging:twilio_status",
     "messaging:twilio_inbound",
+    "appointments:public",
+    "appointments:public_ics",
 }
 # Account pages every signed-in user may open, whatever their role.
 ACCOUNT_PAGES = {"home", "accounts:logout"}
@@ -61,6 +65,11 @@ RECORDS = {
         )[0],
         site_scoped=False,
     ),
+    "appointment": Record(lambda site, made: appointment_for_matrix(site, made["customer"], made["vehicle"])),
+    "loaner_reservation": Record(lambda site, made: made["appointment"].loaner_reservations.get()),
+    "part_order_request": Record(lambda site, made: made["appointment"].part_order_requests.get()),
+    "followup": Record(lambda site, made: followup_records(site, made["customer"], made["vehicle"])),
+    **{name: Record(lambda site, made, name=name: made["followup"][name]) for name in ("concern", "call_task", "escalation", "mileage_check")},
 }
 # Which record a URL argument stands for: by argument name, ...
 URL_KWARG_RECORDS = {
@@ -80,6 +89,16 @@ PK_RECORDS = {
     "messaging:inbox_handle": "inbound_message",
     "messaging:template_edit": "message_template",
     "messaging:template_preview": "message_template",
+    **{f"appointments:{name}": "appointment" for name in (
+        "detail", "confirm", "arrived", "no_show", "cancel", "reschedule", "booking_card", "loan_contract",
+        "reserve_part", "request_part", "warn_parts_delay", "bin_label")},
+    "appointments:confirm_loaner": "loaner_reservation",
+    "appointments:part_request_ordered": "part_order_request",
+    **{f"followup:{name}": "call_task" for name in ("call", "call_record", "call_assign")},
+    **{f"followup:concern_{name}": "concern" for name in (
+        "detail", "assign", "request_info", "reply", "answer", "close", "reopen")},
+    "followup:escalation_handle": "escalation",
+    "followup:mileage_check_decide": "mileage_check",
 }
 
 

@@ -89,3 +89,25 @@ def make_technician(site, *, skills=("mechanics", "express"), hours="8", weekday
         TechnicianAttendance(profile=profile, weekday=weekday, hours=Decimal(hours)) for weekday in weekdays
     )
     return user
+
+
+def appointment_for_matrix(site, customer, vehicle):
+    """A booked appointment tomorrow with a loaner and a part order request, written directly (no diary needed)."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from appointments.models import Appointment, LoanerReservation, PartOrderRequest
+
+    advisor = UserFactory(roles=[Role.SERVICE_ADVISOR], site_list=[site])
+    starts_at = timezone.now() + timedelta(days=1)
+    appointment = Appointment.objects.create(
+        site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, handover_at=starts_at + timedelta(hours=2),
+        workshop_day=timezone.localtime(starts_at, site.tz).date(), channel="phone_in", origin="inbound_call", currency=site.currency,
+        booked_by=advisor,
+    )
+    LoanerReservation.objects.create(loaner=LoanerFactory(site=site), appointment=appointment, starts_at=starts_at,
+                                     ends_at=starts_at + timedelta(hours=3))
+    PartOrderRequest.objects.create(site=site, appointment=appointment, part=PartFactory(), quantity=1, needed_by=starts_at,
+                                    requested_by=advisor)
+    return appointment
