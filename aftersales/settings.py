@@ -219,6 +219,23 @@ CELERY_BEAT_SCHEDULE["appointments-booking-reminders"] = {
     "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 3600.0, "args": ["booking_reminders"],
 }
 
+# Follow-up: the 1-month maintenance reminder, DOMAIN §7 (and the site's extra
+# touches); hourly so each site's day starts in its own time zone, once per
+# vehicle, due service and touch whatever the reruns.
+CELERY_BEAT_SCHEDULE["followup-maintenance-reminders"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 3600.0, "args": ["maintenance_reminders"],
+}
+# Follow-up: no booking and no answer a week after a reminder -> contact again
+# (a CRC call or the other channel), DOMAIN §1 and §7.
+CELERY_BEAT_SCHEDULE["followup-reminder-recontacts"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 3600.0, "args": ["reminder_recontacts"],
+}
+# Follow-up: a complaint gets an answer within 24 h, else its site's managers
+# are alerted (DOMAIN §7); every 5 minutes, once per complaint.
+CELERY_BEAT_SCHEDULE["followup-complaint-escalations"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 300.0, "args": ["complaint_escalations"],
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -9,5 +9,6 @@ urlpatterns = [
     path("customers/", include("aftersales.customers.urls")),
     path("messaging/", include("aftersales.messaging.urls")),
     path("appointments/", include("appointments.urls")),
+    path("followup/", include("followup.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -31,6 +31,13 @@ NAVIGATION = [
     NavItem(_("Reception display"), "appointments:reception", "appointments.view_appointment"),
     NavItem(_("Preparation list"), "appointments:preparation", "appointments.view_partstock"),
     NavItem(_("Parts requests"), "appointments:part_requests", "appointments.view_partorderrequest"),
+    NavItem(_("Call list"), "followup:call_list", "followup.view_calltask"),
+    NavItem(_("Concerns"), "followup:concern_list", "followup.view_concern"),
+    NavItem(_("Target lists"), "followup:target_lists", "followup.work_target_lists"),
+    NavItem(_("Escalations"), "followup:escalations", "followup.view_escalation"),
+    NavItem(_("Complaint review"), "followup:complaint_review", "followup.review_complaints"),
+    NavItem(_("Reminders"), "followup:reminders", "followup.view_maintenancereminder"),
+    NavItem(_("Mileage checks"), "followup:mileage_checks", "followup.view_mileagecheck"),
 ]
 
 

@@ -98,6 +98,27 @@ for _role, _perms in PREPARATION_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
+# Follow-up: everyone at the desk records and handles customer concerns; CRC
+# agents work the call list and the target lists; managers also see the
+# escalations, the monthly complaint review, reminders and mileage checks.
+CONCERNS_DESK = ["followup.view_concern", "followup.add_concern", "followup.change_concern"]
+CALL_LIST = ["followup.view_calltask", "followup.add_calltask", "followup.change_calltask", "followup.work_target_lists",
+             "followup.add_outreachcampaign"]
+FOLLOWUP_MANAGEMENT = [
+    "followup.view_escalation", "followup.change_escalation", "followup.review_complaints", "followup.view_maintenancereminder",
+    "followup.view_mileagecheck", "followup.change_mileagecheck", "followup.view_reminderpolicy", "followup.add_reminderpolicy",
+    "followup.change_reminderpolicy",
+]
+FOLLOWUP_PERMISSIONS = {
+    Role.CRC_AGENT: [*CONCERNS_DESK, *CALL_LIST],
+    Role.SERVICE_ADVISOR: CONCERNS_DESK,
+    Role.MANAGER: [*CONCERNS_DESK, *CALL_LIST, *FOLLOWUP_MANAGEMENT],
+    Role.ADMIN: [*CONCERNS_DESK, *CALL_LIST, *FOLLOWUP_MANAGEMENT],
+}
+for _role, _perms in FOLLOWUP_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""
     from django.contrib.auth.models import Group, Permission

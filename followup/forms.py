@@ -1,0 +1,131 @@
+from datetime import date, timedelta
+
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Site, User
+from aftersales.accounts.roles import Role
+from aftersales.customers.models import Vehicle
+from appointments.models import Appointment
+
+from .exceptions import FollowupError
+from .models import CallOutcome, Concern
+
+
+def add_domain_error(form: forms.BaseForm, error: FollowupError) -> None:
+    """Show a refusal from a service on the field it concerns."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+def staff_of(site: Site):
+    return User.objects.filter(Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id), is_active=True).distinct().order_by(
+        "first_name", "last_name", "username"
+    )
+
+
+class ConcernForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Type"), choices=Concern.Kind.choices)
+    channel = forms.ChoiceField(label=_("Received by"), choices=Concern.Channel.choices)
+    summary = forms.CharField(label=_("Summary"), max_length=200)
+    description = forms.CharField(label=_("In the customer's words"), widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(), required=False)
+    appointment = forms.ModelChoiceField(label=_("Appointment"), queryset=Appointment.objects.none(), required=False)
+    owner = forms.ModelChoiceField(
+        label=_("Person responsible"), queryset=User.objects.none(), required=False, help_text=_("Required for a complaint."),
+    )
+
+    def __init__(self, *args, customer, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["vehicle"].queryset = customer.vehicles.order_by("make", "model", "pk")
+        self.fields["appointment"].queryset = customer.appointments.filter(
+            starts_at__gte=timezone.now() - timedelta(days=365)
+        ).select_related("site").order_by("-starts_at")
+        self.fields["owner"].queryset = staff_of(customer.site)
+        self.fields["owner"].initial = user.pk
+
+
+class QuestionForm(forms.Form):
+    question = forms.CharField(label=_("Question for the customer"), widget=forms.Textarea(attrs={"rows": 3}), max_length=500)
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 3}), max_length=2000)
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label=_("Answer given to the customer"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+
+
+class CloseForm(forms.Form):
+    resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
+    customer_agreed = forms.TypedChoiceField(
+        label=_("Does the customer agree?"), choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+    )
+
+
+class OwnerForm(forms.Form):
+    owner = forms.ModelChoiceField(label=_("Person responsible"), queryset=User.objects.none())
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = staff_of(site)
+
+
+class ConcernFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *Concern.Status.choices])
+    kind = forms.ChoiceField(label=_("Type"), required=False, choices=[("", _("All")), *Concern.Kind.choices])
+
+
+class CallListFilterForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All my sites"))
+    agent = forms.ModelChoiceField(label=_("Agent"), queryset=User.objects.none(), required=False, empty_label=_("Everyone"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        sites = user.visible_sites()
+        self.fields["site"].queryset = sites
+        self.fields["agent"].queryset = (
+            User.objects.filter(Q(sites__in=sites) | Q(group_wide=True), groups__name__in=[Role.CRC_AGENT, Role.MANAGER, Role.SERVICE_ADVISOR])
+            .distinct().order_by("first_name", "last_name", "username")
+        )
+
+
+class SiteFilterForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none(), required=False, empty_label=_("All my sites"))
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = user.visible_sites()
+
+
+class CallOutcomeForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), choices=CallOutcome.choices, widget=forms.RadioSelect)
+    remarks = forms.CharField(label=_("Remarks and other needs"), widget=forms.Textarea(attrs={"rows": 3}), required=False, max_length=2000)
+
+
+class AssignForm(forms.Form):
+    assigned_to = forms.ModelChoiceField(label=_("Agent"), queryset=User.objects.none(), required=False, empty_label=_("Nobody"))
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assigned_to"].queryset = staff_of(site)
+
+
+class MonthForm(forms.Form):
+    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False, widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+
+    def month_or_current(self) -> date:
+        return self.cleaned_data.get("month") or timezone.localdate().replace(day=1)
+
+
+class OutreachForm(forms.Form):
+    site = forms.ModelChoiceField(label=_("Site"), queryset=Site.objects.none())
+    title = forms.CharField(label=_("Title"), max_length=120)
+    text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=600)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = user.visible_sites()

@@ -1,0 +1,320 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.accounts.permissions import get_for_user, staff_view
+from aftersales.customers.models import Customer, Vehicle
+
+from . import selectors, services
+from .exceptions import FollowupError
+from .forms import (
+    AnswerForm,
+    AssignForm,
+    CallListFilterForm,
+    CallOutcomeForm,
+    CloseForm,
+    ConcernFilterForm,
+    ConcernForm,
+    MonthForm,
+    NoteForm,
+    OutreachForm,
+    OwnerForm,
+    QuestionForm,
+    SiteFilterForm,
+    add_domain_error,
+)
+from .models import Escalation
+
+PAGE_SIZE = 50
+
+
+def _page(request: HttpRequest, queryset):
+    return Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+
+
+def _status(form) -> int:
+    return 400 if form.is_bound and not form.is_valid() else 200
+
+
+def booking_url(customer: Customer) -> str:
+    """The booking desk when it exists, else the customer's page."""
+    try:
+        return reverse("appointments:desk") + f"?customer={customer.pk}"
+    except NoReverseMatch:
+        return customer.get_absolute_url()
+
+
+# --- Call list --------------------------------------------------------------------
+
+
+@staff_view("followup.view_calltask")
+def call_list(request: HttpRequest) -> HttpResponse:
+    form = CallListFilterForm(request.GET or None, user=request.user)
+    filters = form.cleaned_data if form.is_valid() else {}
+    tasks = selectors.list_due_calls(user=request.user, site=filters.get("site"), agent=filters.get("agent"), now=timezone.now())
+    return render(request, "followup/call_list.html", {"form": form, "page": _page(request, tasks), "now": timezone.now()}, status=_status(form))
+
+
+def _call_page(request, task, *, outcome_form=None, assign_form=None, status=200) -> HttpResponse:
+    context = {
+        "task": task,
+        "outcome_form": outcome_form or CallOutcomeForm(),
+        "assign_form": assign_form or AssignForm(site=task.site, initial={"assigned_to": task.assigned_to_id}),
+        "script": selectors.call_script(task),
+        "booking_url": booking_url(task.customer),
+    }
+    return render(request, "followup/call_detail.html", context, status=status)
+
+
+@staff_view("followup.view_calltask")
+def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _call_page(request, selectors.get_call_task_for_user(user=request.user, pk=pk))
+
+
+@require_POST
+@staff_view("followup.view_calltask", "followup.change_calltask")
+def call_record(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_call_task_for_user(user=request.user, pk=pk)
+    form = CallOutcomeForm(request.POST)
+    if form.is_valid():
+        try:
+            services.record_call_attempt(task=task, outcome=form.cleaned_data["outcome"], remarks=form.cleaned_data["remarks"], agent=request.user)
+        except FollowupError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Call recorded."))
+            return redirect("followup:call_list")
+    return _call_page(request, task, outcome_form=form, status=400)
+
+
+@require_POST
+@staff_view("followup.view_calltask", "followup.change_calltask")
+def call_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    task = selectors.get_call_task_for_user(user=request.user, pk=pk)
+    form = AssignForm(request.POST, site=task.site)
+    if form.is_valid():
+        try:
+            services.assign_call_task(task=task, agent=form.cleaned_data["assigned_to"], actor=request.user)
+        except FollowupError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Call assigned."))
+            return redirect(task)
+    return _call_page(request, task, assign_form=form, status=400)
+
+
+# --- Concerns ---------------------------------------------------------------------
+
+
+@staff_view("followup.view_concern")
+def concern_list(request: HttpRequest) -> HttpResponse:
+    form = ConcernFilterForm(request.GET or None)
+    filters = form.cleaned_data if form.is_valid() else {}
+    concerns = selectors.list_concerns(user=request.user, status=filters.get("status", ""), kind=filters.get("kind", ""))
+    return render(request, "followup/concern_list.html", {"form": form, "page": _page(request, concerns)}, status=_status(form))
+
+
+@staff_view("followup.add_concern", "customers.view_customer")
+def concern_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
+    customer = get_for_user(Customer.objects.select_related("site"), request.user, pk=customer_pk)
+    form = ConcernForm(request.POST if request.method == "POST" else None, customer=customer, user=request.user)
+    if form.is_bound and form.is_valid():
+        try:
+            concern = services.record_concern(customer=customer, recorded_by=request.user, **form.cleaned_data)
+        except FollowupError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Concern %(reference)s recorded; the customer is acknowledged.") % {"reference": concern.reference})
+            return redirect(concern)
+    return render(request, "followup/concern_form.html", {"form": form, "customer": customer}, status=400 if form.is_bound else 200)
+
+
+CONCERN_ACTIONS = {
+    "request_info": (QuestionForm, lambda concern, data, user: services.request_concern_info(concern=concern, question=data["question"], actor=user),
+                     _("The question is on its way to the customer.")),
+    "reply": (NoteForm, lambda concern, data, user: services.record_customer_reply(concern=concern, note=data["note"], actor=user),
+              _("The customer's answer is recorded.")),
+    "answer": (AnswerForm, lambda concern, data, user: services.answer_concern(concern=concern, answer=data["answer"], actor=user),
+               _("Answer recorded.")),
+    "close": (CloseForm, lambda concern, data, user: services.close_concern(
+        concern=concern, resolution=data["resolution"], customer_agreed=data["customer_agreed"], actor=user), _("Concern closed.")),
+    "reopen": (NoteForm, lambda concern, data, user: services.reopen_concern(concern=concern, note=data["note"], actor=user),
+               _("Concern reopened.")),
+}
+
+
+def _concern_page(request, concern, *, forms=None, status=200) -> HttpResponse:
+    forms = forms or {}
+    context = {
+        "concern": concern,
+        "question_form": forms.get("request_info", QuestionForm()),
+        "reply_form": forms.get("reply", NoteForm(prefix="reply")),
+        "answer_form": forms.get("answer", AnswerForm()),
+        "close_form": forms.get("close", CloseForm()),
+        "reopen_form": forms.get("reopen", NoteForm(prefix="reopen")),
+        "owner_form": forms.get("assign", OwnerForm(site=concern.site, initial={"owner": concern.owner_id})),
+        "refusals": [error for form in forms.values() for error in form.non_field_errors()],
+    }
+    return render(request, "followup/concern_detail.html", context, status=status)
+
+
+@staff_view("followup.view_concern")
+def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _concern_page(request, selectors.get_concern_for_user(user=request.user, pk=pk))
+
+
+@require_POST
+@staff_view("followup.view_concern", "followup.change_concern")
+def concern_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
+    concern = selectors.get_concern_for_user(user=request.user, pk=pk)
+    form_class, run, done = CONCERN_ACTIONS[action]
+    form = form_class(request.POST, prefix=action if form_class is NoteForm else None)
+    if form.is_valid():
+        try:
+            run(concern, form.cleaned_data, request.user)
+        except FollowupError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, done)
+            return redirect(concern)
+    return _concern_page(request, concern, forms={action: form}, status=400)
+
+
+@require_POST
+@staff_view("followup.view_concern", "followup.change_concern")
+def concern_assign(request: HttpRequest, pk: int) -> HttpResponse:
+    concern = selectors.get_concern_for_user(user=request.user, pk=pk)
+    form = OwnerForm(request.POST, site=concern.site)
+    if form.is_valid():
+        try:
+            services.assign_concern(concern=concern, owner=form.cleaned_data["owner"], actor=request.user)
+        except FollowupError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Person responsible changed."))
+            return redirect(concern)
+    return _concern_page(request, concern, forms={"assign": form}, status=400)
+
+
+# --- Manager: escalations, monthly review, reminders, mileage checks -------------------
+
+
+@staff_view("followup.view_escalation")
+def escalation_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "followup/escalation_list.html", {"page": _page(request, selectors.list_escalations(user=request.user))})
+
+
+@require_POST
+@staff_view("followup.view_escalation", "followup.change_escalation")
+def escalation_handle(request: HttpRequest, pk: int) -> HttpResponse:
+    escalation = get_for_user(Escalation.objects.all(), request.user, pk=pk)
+    try:
+        services.handle_escalation(escalation=escalation, actor=request.user)
+    except FollowupError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Escalation marked as handled."))
+    return redirect("followup:escalations")
+
+
+@staff_view("followup.review_complaints")
+def complaint_review(request: HttpRequest) -> HttpResponse:
+    form = MonthForm(request.GET or None)
+    month = form.month_or_current() if form.is_valid() else timezone.localdate().replace(day=1)
+    reviews, complaints = selectors.monthly_complaint_review(user=request.user, month=month)
+    context = {"form": form, "month": month, "reviews": reviews, "page": _page(request, complaints)}
+    return render(request, "followup/complaint_review.html", context, status=_status(form))
+
+
+@staff_view("followup.view_maintenancereminder")
+def reminder_list(request: HttpRequest) -> HttpResponse:
+    form = SiteFilterForm(request.GET or None, user=request.user)
+    site = form.cleaned_data.get("site") if form.is_valid() else None
+    reminders = selectors.list_reminders(user=request.user, site=site)
+    total, converted = selectors.reminder_conversion(reminders)
+    context = {"form": form, "page": _page(request, reminders), "total": total, "converted": converted,
+               "rate": round(100 * converted / total) if total else None}
+    return render(request, "followup/reminder_list.html", context, status=_status(form))
+
+
+@staff_view("followup.view_mileagecheck")
+def mileage_check_list(request: HttpRequest) -> HttpResponse:
+    return render(request, "followup/mileage_checks.html", {"page": _page(request, selectors.list_mileage_checks(user=request.user))})
+
+
+@require_POST
+@staff_view("followup.view_mileagecheck", "followup.change_mileagecheck")
+def mileage_check_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    check = selectors.get_mileage_check_for_user(user=request.user, pk=pk)
+    decision = request.POST.get("decision")
+    if decision not in {"confirm", "reject"}:
+        messages.error(request, _("Choose to confirm or reject the reading."))
+        return redirect("followup:mileage_checks")
+    try:
+        services.decide_mileage_check(check=check, confirmed=decision == "confirm", actor=request.user)
+    except FollowupError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Reading confirmed.") if decision == "confirm" else _("Reading rejected."))
+    return redirect("followup:mileage_checks")
+
+
+# --- Target lists ---------------------------------------------------------------------
+
+
+@staff_view("followup.work_target_lists")
+def target_lists(request: HttpRequest) -> HttpResponse:
+    return render(request, "followup/target_lists.html", {"lists": selectors.TARGET_LISTS.values()})
+
+
+def _target_list_page(request, target_list, *, outreach_form=None, status=200) -> HttpResponse:
+    form = SiteFilterForm(request.GET or None, user=request.user)
+    site = form.cleaned_data.get("site") if form.is_valid() else None
+    vehicles = selectors.target_list_vehicles(user=request.user, target_list=target_list, now=timezone.now(), site=site)
+    page = _page(request, vehicles)
+    selectors.attach_consents(page.object_list)
+    context = {
+        "target_list": target_list, "form": form, "page": page,
+        "outreach_form": outreach_form or OutreachForm(user=request.user, initial={"title": target_list.label, "site": site}),
+    }
+    return render(request, "followup/target_list.html", context, status=400 if form.is_bound and not form.is_valid() else status)
+
+
+@staff_view("followup.work_target_lists")
+def target_list(request: HttpRequest, key: str) -> HttpResponse:
+    return _target_list_page(request, selectors.TARGET_LISTS[key])
+
+
+@require_POST
+@staff_view("followup.work_target_lists", "followup.add_calltask")
+def target_list_call(request: HttpRequest, key: str, vehicle_pk: int) -> HttpResponse:
+    selected = selectors.TARGET_LISTS[key]
+    vehicle = get_for_user(Vehicle.objects.filter(owner__isnull=False).select_related("owner__site"), request.user, "owner__site", pk=vehicle_pk)
+    task = services.call_from_list(target_list=selected.key, label=selected.label, vehicle=vehicle, actor=request.user)
+    return redirect(task)
+
+
+@require_POST
+@staff_view("followup.work_target_lists", "followup.add_outreachcampaign")
+def target_list_send(request: HttpRequest, key: str) -> HttpResponse:
+    selected = selectors.TARGET_LISTS[key]
+    form = OutreachForm(request.POST, user=request.user)
+    if form.is_valid():
+        site = form.cleaned_data["site"]
+        vehicles = selectors.target_list_vehicles(user=request.user, target_list=selected, now=timezone.now(), site=site)
+        try:
+            _campaign, queued = services.send_outreach(
+                site=site, target_list=selected.key, title=form.cleaned_data["title"], text=form.cleaned_data["text"],
+                vehicles=vehicles, actor=request.user,
+            )
+        except FollowupError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("%(count)s messages queued; customers without consent were left out.") % {"count": queued})
+            return redirect(f"followup:list_{key}")
+    return _target_list_page(request, selected, outreach_form=form, status=400)
