@@ -10,5 +10,6 @@ urlpatterns = [
     path("messaging/", include("aftersales.messaging.urls")),
     path("appointments/", include("appointments.urls")),
     path("followup/", include("followup.urls")),
+    path("workshop/", include("workshop.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -19,6 +19,7 @@ import io
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -53,6 +54,7 @@ SIGNATURE_PURPOSE = "work_order_signature"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"), "HEIF": ("image/heif", "heic")}
 MAX_SIGNATURE_BYTES = 1024 * 1024
+CODE_RESEND_AFTER = timedelta(minutes=1)
 
 
 @dataclass(frozen=True)
@@ -484,6 +486,10 @@ def request_code_signature(*, work_order: WorkOrder, link: str, actor: User) -> 
 
 
 def send_signature_code(*, work_order: WorkOrder, actor: User | None = None) -> OneTimeCode:
+    """A new code for the order, at most one a minute (the customer's page has a "send a new code" button)."""
+    latest = OneTimeCode.objects.filter(purpose=SIGNATURE_PURPOSE, subject_id=work_order.pk, used_at__isnull=True).first()
+    if latest is not None and latest.created_at > timezone.now() - CODE_RESEND_AFTER:
+        return latest
     return issue_code(purpose=SIGNATURE_PURPOSE, customer=work_order.customer, subject=work_order, actor=actor)
 
 

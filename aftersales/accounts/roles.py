@@ -119,6 +119,20 @@ for _role, _perms in FOLLOWUP_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
+# Reception (workshop): advisors open and fill work orders; foremen and
+# technicians read them; managers and administrators do what advisors do.
+WORK_ORDER_DESK = ["workshop.view_workorder", "workshop.add_workorder", "workshop.change_workorder"]
+WORKSHOP_PERMISSIONS = {
+    Role.SERVICE_ADVISOR: WORK_ORDER_DESK,
+    Role.FOREMAN: ["workshop.view_workorder"],
+    Role.TECHNICIAN: ["workshop.view_workorder"],
+    Role.MANAGER: WORK_ORDER_DESK,
+    Role.ADMIN: WORK_ORDER_DESK,
+}
+for _role, _perms in WORKSHOP_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""
     from django.contrib.auth.models import Group, Permission

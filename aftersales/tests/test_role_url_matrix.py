@@ -21,6 +21,7 @@ from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
 from aftersales.messaging.models import InboundMessage, MessageChannel, MessageTemplate, OutboxMessage, Purpose
 from appointments.tests.factories import appointment_for_matrix
 from followup.tests.factories import matrix_records as followup_records
+from workshop.tests.matrix import WORKSHOP_PK_RECORDS, WORKSHOP_RECORDS, WORKSHOP_URL_KWARG_RECORDS
 
 # Pages anyone may open without logging in (customer pages reached by signed links...).
 PUBLIC = {
@@ -34,6 +35,9 @@ PUBLIC = {
     "messaging:twilio_inbound",
     "appointments:public",
     "appointments:public_ics",
+    "workshop:customer_sign",
+    "workshop:customer_new_code",
+    "workshop:customer_pdf",
 }
 # Account pages every signed-in user may open, whatever their role.
 ACCOUNT_PAGES = {"home", "accounts:logout"}
@@ -70,12 +74,14 @@ RECORDS = {
     "part_order_request": Record(lambda site, made: made["appointment"].part_order_requests.get()),
     "followup": Record(lambda site, made: followup_records(site, made["customer"], made["vehicle"])),
     **{name: Record(lambda site, made, name=name: made["followup"][name]) for name in ("concern", "call_task", "escalation", "mileage_check")},
+    **{name: Record(build, site_scoped) for name, (build, site_scoped) in WORKSHOP_RECORDS.items()},
 }
 # Which record a URL argument stands for: by argument name, ...
 URL_KWARG_RECORDS = {
     "customer_pk": "customer",
     "customer_id": "customer",
     "vehicle_pk": "vehicle",
+    **WORKSHOP_URL_KWARG_RECORDS,
 }
 # ... or, for a plain <pk>, by URL name.
 PK_RECORDS = {
@@ -99,6 +105,7 @@ PK_RECORDS = {
         "detail", "assign", "request_info", "reply", "answer", "close", "reopen")},
     "followup:escalation_handle": "escalation",
     "followup:mileage_check_decide": "mileage_check",
+    **WORKSHOP_PK_RECORDS,
 }
 
 

@@ -1,0 +1,212 @@
+"""Forms of the reception screens: one per check-in step, jobs, photos, signature, walk-in."""
+
+import json
+from decimal import Decimal
+
+from django import forms
+from django.conf import settings
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.customers.models import Customer, LabourOperation, MobilityService, Vehicle
+from aftersales.lib.phones import normalize_phone
+from appointments.models import Loaner
+
+from .exceptions import WorkOrderError
+from .models import FUEL_EIGHTHS, Payer, WorkOrder
+
+
+def add_domain_error(form: forms.BaseForm, error: WorkOrderError) -> None:
+    """Show a refusal from a service on the field it concerns (or above the form)."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class StepForm(forms.ModelForm):
+    """A check-in step: the work order's own fields; ``step_data()`` is what the service receives."""
+
+    def step_data(self) -> dict:
+        return dict(self.cleaned_data)
+
+
+class PrepareForm(StepForm):
+    class Meta:
+        model = WorkOrder
+        fields = ["cover_seat", "cover_steering_wheel", "cover_floor_mat"]
+
+
+class GreetForm(StepForm):
+    class Meta:
+        model = WorkOrder
+        fields = ["customer_words", "requested_work_confirmed"]
+        widgets = {"customer_words": forms.Textarea(attrs={"rows": 3})}
+
+
+class WalkAroundForm(StepForm):
+    correction_reason = forms.CharField(
+        label=_("correction reason"), required=False, max_length=200,
+        help_text=_("Only when the mileage is lower than the last reading (e.g. dashboard replaced)."),
+    )
+    marks = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = WorkOrder
+        fields = ["mileage_in", "fuel_level", "valuables"]
+        widgets = {"fuel_level": forms.RadioSelect(attrs={"class": "fuel-choice"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["mileage_in"].required = True
+        self.fields["fuel_level"].required = True
+        self.fields["fuel_level"].choices = FUEL_EIGHTHS
+        if not self.is_bound:
+            self.initial["marks"] = json.dumps([
+                {"view": mark.view, "x": float(mark.x), "y": float(mark.y), "kind": mark.kind, "note": mark.note}
+                for mark in self.instance.damage_marks.all()
+            ])
+
+    def clean_marks(self) -> list:
+        raw = self.cleaned_data["marks"] or "[]"
+        try:
+            marks = json.loads(raw)
+        except ValueError:
+            raise forms.ValidationError(_("The damage marks could not be read; place them again.")) from None
+        if not isinstance(marks, list) or not all(isinstance(mark, dict) for mark in marks) or len(marks) > 100:
+            raise forms.ValidationError(_("The damage marks could not be read; place them again."))
+        return marks
+
+
+class FindingsForm(StepForm):
+    class Meta:
+        model = WorkOrder
+        fields = ["findings"]
+        widgets = {"findings": forms.Textarea(attrs={"rows": 3})}
+
+
+class EstimateForm(StepForm):
+    class Meta:
+        model = WorkOrder
+        fields = ["promised_at"]
+        widgets = {"promised_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["promised_at"].required = True
+
+
+class DocumentsForm(StepForm):
+    class Meta:
+        model = WorkOrder
+        fields = ["doc_radio_code", "doc_wheel_lock_key", "doc_service_book", "doc_driving_licence", "doc_registration_papers"]
+
+
+class AgreementForm(StepForm):
+    class Meta:
+        model = WorkOrder
+        fields = ["spending_limit", "payment_method", "contact_phone"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.Meta.fields:
+            self.fields[name].required = True
+        self.fields["spending_limit"].help_text = _("In %(currency)s, before VAT; 0 means ask for any extra work.") % {
+            "currency": self.instance.currency}
+
+
+class MobilityForm(StepForm):
+    loaner = forms.ModelChoiceField(label=_("loaner"), queryset=Loaner.objects.none(), required=False)
+    loaner_fuel_out = forms.TypedChoiceField(label=_("loaner fuel out (eighths)"), choices=[("", "---"), *FUEL_EIGHTHS],
+                                             coerce=int, empty_value=None, required=False)
+    loaner_mileage_out = forms.IntegerField(label=_("loaner mileage out (km)"), min_value=0, required=False)
+
+    class Meta:
+        model = WorkOrder
+        fields = ["departure", "mobility"]
+        widgets = {"departure": forms.RadioSelect}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        site = self.instance.site
+        self.fields["departure"].required = True
+        self.fields["departure"].choices = WorkOrder.Departure.choices
+        self.fields["mobility"].queryset = MobilityService.objects.filter(site=site, active=True)
+        self.fields["loaner"].queryset = Loaner.objects.filter(site=site, active=True)
+        handover = getattr(self.instance, "loaner_handover", None)
+        if handover is not None and not self.is_bound:
+            self.initial.update(loaner=handover.loaner_id, loaner_fuel_out=handover.fuel_out, loaner_mileage_out=handover.mileage_out)
+
+
+STEP_FORMS = {
+    "prepare": PrepareForm,
+    "greet": GreetForm,
+    "walk_around": WalkAroundForm,
+    "findings": FindingsForm,
+    "estimate": EstimateForm,
+    "documents": DocumentsForm,
+    "agreement": AgreementForm,
+    "mobility": MobilityForm,
+}
+
+
+class JobForm(forms.Form):
+    operation = forms.ModelChoiceField(label=_("labour operation"), queryset=LabourOperation.objects.filter(active=True), required=False)
+    concern = forms.CharField(label=_("concern"), max_length=300, required=False)
+    flat_rate_hours = forms.DecimalField(label=_("flat-rate hours"), min_value=Decimal("0.1"), max_digits=6, decimal_places=2, required=False)
+    skill = forms.ChoiceField(label=_("skill"), choices=LabourOperation.Skill.choices, initial=LabourOperation.Skill.DIAGNOSIS)
+    payer = forms.ChoiceField(label=_("payer"), choices=Payer.choices, initial=Payer.CUSTOMER)
+
+
+class PhotoForm(forms.Form):
+    photo = forms.FileField(label=_("photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+    caption = forms.CharField(label=_("caption"), max_length=200, required=False)
+
+
+class SignatureForm(forms.Form):
+    signature = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000,
+                                error_messages={"required": _("Ask the customer to sign in the box first.")})
+    shown_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+
+class CodeForm(forms.Form):
+    code = forms.RegexField(label=_("code received by SMS"), regex=r"^\s*\d{6}\s*$", max_length=12,
+                            error_messages={"invalid": _("Type the 6 digits of the code.")},
+                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    shown_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
+
+
+class WalkInForm(forms.Form):
+    """A customer without appointment: the vehicle by VIN (found or filed), its owner found or created."""
+
+    vin = forms.CharField(label=_("VIN"), max_length=17)
+    plate = forms.CharField(label=_("registration plate"), max_length=16, required=False)
+    make = forms.CharField(label=_("make"), max_length=40, required=False)
+    model = forms.CharField(label=_("model"), max_length=60, required=False)
+    energy = forms.ChoiceField(label=_("energy"), choices=Vehicle.Energy.choices, required=False)
+    first_name = forms.CharField(label=_("first name"), max_length=80, required=False)
+    last_name = forms.CharField(label=_("last name"), max_length=80, required=False)
+    mobile = forms.CharField(label=_("mobile phone"), max_length=20, required=False)
+    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, required=False)
+    customer_words = forms.CharField(label=_("requested work, in the customer's words"), widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.site = site
+        self.fields["language"].initial = site.language
+
+    def clean_mobile(self) -> str:
+        raw = self.cleaned_data["mobile"].strip()
+        return normalize_phone(raw, self.site.country) if raw else ""
+
+    def customer_data(self) -> dict:
+        data = self.cleaned_data
+        return {"kind": Customer.Kind.PRIVATE, "first_name": data["first_name"], "last_name": data["last_name"],
+                "mobile": data["mobile"], "language": data["language"] or self.site.language}
+
+    def vehicle_data(self) -> dict:
+        data = self.cleaned_data
+        return {"vin": data["vin"], "plate": data["plate"], "make": data["make"], "model": data["model"], "energy": data["energy"]}
+
+    def require_new_customer_fields(self) -> bool:
+        """A VIN not on file needs the vehicle and the customer described; False (with errors) when something is missing."""
+        missing = [name for name in ("make", "model", "energy", "last_name", "mobile") if not self.cleaned_data.get(name)]
+        for name in missing:
+            self.add_error(name, _("This VIN is not on file: fill this in to create the customer and the vehicle."))
+        return not missing

@@ -1,0 +1,51 @@
+"""Records the role x URL matrix (aftersales/tests/test_role_url_matrix.py) builds for the reception URLs.
+
+The matrix's own "appointment" record (booked tomorrow) serves the board's appointment URLs."""
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+from django.core.files.base import ContentFile
+from django.utils import timezone
+
+from workshop.models import WorkOrderPhoto
+from workshop.services import add_job, open_work_order
+
+from .factories import make_appointment
+from .helpers import image_bytes
+
+
+def _work_order(site, made):
+    customer = made["customer"]
+    advisor = made["appointment"].advisor
+    second = make_appointment(site=site, customer=customer, vehicle=made["vehicle"], advisor=advisor,
+                              starts_at=timezone.now() + timedelta(hours=2))
+    return open_work_order(appointment=second, actor=advisor)
+
+
+def _photo(site, made):
+    order = made["work_order"]
+    photo = WorkOrderPhoto(work_order=order, content_type="image/png", extension="png", size=1, uploaded_by=order.advisor)
+    photo.image.save("matrix.png", ContentFile(image_bytes("PNG")), save=True)
+    return photo
+
+
+# name -> (build(site, made), site_scoped)
+WORKSHOP_RECORDS = {
+    "work_order": (_work_order, True),
+    "work_order_job": (lambda site, made: add_job(work_order=made["work_order"], actor=made["work_order"].advisor,
+                                                  concern="Matrix job", flat_rate_hours=1), True),
+    "work_order_photo": (_photo, True),
+    "check_in_step": (lambda site, made: SimpleNamespace(pk="prepare"), False),
+}
+WORKSHOP_URL_KWARG_RECORDS = {
+    "appointment_pk": "appointment",
+    "job_pk": "work_order_job",
+    "photo_pk": "work_order_photo",
+    "step": "check_in_step",
+}
+WORKSHOP_PK_RECORDS = {
+    name: "work_order"
+    for name in ("workshop:detail", "workshop:step", "workshop:job_add", "workshop:job_remove", "workshop:photo_add",
+                 "workshop:photo", "workshop:sign", "workshop:request_code", "workshop:to_workshop", "workshop:pdf")
+}

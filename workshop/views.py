@@ -1,0 +1,390 @@
+"""Reception screens: the day board, the check-in steps, signature, PDF; and the customer's signing page."""
+
+import base64
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.cache import patch_vary_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from aftersales.accounts.permissions import staff_view
+from aftersales.customers.exceptions import CustomerError
+from aftersales.customers.models import Vehicle
+from aftersales.customers.services import create_customer, create_vehicle
+from aftersales.lib.pdf import render_pdf
+from aftersales.lib.signing import LinkError, make_token, read_token
+from appointments.exceptions import BookingError
+from appointments.services import mark_arrived, mark_no_show
+
+from .diagram import diagram_views, kind_choices, legend
+from .exceptions import WorkOrderError
+from .forms import STEP_FORMS, CodeForm, JobForm, PhotoForm, SignatureForm, WalkInForm, add_domain_error
+from .models import WorkOrder, WorkOrderJob, WorkOrderPhoto
+from .selectors import board_sites, day_board, get_appointment_for_check_in, get_work_order_for_user
+from .services import (
+    STEP_KEYS,
+    STEPS,
+    add_job,
+    add_photo,
+    content_hash,
+    hand_to_workshop,
+    open_walk_in,
+    open_work_order,
+    remove_job,
+    request_code_signature,
+    save_check_in_step,
+    send_signature_code,
+    sign_by_code,
+    sign_on_tablet,
+    step_by_key,
+)
+
+VIEW = "workshop.view_workorder"
+ADD = "workshop.add_workorder"
+CHANGE = "workshop.change_workorder"
+LINK_PURPOSE = "work-order-signature"
+LINK_MAX_AGE = timedelta(days=2)
+
+
+# --- day board --------------------------------------------------------------------
+
+
+@staff_view(VIEW, ADD)
+def board(request: HttpRequest) -> HttpResponse:
+    sites = list(board_sites(user=request.user))
+    if not sites:
+        raise Http404
+    chosen = request.GET.get("site", "")
+    site = next((site for site in sites if str(site.pk) == chosen), sites[0])
+    now = timezone.now()
+    today = timezone.localtime(now, site.tz).date()
+    context = {"site": site, "sites": sites, "today": today, "rows": day_board(site=site, day=today, now=now), "now": now}
+    partial = request.htmx and not request.htmx.history_restore_request
+    response = render(request, "workshop/board.html#rows" if partial else "workshop/board.html", context)
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
+def _back_to_board(appointment) -> HttpResponse:
+    return redirect(f"{reverse('workshop:board')}?site={appointment.site_id}")
+
+
+@require_POST
+@staff_view(VIEW, ADD, "appointments.change_appointment")
+def arrived(request: HttpRequest, appointment_pk: int) -> HttpResponse:
+    appointment = get_appointment_for_check_in(user=request.user, pk=appointment_pk)
+    try:
+        mark_arrived(appointment=appointment, actor=request.user)
+    except BookingError as error:
+        messages.error(request, error.message)
+    return _back_to_board(appointment)
+
+
+@require_POST
+@staff_view(VIEW, ADD, "appointments.change_appointment")
+def no_show(request: HttpRequest, appointment_pk: int) -> HttpResponse:
+    appointment = get_appointment_for_check_in(user=request.user, pk=appointment_pk)
+    try:
+        mark_no_show(appointment=appointment, actor=request.user)
+    except BookingError as error:
+        messages.error(request, error.message)
+    return _back_to_board(appointment)
+
+
+@require_POST
+@staff_view(VIEW, ADD)
+def check_in(request: HttpRequest, appointment_pk: int) -> HttpResponse:
+    appointment = get_appointment_for_check_in(user=request.user, pk=appointment_pk)
+    try:
+        order = open_work_order(appointment=appointment, actor=request.user)
+    except WorkOrderError as error:
+        messages.error(request, error.message)
+        return _back_to_board(appointment)
+    return redirect(_next_step_url(order))
+
+
+@staff_view(VIEW, ADD, "customers.add_customer", "customers.add_vehicle")
+def walk_in(request: HttpRequest) -> HttpResponse:
+    sites = list(board_sites(user=request.user))
+    if not sites:
+        raise Http404
+    site = next((site for site in sites if str(site.pk) == request.GET.get("site", "")), sites[0])
+    form = WalkInForm(request.POST if request.method == "POST" else None, site=site)
+    if form.is_bound and form.is_valid():
+        try:
+            order = _open_walk_in(request, form, site)
+        except (WorkOrderError, CustomerError) as error:
+            form.add_error(error.field if error.field in form.fields else None, error.message)
+        else:
+            if order is not None:
+                return redirect(_next_step_url(order))
+    return render(request, "workshop/walk_in.html", {"form": form, "site": site, "sites": sites}, status=400 if form.is_bound else 200)
+
+
+def _open_walk_in(request: HttpRequest, form: WalkInForm, site) -> WorkOrder | None:
+    """Find the vehicle by VIN (its owner comes with it) or file both; None when the form needs more."""
+    vehicle = Vehicle.objects.select_related("owner").filter(vin=form.cleaned_data["vin"].strip().upper()).first()
+    if vehicle is not None and vehicle.owner is not None and vehicle.owner.site_id == site.pk:
+        customer = vehicle.owner
+    else:
+        if not form.require_new_customer_fields():
+            return None
+        customer = create_customer(site=site, data=form.customer_data(), created_by=request.user)
+        if vehicle is None:
+            vehicle = create_vehicle(owner=customer, data=form.vehicle_data(), created_by=request.user)
+    return open_walk_in(site=site, customer=customer, vehicle=vehicle, actor=request.user, customer_words=form.cleaned_data["customer_words"])
+
+
+# --- work order and check-in steps ------------------------------------------------
+
+
+def _next_step_url(order: WorkOrder) -> str:
+    step = STEP_KEYS[min(order.check_in_step, len(STEP_KEYS) - 1)]
+    return reverse("workshop:step", kwargs={"pk": order.pk, "step": step})
+
+
+@staff_view(VIEW)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    return render(request, "workshop/detail.html", {"order": order, **_order_context(order)})
+
+
+def _order_context(order: WorkOrder) -> dict:
+    marks = list(order.damage_marks.all())
+    return {"views": diagram_views(marks), "legend": legend(marks), "steps": STEPS}
+
+
+@staff_view(VIEW, CHANGE)
+def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    definition = step_by_key(step)
+    if definition is None:
+        raise Http404
+    if order.is_signed or order.status == WorkOrder.Status.CANCELLED:
+        return redirect(order)
+    if step == "sign":
+        return _sign_page(request, order, SignatureForm(initial={"shown_hash": content_hash(order)}))
+    form = STEP_FORMS[step](request.POST if request.method == "POST" else None, instance=order)
+    if form.is_bound and form.is_valid():
+        try:
+            order = save_check_in_step(work_order=order, step=step, data=form.step_data(), actor=request.user)
+        except WorkOrderError as error:
+            add_domain_error(form, error)
+        else:
+            following = STEP_KEYS[STEP_KEYS.index(step) + 1]
+            return redirect("workshop:step", pk=order.pk, step=following)
+        order = get_work_order_for_user(user=request.user, pk=pk)
+    return _step_page(request, order, step, form=form, status=400 if form.is_bound else 200)
+
+
+def _step_page(request: HttpRequest, order: WorkOrder, step: str, *, form=None, job_form=None, photo_form=None, status=200) -> HttpResponse:
+    index = STEP_KEYS.index(step)
+    context = {
+        "order": order, "step": STEPS[index], "previous_step": STEP_KEYS[index - 1] if index else "",
+        "form": form or STEP_FORMS[step](instance=order), "job_form": job_form or JobForm(), "photo_form": photo_form or PhotoForm(),
+        "kinds": kind_choices(), **_order_context(order),
+    }
+    return render(request, "workshop/step.html", context, status=status)
+
+
+@require_POST
+@staff_view(VIEW, CHANGE)
+def job_add(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    form = JobForm(request.POST)
+    if form.is_valid():
+        try:
+            add_job(work_order=order, actor=request.user, concern=form.cleaned_data["concern"], operation=form.cleaned_data["operation"],
+                    flat_rate_hours=form.cleaned_data["flat_rate_hours"], skill=form.cleaned_data["skill"], payer=form.cleaned_data["payer"])
+        except WorkOrderError as error:
+            add_domain_error(form, error)
+    if form.errors:
+        return _step_page(request, order, "findings", job_form=form, status=400)
+    messages.success(request, _("Job added."))
+    return redirect(_return_url(request, order, "findings"))
+
+
+@require_POST
+@staff_view(VIEW, CHANGE)
+def job_remove(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    job = get_object_or_404(WorkOrderJob, work_order=order, pk=job_pk)
+    try:
+        remove_job(job=job, actor=request.user)
+    except WorkOrderError as error:
+        messages.error(request, error.message)
+    return redirect(_return_url(request, order, "findings"))
+
+
+def _return_url(request: HttpRequest, order: WorkOrder, default_step: str) -> str:
+    chosen = request.POST.get("step", default_step)
+    if order.is_signed or chosen not in STEP_KEYS:
+        return order.get_absolute_url()
+    return reverse("workshop:step", kwargs={"pk": order.pk, "step": chosen})
+
+
+@require_POST
+@staff_view(VIEW, CHANGE)
+def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    form = PhotoForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            add_photo(work_order=order, upload=form.cleaned_data["photo"], caption=form.cleaned_data["caption"], actor=request.user)
+        except WorkOrderError as error:
+            add_domain_error(form, error)
+    if form.errors:
+        return _step_page(request, order, "walk_around", photo_form=form, status=400)
+    messages.success(request, _("Photo added."))
+    return redirect(_return_url(request, order, "walk_around"))
+
+
+@staff_view(VIEW)
+def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
+    """A walk-around photo, only to staff of the order's site (the media folder is never served directly)."""
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    item = get_object_or_404(WorkOrderPhoto, work_order=order, pk=photo_pk)
+    if not item.image.storage.exists(item.image.name):
+        raise Http404
+    response = FileResponse(item.image.open("rb"), content_type=item.content_type)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+# --- signature --------------------------------------------------------------------
+
+
+def _sign_page(request: HttpRequest, order: WorkOrder, form: SignatureForm, status: int = 200) -> HttpResponse:
+    context = {"order": order, "step": step_by_key("sign"), "form": form, "shown_hash": content_hash(order), **_order_context(order)}
+    return render(request, "workshop/sign.html", context, status=status)
+
+
+@require_POST
+@staff_view(VIEW, CHANGE)
+def sign(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    form = SignatureForm(request.POST)
+    if form.is_valid():
+        try:
+            sign_on_tablet(work_order=order, image_data_url=form.cleaned_data["signature"], shown_hash=form.cleaned_data["shown_hash"],
+                           actor=request.user)
+        except WorkOrderError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Signed. Hand the car to the workshop when it is ready."))
+            return redirect(order)
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    return _sign_page(request, order, form, status=400)
+
+
+@require_POST
+@staff_view(VIEW, CHANGE)
+def request_code(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    link = request.build_absolute_uri(reverse("workshop:customer_sign", kwargs={"token": make_token(purpose=LINK_PURPOSE, pk=order.pk)}))
+    try:
+        request_code_signature(work_order=order, link=link, actor=request.user)
+    except WorkOrderError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The customer received the link to the order and a code to sign it by SMS."))
+    return redirect(order)
+
+
+@require_POST
+@staff_view(VIEW, CHANGE)
+def to_workshop(request: HttpRequest, pk: int) -> HttpResponse:
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    try:
+        hand_to_workshop(work_order=order, actor=request.user)
+    except WorkOrderError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Handed to the workshop."))
+    return redirect(order)
+
+
+# --- PDF --------------------------------------------------------------------------
+
+
+def _pdf_response(order: WorkOrder) -> HttpResponse:
+    marks = list(order.damage_marks.all())
+    context = {"order": order, "views": diagram_views(marks), "legend": legend(marks), "signature_image": _signature_data_url(order)}
+    pdf = render_pdf("pdf/workshop_order.html", context, order.customer.language or order.site.language)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
+    return response
+
+
+def _signature_data_url(order: WorkOrder) -> str:
+    signature = getattr(order, "signature", None)
+    if signature is None or not signature.image:
+        return ""
+    with signature.image.open("rb") as image:
+        return "data:image/png;base64," + base64.b64encode(image.read()).decode()
+
+
+@staff_view(VIEW)
+def pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    return _pdf_response(get_work_order_for_user(user=request.user, pk=pk))
+
+
+# --- the customer's page (signed link, no login) ---------------------------------
+
+
+def _order_from_token(token: str) -> WorkOrder | None:
+    try:
+        pk = read_token(token, purpose=LINK_PURPOSE, max_age=LINK_MAX_AGE)
+    except LinkError:
+        return None
+    return WorkOrder.objects.select_related("site", "customer", "vehicle", "signature").filter(pk=pk).first()
+
+
+def _customer_page(request: HttpRequest, order: WorkOrder | None, form: CodeForm | None = None, status: int = 200) -> HttpResponse:
+    if order is None:
+        return render(request, "workshop/customer_link_invalid.html", status=404)
+    context = {"order": order, "form": form or CodeForm(initial={"shown_hash": content_hash(order)}), "token": request.resolver_match.kwargs["token"]}
+    return render(request, "workshop/customer_sign.html", context, status=status)
+
+
+@login_not_required
+def customer_sign(request: HttpRequest, token: str) -> HttpResponse:
+    order = _order_from_token(token)
+    if request.method != "POST" or order is None:
+        return _customer_page(request, order)
+    form = CodeForm(request.POST)
+    if form.is_valid():
+        try:
+            sign_by_code(work_order=order, code=form.cleaned_data["code"], shown_hash=form.cleaned_data["shown_hash"])
+        except WorkOrderError as error:
+            add_domain_error(form, error)
+        else:
+            return redirect("workshop:customer_sign", token=token)
+    order.refresh_from_db()
+    return _customer_page(request, order, form, status=400)
+
+
+@require_POST
+@login_not_required
+def customer_new_code(request: HttpRequest, token: str) -> HttpResponse:
+    order = _order_from_token(token)
+    if order is None:
+        return _customer_page(request, None)
+    if order.status == WorkOrder.Status.CHECKED_IN:
+        send_signature_code(work_order=order)
+    return redirect("workshop:customer_sign", token=token)
+
+
+@login_not_required
+def customer_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    order = _order_from_token(token)
+    if order is None:
+        return _customer_page(request, None)
+    return _pdf_response(order)
