@@ -5,3 +5,10 @@ from django.utils.translation import gettext_lazy as _
 class FollowupConfig(AppConfig):
     name = "followup"
     verbose_name = _("Follow-up")
+
+    def ready(self):
+        from aftersales.messaging.replies import register_reply_handler
+
+        from .replies import concern_reply_by_sms
+
+        register_reply_handler(concern_reply_by_sms)

@@ -138,7 +138,7 @@ def request_concern_info(*, concern: Concern, question: str, actor: User) -> Con
 
 
 @transaction.atomic
-def record_customer_reply(*, concern: Concern, note: str, actor: User) -> Concern:
+def record_customer_reply(*, concern: Concern, note: str, actor: User | None) -> Concern:
     if not note.strip():
         raise ConcernRefused(_("Write what the customer told us."), field="note")
     return _move_concern(concern, Concern.Status.OPEN, actor=actor, note=note.strip())

@@ -1,8 +1,10 @@
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -41,12 +43,11 @@ def _status(form) -> int:
     return 400 if form.is_bound and not form.is_valid() else 200
 
 
-def booking_url(customer: Customer) -> str:
-    """The booking desk when it exists, else the customer's page."""
-    try:
-        return reverse("appointments:desk") + f"?customer={customer.pk}"
-    except NoReverseMatch:
-        return customer.get_absolute_url()
+def booking_url(task) -> str:
+    """The booking desk opened on the task's vehicle when it can be, else the customer's page."""
+    if task.vehicle_id is None:
+        return task.customer.get_absolute_url()
+    return f"{reverse('appointments:desk')}?{urlencode({'vehicle': task.vehicle_id})}"
 
 
 # --- Call list --------------------------------------------------------------------
@@ -66,7 +67,7 @@ def _call_page(request, task, *, outcome_form=None, assign_form=None, status=200
         "outcome_form": outcome_form or CallOutcomeForm(),
         "assign_form": assign_form or AssignForm(site=task.site, initial={"assigned_to": task.assigned_to_id}),
         "script": selectors.call_script(task),
-        "booking_url": booking_url(task.customer),
+        "booking_url": booking_url(task),
     }
     return render(request, "followup/call_detail.html", context, status=status)
 

@@ -34,6 +34,8 @@ from aftersales.customers.models import (
 from aftersales.customers.services import customer_search_name, customer_search_phones
 from aftersales.lib.text import fold, plate_key
 
+from followup.demo import load_followup_demo
+
 from .models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
 from .roles import Role
 
@@ -679,4 +681,5 @@ def load_demo_data(*, today: date | None = None) -> Report:
     _load_catalogue(today, report)
     _load_offers_and_mobility(sites, today, report)
     _load_customers(sites, today, report)
+    load_followup_demo(report)
     return report

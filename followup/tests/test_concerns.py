@@ -183,3 +183,15 @@ def test_the_customers_file_lists_their_concerns(clock, customer, crc_agent):
     concern = services.record_concern(customer=customer, kind=Concern.Kind.OTHER, channel=Concern.Channel.DESK, summary="Lost key",
                                       recorded_by=crc_agent)
     assert customer_concerns(customer=customer) == [concern]
+
+
+def test_an_sms_reply_answers_the_question_and_reopens_the_concern(clock, customer, crc_agent, advisor):
+    from aftersales.messaging.services import receive_sms
+
+    concern = complaint(customer, advisor, crc_agent)
+    services.request_concern_info(concern=concern, question="Which wheel?", actor=advisor)
+    inbound = receive_sms(provider_id="SM-concern", from_number=customer.mobile, to_number="", body="Front left")
+    concern.refresh_from_db()
+    assert concern.status == Concern.Status.OPEN
+    assert concern.events.last().note == "Front left" and concern.events.last().actor is None
+    assert inbound.handled_at is not None

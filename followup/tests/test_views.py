@@ -168,3 +168,10 @@ def test_list_query_counts_stay_flat(name, client, manager, advisor, site, djang
     _fill(site, advisor, 12)
     with django_assert_max_num_queries(len(small.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_the_call_screen_books_through_the_desk_on_the_tasks_vehicle(client, crc_agent, site):
+    vehicle = due_vehicle(site, due_date=date.today() + timedelta(days=20))
+    task = services.call_from_list(target_list="service_due", label="Service due", vehicle=vehicle, actor=crc_agent)
+    client.force_login(crc_agent)
+    assert f'{reverse("appointments:desk")}?vehicle={vehicle.pk}' in client.get(task.get_absolute_url()).text

@@ -1,0 +1,18 @@
+import pytest
+from django.utils import timezone
+
+from aftersales.accounts.demo import load_demo_data
+from followup.models import CallTask, Concern, ReminderPolicy
+from followup.services import escalate_overdue_complaints
+
+pytestmark = pytest.mark.django_db
+
+
+def test_demo_has_policies_concerns_with_an_overdue_complaint_and_calls_and_loads_twice_the_same():
+    load_demo_data()
+    counts = (ReminderPolicy.objects.count(), Concern.objects.count(), CallTask.objects.count())
+    assert counts[0] == 3 and counts[1] == 4 and counts[2] >= 3
+    assert escalate_overdue_complaints(now=timezone.now()) == 1
+    report = load_demo_data()
+    assert not {"reminder policies", "concerns", "call tasks"} & set(report.created)
+    assert (ReminderPolicy.objects.count(), Concern.objects.count(), CallTask.objects.count()) == counts
