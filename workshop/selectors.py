@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.permissions import get_for_user, visible_to
 from aftersales.customers.models import MobilityService
-from appointments.models import Appointment, LoanerReservation
+from appointments.models import Appointment, LoanerReservation, PartOrderRequest
 from appointments.slots import local_day_bounds
 
 from .models import WorkOrder, WorkOrderEvent, WorkOrderJob, WorkOrderPart
@@ -33,6 +33,8 @@ class BoardRow:
     work_order: WorkOrder | None
     loaner: str
     loaner_ready: bool | None
+    parts: str = ""
+    parts_ready: bool | None = None
 
     @property
     def customer(self):
@@ -57,12 +59,15 @@ STATE_LABELS = {
 
 
 def day_board(*, site: Site, day: date, now: datetime) -> list[BoardRow]:
-    """The day's arrivals by time with their state and loaner readiness, in a fixed number of queries."""
+    """The day's arrivals by time with their state, parts and loaner readiness, in a fixed number of queries."""
     start, end = local_day_bounds(site, day, day)
     appointments = (
         Appointment.objects.filter(site=site, starts_at__gte=start, starts_at__lt=end, status__in=BOARD_STATUSES)
         .select_related("customer", "vehicle", "advisor", "work_order", "work_order__loaner_handover__loaner")
-        .prefetch_related("jobs", "mobility", Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner")))
+        .prefetch_related(
+            "jobs__operation__kit_lines", "mobility", "part_reservations", "part_order_requests",
+            Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner")),
+        )
         .order_by("starts_at", "pk")
     )
     walk_ins = (
@@ -86,7 +91,22 @@ def _appointment_row(appointment: Appointment, now: datetime) -> BoardRow:
     else:
         state = "expected"
     loaner, ready = _loaner_readiness(appointment, order)
-    return BoardRow(appointment.starts_at, state, STATE_LABELS[state], appointment, order, loaner, ready)
+    parts, parts_ready = _parts_readiness(appointment)
+    return BoardRow(appointment.starts_at, state, STATE_LABELS[state], appointment, order, loaner, ready, parts, parts_ready)
+
+
+def _parts_readiness(appointment: Appointment) -> tuple[str, bool | None]:
+    """Whether the parts kits of the booked jobs are set aside (None: no kit needed)."""
+    needed = {line.part_id for job in appointment.jobs.all() if job.operation for line in job.operation.kit_lines.all()}
+    if not needed:
+        return "", None
+    reserved = {reservation.part_id for reservation in appointment.part_reservations.all()}
+    if needed <= reserved:
+        return str(_("Parts set aside")), True
+    ordered = {request.part_id for request in appointment.part_order_requests.all() if request.status != PartOrderRequest.Status.CANCELLED}
+    if needed <= reserved | ordered:
+        return str(_("Parts ordered")), False
+    return str(_("Parts not set aside")), False
 
 
 def _walk_in_row(order: WorkOrder) -> BoardRow:

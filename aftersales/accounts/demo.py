@@ -35,6 +35,7 @@ from aftersales.customers.services import customer_search_name, customer_search_
 from aftersales.lib.text import fold, plate_key
 
 from followup.demo import load_followup_demo
+from workshop.demo import load_workshop_demo
 
 from .models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
 from .roles import Role
@@ -682,4 +683,5 @@ def load_demo_data(*, today: date | None = None) -> Report:
     _load_offers_and_mobility(sites, today, report)
     _load_customers(sites, today, report)
     load_followup_demo(report)
+    load_workshop_demo(report)
     return report

@@ -9,10 +9,10 @@ from pypdf import PdfReader
 from aftersales.customers.models import Customer, Vehicle
 from aftersales.lib.signing import make_token
 from aftersales.messaging import gateways
-from appointments.models import Appointment
-from appointments.tests.factories import CustomerFactory, VehicleFactory
+from appointments.models import LoanerReservation, PartReservation
+from appointments.tests.factories import CustomerFactory, LoanerFactory, VehicleFactory
 from workshop.models import WorkOrder
-from workshop.services import add_photo, content_hash, open_work_order, sign_on_tablet
+from workshop.services import add_photo, content_hash, open_walk_in, open_work_order, sign_on_tablet
 
 from .conftest import TUESDAY_9AM
 from .factories import make_appointment
@@ -29,11 +29,16 @@ def checked_in(order, advisor):
     return fill_check_in(order, advisor)
 
 
-def book_many(count, *, site, advisor):
+def book_many(count, *, site, advisor, operation):
+    """Half checked in (with a walk-in each), half expected, every one with a parts kit."""
     for index in range(count):
         customer = CustomerFactory(site=site)
-        make_appointment(site=site, customer=customer, vehicle=VehicleFactory(owner=customer), advisor=advisor,
-                         starts_at=TUESDAY_9AM + timedelta(minutes=10 * index))
+        vehicle = VehicleFactory(owner=customer)
+        appointment = make_appointment(site=site, customer=customer, vehicle=vehicle, advisor=advisor,
+                                       starts_at=TUESDAY_9AM + timedelta(minutes=10 * index), operation=operation)
+        if index % 2:
+            open_work_order(appointment=appointment, actor=advisor)
+            open_walk_in(site=site, customer=customer, vehicle=vehicle, actor=advisor)
 
 
 # --- day board --------------------------------------------------------------------
@@ -54,6 +59,17 @@ def test_the_board_shows_todays_arrivals_with_their_state(client, advisor, site,
     assert "Tomorrowson" not in page
 
 
+def test_the_board_shows_parts_and_loaner_readiness(client, advisor, site, appointment, service_operation, clock):
+    client.force_login(advisor)
+    assert "Parts not set aside" in client.get(reverse("workshop:board")).text
+
+    PartReservation.objects.create(appointment=appointment, part=service_operation.kit_lines.get().part, quantity=1, reserved_by=advisor)
+    LoanerReservation.objects.create(loaner=LoanerFactory(site=site, plate="LO-777-AN"), appointment=appointment,
+                                     starts_at=appointment.starts_at, ends_at=appointment.handover_at)
+    page = client.get(reverse("workshop:board")).text
+    assert "Parts set aside" in page and "LO-777-AN reserved" in page
+
+
 def test_the_board_marks_checked_in_and_walk_in_customers(client, advisor, site, order, clock):
     client.force_login(advisor)
     page = client.get(reverse("workshop:board")).text
@@ -61,14 +77,14 @@ def test_the_board_marks_checked_in_and_walk_in_customers(client, advisor, site,
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_the_board_query_count_stays_flat_as_appointments_grow(client, advisor, site, clock, django_assert_max_num_queries, count, templates):
-    book_many(count, site=site, advisor=advisor)
+def test_the_board_query_count_stays_flat_as_appointments_grow(client, advisor, site, clock, django_assert_max_num_queries, count, templates, service_operation):
+    book_many(count, site=site, advisor=advisor, operation=service_operation)
     client.force_login(advisor)
     client.get(reverse("workshop:board"))
 
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("workshop:board"), HTTP_HX_REQUEST="true")
-    assert response.text.count("board-row") == count
+    assert response.text.count('class="board-row') == count + count // 2
 
 
 def test_htmx_polling_gets_only_the_rows(client, advisor, appointment):

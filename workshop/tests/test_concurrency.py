@@ -1,0 +1,87 @@
+"""Advisors opening work orders at the same moment, on PostgreSQL with one connection per thread."""
+
+import threading
+
+import pytest
+from django.db import connection, connections, transaction
+
+from aftersales.messaging.catalogue import seed_default_templates
+from aftersales.messaging.models import MessageTemplate
+from appointments.tests.factories import CustomerFactory, VehicleFactory
+from workshop.models import WorkOrder, WorkOrderCounter
+from workshop.services import open_walk_in, take_number
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: concurrent transactions and row locks"),
+]
+THREADS = 8
+
+
+@pytest.fixture(autouse=True)
+def message_texts(transactional_db):
+    seed_default_templates(MessageTemplate)
+
+
+def together(call, count=THREADS) -> list:
+    """Run ``call(index)`` in threads released at once; each slot holds the result or the exception."""
+    barrier = threading.Barrier(count)
+    results: list = [None] * count
+
+    def run(index):
+        try:
+            barrier.wait()
+            results[index] = call(index)
+        except Exception as error:  # noqa: BLE001 - the outcome under test
+            results[index] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+def test_work_orders_opened_at_once_get_consecutive_numbers(site, advisor):
+    pairs = []
+    for _index in range(THREADS):
+        customer = CustomerFactory(site=site)
+        pairs.append((customer, VehicleFactory(owner=customer)))
+
+    results = together(lambda index: open_walk_in(site=site, customer=pairs[index][0], vehicle=pairs[index][1], actor=advisor))
+
+    assert not [result for result in results if isinstance(result, Exception)]
+    assert sorted(WorkOrder.objects.values_list("sequence", flat=True)) == list(range(1, THREADS + 1))
+    assert WorkOrderCounter.objects.get(site=site).last == THREADS
+
+
+def test_a_number_taken_by_a_transaction_that_rolls_back_is_given_again(site):
+    class Abandon(Exception):
+        pass
+
+    def take(index):
+        with transaction.atomic():
+            sequence, _number = take_number(site=site, year=2026)
+            if index % 2:
+                raise Abandon
+            return sequence
+
+    results = together(take)
+
+    kept = sorted(result for result in results if isinstance(result, int))
+    assert kept == list(range(1, THREADS // 2 + 1))
+    assert WorkOrderCounter.objects.get(site=site, year=2026).last == THREADS // 2
+
+
+def test_the_first_number_of_a_new_year_is_not_given_twice(site):
+    results = together(lambda index: _in_transaction(lambda: take_number(site=site, year=2031)[0]))
+    assert sorted(results) == list(range(1, THREADS + 1))
+
+
+def _in_transaction(call):
+    with transaction.atomic():
+        return call()
