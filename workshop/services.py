@@ -27,7 +27,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -36,6 +36,7 @@ from aftersales.audit.services import model_changes, record_change
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Customer, LabourOperation, MileageReading, MobilityService, OperationPart, Vehicle
 from aftersales.customers.services import record_mileage
+from aftersales.lib.formatting import format_money
 from aftersales.lib.money import line_total, vat_on
 from aftersales.lib.phones import normalize_phone
 from aftersales.messaging.codes import issue_code, verify_code
@@ -51,6 +52,7 @@ from .models import Approval, DamageMark, LoanerHandover, Payer, Signature, Work
 
 Status = WorkOrder.Status
 SIGNATURE_PURPOSE = "work_order_signature"
+SIGNATURE_TEMPLATE = "work_order_signature"  # texts seeded by migration 0002
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"), "HEIF": ("image/heif", "heic")}
 MAX_SIGNATURE_BYTES = 1024 * 1024
@@ -475,10 +477,12 @@ def request_code_signature(*, work_order: WorkOrder, link: str, actor: User) -> 
             raise SignatureRefused(_("Only a checked-in order that is not signed yet can be sent for signature."))
         if not order.customer.mobile:
             raise SignatureRefused(_("The customer has no mobile number to receive a code."))
+        with translation.override(order.customer.language or order.site.language):
+            total = format_money(order.gross_total, order.currency)
         queue_message(
-            customer=order.customer, template="approval_request", about=order, purpose="service", channel="sms", urgent=True,
+            customer=order.customer, template=SIGNATURE_TEMPLATE, about=order, purpose="service", channel="sms", urgent=True,
             idempotency_key=f"work-order-signature:{order.pk}:{content_hash(order)}", actor=actor,
-            context={"vehicle": str(order.vehicle), "items": order.number, "total": f"{order.gross_total} {order.currency}", "link": link},
+            context={"vehicle": str(order.vehicle), "number": order.number, "total": total, "link": link},
         )
         code = send_signature_code(work_order=order, actor=actor)
         record_change(actor=actor, obj=order, action="update", changes={"signature_requested": [None, timezone.now()]})

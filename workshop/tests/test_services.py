@@ -327,7 +327,7 @@ def test_an_absent_customer_signs_by_code(checked_in, advisor, django_capture_on
     with django_capture_on_commit_callbacks(execute=True):
         request_code_signature(work_order=checked_in, link="https://example.test/s/x", actor=advisor)
     bodies = [sms["body"] for sms in gateways.sms_outbox]
-    assert any("https://example.test/s/x" in body for body in bodies)
+    assert any("https://example.test/s/x" in body and "prêt à signer" in body and checked_in.number in body for body in bodies)
     code = re.search(r"\b(\d{6})\b", bodies[-1]).group(1)
 
     signature = sign_by_code(work_order=checked_in, code=code, shown_hash=content_hash(checked_in))
