@@ -103,7 +103,7 @@ def record_concern(
 
 
 def _lock_concern(concern: Concern) -> Concern:
-    return Concern.objects.select_for_update().select_related("customer", "site").get(pk=concern.pk)
+    return Concern.objects.select_for_update(of=("self",)).select_related("customer", "site").get(pk=concern.pk)
 
 
 def _move_concern(concern: Concern, status: str, *, actor, note: str = "", **fields) -> Concern:
@@ -213,7 +213,7 @@ def escalate_overdue_complaints(*, now: datetime) -> int:
 
 def _escalate(concern_pk: int, *, now: datetime) -> int:
     with transaction.atomic():
-        concern = Concern.objects.select_for_update().select_related("site", "customer", "owner").get(pk=concern_pk)
+        concern = Concern.objects.select_for_update(of=("self",)).select_related("site", "customer", "owner").get(pk=concern_pk)
         if concern.status not in Concern.UNANSWERED or Escalation.objects.filter(concern=concern).exists():
             return 0
         Escalation.objects.create(concern=concern, site=concern.site, created_at=now)
@@ -304,7 +304,7 @@ def record_call_attempt(*, task: CallTask, outcome: str, remarks: str = "", agen
     now = _moment(now)
     if outcome not in CallOutcome.values:
         raise CallRefused(_("Choose the outcome of the call from the list."), field="outcome")
-    locked = CallTask.objects.select_for_update().select_related("site", "customer", "vehicle").get(pk=task.pk)
+    locked = CallTask.objects.select_for_update(of=("self",)).select_related("site", "customer", "vehicle").get(pk=task.pk)
     if locked.status != CallTask.Status.OPEN:
         raise CallRefused(_("This call is no longer open."), field="outcome")
     tz = locked.site.tz
