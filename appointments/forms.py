@@ -131,7 +131,7 @@ class BookingForm(forms.Form):
 
     def job_requests(self) -> list[JobRequest]:
         """Catalogue jobs; the customer's words alone become a diagnosis job."""
-        data = self.cleaned_data
+        data = getattr(self, "cleaned_data", {})  # an unbound form (first display) asks for nothing yet
         jobs = [JobRequest.of(operation) for operation in data.get("operations") or ()]
         words = (data.get("customer_words") or "").strip()
         if not jobs and words:

@@ -58,6 +58,15 @@ def test_the_desk_books_sends_the_confirmation_and_shows_the_appointment(
     assert page.status_code == 200 and "Annual service" in page.text
 
 
+def test_the_desk_opens_on_a_vehicle_with_the_greeting_and_an_empty_form(client, crc_agent, diary_advisor, vehicle, clock):
+    client.force_login(crc_agent)
+
+    response = client.get(reverse("appointments:desk"), {"vehicle": vehicle.pk})
+
+    assert response.status_code == 200 and 'id="booking-form"' in response.text
+    assert "bonjour" in response.text and "invalid-feedback" not in response.text
+
+
 def test_the_desk_live_panel_shows_estimate_and_two_proposals_one_within_three_days(
     client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock,
 ):
