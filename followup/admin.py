@@ -2,7 +2,17 @@
 
 from django.contrib import admin
 
-from .models import CallAttempt, CallTask, Concern, ConcernEvent, Escalation, MaintenanceReminder, MileageCheck, OutreachCampaign, ReminderPolicy
+from .models import (
+    CallAttempt,
+    CallTask,
+    Concern,
+    ConcernEvent,
+    Escalation,
+    MaintenanceReminder,
+    MileageCheck,
+    OutreachCampaign,
+    ReminderPolicy,
+)
 
 
 @admin.register(ReminderPolicy)

@@ -56,7 +56,10 @@ def load_followup_demo(report) -> None:
         report.add("concerns")
     for site in sites.values():
         agent = User.objects.filter(sites=site, groups__name="crc_agent").order_by("username").first()
-        due = Vehicle.objects.filter(owner__site=site, next_service_due_date__isnull=False).select_related("owner").order_by("next_service_due_date", "pk")[:3]
+        due = (
+            Vehicle.objects.filter(owner__site=site, next_service_due_date__isnull=False)
+            .select_related("owner").order_by("next_service_due_date", "pk")[:3]
+        )
         for vehicle in due:
             key = f"list:service_due:demo:{vehicle.vin}"
             if CallTask.objects.filter(key=key).exists():

@@ -88,7 +88,10 @@ class CallListFilterForm(forms.Form):
         sites = user.visible_sites()
         self.fields["site"].queryset = sites
         self.fields["agent"].queryset = (
-            User.objects.filter(Q(sites__in=sites) | Q(group_wide=True), groups__name__in=[Role.CRC_AGENT, Role.MANAGER, Role.SERVICE_ADVISOR])
+            User.objects.filter(
+                Q(sites__in=sites) | Q(group_wide=True, sites__group__in=sites.values("group")),
+                groups__name__in=[Role.CRC_AGENT, Role.MANAGER, Role.SERVICE_ADVISOR],
+            )
             .distinct().order_by("first_name", "last_name", "username")
         )
 
@@ -115,7 +118,9 @@ class AssignForm(forms.Form):
 
 
 class MonthForm(forms.Form):
-    month = forms.DateField(label=_("Month"), input_formats=["%Y-%m"], required=False, widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"))
+    month = forms.DateField(
+        label=_("Month"), input_formats=["%Y-%m"], required=False, widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+    )
 
     def month_or_current(self) -> date:
         return self.cleaned_data.get("month") or timezone.localdate().replace(day=1)

@@ -50,7 +50,9 @@ class Concern(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("site"))
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("customer"))
-    vehicle = models.ForeignKey(Vehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("vehicle"))
+    vehicle = models.ForeignKey(
+        Vehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("vehicle")
+    )
     appointment = models.ForeignKey(
         "appointments.Appointment", null=True, blank=True, on_delete=models.PROTECT, related_name="concerns", verbose_name=_("appointment")
     )
@@ -59,7 +61,8 @@ class Concern(models.Model):
     summary = models.CharField(_("summary"), max_length=200)
     description = models.TextField(_("in the customer's words"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_concerns", verbose_name=_("person responsible")
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_concerns",
+        verbose_name=_("person responsible"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
@@ -162,7 +165,8 @@ class ReminderPolicy(models.Model):
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="reminder_policy", verbose_name=_("site"))
     extra_days_before = models.JSONField(
-        _("extra touches (days before the due date)"), default=list, blank=True, validators=[validate_days_before], help_text=_("e.g. [60, 7]; the 30-day reminder is always sent."),
+        _("extra touches (days before the due date)"), default=list, blank=True, validators=[validate_days_before],
+        help_text=_("e.g. [60, 7]; the 30-day reminder is always sent."),
     )
     chaser_days_after = models.PositiveSmallIntegerField(
         _("chaser (days after the due date)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(180)],
@@ -190,7 +194,9 @@ class MaintenanceReminder(models.Model):
     vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="maintenance_reminders", verbose_name=_("vehicle"))
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="maintenance_reminders", verbose_name=_("customer"))
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="maintenance_reminders", verbose_name=_("site"))
-    target = models.CharField(_("due service"), max_length=40, help_text=_("The vehicle's due date and mileage when the reminder was sent."))
+    target = models.CharField(
+        _("due service"), max_length=40, help_text=_("The vehicle's due date and mileage when the reminder was sent.")
+    )
     touch = models.CharField(_("touch"), max_length=12, help_text=_("d30 = 30 days before; a30 = 30 days after."))
     basis = models.CharField(_("due by"), max_length=8, choices=Basis.choices)
     due_on = models.DateField(_("service due on"))
@@ -294,7 +300,9 @@ class CallTask(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="call_tasks", verbose_name=_("site"))
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="call_tasks", verbose_name=_("customer"))
-    vehicle = models.ForeignKey(Vehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="call_tasks", verbose_name=_("vehicle"))
+    vehicle = models.ForeignKey(
+        Vehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="call_tasks", verbose_name=_("vehicle")
+    )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
     reason = models.CharField(_("reason"), max_length=300)
     key = models.CharField(_("key"), max_length=120, unique=True, help_text=_("Whatever created the task, once."))

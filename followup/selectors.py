@@ -9,7 +9,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.db.models import (
-    Count, DateTimeField, Exists, ExpressionWrapper, F, OuterRef, Prefetch, Q, QuerySet, Subquery,
+    Count,
+    DateTimeField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
 )
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -174,7 +183,8 @@ def _service_due(vehicles: QuerySet, now: datetime) -> QuerySet:
         due_on__lte=today + SERVICE_DUE_AHEAD,
     )
     return vehicles.filter(
-        Q(next_service_due_date__gte=today - SERVICE_OVERDUE_KEPT, next_service_due_date__lte=today + SERVICE_DUE_AHEAD) | Exists(by_mileage)
+        Q(next_service_due_date__gte=today - SERVICE_OVERDUE_KEPT, next_service_due_date__lte=today + SERVICE_DUE_AHEAD)
+        | Exists(by_mileage)
     )
 
 
@@ -186,7 +196,9 @@ def vin_regex(pattern: str) -> str:
 def _open_recalls(vehicles: QuerySet, now: datetime) -> QuerySet:
     """Vehicles matched by an active recall. There is no completion record yet, so every match counts as open."""
     today = now.date()
-    recalls = Campaign.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today), kind=Campaign.Kind.RECALL, active=True, starts_on__lte=today)
+    recalls = Campaign.objects.filter(
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today), kind=Campaign.Kind.RECALL, active=True, starts_on__lte=today,
+    )
     condition = Q(pk__in=[])
     for campaign in recalls:
         for pattern in campaign.vin_patterns.splitlines():

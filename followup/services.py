@@ -24,6 +24,7 @@ from aftersales.accounts.roles import Role
 from aftersales.customers.models import MileageReading, MobilityService, SeasonalOffer, Vehicle
 from aftersales.customers.selectors import active_campaigns
 from aftersales.lib.business_hours import next_allowed_send_time
+from aftersales.lib.formatting import format_money
 from aftersales.messaging.models import MessageChannel, OutboxMessage, Purpose
 from aftersales.messaging.services import queue_message
 from appointments.models import Appointment
@@ -469,14 +470,12 @@ def reminder_message_arguments(reminder: MaintenanceReminder, *, channel: str | 
     vehicle, site, customer = reminder.vehicle, reminder.site, reminder.customer
     today = timezone.localdate(timezone=site.tz)
     with translation.override(customer.language):
-        offers = [
-            offer for offer in SeasonalOffer.objects.filter(
-                Q(sites=site) | Q(sites__isnull=True), Q(brand__name__iexact=vehicle.make) | Q(brand__isnull=True),
-                starts_on__lte=today, ends_on__gte=today,
-            ).distinct()
-        ]
+        offers = SeasonalOffer.objects.filter(
+            Q(sites=site) | Q(sites__isnull=True), Q(brand__name__iexact=vehicle.make) | Q(brand__isnull=True),
+            starts_on__lte=today, ends_on__gte=today,
+        ).distinct()
         offer_text = "; ".join(
-            f"{offer.localized('title')} {offer.price} {site.currency}" if offer.price is not None else offer.localized("title")
+            " ".join(filter(None, [offer.localized("title"), format_money(offer.price, site.currency, customer.language)]))
             for offer in offers
         )
         mobility = [service.localized("name") for service in MobilityService.objects.filter(site=site, active=True)]
@@ -552,7 +551,9 @@ def recontact_unanswered_reminders(*, now: datetime) -> int:
     policies = {policy.site_id: policy for policy in ReminderPolicy.objects.all()}
     shortest = min([7, *(p.recontact_after_days for p in policies.values())])
     candidates = (
-        MaintenanceReminder.objects.filter(recontacted_at__isnull=True, touch=f"d{REMINDER_DAYS_BEFORE}", sent_at__lte=now - timedelta(days=shortest))
+        MaintenanceReminder.objects.filter(
+            recontacted_at__isnull=True, touch=f"d{REMINDER_DAYS_BEFORE}", sent_at__lte=now - timedelta(days=shortest),
+        )
         .select_related("vehicle", "customer", "site", "message")
         .order_by("pk")
     )

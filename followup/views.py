@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import get_for_user, staff_view
@@ -58,7 +59,8 @@ def call_list(request: HttpRequest) -> HttpResponse:
     form = CallListFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     tasks = selectors.list_due_calls(user=request.user, site=filters.get("site"), agent=filters.get("agent"), now=timezone.now())
-    return render(request, "followup/call_list.html", {"form": form, "page": _page(request, tasks), "now": timezone.now()}, status=_status(form))
+    context = {"form": form, "page": _page(request, tasks), "now": timezone.now()}
+    return render(request, "followup/call_list.html", context, status=_status(form))
 
 
 def _call_page(request, task, *, outcome_form=None, assign_form=None, status=200) -> HttpResponse:
@@ -84,7 +86,9 @@ def call_record(request: HttpRequest, pk: int) -> HttpResponse:
     form = CallOutcomeForm(request.POST)
     if form.is_valid():
         try:
-            services.record_call_attempt(task=task, outcome=form.cleaned_data["outcome"], remarks=form.cleaned_data["remarks"], agent=request.user)
+            services.record_call_attempt(
+                task=task, outcome=form.cleaned_data["outcome"], remarks=form.cleaned_data["remarks"], agent=request.user,
+            )
         except FollowupError as error:
             add_domain_error(form, error)
         else:
@@ -135,17 +139,13 @@ def concern_create(request: HttpRequest, customer_pk: int) -> HttpResponse:
     return render(request, "followup/concern_form.html", {"form": form, "customer": customer}, status=400 if form.is_bound else 200)
 
 
+# action: (form, service, the form fields the service takes by the same names, success message)
 CONCERN_ACTIONS = {
-    "request_info": (QuestionForm, lambda concern, data, user: services.request_concern_info(concern=concern, question=data["question"], actor=user),
-                     _("The question is on its way to the customer.")),
-    "reply": (NoteForm, lambda concern, data, user: services.record_customer_reply(concern=concern, note=data["note"], actor=user),
-              _("The customer's answer is recorded.")),
-    "answer": (AnswerForm, lambda concern, data, user: services.answer_concern(concern=concern, answer=data["answer"], actor=user),
-               _("Answer recorded.")),
-    "close": (CloseForm, lambda concern, data, user: services.close_concern(
-        concern=concern, resolution=data["resolution"], customer_agreed=data["customer_agreed"], actor=user), _("Concern closed.")),
-    "reopen": (NoteForm, lambda concern, data, user: services.reopen_concern(concern=concern, note=data["note"], actor=user),
-               _("Concern reopened.")),
+    "request_info": (QuestionForm, services.request_concern_info, gettext_lazy("The question is on its way to the customer.")),
+    "reply": (NoteForm, services.record_customer_reply, gettext_lazy("The customer's answer is recorded.")),
+    "answer": (AnswerForm, services.answer_concern, gettext_lazy("Answer recorded.")),
+    "close": (CloseForm, services.close_concern, gettext_lazy("Concern closed.")),
+    "reopen": (NoteForm, services.reopen_concern, gettext_lazy("Concern reopened.")),
 }
 
 
@@ -173,11 +173,11 @@ def concern_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("followup.view_concern", "followup.change_concern")
 def concern_action(request: HttpRequest, pk: int, action: str) -> HttpResponse:
     concern = selectors.get_concern_for_user(user=request.user, pk=pk)
-    form_class, run, done = CONCERN_ACTIONS[action]
+    form_class, service, done = CONCERN_ACTIONS[action]
     form = form_class(request.POST, prefix=action if form_class is NoteForm else None)
     if form.is_valid():
         try:
-            run(concern, form.cleaned_data, request.user)
+            service(concern=concern, actor=request.user, **form.cleaned_data)
         except FollowupError as error:
             add_domain_error(form, error)
         else:
@@ -295,7 +295,8 @@ def target_list(request: HttpRequest, key: str) -> HttpResponse:
 @staff_view("followup.work_target_lists", "followup.add_calltask")
 def target_list_call(request: HttpRequest, key: str, vehicle_pk: int) -> HttpResponse:
     selected = selectors.TARGET_LISTS[key]
-    vehicle = get_for_user(Vehicle.objects.filter(owner__isnull=False).select_related("owner__site"), request.user, "owner__site", pk=vehicle_pk)
+    vehicles = Vehicle.objects.filter(owner__isnull=False).select_related("owner__site")
+    vehicle = get_for_user(vehicles, request.user, "owner__site", pk=vehicle_pk)
     task = services.call_from_list(target_list=selected.key, label=selected.label, vehicle=vehicle, actor=request.user)
     return redirect(task)
 

@@ -26,7 +26,9 @@ def readings(vehicle, points):
     return [MileageReadingFactory(vehicle=vehicle, km=km, read_at=moment) for moment, km in points]
 
 
-def appointment_for(vehicle, *, advisor, created_at=None, starts_at=None, status=Appointment.Status.BOOKED, origin="outbound_call", **fields):
+def appointment_for(
+    vehicle, *, advisor, created_at=None, starts_at=None, status=Appointment.Status.BOOKED, origin="outbound_call", **fields,
+):
     starts = starts_at or timezone.now() + timedelta(days=5)
     return Appointment.objects.create(
         site=vehicle.owner.site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=starts,

@@ -83,7 +83,8 @@ def test_calling_from_a_list_twice_the_same_day_gives_the_same_task(clock, site,
 
 
 def test_the_call_list_shows_due_and_overdue_tasks_of_the_users_sites(clock, site, other_site, crc_agent, manager):
-    due = services.call_from_list(target_list="service_due", label="x", vehicle=due_vehicle(site, due_date=date(2026, 4, 1)), actor=crc_agent)
+    vehicle = due_vehicle(site, due_date=date(2026, 4, 1))
+    due = services.call_from_list(target_list="service_due", label="x", vehicle=vehicle, actor=crc_agent)
     services.create_call_task(key="later", site=site, customer=due.customer, kind="target_list", reason="later",
                               due_at=timezone.now() + timedelta(days=3))
     elsewhere = due_vehicle(other_site, due_date=date(2026, 4, 1))
@@ -118,7 +119,9 @@ def test_hybrid_check_due_for_hybrids_without_a_check_in_twelve_months(clock, si
     due_vehicle(site, energy=Vehicle.Energy.PETROL)
     operation = LabourOperation.objects.create(code="HYBRID-CHECK", description="Hybrid health check", flat_rate_hours=1, skill="diagnosis")
     visit = appointment_for(checked, advisor=advisor, starts_at=timezone.now() - timedelta(days=100), status="arrived")
-    AppointmentJob.objects.create(appointment=visit, operation=operation, description="check", skill="diagnosis", flat_rate_hours=1, labour_price=90)
+    AppointmentJob.objects.create(
+        appointment=visit, operation=operation, description="check", skill="diagnosis", flat_rate_hours=1, labour_price=90,
+    )
     assert list_of("hybrid_check", crc_agent) == {unchecked}
 
 

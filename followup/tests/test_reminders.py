@@ -1,6 +1,7 @@
 """Maintenance reminders: by date, by projected mileage, touches, re-contact, conversion, implausible readings, reruns."""
 
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
 import pytest
 import time_machine
@@ -8,6 +9,7 @@ from django.utils import timezone
 
 from aftersales.customers.models import Channel, ConsentRecord
 from aftersales.customers.tests.factories import CampaignFactory
+from aftersales.lib.formatting import format_money
 from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import InboundMessage, MessageChannel, OutboxMessage
 from followup import services
@@ -191,7 +193,7 @@ def test_the_message_carries_current_offers_mobility_and_matching_campaigns(cloc
     reminder = MaintenanceReminder(vehicle=vehicle, customer=vehicle.owner, site=site, target="x", touch="d30", basis="date",
                                    due_on=date(2026, 4, 1), sent_at=timezone.now())
     context = services.reminder_message_arguments(reminder)["context"]
-    assert context["offer"] == "Spring check 49.00 EUR"
+    assert context["offer"] == "Spring check " + format_money(Decimal("49.00"), "EUR", "fr")
     assert context["mobility"] == "Courtesy car, Shuttle"
     assert context["campaigns"] == "Airbag recall"
 

@@ -68,7 +68,8 @@ def test_the_concern_workflow_through_the_screens(client, advisor, customer):
     assert client.post(reverse("followup:concern_request_info", args=[concern.pk]), {"question": "Which door?"}).status_code == 302
     assert client.post(reverse("followup:concern_reply", args=[concern.pk]), {"reply-note": "Front right"}).status_code == 302
     assert client.post(reverse("followup:concern_answer", args=[concern.pk]), {"answer": "We repaint it."}).status_code == 302
-    assert client.post(reverse("followup:concern_close", args=[concern.pk]), {"resolution": "Repainted", "customer_agreed": "yes"}).status_code == 302
+    closing = {"resolution": "Repainted", "customer_agreed": "yes"}
+    assert client.post(reverse("followup:concern_close", args=[concern.pk]), closing).status_code == 302
     concern.refresh_from_db()
     assert concern.status == "closed" and concern.customer_agreed is True
 
