@@ -34,6 +34,7 @@ from aftersales.customers.models import (
 from aftersales.customers.services import customer_search_name, customer_search_phones
 from aftersales.lib.text import fold, plate_key
 
+from appointments.demo import load_appointments_demo
 from followup.demo import load_followup_demo
 from workshop.demo import load_workshop_demo
 
@@ -684,4 +685,5 @@ def load_demo_data(*, today: date | None = None) -> Report:
     _load_customers(sites, today, report)
     load_followup_demo(report)
     load_workshop_demo(report)
+    load_appointments_demo(report)
     return report

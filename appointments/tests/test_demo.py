@@ -1,0 +1,25 @@
+"""The booking demo: diaries, capacity, loaners, stock and appointments booked through the service, once."""
+
+import pytest
+
+from aftersales.accounts.demo import load_demo_data
+from aftersales.accounts.models import Site
+from appointments.models import AdvisorSchedule, Appointment, Loaner, PartStock, SlotReservation, TechnicianProfile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_demo_books_each_site_a_diary_and_loading_again_adds_nothing():
+    load_demo_data()
+    counts = {model: model.objects.count() for model in (AdvisorSchedule, TechnicianProfile, Loaner, PartStock, Appointment)}
+
+    for site in Site.objects.all():
+        booked = Appointment.objects.filter(site=site, booked_by__groups__name="crc_agent")
+        assert booked.count() >= 10, site
+        assert SlotReservation.objects.filter(appointment__in=booked).count() == 2 * booked.count()
+    assert all(counts.values())
+
+    again = load_demo_data()
+
+    assert {model: model.objects.count() for model in counts} == counts
+    assert "appointments" not in again.created
