@@ -73,7 +73,8 @@ RECORDS = {
     "loaner_reservation": Record(lambda site, made: made["appointment"].loaner_reservations.get()),
     "part_order_request": Record(lambda site, made: made["appointment"].part_order_requests.get()),
     "followup": Record(lambda site, made: followup_records(site, made["customer"], made["vehicle"])),
-    **{name: Record(lambda site, made, name=name: made["followup"][name]) for name in ("concern", "call_task", "escalation", "mileage_check")},
+    **{name: Record(lambda site, made, name=name: made["followup"][name])
+       for name in ("concern", "call_task", "escalation", "mileage_check")},
     **{name: Record(build, site_scoped) for name, (build, site_scoped) in WORKSHOP_RECORDS.items()},
 }
 # Which record a URL argument stands for: by argument name, ...
