@@ -48,11 +48,23 @@ from appointments.services import estimate_jobs, mark_arrived
 from appointments.slots import JobRequest
 
 from .exceptions import InvalidCheckIn, OrderChangedSinceShown, OrderSigned, PhotoRefused, SignatureRefused, TransitionNotAllowed
-from .models import Approval, DamageMark, LoanerHandover, Payer, Signature, WorkOrder, WorkOrderCounter, WorkOrderEvent, WorkOrderJob, WorkOrderPart, WorkOrderPhoto
+from .message_texts import SIGNATURE_TEMPLATE
+from .models import (
+    Approval,
+    DamageMark,
+    LoanerHandover,
+    Payer,
+    Signature,
+    WorkOrder,
+    WorkOrderCounter,
+    WorkOrderEvent,
+    WorkOrderJob,
+    WorkOrderPart,
+    WorkOrderPhoto,
+)
 
 Status = WorkOrder.Status
 SIGNATURE_PURPOSE = "work_order_signature"
-SIGNATURE_TEMPLATE = "work_order_signature"  # texts seeded by migration 0002
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"), "HEIF": ("image/heif", "heic")}
 MAX_SIGNATURE_BYTES = 1024 * 1024

@@ -25,14 +25,17 @@
       group.replaceChildren();
       marks.forEach((mark, index) => {
         if (mark.view !== svg.dataset.view) return;
+        const item = document.createElementNS(SVG, "g");
+        item.setAttribute("class", "mark"); item.dataset.kind = mark.kind;
         const dot = document.createElementNS(SVG, "circle");
         dot.setAttribute("cx", mark.x * 200); dot.setAttribute("cy", mark.y * 100); dot.setAttribute("r", 6);
-        dot.setAttribute("fill", colours[mark.kind] || "#d63384"); dot.setAttribute("class", "mark"); dot.dataset.kind = mark.kind;
+        dot.setAttribute("fill", colours[mark.kind] || "#d63384");
         const label = document.createElementNS(SVG, "text");
         label.setAttribute("x", mark.x * 200); label.setAttribute("y", mark.y * 100); label.setAttribute("dy", 3);
         label.setAttribute("text-anchor", "middle"); label.setAttribute("font-size", 8); label.setAttribute("fill", "#fff");
         label.textContent = index + 1;
-        group.append(dot, label);
+        item.append(dot, label);
+        group.append(item);
       });
     });
     list.replaceChildren(...marks.map((mark, index) => {

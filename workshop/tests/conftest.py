@@ -12,6 +12,8 @@ from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate
 from appointments.tests.factories import CustomerFactory, LabourOperationFactory, PartFactory, VehicleFactory, add_kit_line
 
+from workshop.message_texts import seed_message_texts
+
 from .factories import make_appointment
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -38,7 +40,9 @@ def clock(time_machine):
 
 @pytest.fixture
 def templates(db):
+    """Transactional tests (browser journeys) flush the migrations' rows: seed them again."""
     seed_default_templates(MessageTemplate)
+    seed_message_texts(MessageTemplate)
 
 
 @pytest.fixture
