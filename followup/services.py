@@ -13,7 +13,7 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.mail import send_mass_mail
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -501,6 +501,7 @@ def send_maintenance_reminders(*, now: datetime) -> int:
         .filter(Q(next_service_due_date__lte=today + timedelta(days=horizon + 1)) | Q(next_service_due_km__isnull=False))
         .exclude(pk__in=booked.values("vehicle_id"))
         .select_related("owner__site")
+        .prefetch_related(Prefetch("mileage_readings", queryset=recent_readings(now=now), to_attr="recent_readings"))
         .order_by("pk")
     )
     sent = 0
@@ -509,12 +510,17 @@ def send_maintenance_reminders(*, now: datetime) -> int:
     return sent
 
 
-def _usable_readings(vehicle: Vehicle, *, now: datetime) -> list[MileageReading]:
-    readings = list(
-        MileageReading.objects.filter(vehicle=vehicle, read_at__gte=now - timedelta(days=PROJECTION_WINDOW_DAYS), read_at__lte=now)
-        .order_by("read_at", "pk")
+def recent_readings(*, now: datetime):
+    """The readings a projection looks at (the last 24 months), oldest first, with their plausibility check."""
+    return (
+        MileageReading.objects.filter(read_at__gte=now - timedelta(days=PROJECTION_WINDOW_DAYS), read_at__lte=now)
+        .select_related("plausibility_check").order_by("read_at", "pk")
     )
-    checks = {check.reading_id: check for check in MileageCheck.objects.filter(reading__in=readings)}
+
+
+def _usable_readings(vehicle: Vehicle, *, now: datetime) -> list[MileageReading]:
+    readings = vehicle.recent_readings
+    checks = {reading.pk: reading.plausibility_check for reading in readings if getattr(reading, "plausibility_check", None)}
     accepted, flags = assess_readings(readings, checks)
     for reading, reason in flags:
         MileageCheck.objects.get_or_create(reading=reading, defaults={"vehicle": vehicle, "reason": reason, "flagged_at": now})

@@ -210,3 +210,22 @@ def test_three_unanswered_calls_on_different_days_fall_back_to_a_message(clock, 
     task.refresh_from_db()
     assert task.status == CallTask.Status.UNREACHED
     assert task.fallback_message.template_key == "maintenance_reminder"
+
+
+def test_the_reminder_run_reads_mileage_in_bulk_not_per_vehicle(clock, site):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def add_vehicles(count):
+        for _ in range(count):
+            vehicle = due_vehicle(site, due_km=90000)
+            now = timezone.now()
+            readings(vehicle, [(now - timedelta(days=300), 10000), (now - timedelta(days=10), 20000)])
+
+    add_vehicles(2)
+    with CaptureQueriesContext(connection) as few:
+        assert reminders_run() == 0
+    add_vehicles(10)
+    with CaptureQueriesContext(connection) as many:
+        assert reminders_run() == 0
+    assert len(many.captured_queries) == len(few.captured_queries)
