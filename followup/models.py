@@ -285,6 +285,7 @@ NOT_REACHED = (CallOutcome.NO_ANSWER, CallOutcome.VOICEMAIL, CallOutcome.WRONG_N
 
 class CallTask(models.Model):
     class Kind(models.TextChoices):
+        REMINDER_CALL = "reminder_call", _("Maintenance reminder by phone")
         REMINDER_RECONTACT = "reminder_recontact", _("Maintenance reminder not answered")
         TARGET_LIST = "target_list", _("Target list")
         CALLBACK = "callback", _("7-day callback")

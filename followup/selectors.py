@@ -264,6 +264,10 @@ TARGET_LISTS = {
 
 
 CALL_SCRIPTS = {
+    CallTask.Kind.REMINDER_CALL: _(
+        "Your vehicle's service is due soon. May I offer you two dates, one of them within three days? We can lend you "
+        "a courtesy car or drive you with our shuttle, and this month's offer applies."
+    ),
     CallTask.Kind.REMINDER_RECONTACT: _(
         "We wrote to you a week ago: your vehicle's service is due soon. May I offer you two dates, one of them within "
         "three days? We can lend you a courtesy car or drive you with our shuttle."

@@ -21,7 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
-from aftersales.customers.models import MileageReading, MobilityService, SeasonalOffer, Vehicle
+from aftersales.customers.models import Channel, MileageReading, MobilityService, SeasonalOffer, Vehicle
 from aftersales.customers.selectors import active_campaigns
 from aftersales.lib.business_hours import next_allowed_send_time
 from aftersales.lib.formatting import format_money
@@ -547,9 +547,24 @@ def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, *, now: dat
         )
         if not created:
             return 0
-        reminder.message = queue_message(**reminder_message_arguments(reminder), idempotency_key=f"reminder:{reminder.pk}")
-        reminder.save(update_fields=["message"])
+        if wants_calls(vehicle.owner):
+            create_call_task(
+                key=f"reminder:{reminder.pk}:call", site=site, customer=vehicle.owner, vehicle=vehicle, kind=CallTask.Kind.REMINDER_CALL,
+                source=reminder, due_at=next_allowed_send_time(site, now),
+                reason=gettext("Service due on %(day)s.") % {"day": due_on.isoformat()},
+            )
+        else:
+            reminder.message = queue_message(**reminder_message_arguments(reminder), idempotency_key=f"reminder:{reminder.pk}")
+            reminder.save(update_fields=["message"])
     return 1
+
+
+def wants_calls(customer) -> bool:
+    """A customer who prefers the phone, has a number and agreed to be called gets reminders by a CRC call."""
+    if customer.preferred_channel != Channel.PHONE or not (customer.mobile or customer.phone_other):
+        return False
+    latest = customer.consents.filter(channel=Channel.PHONE).order_by("-recorded_at", "-pk").first()
+    return bool(latest and latest.granted)
 
 
 def recontact_unanswered_reminders(*, now: datetime) -> int:
@@ -559,6 +574,7 @@ def recontact_unanswered_reminders(*, now: datetime) -> int:
     candidates = (
         MaintenanceReminder.objects.filter(
             recontacted_at__isnull=True, touch=f"d{REMINDER_DAYS_BEFORE}", sent_at__lte=now - timedelta(days=shortest),
+            message__isnull=False,  # a reminder made by a call retries on its own call task
         )
         .select_related("vehicle", "customer", "site", "message")
         .order_by("pk")

@@ -229,3 +229,27 @@ def test_the_reminder_run_reads_mileage_in_bulk_not_per_vehicle(clock, site):
     with CaptureQueriesContext(connection) as many:
         assert reminders_run() == 0
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_a_customer_who_prefers_the_phone_is_reminded_by_a_crc_call(clock, site, crc_agent):
+    vehicle = due_vehicle(site, due_date=date(2026, 4, 1), customer=consenting_customer(site, preferred_channel=Channel.PHONE))
+    assert reminders_run() == 1
+    reminder = MaintenanceReminder.objects.get()
+    task = CallTask.objects.get()
+    assert (task.kind, task.source, task.vehicle, reminder.message) == ("reminder_call", reminder, vehicle, None)
+    clock.shift(timedelta(days=8))
+    assert run_job("reminder_recontacts", now=timezone.now()) == 0  # the call task retries on its own
+    for _day in range(3):
+        services.record_call_attempt(task=task, outcome=CallOutcome.NO_ANSWER, agent=crc_agent)
+        clock.shift(timedelta(days=1))
+    task.refresh_from_db()
+    assert task.fallback_message.template_key == "maintenance_reminder"
+
+
+def test_a_customer_who_prefers_the_phone_without_call_consent_gets_the_message(clock, site):
+    customer = consenting_customer(site, preferred_channel=Channel.PHONE)
+    ConsentRecord.objects.create(customer=customer, channel=Channel.PHONE, granted=False, source=ConsentRecord.Source.FORM)
+    due_vehicle(site, due_date=date(2026, 4, 1), customer=customer)
+    reminders_run()
+    assert MaintenanceReminder.objects.get().message.channel == MessageChannel.SMS
+    assert not CallTask.objects.exists()
