@@ -122,12 +122,17 @@ class BookingForm(forms.Form):
             Q(brand__isnull=True) | Q(brand__site_contacts__site=site)
         ).distinct().order_by("code")
         services = MobilityService.objects.filter(site=site, active=True).order_by("kind")
-        self.fields["mobility_offered"].queryset = services
-        self.fields["mobility"].queryset = services
+        for name in ("mobility_offered", "mobility"):
+            self.fields[name].queryset = services
+            self.fields[name].label_from_instance = self._mobility_label
         self.fields["loaner"].queryset = Loaner.objects.filter(site=site, active=True)
         if not user.has_perm("appointments.override_capacity"):
             del self.fields["override_reason"]
         style(self)
+
+    def _mobility_label(self, service: MobilityService) -> str:
+        name = service.localized("name")
+        return f"{name} ({service.price} {self.site.currency})" if service.price else name
 
     def job_requests(self) -> list[JobRequest]:
         """Catalogue jobs; the customer's words alone become a diagnosis job."""
