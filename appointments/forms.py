@@ -5,9 +5,10 @@ from datetime import UTC, date, datetime
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.customers.models import Channel, Customer, LabourOperation, MobilityService, Vehicle
+from aftersales.customers.models import Campaign, Channel, Customer, LabourOperation, MobilityService, Vehicle
 
 from .exceptions import BookingError
 from .models import Appointment, Loaner
@@ -98,6 +99,7 @@ class BookingForm(forms.Form):
     channel = forms.ChoiceField(label=_("Booked through"), choices=Appointment.BookingChannel.choices,
                                 initial=Appointment.BookingChannel.PHONE_IN)
     origin = forms.ChoiceField(label=_("Origin"), choices=Appointment.Origin.choices, initial=Appointment.Origin.INBOUND_CALL)
+    campaign = forms.ModelChoiceField(label=_("Campaign that led to the booking"), queryset=Campaign.objects.none(), required=False)
     mobility_offered = forms.ModelMultipleChoiceField(
         label=_("Mobility options offered"), queryset=MobilityService.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -126,6 +128,9 @@ class BookingForm(forms.Form):
             self.fields[name].queryset = services
             self.fields[name].label_from_instance = self._mobility_label
         self.fields["loaner"].queryset = Loaner.objects.filter(site=site, active=True)
+        today = timezone.localdate(timezone.now(), site.tz)
+        self.fields["campaign"].queryset = Campaign.objects.filter(
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today), active=True, starts_on__lte=today).order_by("code")
         if not user.has_perm("appointments.override_capacity"):
             del self.fields["override_reason"]
         style(self)
@@ -155,6 +160,11 @@ class BookingForm(forms.Form):
         for flag in CHECKLIST_FLAGS:
             if flag in self.fields and not cleaned.get(flag):
                 self.add_error(flag, _("Part of the call standard: do it, then tick it."))
+        campaign, vehicle = cleaned.get("campaign"), cleaned.get("vehicle")
+        if campaign is not None and cleaned.get("origin") != Appointment.Origin.CAMPAIGN:
+            self.add_error("campaign", _("A campaign is recorded only when the origin is “Campaign”."))
+        elif campaign is not None and vehicle is not None and not campaign.matches(vehicle.vin):
+            self.add_error("campaign", _("This campaign does not concern this vehicle."))
         if cleaned.get("slot") is None and "slot" not in self.errors:
             self.add_error("slot", _("Choose a time from the proposals or the week view."))
         return cleaned

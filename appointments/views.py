@@ -172,6 +172,7 @@ def _book(request: HttpRequest, form: BookingForm, vehicle: Vehicle) -> Appointm
             jobs=form.job_requests(), channel=data["channel"], origin=data["origin"], booked_by=request.user,
             mobility=data["mobility"], loaner=data["loaner"], checklist=form.checklist(),
             customer_words=data["customer_words"], urgent=data["urgent"], override_reason=data.get("override_reason") or None,
+            origin_record=data.get("campaign"),
         )
     except BookingError as error:
         form.add_booking_error(error)

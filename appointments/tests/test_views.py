@@ -67,6 +67,27 @@ def test_the_desk_opens_on_a_vehicle_with_the_greeting_and_an_empty_form(client,
     assert "bonjour" in response.text and "invalid-feedback" not in response.text
 
 
+def test_a_campaign_that_led_to_the_booking_is_recorded_with_it(
+    client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock,
+):
+    from aftersales.customers.models import Campaign
+
+    campaign = Campaign.objects.create(code="R-TEST", kind="recall", title="Airbag", vin_patterns=vehicle.vin[:8] + "*",
+                                       starts_on=date(2026, 1, 1))
+    other = Campaign.objects.create(code="S-OTHER", kind="service", title="Other", vin_patterns="ZZZ*", starts_on=date(2026, 1, 1))
+    client.force_login(crc_agent)
+    slot = encode_slot(diary_advisor.pk, at("2026-03-03", "09:00"))
+
+    refused = client.post(reverse("appointments:desk"), desk_data(vehicle, service_operation, mobility, slot, campaign=other.pk,
+                                                                  origin="campaign"))
+    assert refused.status_code == 400 and 'data-field="campaign"' in refused.text
+    client.post(reverse("appointments:desk"), desk_data(vehicle, service_operation, mobility, slot, campaign=campaign.pk,
+                                                        origin="campaign"))
+
+    appointment = Appointment.objects.get()
+    assert (appointment.origin, appointment.origin_record) == ("campaign", campaign)
+
+
 def test_the_desk_live_panel_shows_estimate_and_two_proposals_one_within_three_days(
     client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock,
 ):
