@@ -177,6 +177,7 @@ class TargetList:
 
 
 def _service_due(vehicles: QuerySet, now: datetime) -> QuerySet:
+    """Due by date within 60 days (or up to 90 days overdue), or by the mileage the reminder run projected."""
     today = now.date()
     by_mileage = MaintenanceReminder.objects.filter(
         vehicle_id=OuterRef("pk"), basis=MaintenanceReminder.Basis.MILEAGE, due_on__gte=today - SERVICE_OVERDUE_KEPT,

@@ -6,8 +6,10 @@ the messaging outbox (``queue_message`` inside the transaction, sent after
 commit) and e-mails to staff to ``transaction.on_commit``.
 """
 
+import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from smtplib import SMTPException
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -43,6 +45,8 @@ from .models import (
     OutreachCampaign,
     ReminderPolicy,
 )
+
+logger = logging.getLogger(__name__)
 
 COMPLAINT_ANSWER_WITHIN = timedelta(hours=24)
 REMINDER_DAYS_BEFORE = 30
@@ -223,8 +227,16 @@ def _escalate(concern_pk: int, *, now: datetime) -> int:
             note=gettext("Not answered within 24 hours: escalated to the after-sales managers."),
         )
         mails = _escalation_mails(concern)
-        transaction.on_commit(lambda: send_mass_mail(mails, fail_silently=False))
+        transaction.on_commit(lambda: _send_staff_mails(mails, about=concern.reference))
     return 1
+
+
+def _send_staff_mails(mails: list[tuple], *, about: str) -> None:
+    """E-mail staff after commit; a mail server failure is logged, the escalation stays on the managers' list."""
+    try:
+        send_mass_mail(mails, fail_silently=False)
+    except (OSError, SMTPException):
+        logger.exception("Could not e-mail the managers about %s", about)
 
 
 def _escalation_mails(concern: Concern) -> list[tuple]:

@@ -195,3 +195,15 @@ def test_an_sms_reply_answers_the_question_and_reopens_the_concern(clock, custom
     assert concern.status == Concern.Status.OPEN
     assert concern.events.last().note == "Front left" and concern.events.last().actor is None
     assert inbound.handled_at is not None
+
+
+def test_a_mail_server_failure_keeps_the_escalation(clock, customer, crc_agent, advisor, manager, settings,
+                                                    django_capture_on_commit_callbacks, caplog):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1  # nothing listens there
+    complaint(customer, advisor, crc_agent)
+    clock.shift(timedelta(days=1, minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run_job("complaint_escalations", now=timezone.now()) == 1
+    assert Escalation.objects.count() == 1
+    assert "Could not e-mail the managers" in caplog.text
