@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.customers.models import Campaign, Channel, Customer, LabourOperation, MobilityService, Vehicle
 
+from aftersales.lib.phones import normalize_phone
+
 from .exceptions import BookingError
 from .models import Appointment, Loaner
 from .services import CHECKLIST_FLAGS
@@ -70,6 +72,10 @@ class CustomerVehicleForm(forms.Form):
         self.site = site
         self.fields["language"].initial = site.language
         style(self)
+
+    def clean_mobile(self) -> str:
+        value = self.cleaned_data["mobile"]
+        return normalize_phone(value, self.site.country) if value else ""
 
     def clean(self):
         cleaned = super().clean()

@@ -199,7 +199,18 @@ def test_a_new_caller_is_created_with_the_vehicle_and_taken_to_the_booking(clien
 
     vehicle = Vehicle.objects.get(vin="WVWZZZ1KZAW000001")
     assert response.status_code == 302 and f"vehicle={vehicle.pk}" in response.url
-    assert vehicle.owner.site == site
+    assert vehicle.owner.site == site and vehicle.owner.mobile == "+33612345678"
+
+
+def test_a_new_caller_with_a_bad_mobile_is_refused_on_the_mobile_field(client, crc_agent, site, clock):
+    client.force_login(crc_agent)
+    data = {"first_name": "Léa", "last_name": "Martin", "mobile": "12", "language": "fr", "preferred_channel": "sms",
+            "vin": "WVWZZZ1KZAW000001", "make": "VW", "model": "Golf"}
+
+    response = client.post(reverse("appointments:desk_new_customer"), data)
+
+    assert response.status_code == 400 and 'data-field="mobile"' in response.text
+    assert not Vehicle.objects.exists()
 
 
 def test_a_new_caller_without_vin_is_refused_on_the_vin_field(client, crc_agent, site, clock):
