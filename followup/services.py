@@ -66,10 +66,10 @@ def record_concern(
     *, customer, kind: str, channel: str, summary: str, description: str = "", vehicle=None, appointment=None,
     owner: User | None = None, recorded_by: User, received_at: datetime | None = None,
 ) -> Concern:
-    """File a concern and acknowledge it to the customer at once, in their language.
+    """File a concern and acknowledge it to the customer at once (outside quiet hours), in their language.
 
     A complaint needs a person responsible and an answer within 24 hours; it
-    also puts a call-back on that person's call list.
+    also puts a call-back, due at once, on that person's call list.
     """
     if kind not in Concern.Kind.values:
         raise ConcernRefused(_("Choose the type of concern from the list."), field="kind")
@@ -96,12 +96,12 @@ def record_concern(
         ConcernEvent.objects.create(concern=concern, actor=recorded_by, to_status=concern.status, note=concern.get_kind_display())
         queue_message(
             customer=customer, template="concern_acknowledgment", context={"reference": concern.reference, "summary": concern.summary},
-            about=concern, idempotency_key=f"concern:{concern.pk}:ack", purpose=Purpose.SERVICE, urgent=True, actor=recorded_by,
+            about=concern, idempotency_key=f"concern:{concern.pk}:ack", purpose=Purpose.SERVICE, actor=recorded_by,
         )
         if kind == Concern.Kind.COMPLAINT:
             create_call_task(
                 key=f"concern:{concern.pk}:callback", site=concern.site, customer=customer, vehicle=vehicle,
-                kind=CallTask.Kind.COMPLAINT_CALLBACK, reason=concern.summary, due_at=concern.answer_due_at,
+                kind=CallTask.Kind.COMPLAINT_CALLBACK, reason=concern.summary, due_at=received,
                 source=concern, assigned_to=owner,
             )
     return concern
@@ -137,7 +137,7 @@ def request_concern_info(*, concern: Concern, question: str, actor: User) -> Con
     queue_message(
         customer=locked.customer, template="concern_info_request",
         context={"reference": locked.reference, "question": question.strip()}, about=locked,
-        idempotency_key=f"concern:{locked.pk}:info:{asked}", purpose=Purpose.SERVICE, urgent=True, actor=actor,
+        idempotency_key=f"concern:{locked.pk}:info:{asked}", purpose=Purpose.SERVICE, actor=actor,
     )
     return locked
 

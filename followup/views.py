@@ -59,7 +59,8 @@ def call_list(request: HttpRequest) -> HttpResponse:
     form = CallListFilterForm(request.GET or None, user=request.user)
     filters = form.cleaned_data if form.is_valid() else {}
     tasks = selectors.list_due_calls(user=request.user, site=filters.get("site"), agent=filters.get("agent"), now=timezone.now())
-    context = {"form": form, "page": _page(request, tasks), "now": timezone.now()}
+    today = timezone.localtime().replace(hour=0, minute=0, second=0, microsecond=0)
+    context = {"form": form, "page": _page(request, tasks), "overdue_before": today}
     return render(request, "followup/call_list.html", context, status=_status(form))
 
 

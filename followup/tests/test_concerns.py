@@ -64,7 +64,7 @@ def test_a_complaint_needs_an_owner_and_is_due_within_24_hours_on_the_owners_cal
     concern = complaint(customer, advisor, crc_agent)
     assert concern.answer_due_at == timezone.now() + timedelta(hours=24)
     task = CallTask.objects.get()
-    assert (task.kind, task.assigned_to, task.due_at, task.source) == ("complaint_callback", advisor, concern.answer_due_at, concern)
+    assert (task.kind, task.assigned_to, task.due_at, task.source) == ("complaint_callback", advisor, timezone.now(), concern)
 
 
 def test_refusals_name_their_field_and_save_nothing(customer, crc_agent, other_site_advisor, site):
@@ -207,3 +207,11 @@ def test_a_mail_server_failure_keeps_the_escalation(clock, customer, crc_agent, 
         assert run_job("complaint_escalations", now=timezone.now()) == 1
     assert Escalation.objects.count() == 1
     assert "Could not e-mail the managers" in caplog.text
+
+
+def test_a_concern_recorded_at_night_is_acknowledged_when_quiet_hours_end(customer, crc_agent):
+    with time_machine.travel(datetime.fromisoformat("2026-03-02T22:30:00+01:00"), tick=False):
+        services.record_concern(customer=customer, kind=Concern.Kind.OTHER, channel=Concern.Channel.EMAIL, summary="Lost key",
+                                recorded_by=crc_agent)
+    message = OutboxMessage.objects.get(template_key="concern_acknowledgment")
+    assert message.due_at == datetime.fromisoformat("2026-03-03T08:00:00+01:00")

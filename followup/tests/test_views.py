@@ -188,3 +188,13 @@ def test_the_customer_concerns_card_renders_for_the_360_page(rf, advisor, custom
     )
     assert concern.reference in html and "Scratch on the door" in html
     assert reverse("followup:concern_create", args=[customer.pk]) in html
+
+
+def test_the_call_list_marks_only_tasks_from_before_today_as_overdue(client, crc_agent, customer):
+    services.create_call_task(key="today", site=customer.site, customer=customer, kind="target_list", reason="Due today",
+                              due_at=timezone.now())
+    services.create_call_task(key="old", site=customer.site, customer=customer, kind="target_list", reason="Due last week",
+                              due_at=timezone.now() - timedelta(days=7))
+    client.force_login(crc_agent)
+    rows = client.get(reverse("followup:call_list")).text.split("<tr>")[2:]
+    assert ["overdue" in row for row in rows] == [True, False]
