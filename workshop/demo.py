@@ -53,7 +53,8 @@ def _appointment(site, vehicle, advisor, day_start, at, operation) -> Appointmen
     starts_at = day_start.replace(hour=at.hour, minute=at.minute)
     line = estimate_jobs(site=site, jobs=[JobRequest.of(operation)]).lines[0]
     appointment = Appointment.objects.create(
-        site=site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=starts_at, handover_at=starts_at + timedelta(hours=8),
+        site=site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=starts_at,
+        handover_at=starts_at + timedelta(hours=8),
         workshop_day=starts_at.date(), channel=Appointment.BookingChannel.PHONE_IN, origin=Appointment.Origin.INBOUND_CALL,
         currency=site.currency, booked_by=advisor, customer_words="Service, and a noise from the front when braking",
         labour_total=line.labour_price, parts_total=line.parts_price, net_total=line.labour_price + line.parts_price,
@@ -79,7 +80,8 @@ def _check_in(order: WorkOrder, advisor: User, now: datetime, *, sign: bool) -> 
             ("estimate", {"promised_at": now + timedelta(hours=7)}),
             ("documents", {"doc_radio_code": True, "doc_wheel_lock_key": True, "doc_service_book": True,
                            "doc_driving_licence": False, "doc_registration_papers": True}),
-            ("agreement", {"spending_limit": Decimal("200"), "payment_method": "card", "contact_phone": order.customer.mobile or order.site.phone}),
+            ("agreement", {"spending_limit": Decimal("200"), "payment_method": "card",
+                           "contact_phone": order.customer.mobile or order.site.phone}),
             ("mobility", {"departure": "leaves", "mobility": None}),
         ]
     for step, data in steps:

@@ -11,7 +11,9 @@ OUTLINES = {
     DamageMark.View.REAR: ["M36 84 L36 48 L58 16 L142 16 L164 48 L164 84 Z", "M64 24 L136 24 L146 42 L54 42 Z"],
     DamageMark.View.LEFT: [SIDE, "M86 24 L134 24 L154 42 L64 42 Z"],
     DamageMark.View.RIGHT: ["M192 72 L186 50 L142 42 L118 18 L62 18 L36 42 L8 52 L8 72 Z", "M114 24 L66 24 L46 42 L136 42 Z"],
-    DamageMark.View.TOP: ["M22 14 L170 14 Q194 50 170 86 L22 86 Q8 50 22 14 Z", "M120 22 L150 28 L150 72 L120 78 Z", "M48 24 L66 26 L66 74 L48 76 Z"],
+    DamageMark.View.TOP: [
+        "M22 14 L170 14 Q194 50 170 86 L22 86 Q8 50 22 14 Z", "M120 22 L150 28 L150 72 L120 78 Z", "M48 24 L66 26 L66 74 L48 76 Z",
+    ],
 }
 WHEELS = {
     DamageMark.View.LEFT: [(48, 74), (156, 74)],
@@ -32,7 +34,8 @@ LEGEND_TITLE = _("Damage marks")
 def diagram_views(marks) -> list[dict]:
     """The views with their outlines and numbered marks, for the page and the PDF."""
     numbered = [
-        {"number": number, "view": mark.view, "kind": mark.kind, "kind_label": mark.get_kind_display(), "view_label": mark.get_view_display(), "note": mark.note,
+        {"number": number, "view": mark.view, "kind": mark.kind, "kind_label": mark.get_kind_display(),
+         "view_label": mark.get_view_display(), "note": mark.note,
          "cx": float(mark.x) * WIDTH, "cy": float(mark.y) * HEIGHT, "colour": COLOURS[mark.kind]}
         for number, mark in enumerate(marks, start=1)
     ]

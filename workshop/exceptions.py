@@ -30,7 +30,9 @@ class OrderSigned(WorkOrderError):
     """The agreed content of a signed order cannot change."""
 
     def __init__(self, message=None, **kwargs):
-        super().__init__(message or _("The customer signed this order: its agreed content cannot change. Add extra work as an addition."), **kwargs)
+        super().__init__(
+            message or _("The customer signed this order: its agreed content cannot change. Add extra work as an addition."), **kwargs
+        )
 
 
 class PhotoRefused(WorkOrderError):
@@ -43,4 +45,6 @@ class SignatureRefused(WorkOrderError):
 
 class OrderChangedSinceShown(SignatureRefused):
     def __init__(self, message=None, **kwargs):
-        super().__init__(message or _("The order changed since it was shown to the customer. Show it again and sign the new version."), **kwargs)
+        super().__init__(
+            message or _("The order changed since it was shown to the customer. Show it again and sign the new version."), **kwargs
+        )

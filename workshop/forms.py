@@ -42,7 +42,7 @@ class GreetForm(StepForm):
 
 class WalkAroundForm(StepForm):
     correction_reason = forms.CharField(
-        label=_("correction reason"), required=False, max_length=200,
+        label=_("Correction reason"), required=False, max_length=200,
         help_text=_("Only when the mileage is lower than the last reading (e.g. dashboard replaced)."),
     )
     marks = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -50,7 +50,7 @@ class WalkAroundForm(StepForm):
     class Meta:
         model = WorkOrder
         fields = ["mileage_in", "fuel_level", "valuables"]
-        widgets = {"fuel_level": forms.RadioSelect(attrs={"class": "fuel-choice"})}
+        widgets = {"fuel_level": forms.RadioSelect}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -112,10 +112,10 @@ class AgreementForm(StepForm):
 
 
 class MobilityForm(StepForm):
-    loaner = forms.ModelChoiceField(label=_("loaner"), queryset=Loaner.objects.none(), required=False)
-    loaner_fuel_out = forms.TypedChoiceField(label=_("loaner fuel out (eighths)"), choices=[("", "---"), *FUEL_EIGHTHS],
+    loaner = forms.ModelChoiceField(label=_("Loaner"), queryset=Loaner.objects.none(), required=False)
+    loaner_fuel_out = forms.TypedChoiceField(label=_("Loaner fuel out (eighths)"), choices=[("", "---"), *FUEL_EIGHTHS],
                                              coerce=int, empty_value=None, required=False)
-    loaner_mileage_out = forms.IntegerField(label=_("loaner mileage out (km)"), min_value=0, required=False)
+    loaner_mileage_out = forms.IntegerField(label=_("Loaner mileage out (km)"), min_value=0, required=False)
 
     class Meta:
         model = WorkOrder
@@ -130,8 +130,14 @@ class MobilityForm(StepForm):
         self.fields["mobility"].queryset = MobilityService.objects.filter(site=site, active=True)
         self.fields["loaner"].queryset = Loaner.objects.filter(site=site, active=True)
         handover = getattr(self.instance, "loaner_handover", None)
-        if handover is not None and not self.is_bound:
+        if self.is_bound:
+            return
+        if handover is not None:
             self.initial.update(loaner=handover.loaner_id, loaner_fuel_out=handover.fuel_out, loaner_mileage_out=handover.mileage_out)
+        elif self.instance.appointment_id:
+            booked = self.instance.appointment.loaner_reservations.first()
+            if booked is not None:
+                self.initial.update(loaner=booked.loaner_id, departure=self.initial.get("departure") or WorkOrder.Departure.LOANER)
 
 
 STEP_FORMS = {
@@ -147,16 +153,18 @@ STEP_FORMS = {
 
 
 class JobForm(forms.Form):
-    operation = forms.ModelChoiceField(label=_("labour operation"), queryset=LabourOperation.objects.filter(active=True), required=False)
-    concern = forms.CharField(label=_("concern"), max_length=300, required=False)
-    flat_rate_hours = forms.DecimalField(label=_("flat-rate hours"), min_value=Decimal("0.1"), max_digits=6, decimal_places=2, required=False)
-    skill = forms.ChoiceField(label=_("skill"), choices=LabourOperation.Skill.choices, initial=LabourOperation.Skill.DIAGNOSIS)
-    payer = forms.ChoiceField(label=_("payer"), choices=Payer.choices, initial=Payer.CUSTOMER)
+    operation = forms.ModelChoiceField(label=_("Labour operation"), queryset=LabourOperation.objects.filter(active=True), required=False)
+    concern = forms.CharField(label=_("Concern"), max_length=300, required=False)
+    flat_rate_hours = forms.DecimalField(
+        label=_("Flat-rate hours"), min_value=Decimal("0.1"), max_digits=6, decimal_places=2, required=False
+    )
+    skill = forms.ChoiceField(label=_("Skill"), choices=LabourOperation.Skill.choices, initial=LabourOperation.Skill.DIAGNOSIS)
+    payer = forms.ChoiceField(label=_("Payer"), choices=Payer.choices, initial=Payer.CUSTOMER)
 
 
 class PhotoForm(forms.Form):
-    photo = forms.FileField(label=_("photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
-    caption = forms.CharField(label=_("caption"), max_length=200, required=False)
+    photo = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
+    caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
 
 
 class SignatureForm(forms.Form):
@@ -166,7 +174,7 @@ class SignatureForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(label=_("code received by SMS"), regex=r"^\s*\d{6}\s*$", max_length=12,
+    code = forms.RegexField(label=_("Code received by SMS"), regex=r"^\s*\d{6}\s*$", max_length=12,
                             error_messages={"invalid": _("Type the 6 digits of the code.")},
                             widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
     shown_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
@@ -176,15 +184,15 @@ class WalkInForm(forms.Form):
     """A customer without appointment: the vehicle by VIN (found or filed), its owner found or created."""
 
     vin = forms.CharField(label=_("VIN"), max_length=17)
-    plate = forms.CharField(label=_("registration plate"), max_length=16, required=False)
-    make = forms.CharField(label=_("make"), max_length=40, required=False)
-    model = forms.CharField(label=_("model"), max_length=60, required=False)
-    energy = forms.ChoiceField(label=_("energy"), choices=Vehicle.Energy.choices, required=False)
-    first_name = forms.CharField(label=_("first name"), max_length=80, required=False)
-    last_name = forms.CharField(label=_("last name"), max_length=80, required=False)
-    mobile = forms.CharField(label=_("mobile phone"), max_length=20, required=False)
-    language = forms.ChoiceField(label=_("language"), choices=settings.LANGUAGES, required=False)
-    customer_words = forms.CharField(label=_("requested work, in the customer's words"), widget=forms.Textarea(attrs={"rows": 2}))
+    plate = forms.CharField(label=_("Registration plate"), max_length=16, required=False)
+    make = forms.CharField(label=_("Make"), max_length=40, required=False)
+    model = forms.CharField(label=_("Model"), max_length=60, required=False)
+    energy = forms.ChoiceField(label=_("Energy"), choices=[("", "---"), *Vehicle.Energy.choices], required=False)
+    first_name = forms.CharField(label=_("First name"), max_length=80, required=False)
+    last_name = forms.CharField(label=_("Last name"), max_length=80, required=False)
+    mobile = forms.CharField(label=_("Mobile phone"), max_length=20, required=False)
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES, required=False)
+    customer_words = forms.CharField(label=_("Requested work, in the customer's words"), widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)

@@ -174,9 +174,6 @@ class FrozenWhenSigned(models.Model):
     class Meta:
         abstract = True
 
-    def _frozen(self) -> bool:
-        return self.approval == Approval.AGREED and self.work_order.is_signed
-
     def save(self, *args, **kwargs):
         if self.pk is not None and self._frozen():
             stored = type(self).objects.filter(pk=self.pk).values(*self.AGREED_FIELDS).first()
@@ -188,6 +185,9 @@ class FrozenWhenSigned(models.Model):
         if self._frozen():
             raise ValueError("an agreed line of a signed work order cannot be deleted")
         return super().delete(*args, **kwargs)
+
+    def _frozen(self) -> bool:
+        return self.approval == Approval.AGREED and self.work_order.is_signed
 
 
 class WorkOrderJob(FrozenWhenSigned):
@@ -201,11 +201,15 @@ class WorkOrderJob(FrozenWhenSigned):
     cause = models.TextField(_("cause"), blank=True)
     correction = models.TextField(_("correction"), blank=True)
     skill = models.CharField(_("skill"), max_length=10, choices=LabourOperation.Skill.choices)
-    flat_rate_hours = models.DecimalField(_("flat-rate hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    flat_rate_hours = models.DecimalField(
+        _("flat-rate hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
     labour_price = models.DecimalField(_("labour, before VAT"), max_digits=10, decimal_places=2)
     payer = models.CharField(_("payer"), max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
     from_appointment = models.BooleanField(_("booked"), default=False)
-    added_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by"))
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
+    )
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
 
     class Meta:
@@ -305,7 +309,9 @@ class LoanerHandover(models.Model):
     fuel_out = models.PositiveSmallIntegerField(_("loaner fuel out (eighths)"), choices=FUEL_EIGHTHS)
     mileage_out = models.PositiveIntegerField(_("loaner mileage out (km)"))
     handed_over_at = models.DateTimeField(_("handed over at"), default=timezone.now)
-    handed_over_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("handed over by"))
+    handed_over_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("handed over by")
+    )
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(fuel_out__lte=8), name="loaner_fuel_in_eighths")]
@@ -345,7 +351,9 @@ class WorkOrderEvent(models.Model):
     """Every status change of a work order, with who and when."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="events", verbose_name=_("work order"))
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
     at = models.DateTimeField(_("at"), default=timezone.now)
     from_status = models.CharField(_("from"), max_length=16, choices=WorkOrder.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=WorkOrder.Status.choices)

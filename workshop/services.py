@@ -85,7 +85,9 @@ STEPS = (
     Step("walk_around", _("Walk around the vehicle"), ("mileage_in", "fuel_level", "valuables")),
     Step("findings", _("Findings and added work"), ("findings",)),
     Step("estimate", _("Return time and cost"), ("promised_at",)),
-    Step("documents", _("Documents"), ("doc_radio_code", "doc_wheel_lock_key", "doc_service_book", "doc_driving_licence", "doc_registration_papers")),
+    Step("documents", _("Documents"), (
+        "doc_radio_code", "doc_wheel_lock_key", "doc_service_book", "doc_driving_licence", "doc_registration_papers",
+    )),
     Step("agreement", _("Agreement"), ("spending_limit", "payment_method", "contact_phone")),
     Step("mobility", _("Waiting or leaving"), ("departure", "mobility")),
     Step("sign", _("Signature and handover to the workshop"), ()),
@@ -151,7 +153,9 @@ def open_walk_in(*, site: Site, customer: Customer, vehicle: Vehicle, actor: Use
     if vehicle.owner_id not in (None, customer.pk) and customer.kind == Customer.Kind.PRIVATE:
         raise InvalidCheckIn(_("This vehicle belongs to another customer."), field="vehicle")
     with transaction.atomic():
-        return _create_order(site=site, customer=customer, vehicle=vehicle, actor=actor, appointment=None, customer_words=customer_words.strip())
+        return _create_order(
+            site=site, customer=customer, vehicle=vehicle, actor=actor, appointment=None, customer_words=customer_words.strip()
+        )
 
 
 def _create_order(*, site, customer, vehicle, actor, appointment, customer_words) -> WorkOrder:

@@ -138,7 +138,9 @@ def _open_walk_in(request: HttpRequest, form: WalkInForm, site) -> WorkOrder | N
         customer = create_customer(site=site, data=form.customer_data(), created_by=request.user)
         if vehicle is None:
             vehicle = create_vehicle(owner=customer, data=form.vehicle_data(), created_by=request.user)
-    return open_walk_in(site=site, customer=customer, vehicle=vehicle, actor=request.user, customer_words=form.cleaned_data["customer_words"])
+    return open_walk_in(
+        site=site, customer=customer, vehicle=vehicle, actor=request.user, customer_words=form.cleaned_data["customer_words"]
+    )
 
 
 # --- work order and check-in steps ------------------------------------------------
@@ -200,8 +202,7 @@ def job_add(request: HttpRequest, pk: int) -> HttpResponse:
     form = JobForm(request.POST)
     if form.is_valid():
         try:
-            add_job(work_order=order, actor=request.user, concern=form.cleaned_data["concern"], operation=form.cleaned_data["operation"],
-                    flat_rate_hours=form.cleaned_data["flat_rate_hours"], skill=form.cleaned_data["skill"], payer=form.cleaned_data["payer"])
+            add_job(work_order=order, actor=request.user, **form.cleaned_data)
         except WorkOrderError as error:
             add_domain_error(form, error)
     if form.errors:
@@ -350,7 +351,8 @@ def _order_from_token(token: str) -> WorkOrder | None:
 def _customer_page(request: HttpRequest, order: WorkOrder | None, form: CodeForm | None = None, status: int = 200) -> HttpResponse:
     if order is None:
         return render(request, "workshop/customer_link_invalid.html", status=404)
-    context = {"order": order, "form": form or CodeForm(initial={"shown_hash": content_hash(order)}), "token": request.resolver_match.kwargs["token"]}
+    form = form or CodeForm(initial={"shown_hash": content_hash(order)})
+    context = {"order": order, "form": form, "token": request.resolver_match.kwargs["token"]}
     return render(request, "workshop/customer_sign.html", context, status=status)
 
 

@@ -11,7 +11,6 @@ from aftersales.messaging import gateways
 from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate
 from appointments.tests.factories import CustomerFactory, LabourOperationFactory, PartFactory, VehicleFactory, add_kit_line
-
 from workshop.message_texts import seed_message_texts
 
 from .factories import make_appointment

@@ -3,15 +3,13 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.db import connection
 
-from aftersales.accounts.tests.factories import SiteFactory
 from aftersales.customers.models import MileageReading
 from aftersales.messaging import gateways
 from appointments.models import Appointment, AppointmentEvent
 from appointments.tests.factories import CustomerFactory, LoanerFactory, MobilityServiceFactory, VehicleFactory
 from workshop.exceptions import InvalidCheckIn, OrderChangedSinceShown, OrderSigned, PhotoRefused, SignatureRefused, TransitionNotAllowed
-from workshop.models import Approval, DamageMark, LoanerHandover, Signature, WorkOrder, WorkOrderEvent, WorkOrderJob, WorkOrderPart
+from workshop.models import Approval, DamageMark, LoanerHandover, Signature, WorkOrder, WorkOrderEvent
 from workshop.services import (
     MAX_PHOTO_BYTES,
     add_job,
@@ -29,7 +27,6 @@ from workshop.services import (
     take_number,
 )
 
-from .factories import make_appointment
 from .helpers import fill_check_in, image_bytes, photo_upload, signature_data_url, step_data
 
 Status = WorkOrder.Status
@@ -75,7 +72,8 @@ def test_the_order_takes_the_next_number_of_its_site(appointment, advisor, custo
 
 def test_check_in_carries_the_booked_jobs_and_kit_and_prices_them_with_vat(order, appointment):
     job = order.jobs.get()
-    assert (job.concern, job.flat_rate_hours, job.labour_price, job.from_appointment) == ("Annual service", Decimal("1.50"), Decimal("147.00"), True)
+    assert (job.concern, job.flat_rate_hours, job.labour_price) == ("Annual service", Decimal("1.50"), Decimal("147.00"))
+    assert job.from_appointment
     assert [(p.part.number, p.quantity, p.unit_price) for p in order.parts.all()] == [("OIL-FILTER", Decimal("1.00"), Decimal("12.50"))]
     assert (order.labour_total, order.parts_total, order.net_total) == (Decimal("147.00"), Decimal("12.50"), Decimal("159.50"))
     assert (order.vat_total, order.gross_total) == (Decimal("31.90"), Decimal("191.40"))
@@ -122,7 +120,8 @@ def test_going_back_to_a_step_keeps_the_other_steps(order, advisor):
     save_check_in_step(work_order=order, step="prepare", data=step_data("prepare"), actor=advisor)
     save_check_in_step(work_order=order, step="greet", data=step_data("greet"), actor=advisor)
 
-    save_check_in_step(work_order=order, step="prepare", data={"cover_seat": True, "cover_steering_wheel": False, "cover_floor_mat": True}, actor=advisor)
+    covers = {"cover_seat": True, "cover_steering_wheel": False, "cover_floor_mat": True}
+    save_check_in_step(work_order=order, step="prepare", data=covers, actor=advisor)
 
     order.refresh_from_db()
     assert (order.cover_steering_wheel, order.requested_work_confirmed, order.check_in_step) == (False, True, 2)
@@ -248,7 +247,8 @@ def test_the_drawn_signature_keeps_the_image_the_time_and_the_hash_of_the_signed
 
 def test_the_hash_changes_with_any_agreed_term(checked_in, advisor):
     shown = content_hash(checked_in)
-    save_check_in_step(work_order=checked_in, step="agreement", data={**step_data("agreement"), "spending_limit": Decimal("151")}, actor=advisor)
+    data = {**step_data("agreement"), "spending_limit": Decimal("151")}
+    save_check_in_step(work_order=checked_in, step="agreement", data=data, actor=advisor)
     assert content_hash(checked_in) != shown
 
 
@@ -267,7 +267,9 @@ def test_a_signature_before_the_check_in_is_finished_is_refused(order, advisor):
         sign_on_tablet(work_order=order, image_data_url=signature_data_url(), shown_hash=content_hash(order), actor=advisor)
 
 
-@pytest.mark.parametrize("data_url", ["", "data:image/png;base64,not-base64!", "data:image/png;base64,aGVsbG8=", "data:text/html;base64,PGI+"])
+@pytest.mark.parametrize(
+    "data_url", ["", "data:image/png;base64,not-base64!", "data:image/png;base64,aGVsbG8=", "data:text/html;base64,PGI+"]
+)
 def test_an_empty_or_unreadable_signature_is_refused(checked_in, advisor, data_url):
     with pytest.raises(SignatureRefused):
         sign_on_tablet(work_order=checked_in, image_data_url=data_url, shown_hash=content_hash(checked_in), actor=advisor)
@@ -283,7 +285,8 @@ def test_a_signed_order_is_not_signed_twice(signed, advisor):
 
 def test_after_signature_the_check_in_steps_are_refused(signed, advisor):
     with pytest.raises(OrderSigned):
-        save_check_in_step(work_order=signed, step="agreement", data={**step_data("agreement"), "spending_limit": Decimal("999")}, actor=advisor)
+        data = {**step_data("agreement"), "spending_limit": Decimal("999")}
+        save_check_in_step(work_order=signed, step="agreement", data=data, actor=advisor)
     signed.refresh_from_db()
     assert signed.spending_limit == Decimal("150.00")
 

@@ -16,7 +16,7 @@ from workshop.services import add_photo, content_hash, open_walk_in, open_work_o
 
 from .conftest import TUESDAY_9AM
 from .factories import make_appointment
-from .helpers import fill_check_in, image_bytes, photo_upload, signature_data_url, step_data
+from .helpers import fill_check_in, image_bytes, photo_upload, signature_data_url
 
 
 @pytest.fixture
@@ -77,7 +77,9 @@ def test_the_board_marks_checked_in_and_walk_in_customers(client, advisor, site,
 
 
 @pytest.mark.parametrize("count", [3, 30])
-def test_the_board_query_count_stays_flat_as_appointments_grow(client, advisor, site, clock, django_assert_max_num_queries, count, templates, service_operation):
+def test_the_board_query_count_stays_flat_as_appointments_grow(
+    client, advisor, site, clock, django_assert_max_num_queries, count, templates, service_operation,
+):
     book_many(count, site=site, advisor=advisor, operation=service_operation)
     client.force_login(advisor)
     client.get(reverse("workshop:board"))
@@ -136,8 +138,21 @@ def test_a_lower_mileage_without_reason_answers_400_naming_the_field_and_keeps_t
 
 def test_unreadable_damage_marks_answer_400(client, advisor, order):
     client.force_login(advisor)
-    response = client.post(reverse("workshop:step", args=[order.pk, "walk_around"]), {"mileage_in": "50000", "fuel_level": "4", "marks": "{oops"})
+    data = {"mileage_in": "50000", "fuel_level": "4", "marks": "{oops"}
+    response = client.post(reverse("workshop:step", args=[order.pk, "walk_around"]), data)
     assert response.status_code == 400 and 'id="marks-error"' in response.text
+
+
+def test_the_loaner_booked_with_the_appointment_is_offered_at_the_mobility_step(client, advisor, site, appointment):
+    loaner = LoanerFactory(site=site)
+    LoanerReservation.objects.create(loaner=loaner, appointment=appointment, starts_at=appointment.starts_at, ends_at=appointment.handover_at)
+    order = open_work_order(appointment=appointment, actor=advisor)
+    client.force_login(advisor)
+
+    page = client.get(reverse("workshop:step", args=[order.pk, "mobility"])).text
+
+    assert re.search(rf'<option value="{loaner.pk}"[^>]*selected', page)
+    assert re.search(r'<input[^>]*value="loaner"[^>]*checked', page)
 
 
 def test_an_unknown_step_answers_404(client, advisor, order):
@@ -162,7 +177,8 @@ def test_a_walk_in_files_the_customer_and_the_vehicle_and_opens_an_order(client,
 
     order = WorkOrder.objects.get()
     assert response.url == reverse("workshop:step", args=[order.pk, "prepare"])
-    assert (order.customer.last_name, order.customer.mobile, order.vehicle.vin, order.appointment) == ("Martin", "+33611223344", "WAUZZZ8V5KA999999", None)
+    assert (order.customer.last_name, order.customer.mobile, order.appointment) == ("Martin", "+33611223344", None)
+    assert order.vehicle.vin == "WAUZZZ8V5KA999999"
 
 
 def test_a_walk_in_with_a_known_vin_takes_its_owner(client, advisor, vehicle, customer, clock):
