@@ -36,7 +36,7 @@ def diagram_views(marks) -> list[dict]:
     numbered = [
         {"number": number, "view": mark.view, "kind": mark.kind, "kind_label": mark.get_kind_display(),
          "view_label": mark.get_view_display(), "note": mark.note,
-         "cx": float(mark.x) * WIDTH, "cy": float(mark.y) * HEIGHT, "colour": COLOURS[mark.kind]}
+         "cx": _coordinate(mark.x * WIDTH), "cy": _coordinate(mark.y * HEIGHT), "colour": COLOURS[mark.kind]}
         for number, mark in enumerate(marks, start=1)
     ]
     return [
@@ -44,6 +44,11 @@ def diagram_views(marks) -> list[dict]:
          "marks": [mark for mark in numbered if mark["view"] == view.value]}
         for view in DamageMark.View
     ]
+
+
+def _coordinate(value) -> str:
+    """An SVG number with a dot, whatever the language (templates would print "50,0" in French)."""
+    return f"{value:.2f}"
 
 
 def legend(marks) -> list[dict]:

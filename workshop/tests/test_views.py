@@ -89,6 +89,22 @@ def test_the_board_query_count_stays_flat_as_appointments_grow(
     assert response.text.count('class="board-row') == count + count // 2
 
 
+def test_the_desk_marks_an_arrival_and_a_late_customer_as_not_come(client, advisor, site, appointment, clock):
+    late = make_appointment(site=site, customer=appointment.customer, vehicle=appointment.vehicle, advisor=advisor,
+                            starts_at=TUESDAY_9AM - timedelta(minutes=30))
+    client.force_login(advisor)
+
+    client.post(reverse("workshop:arrived", args=[appointment.pk]))
+    response = client.post(reverse("workshop:no_show", args=[late.pk]))
+
+    assert response.url == f"{reverse('workshop:board')}?site={site.pk}"
+    appointment.refresh_from_db()
+    late.refresh_from_db()
+    assert (appointment.status, late.status) == ("arrived", "no_show")
+    page = client.get(reverse("workshop:board")).text
+    assert page.count('data-state="arrived"') == 1 and page.count('data-state="no_show"') == 1
+
+
 def test_htmx_polling_gets_only_the_rows(client, advisor, appointment):
     client.force_login(advisor)
     response = client.get(reverse("workshop:board"), HTTP_HX_REQUEST="true")
@@ -286,6 +302,14 @@ def test_the_pdf_is_in_the_customers_language(client, advisor, checked_in):
     assert response["Content-Type"] == "application/pdf"
     text = pdf_text(response)
     assert checked_in.number in text and "novembre 2026" in text and "150,00" in text
+
+
+def test_damage_marks_keep_dot_coordinates_in_a_french_page(client, advisor, checked_in):
+    advisor.language = "fr"
+    advisor.save(update_fields=["language"])
+    client.force_login(advisor)
+    page = client.get(reverse("workshop:detail", args=[checked_in.pk]), HTTP_ACCEPT_LANGUAGE="fr").text
+    assert '<html lang="fr">' in page and 'cx="50.00" cy="50.00"' in page
 
 
 def test_the_pdf_follows_an_english_customer(client, advisor, checked_in):
