@@ -25,7 +25,9 @@ from .slots import JobRequest, free_reception_slots
 APPOINTMENTS_PER_SITE = 14
 DAYS_AHEAD = 14
 LOANERS = {
-    "audi-lyon": [("Audi A1 Sportback", "GA-101-LY", "city car"), ("Audi Q2", "GA-102-LY", "SUV"), ("Audi Q4 e-tron", "GA-103-LY", "electric")],
+    "audi-lyon": [
+        ("Audi A1 Sportback", "GA-101-LY", "city car"), ("Audi Q2", "GA-102-LY", "SUV"), ("Audi Q4 e-tron", "GA-103-LY", "electric"),
+    ],
     "lexus-marseille": [("Lexus UX 250h", "GB-201-MA", "SUV"), ("Toyota Yaris", "GB-202-MA", "city car")],
     "citroen-moscow": [("Citroën C4", "А101ВС77", "hatchback"), ("Citroën C5 Aircross", "А102ВС77", "SUV")],
 }
@@ -42,7 +44,9 @@ def load_appointments_demo(report) -> None:
         _schedules(site, report)
         _technicians(site, report)
         for description, plate, category in LOANERS.get(site.code, []):
-            _loaner, created = Loaner.objects.get_or_create(site=site, plate=plate, defaults={"description": description, "category": category})
+            _loaner, created = Loaner.objects.get_or_create(
+                site=site, plate=plate, defaults={"description": description, "category": category}
+            )
             report.add("loaners", created)
         for part in parts:
             _stock, created = PartStock.objects.get_or_create(site=site, part=part, defaults={"on_hand": rng.choice(STOCK_LEVELS)})

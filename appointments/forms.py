@@ -61,7 +61,9 @@ class CustomerVehicleForm(forms.Form):
     mobile = forms.CharField(label=_("Mobile"), max_length=40, required=False)
     email = forms.EmailField(label=_("E-mail"), required=False)
     language = forms.ChoiceField(label=_("Language"), choices=Customer._meta.get_field("language").choices)
-    preferred_channel = forms.ChoiceField(label=_("Preferred channel"), choices=[(Channel.SMS, Channel.SMS.label), (Channel.EMAIL, Channel.EMAIL.label)])
+    preferred_channel = forms.ChoiceField(
+        label=_("Preferred channel"), choices=[(Channel.SMS, Channel.SMS.label), (Channel.EMAIL, Channel.EMAIL.label)]
+    )
     vin = forms.CharField(label=_("VIN"), max_length=30)
     plate = forms.CharField(label=_("Registration plate"), max_length=16, required=False)
     make = forms.CharField(label=_("Make"), max_length=40)

@@ -425,14 +425,17 @@ class LoanerReservation(models.Model):
 # (which may then take these three models over with their data).
 
 
+NOT_NEGATIVE = MinValueValidator(Decimal("0"))
+
+
 class PartStock(models.Model):
     """How many of one part a site holds: on the shelf, set aside for appointments, and ordered."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="part_stock", verbose_name=_("site"))
     part = models.ForeignKey(Part, on_delete=models.PROTECT, related_name="stock", verbose_name=_("part"))
-    on_hand = models.DecimalField(_("on hand"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
-    reserved = models.DecimalField(_("reserved"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
-    on_order = models.DecimalField(_("on order"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))])
+    on_hand = models.DecimalField(_("on hand"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[NOT_NEGATIVE])
+    reserved = models.DecimalField(_("reserved"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[NOT_NEGATIVE])
+    on_order = models.DecimalField(_("on order"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[NOT_NEGATIVE])
 
     class Meta:
         ordering = ["site", "part"]
@@ -475,7 +478,9 @@ class PartOrderRequest(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="part_order_requests", verbose_name=_("site"))
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="part_order_requests", verbose_name=_("appointment"))
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="part_order_requests", verbose_name=_("appointment")
+    )
     part = models.ForeignKey(Part, on_delete=models.PROTECT, verbose_name=_("part"))
     quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     needed_by = models.DateTimeField(_("needed by"))

@@ -96,9 +96,10 @@ def comeback_warnings(*, vehicle: Vehicle, operation_ids, words: str, now: datet
     found = []
     for appointment in earlier:
         same_jobs = operation_ids & {job.operation_id for job in appointment.jobs.all()}
-        same_words = new_words & _concern_words(" ".join([appointment.customer_words, *(job.description for job in appointment.jobs.all())]))
+        jobs = appointment.jobs.all()
+        same_words = new_words & _concern_words(" ".join([appointment.customer_words, *(job.description for job in jobs)]))
         if same_jobs or same_words:
-            appointment.comeback_reasons = sorted(same_words) + [job.description for job in appointment.jobs.all() if job.operation_id in same_jobs]
+            appointment.comeback_reasons = sorted(same_words) + [job.description for job in jobs if job.operation_id in same_jobs]
             found.append(appointment)
     return found
 
@@ -162,7 +163,8 @@ def _with_kits(site, appointments: list[Appointment], days: list[date]) -> list[
                 part, quantity = needed.get(line.part_id, (line.part, Decimal("0")))
                 needed[line.part_id] = (part, quantity + line.quantity)
         prepared = PreparedAppointment(appointment, [
-            KitLine(part, quantity, stock.get(part_id), reservations.get((appointment.pk, part_id)), requests.get((appointment.pk, part_id)))
+            KitLine(part, quantity, stock.get(part_id), reservations.get((appointment.pk, part_id)),
+                    requests.get((appointment.pk, part_id)))
             for part_id, (part, quantity) in needed.items()
         ])
         by_day[appointment.workshop_day].append(prepared)

@@ -425,7 +425,8 @@ def _part_action(request: HttpRequest, pk: int, act) -> HttpResponse:
 @require_POST
 @staff_view("appointments.view_partstock", "appointments.change_partstock")
 def reserve_part(request: HttpRequest, pk: int) -> HttpResponse:
-    return _part_action(request, pk, lambda a, part, need: services.reserve_part(appointment=a, part=part, quantity=need, actor=request.user))
+    return _part_action(request, pk, lambda a, part, need: services.reserve_part(appointment=a, part=part, quantity=need,
+                                                                                 actor=request.user))
 
 
 @require_POST
@@ -497,7 +498,8 @@ def part_request_ordered(request: HttpRequest, pk: int) -> HttpResponse:
 def _linked_appointment(token: str) -> Appointment:
     """The appointment a link is for, or LinkError (tampered, another purpose, or past the day after it)."""
     pk = read_token(token, purpose=services.LINK_PURPOSE, max_age=LINK_MAX_AGE)
-    appointment = Appointment.objects.select_related("site", "customer", "vehicle", "rescheduled_to").prefetch_related("jobs").filter(pk=pk).first()
+    appointment = (Appointment.objects.select_related("site", "customer", "vehicle", "rescheduled_to")
+                   .prefetch_related("jobs").filter(pk=pk).first())
     if appointment is None:
         raise LinkError("invalid")
     if timezone.localdate(timezone.now(), appointment.site.tz) > appointment.workshop_day + timedelta(days=1):

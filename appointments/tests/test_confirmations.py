@@ -108,7 +108,8 @@ def test_a_tampered_link_shows_a_friendly_page(client, booking, clock, name):
     appointment = booking(at("2026-03-03", "09:00"))
     token = token_of(appointment)
 
-    for bad in (token[:-2] + "xx", "nonsense", make_token(purpose="survey", pk=appointment.pk), make_token(purpose="appointment", pk=10**9)):
+    other_purpose, unknown = make_token(purpose="survey", pk=appointment.pk), make_token(purpose="appointment", pk=10**9)
+    for bad in (token[:-2] + "xx", "nonsense", other_purpose, unknown):
         response = client.get(reverse(name, args=[bad]))
         assert response.status_code == 400
         assert 'id="link-error"' in response.text and "Traceback" not in response.text

@@ -121,7 +121,8 @@ def test_a_refused_booking_answers_400_naming_the_field_and_saves_nothing(
     assert not Appointment.objects.exists()
 
 
-def test_offering_a_single_mobility_option_is_refused(client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock):
+def test_offering_a_single_mobility_option_is_refused(client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility,
+                                                     clock):
     client.force_login(crc_agent)
     data = desk_data(vehicle, service_operation, mobility, encode_slot(diary_advisor.pk, at("2026-03-03", "09:00")),
                      mobility_offered=[mobility[1].pk])
