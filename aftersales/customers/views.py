@@ -11,6 +11,7 @@ from aftersales.messaging.selectors import customer_messaging_context
 from .exceptions import CustomerError
 from .forms import CustomerForm, MileageForm, VehicleForm, add_domain_error
 from .models import ConsentRecord, Customer
+from .panels import render_customer_panels
 from .selectors import get_customer_360, get_customer_for_user, get_vehicle_for_user, get_vehicle_page, search_customers
 from .services import create_customer, create_vehicle, record_consent, record_mileage, update_customer, update_vehicle
 
@@ -42,7 +43,11 @@ def search(request: HttpRequest) -> HttpResponse:
 @staff_view("customers.view_customer")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_360(user=request.user, pk=pk)
-    context = {"customer": customer, **customer_messaging_context(customer=customer, page=request.GET.get("msg_page"))}
+    context = {
+        "customer": customer,
+        "panels": render_customer_panels(request, customer),
+        **customer_messaging_context(customer=customer, page=request.GET.get("msg_page")),
+    }
     return render(request, "customers/detail.html", context)
 
 
