@@ -240,9 +240,10 @@ def _save_walk_around(order: WorkOrder, values: dict, data: Mapping[str, Any], a
     fuel = values.get("fuel_level")
     if fuel is None or not 0 <= fuel <= 8:
         raise InvalidCheckIn(_("Give the fuel level in eighths, from 0 to 8."), field="fuel_level")
-    marks = [_damage_mark(order, mark) for mark in data.get("marks", [])]
-    order.damage_marks.all().delete()
-    DamageMark.objects.bulk_create(marks)
+    if "marks" in data:
+        marks = [_damage_mark(order, mark) for mark in data["marks"]]
+        order.damage_marks.all().delete()
+        DamageMark.objects.bulk_create(marks)
 
 
 def _damage_mark(order: WorkOrder, mark: Mapping[str, Any]) -> DamageMark:

@@ -160,6 +160,13 @@ def test_saving_the_walk_around_again_records_the_mileage_once(order, advisor, v
     assert vehicle.mileage_readings.count() == 2
 
 
+def test_saving_the_walk_around_without_marks_keeps_the_marks_placed(order, advisor):
+    save_check_in_step(work_order=order, step="walk_around", data=step_data("walk_around"), actor=advisor)
+    data = {key: value for key, value in step_data("walk_around").items() if key != "marks"}
+    save_check_in_step(work_order=order, step="walk_around", data=data, actor=advisor)
+    assert order.damage_marks.count() == 1
+
+
 @pytest.mark.parametrize("mark", [
     {"view": "roof", "x": 0.5, "y": 0.5, "kind": "dent"},
     {"view": "top", "x": 1.5, "y": 0.5, "kind": "dent"},
