@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
-from aftersales.accounts.permissions import get_for_user, visible_to
+from aftersales.accounts.permissions import get_for_user
 from aftersales.customers.models import MobilityService
 from appointments.models import Appointment, LoanerReservation, PartOrderRequest
 from appointments.slots import local_day_bounds
@@ -122,7 +122,10 @@ def _loaner_readiness(appointment: Appointment | None, order: WorkOrder | None) 
         return "", None
     reservations = list(appointment.loaner_reservations.all())
     if reservations:
-        return str(_("%(loaner)s reserved") % {"loaner": reservations[0].loaner.plate}), True
+        reservation = reservations[0]
+        if reservation.confirmed_at is None:
+            return str(_("%(loaner)s reserved, not checked yet") % {"loaner": reservation.loaner.plate}), False
+        return str(_("%(loaner)s checked and ready") % {"loaner": reservation.loaner.plate}), True
     if any(service.kind == MobilityService.Kind.LOANER for service in appointment.mobility.all()):
         return str(_("Loaner asked for, none reserved")), False
     return "", None
@@ -148,6 +151,3 @@ def get_work_order_for_user(*, user: User, pk: int) -> WorkOrder:
 def get_appointment_for_check_in(*, user: User, pk: int) -> Appointment:
     return get_for_user(Appointment.objects.select_related("site"), user, pk=pk)
 
-
-def list_work_orders(*, user: User) -> QuerySet:
-    return visible_to(WorkOrder.objects.all(), user).select_related("site", "customer", "vehicle", "advisor")

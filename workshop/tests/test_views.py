@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from pypdf import PdfReader
 
 from aftersales.customers.models import Customer, Vehicle
@@ -67,7 +68,10 @@ def test_the_board_shows_parts_and_loaner_readiness(client, advisor, site, appoi
     LoanerReservation.objects.create(loaner=LoanerFactory(site=site, plate="LO-777-AN"), appointment=appointment,
                                      starts_at=appointment.starts_at, ends_at=appointment.handover_at)
     page = client.get(reverse("workshop:board")).text
-    assert "Parts set aside" in page and "LO-777-AN reserved" in page
+    assert "Parts set aside" in page and "LO-777-AN reserved, not checked yet" in page
+
+    LoanerReservation.objects.update(confirmed_at=timezone.now(), confirmed_by=advisor)
+    assert "LO-777-AN checked and ready" in client.get(reverse("workshop:board")).text
 
 
 def test_the_board_marks_checked_in_and_walk_in_customers(client, advisor, site, order, clock):
@@ -161,7 +165,8 @@ def test_unreadable_damage_marks_answer_400(client, advisor, order):
 
 def test_the_loaner_booked_with_the_appointment_is_offered_at_the_mobility_step(client, advisor, site, appointment):
     loaner = LoanerFactory(site=site)
-    LoanerReservation.objects.create(loaner=loaner, appointment=appointment, starts_at=appointment.starts_at, ends_at=appointment.handover_at)
+    LoanerReservation.objects.create(loaner=loaner, appointment=appointment, starts_at=appointment.starts_at,
+                                     ends_at=appointment.handover_at)
     order = open_work_order(appointment=appointment, actor=advisor)
     client.force_login(advisor)
 
