@@ -34,7 +34,7 @@ from PIL import Image, UnidentifiedImageError
 from aftersales.accounts.models import Site, User
 from aftersales.audit.services import model_changes, record_change
 from aftersales.customers.exceptions import CustomerError
-from aftersales.customers.models import Customer, LabourOperation, MileageReading, MobilityService, OperationPart, Vehicle
+from aftersales.customers.models import Customer, LabourOperation, MileageReading, MobilityService, OperationPart, Part, Vehicle
 from aftersales.customers.services import record_mileage
 from aftersales.lib.formatting import format_money
 from aftersales.lib.money import line_total, vat_on
@@ -330,6 +330,29 @@ def add_job(
         _refresh_estimate(order)
         record_change(actor=actor, obj=order, action="update", changes={"jobs": [None, f"+ {job.concern} ({job.get_approval_display()})"]})
     return job
+
+
+def add_part(
+    *, work_order: WorkOrder, actor: User, part: Part, quantity: Decimal, job: WorkOrderJob | None = None, payer: str = Payer.CUSTOMER,
+) -> WorkOrderPart:
+    """A parts line at the catalogue price; once signed, an addition waiting for the customer's approval."""
+    if quantity is None or quantity <= 0:
+        raise InvalidCheckIn(_("Give a quantity above zero."), field="quantity")
+    if payer not in Payer.values:
+        raise InvalidCheckIn(_("Choose who pays from the list."), field="payer")
+    if job is not None and job.work_order_id != work_order.pk:
+        raise InvalidCheckIn(_("This job belongs to another order."), field="job")
+    with transaction.atomic():
+        order = _lock(work_order)
+        if order.status == Status.CANCELLED:
+            raise TransitionNotAllowed(_("This order is cancelled."))
+        line = WorkOrderPart.objects.create(
+            work_order=order, job=job, part=part, quantity=quantity, unit_price=part.unit_price, payer=payer,
+            approval=Approval.PENDING if order.is_signed else Approval.AGREED,
+        )
+        _refresh_estimate(order)
+        record_change(actor=actor, obj=order, action="update", changes={"parts": [None, f"+ {line} ({line.get_approval_display()})"]})
+    return line
 
 
 def change_job(*, job: WorkOrderJob, actor: User, data: Mapping[str, Any]) -> WorkOrderJob:

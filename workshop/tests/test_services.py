@@ -13,6 +13,7 @@ from workshop.models import Approval, DamageMark, LoanerHandover, Signature, Wor
 from workshop.services import (
     MAX_PHOTO_BYTES,
     add_job,
+    add_part,
     add_photo,
     change_job,
     content_hash,
@@ -328,6 +329,23 @@ def test_after_signature_new_work_is_an_addition_waiting_for_approval_outside_th
     assert signed.net_total == Decimal("159.50")
     assert content_hash(signed) == signed.signature.content_hash
     remove_job(job=job, actor=advisor)
+
+
+def test_a_part_added_after_signature_waits_for_approval_and_before_is_agreed(order, advisor, service_operation):
+    filter_part = service_operation.kit_lines.get().part
+    agreed = add_part(work_order=order, actor=advisor, part=filter_part, quantity=Decimal("2"))
+    order.refresh_from_db()
+    assert agreed.approval == Approval.AGREED and order.parts_total == Decimal("37.50")
+
+    signed = fill_check_in(order, advisor)
+    sign_on_tablet(work_order=signed, image_data_url=signature_data_url(), shown_hash=content_hash(signed), actor=advisor)
+    addition = add_part(work_order=signed, actor=advisor, part=filter_part, quantity=Decimal("1"))
+
+    signed.refresh_from_db()
+    assert addition.approval == Approval.PENDING and signed.parts_total == Decimal("37.50")
+    with pytest.raises(InvalidCheckIn) as refused:
+        add_part(work_order=signed, actor=advisor, part=filter_part, quantity=Decimal("0"))
+    assert refused.value.field == "quantity"
 
 
 # --- signature by one-time code ---------------------------------------------------
