@@ -7,7 +7,7 @@ from django.db.models import Prefetch, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
-from aftersales.accounts.permissions import get_for_user
+from aftersales.accounts.permissions import get_for_user, visible_to
 from aftersales.customers.models import MobilityService
 from appointments.models import Appointment, LoanerReservation, PartOrderRequest
 from appointments.slots import local_day_bounds
@@ -151,3 +151,15 @@ def get_work_order_for_user(*, user: User, pk: int) -> WorkOrder:
 def get_appointment_for_check_in(*, user: User, pk: int) -> Appointment:
     return get_for_user(Appointment.objects.select_related("site"), user, pk=pk)
 
+
+
+OPEN_STATUSES = (WorkOrder.Status.DRAFT, WorkOrder.Status.CHECKED_IN, WorkOrder.Status.SIGNED, WorkOrder.Status.IN_WORKSHOP)
+
+
+def list_open_work_orders(*, user: User) -> QuerySet:
+    """The work orders still in progress at the user's sites, oldest first."""
+    return (
+        visible_to(WorkOrder.objects.filter(status__in=OPEN_STATUSES), user)
+        .select_related("site", "customer", "vehicle", "advisor")
+        .order_by("created_at", "pk")
+    )

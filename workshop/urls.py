@@ -10,6 +10,7 @@ urlpatterns = [
     path("reception/appointments/<int:appointment_pk>/arrived/", views.arrived, name="arrived"),
     path("reception/appointments/<int:appointment_pk>/no-show/", views.no_show, name="no_show"),
     path("reception/appointments/<int:appointment_pk>/check-in/", views.check_in, name="check_in"),
+    path("orders/", views.work_orders, name="list"),
     path("orders/<int:pk>/", views.detail, name="detail"),
     path("orders/<int:pk>/check-in/<slug:step>/", views.step, name="step"),
     path("orders/<int:pk>/jobs/", views.job_add, name="job_add"),

@@ -26,7 +26,7 @@ from .diagram import diagram_views, kind_choices, legend
 from .exceptions import WorkOrderError
 from .forms import STEP_FORMS, CodeForm, JobForm, PhotoForm, SignatureForm, WalkInForm, add_domain_error
 from .models import WorkOrder, WorkOrderJob, WorkOrderPhoto
-from .selectors import board_sites, day_board, get_appointment_for_check_in, get_work_order_for_user
+from .selectors import board_sites, day_board, get_appointment_for_check_in, get_work_order_for_user, list_open_work_orders
 from .services import (
     STEP_KEYS,
     STEPS,
@@ -144,6 +144,12 @@ def _open_walk_in(request: HttpRequest, form: WalkInForm, site) -> WorkOrder | N
 
 
 # --- work order and check-in steps ------------------------------------------------
+
+
+@staff_view(VIEW)
+def work_orders(request: HttpRequest) -> HttpResponse:
+    context = {"orders": list_open_work_orders(user=request.user), "many_sites": request.user.visible_sites().count() > 1}
+    return render(request, "workshop/list.html", context)
 
 
 def _next_step_url(order: WorkOrder) -> str:

@@ -27,6 +27,7 @@ NAVIGATION = [
     NavItem(_("SMS replies"), "messaging:inbox", "messaging.view_inboundmessage"),
     NavItem(_("Message templates"), "messaging:templates", "messaging.change_messagetemplate"),
     NavItem(_("Reception"), "workshop:board", "workshop.add_workorder"),
+    NavItem(_("Work orders"), "workshop:list", "workshop.view_workorder"),
     NavItem(_("Booking desk"), "appointments:desk", "appointments.add_appointment"),
     NavItem(_("Diary"), "appointments:diary", "appointments.view_appointment"),
     NavItem(_("Reception display"), "appointments:reception", "appointments.view_appointment"),

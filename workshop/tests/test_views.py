@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
+from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.models import Customer, Vehicle
 from aftersales.lib.signing import make_token
 from aftersales.messaging import gateways
@@ -185,6 +186,17 @@ def test_a_foreman_reads_the_order_but_cannot_fill_it(client, foreman, order):
     client.force_login(foreman)
     assert client.get(reverse("workshop:detail", args=[order.pk])).status_code == 200
     assert client.get(reverse("workshop:step", args=[order.pk, "prepare"])).status_code == 403
+
+
+def test_a_technician_lists_the_work_orders_in_progress_of_his_site_only(client, technician, order, site, other_site, templates):
+    stranger = CustomerFactory(site=other_site)
+    other = open_walk_in(site=other_site, customer=stranger, vehicle=VehicleFactory(owner=stranger),
+                         actor=UserFactory(roles=["service_advisor"], site_list=[other_site]))
+    client.force_login(technician)
+
+    page = client.get(reverse("workshop:list")).text
+
+    assert order.number in page and other.number not in page
 
 
 # --- walk-in ----------------------------------------------------------------------
