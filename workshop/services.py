@@ -66,7 +66,7 @@ from .models import (
 Status = WorkOrder.Status
 SIGNATURE_PURPOSE = "work_order_signature"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
-PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp"), "HEIF": ("image/heif", "heic")}
+PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
 MAX_SIGNATURE_BYTES = 1024 * 1024
 CODE_RESEND_AFTER = timedelta(minutes=1)
 
@@ -404,7 +404,7 @@ def add_photo(*, work_order: WorkOrder, upload, actor: User, caption: str = "") 
     content = upload.read()
     kind = _image_kind(content)
     if kind is None:
-        raise PhotoRefused(_("This file is not a photo (JPEG, PNG, WebP or HEIF)."))
+        raise PhotoRefused(_("This file is not a photo (JPEG, PNG or WebP)."))
     with transaction.atomic():
         order = _lock(work_order)
         if order.status == Status.CANCELLED:
