@@ -8,6 +8,7 @@ class FollowupConfig(AppConfig):
 
     def ready(self):
         from aftersales.customers.panels import register_customer_panel
+        from aftersales.messaging.catalogue import register_message_type
         from aftersales.messaging.replies import register_reply_handler
 
         from .panels import CONCERNS_PANEL
@@ -15,3 +16,11 @@ class FollowupConfig(AppConfig):
 
         register_reply_handler(concern_reply_by_sms)
         register_customer_panel(CONCERNS_PANEL)
+        register_message_type(
+            "concern_info_request", _("Question about a concern"), ["reference", "question"],
+            samples={"question": "Which wheel makes the noise, and at what speed?"},
+        )
+        register_message_type(
+            "vehicle_life_message", _("Vehicle-life campaign message"), ["vehicle", "title", "text", "link"],
+            samples={"title": "Winter check", "text": "Free 20-point check before the cold season."},
+        )

@@ -7,6 +7,8 @@ app's data migration with messaging's ``seed_default_templates`` contract
 (never overwriting an edited text).
 """
 
+from aftersales.messaging.catalogue import seed_default_templates
+
 # (subject, e-mail text, SMS text) per message type and language.
 FOLLOWUP_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
     "concern_info_request": {
@@ -68,11 +70,4 @@ FOLLOWUP_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
 
 
 def seed_followup_templates(template_model) -> int:
-    created = 0
-    for key, languages in FOLLOWUP_TEMPLATES.items():
-        for language, (subject, body_text, sms_body) in languages.items():
-            _obj, was_created = template_model.objects.get_or_create(
-                key=key, language=language, defaults={"subject": subject, "body_text": body_text, "sms_body": sms_body}
-            )
-            created += was_created
-    return created
+    return seed_default_templates(template_model, templates=FOLLOWUP_TEMPLATES)

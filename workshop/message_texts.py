@@ -3,6 +3,8 @@
 Like the messaging defaults, an existing text (edited by a manager) is never overwritten.
 """
 
+from aftersales.messaging.catalogue import seed_default_templates
+
 SIGNATURE_TEMPLATE = "work_order_signature"
 TEXTS = {
     "en": (
@@ -33,10 +35,4 @@ TEXTS = {
 
 
 def seed_message_texts(template_model) -> int:
-    created = 0
-    for language, (subject, body_text, sms_body) in TEXTS.items():
-        _row, was_created = template_model.objects.get_or_create(
-            key=SIGNATURE_TEMPLATE, language=language, defaults={"subject": subject, "body_text": body_text, "sms_body": sms_body}
-        )
-        created += was_created
-    return created
+    return seed_default_templates(template_model, templates={SIGNATURE_TEMPLATE: TEXTS})

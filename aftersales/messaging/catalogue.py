@@ -25,6 +25,20 @@ MESSAGE_TYPES = {
 }
 
 
+# Types whose text holds a secret (a one-time code): the text is blanked once sent.
+SENSITIVE_TYPES = {"one_time_code"}
+# Preview values for variables that stage apps add with their own types.
+_REGISTERED_SAMPLES: dict = {}
+
+
+def register_message_type(key: str, label, variables: list[str], *, samples: dict | None = None, sensitive: bool = False) -> None:
+    """A stage app's message type (call it from ``AppConfig.ready``); its texts come from its own data migration."""
+    MESSAGE_TYPES[key] = (label, variables)
+    _REGISTERED_SAMPLES.update(samples or {})
+    if sensitive:
+        SENSITIVE_TYPES.add(key)
+
+
 def message_type_choices() -> list[tuple[str, str]]:
     return [(key, label) for key, (label, _variables) in MESSAGE_TYPES.items()]
 
@@ -51,6 +65,7 @@ def sample_context(site) -> dict:
         "total": "412.80 €",
         "code": "482913",
         "minutes": 10,
+        **_REGISTERED_SAMPLES,
     }
 
 
@@ -352,10 +367,14 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
 }
 
 
-def seed_default_templates(template_model) -> int:
-    """Create the default texts that do not exist yet; returns how many were created."""
+def seed_default_templates(template_model, templates: dict | None = None) -> int:
+    """Create the default texts that do not exist yet; returns how many were created.
+
+    ``templates`` is {key: {language: (subject, e-mail text, SMS text)}}; the
+    messaging defaults when omitted. Stage apps seed theirs the same way.
+    """
     created = 0
-    for key, languages in DEFAULT_TEMPLATES.items():
+    for key, languages in (DEFAULT_TEMPLATES if templates is None else templates).items():
         for language, (subject, body_text, sms_body) in languages.items():
             _obj, was_created = template_model.objects.get_or_create(
                 key=key, language=language, defaults={"subject": subject, "body_text": body_text, "sms_body": sms_body}

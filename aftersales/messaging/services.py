@@ -64,6 +64,7 @@ from aftersales.lib.business_hours import next_allowed_send_time
 from aftersales.lib.ics import build_event
 
 from . import gateways
+from .catalogue import SENSITIVE_TYPES
 from .exceptions import InvalidMessageRequest, MissingTemplate, PermanentSendError, TemporarySendError
 from .models import (
     InboundMessage,
@@ -76,6 +77,8 @@ from .models import (
     SmsSender,
 )
 from .replies import dispatch_reply
+
+SECRET_BLANKED = "••••••"
 
 Status = OutboxMessage.Status
 
@@ -128,6 +131,8 @@ def queue_message(
         context={**context, "customer": customer, "site": site, "brand_name": brand.name if brand else ""},
     )
     status = Status.SUPPRESSED if failure_code else Status.QUEUED
+    if status == Status.SUPPRESSED and template in SENSITIVE_TYPES:
+        body, body_html = SECRET_BLANKED, ""
     due = due_at or now
     if not urgent and status == Status.QUEUED:
         due = next_allowed_send_time(site, due)
@@ -265,8 +270,15 @@ def deliver_message(*, message_id: int) -> OutboxMessage | None:
         _record_permanent_failure(message, exc)
     else:
         _record_sent(message, provider_id, note="")
+    if message.template_key in SENSITIVE_TYPES:
+        _blank_secret_text(message.pk)
     message.refresh_from_db()
     return message
+
+
+def _blank_secret_text(message_id: int) -> None:
+    """Once a secret (a one-time code) has left, staff must not be able to read it in the log."""
+    OutboxMessage.objects.filter(pk=message_id).exclude(status=Status.QUEUED).update(body=SECRET_BLANKED, body_html="")
 
 
 def _record_sent(message: OutboxMessage, provider_id: str, *, note: str) -> None:

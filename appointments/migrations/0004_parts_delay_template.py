@@ -44,11 +44,9 @@ TEXTS = {
 
 
 def seed(apps, schema_editor):
-    MessageTemplate = apps.get_model("messaging", "MessageTemplate")
-    for language, (subject, body_text, sms_body) in TEXTS.items():
-        MessageTemplate.objects.get_or_create(
-            key=KEY, language=language, defaults={"subject": subject, "body_text": body_text, "sms_body": sms_body}
-        )
+    from aftersales.messaging.catalogue import seed_default_templates
+
+    seed_default_templates(apps.get_model("messaging", "MessageTemplate"), templates={KEY: TEXTS})
 
 
 def unseed(apps, schema_editor):

@@ -42,6 +42,14 @@ def test_a_code_is_sent_by_sms_at_once_even_in_quiet_hours_and_never_stored_in_c
     assert row.expires_at == SUNDAY_NIGHT + timedelta(minutes=15)
 
 
+def test_staff_cannot_read_a_sent_code_in_the_message_log(customer, subject, night, django_capture_on_commit_callbacks):
+    row, code = sent_code(django_capture_on_commit_callbacks, purpose="sign", customer=customer, subject=subject)
+
+    row.message.refresh_from_db()
+    assert code not in row.message.body
+    assert row.message.body == "••••••"
+
+
 def test_the_right_code_is_accepted_once(customer, subject, night, django_capture_on_commit_callbacks):
     _row, code = sent_code(django_capture_on_commit_callbacks, purpose="sign", customer=customer, subject=subject)
 
