@@ -256,6 +256,16 @@ def mark_arrived(*, appointment: Appointment, actor: User) -> Appointment:
     return appointment
 
 
+def mark_converted(*, appointment: Appointment, actor: User) -> Appointment:
+    """The work order is open: the booking has become a visit (called by the workshop stage)."""
+    with transaction.atomic():
+        locked = _lock_appointment(appointment)
+        _check_transition(locked, Status.CONVERTED)
+        _set_status(locked, Status.CONVERTED, actor=actor)
+    appointment.refresh_from_db()
+    return appointment
+
+
 def mark_no_show(*, appointment: Appointment, actor: User | None) -> Appointment:
     """The customer did not come: frees the loaner (the slots stay as they were, in the past)."""
     with transaction.atomic():

@@ -17,6 +17,7 @@ from appointments.services import (
     confirm_appointment,
     estimate_jobs,
     mark_arrived,
+    mark_converted,
     mark_no_show,
     reschedule_appointment,
 )
@@ -308,6 +309,19 @@ def test_arrival_and_no_show(booking, diary_advisor, clock):
     assert (arriving.status, absent.status) == ("arrived", "no_show")
     with pytest.raises(TransitionNotAllowed, match="cannot become"):
         mark_arrived(appointment=absent, actor=diary_advisor)
+
+
+def test_only_an_arrived_customer_converts_to_a_work_order(booking, diary_advisor, clock):
+    appointment = booking(at("2026-03-03", "09:00"))
+    with pytest.raises(TransitionNotAllowed, match="cannot become"):
+        mark_converted(appointment=appointment, actor=diary_advisor)
+    clock.move_to(at("2026-03-03", "09:05"))
+    mark_arrived(appointment=appointment, actor=diary_advisor)
+
+    mark_converted(appointment=appointment, actor=diary_advisor)
+
+    assert appointment.status == "converted"
+    assert appointment.events.last().to_status == "converted"
 
 
 def test_the_booking_service_can_be_called_directly(site, diary_advisor, technicians, customer, vehicle, crc_agent):
