@@ -193,6 +193,11 @@ if not REDIS_URL:
         (BROKER_DIR / _folder).mkdir(parents=True, exist_ok=True)
 else:
     CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
+# The cache holds the rate limits of the public pages (one-time codes, online
+# bookings, contact form): production needs the shared Redis cache, since a
+# per-process memory cache counts each worker apart.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL
+          else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -217,6 +222,11 @@ CELERY_BEAT_SCHEDULE["messaging-sweep-outbox"] = {
 # booked for the next day (site time) to confirm; once per appointment.
 CELERY_BEAT_SCHEDULE["appointments-booking-reminders"] = {
     "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 3600.0, "args": ["booking_reminders"],
+}
+# Online booking: 2 working hours for web/e-mail requests, DOMAIN §1: every
+# 5 minutes, flag each request past its due time to the site's managers, once.
+CELERY_BEAT_SCHEDULE["appointments-web-request-escalations"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 300.0, "args": ["web_request_escalations"],
 }
 
 # Follow-up: the 1-month maintenance reminder, DOMAIN §7 (and the site's extra

@@ -9,6 +9,7 @@ urlpatterns = [
     path("customers/", include("aftersales.customers.urls")),
     path("messaging/", include("aftersales.messaging.urls")),
     path("appointments/", include("appointments.urls")),
+    path("book/", include("appointments.online_urls")),
     path("followup/", include("followup.urls")),
     path("workshop/", include("workshop.urls")),
     path("admin/", admin.site.urls),

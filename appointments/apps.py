@@ -7,8 +7,16 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
+        from aftersales.messaging.catalogue import register_message_type
+        from aftersales.customers.panels import register_customer_panel
         from aftersales.messaging.replies import register_reply_handler
 
+        from .panels import VISITS_PANEL
         from .replies import confirm_by_sms_reply
 
         register_reply_handler(confirm_by_sms_reply)
+        register_customer_panel(VISITS_PANEL)
+        register_message_type(
+            "parts_delay", _("Part delayed for an appointment"), ["start", "vehicle", "parts", "link"],
+            samples={"parts": "Front brake pads 8W0698151"},
+        )

@@ -4,6 +4,7 @@ from datetime import datetime
 
 from aftersales.messaging.jobs import register_job
 
+from .online import escalate_overdue_web_requests
 from .selectors import reminders_due
 from .services import send_booking_reminder
 
@@ -17,3 +18,13 @@ def run_booking_reminders(*, now: datetime) -> int:
     a new time) gets its own.
     """
     return sum(send_booking_reminder(appointment=appointment) for appointment in reminders_due(now=now))
+
+
+@register_job("web_request_escalations")
+def run_web_request_escalations(*, now: datetime) -> int:
+    """DOMAIN §1, 2 working hours for web/e-mail requests: flag each one past its due time to the site's managers.
+
+    Idempotent: a request is flagged once (its ``escalated_at`` claimed by a
+    conditional update); answering it later changes nothing here.
+    """
+    return escalate_overdue_web_requests(now=now)

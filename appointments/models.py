@@ -501,3 +501,66 @@ class PartOrderRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.part} ({self.get_status_display()})"
+
+
+class WebRequest(models.Model):
+    """A customer's message from the site's contact form, or an e-mail staff recorded by hand.
+
+    Staff must answer it within 2 working hours of the site (DOMAIN §1):
+    ``due_at`` is computed once, when it is received, with the site's opening
+    hours, public holidays and closures (``lib.business_hours.add_working_hours``).
+    """
+
+    class Channel(models.TextChoices):
+        WEB = "web", _("Web form")
+        EMAIL = "email", _("E-mail")
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="web_requests", verbose_name=_("site"))
+    brand = models.ForeignKey(
+        "accounts.Brand", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("brand")
+    )
+    channel = models.CharField(_("received by"), max_length=10, choices=Channel.choices)
+    name = models.CharField(_("name"), max_length=160)
+    mobile = models.CharField(_("phone"), max_length=20, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    vehicle_text = models.CharField(_("vehicle"), max_length=200, blank=True)
+    message = models.TextField(_("message"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    due_at = models.DateTimeField(_("answer due by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.PROTECT, related_name="web_requests", verbose_name=_("customer")
+    )
+    answer = models.TextField(_("answer"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("answered by")
+    )
+    escalated_at = models.DateTimeField(_("flagged to the managers at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["due_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(mobile="", email=""), name="web_request_has_contact"),
+        ]
+        indexes = [
+            models.Index(fields=["site", "answered_at", "due_at"], name="web_request_site_due_idx"),
+            models.Index(fields=["due_at"], condition=models.Q(answered_at__isnull=True, escalated_at__isnull=True),
+                         name="web_request_to_escalate_idx"),
+        ]
+        verbose_name = _("web or e-mail request")
+        verbose_name_plural = _("web and e-mail requests")
+
+    def __str__(self) -> str:
+        return f"{self.name} · {self.received_at:%Y-%m-%d %H:%M}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("appointments:web_request", kwargs={"pk": self.pk})
+
+    def is_overdue(self, now=None) -> bool:
+        return self.answered_at is None and self.due_at <= (now or timezone.now())

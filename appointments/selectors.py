@@ -22,6 +22,7 @@ from .models import (
     PartOrderRequest,
     PartReservation,
     PartStock,
+    WebRequest,
 )
 from .slots import local_day_bounds
 
@@ -205,3 +206,38 @@ def upcoming_for_customer(*, customer) -> Appointment | None:
         Appointment.objects.filter(customer=customer, status=Appointment.Status.BOOKED, starts_at__gt=timezone.now())
         .order_by("starts_at").first()
     )
+
+
+CUSTOMER_CHANGE_DAYS = 7
+
+
+def customer_changes(*, site: Site, now: datetime) -> QuerySet:
+    """What customers changed themselves (confirmed, moved, cancelled online) in the last 7 days, newest first."""
+    return (
+        AppointmentEvent.objects.filter(appointment__site=site, details__has_key="customer_change",
+                                        at__gte=now - timedelta(days=CUSTOMER_CHANGE_DAYS))
+        .select_related("appointment__customer", "appointment__advisor", "appointment__vehicle").order_by("-at", "-pk")
+    )
+
+
+VISITS_SHOWN = 30
+
+
+def customer_visits(*, customer) -> list[Appointment]:
+    """The customer's latest appointments (every status), newest first, for the 360 page's Visits card."""
+    return list(Appointment.objects.filter(customer=customer).select_related("site", "advisor", "vehicle")
+                .order_by("-starts_at", "-pk")[:VISITS_SHOWN])
+
+
+WEB_REQUEST_VIEWS = ("open", "overdue", "answered")
+
+
+def list_web_requests(*, user, site: Site, show: str, now: datetime) -> QuerySet:
+    """A site's requests: open (unanswered, by due time), overdue (past due, unanswered) or answered (latest first)."""
+    queryset = visible_to(WebRequest.objects.filter(site=site), user).select_related("site", "brand", "answered_by", "customer")
+    if show == "answered":
+        return queryset.filter(answered_at__isnull=False).order_by("-answered_at", "-pk")
+    queryset = queryset.filter(answered_at__isnull=True)
+    if show == "overdue":
+        queryset = queryset.filter(due_at__lte=now)
+    return queryset.order_by("due_at", "pk")

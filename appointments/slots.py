@@ -419,6 +419,29 @@ def free_reception_slots(*, site: Site, first_day: date, last_day: date, now: da
     ]
 
 
+def bookable_slots(
+    *, site: Site, jobs, now: datetime, first_day: date, last_day: date, needs_loaner: bool = False, waits: bool = False,
+    online: bool = False,
+) -> list[Proposal]:
+    """Every time the rules allow for these jobs between two days, one advisor per time (the first free), by time.
+
+    The customer's own pages pick from this list (online booking, moving a
+    booking): the same rules as the proposals, with no capacity override.
+    """
+    calendar = load_calendar(site=site, first_day=first_day, last_day=last_day + timedelta(days=HANDOVER_SEARCH_DAYS))
+    need = workshop_need(jobs)
+    found, seen = [], set()
+    for advisor_id, moment in _candidates(calendar, first_day, last_day):
+        if moment in seen:
+            continue
+        check = check_slot(calendar, advisor_id=advisor_id, starts_at=moment, need=need, now=now, waits=waits,
+                           needs_loaner=needs_loaner, online=online)
+        if check.ok:
+            seen.add(moment)
+            found.append(Proposal(advisor_id=advisor_id, starts_at=moment, handover_at=check.handover_at))
+    return found
+
+
 def _candidates(calendar: Calendar, first_day: date, last_day: date, advisor=None, why_by_day=None):
     """Free (advisor, start) pairs by time then advisor; taken slots are only counted, per day, in ``why_by_day``."""
     advisor_ids = [advisor.pk] if advisor is not None else calendar.advisor_ids

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, web_request_views
 
 app_name = "appointments"
 
@@ -15,6 +15,10 @@ urlpatterns = [
     path("parts-requests/", views.part_requests, name="part_requests"),
     path("parts-requests/<int:pk>/ordered/", views.part_request_ordered, name="part_request_ordered"),
     path("loaners/<int:pk>/confirm/", views.confirm_loaner, name="confirm_loaner"),
+    path("requests/", web_request_views.web_requests, name="web_requests"),
+    path("requests/new/", web_request_views.web_request_new, name="web_request_new"),
+    path("requests/<int:pk>/", web_request_views.web_request, name="web_request"),
+    path("requests/<int:pk>/answer/", web_request_views.web_request_answer, name="web_request_answer"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/confirm/", views.confirm, name="confirm"),
     path("<int:pk>/arrived/", views.arrived, name="arrived"),

@@ -3,6 +3,7 @@
 from datetime import timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.db import transaction
@@ -24,10 +25,12 @@ from aftersales.lib.ics import build_event
 from aftersales.lib.pdf import render_pdf
 from aftersales.lib.signing import LinkError, read_token
 
-from . import selectors, services, slots
+from . import online, selectors, services, slots
 from .exceptions import BookingError
 from .forms import CHECKLIST_LABELS, BookingForm, CancelForm, CustomerVehicleForm, RescheduleForm, encode_slot, parse_day
 from .models import Appointment, LoanerReservation, PartOrderRequest, SiteCapacityRule
+from .online_forms import CustomerCancelForm, SlotForm
+from .online_views import group_by_day, public_render
 
 LINK_MAX_AGE = timedelta(days=400)  # the real limit is the day after the appointment, checked below
 
@@ -371,7 +374,8 @@ def diary(request: HttpRequest) -> HttpResponse:
     ]
     context = {"site": site, "sites": sites, "day": day, "week": week, "days": days,
                "previous": day - timedelta(days=7 if week else 1), "next": day + timedelta(days=7 if week else 1),
-               "listed": [a for a in appointments.values() if a.status in Appointment.ACTIVE_STATUSES]}
+               "listed": [a for a in appointments.values() if a.status in Appointment.ACTIVE_STATUSES],
+               "customer_changes": selectors.customer_changes(site=site, now=now)[:20]}
     return _render(request, "appointments/diary.html", context, site=site)
 
 
@@ -507,26 +511,51 @@ def _linked_appointment(token: str) -> Appointment:
     return appointment
 
 
+def _link_error(request: HttpRequest, error: LinkError) -> HttpResponse:
+    return render(request, "appointments/public_link_error.html", {"expired": str(error) == "expired"}, status=400)
+
+
 @login_not_required
 def public_page(request: HttpRequest, token: str) -> HttpResponse:
-    """Mobile-first page of the customer's appointment: confirm it, add it to a calendar."""
+    """Mobile-first page of the customer's appointment: confirm, move or cancel it, add it to a calendar."""
     try:
         appointment = _linked_appointment(token)
     except LinkError as error:
-        return render(request, "appointments/public_link_error.html", {"expired": str(error) == "expired"}, status=400)
-    language = _customer_language(appointment)
-    with translation.override(language), timezone.override(appointment.site.tz):
-        if request.method == "POST" and request.POST.get("action") == "confirm":
-            try:
-                services.confirm_appointment(appointment=appointment, via="link")
-            except BookingError as error:
-                messages.error(request, str(error.message))
+        return _link_error(request, error)
+    if "lang" not in request.GET and "online_language" not in request.session:
+        request.session["online_language"] = _customer_language(appointment)
+    cancel_form, move_form = CustomerCancelForm(), SlotForm()
+    action = request.POST.get("action") if request.method == "POST" else None
+    try:
+        if action == "confirm":
+            online.confirm_by_customer(appointment=appointment)
             return redirect("appointments:public", token=token)
-        context = {"appointment": appointment, "token": token, "language": language,
-                   "can_confirm": appointment.status == Appointment.Status.BOOKED}
-        response = render(request, "appointments/public.html", context)
-    response.headers["Content-Language"] = language
-    return response
+        if action == "cancel":
+            cancel_form = CustomerCancelForm(request.POST)
+            if cancel_form.is_valid():
+                online.cancel_by_customer(appointment=appointment, reason=cancel_form.cleaned_data["reason"])
+                messages.success(request, _("Your appointment is cancelled. We have told your advisor."))
+                return redirect("appointments:public", token=token)
+        if action == "move":
+            move_form = SlotForm(request.POST)
+            if move_form.is_valid():
+                advisor_id, starts_at = move_form.cleaned_data["slot"]
+                new = online.reschedule_by_customer(appointment=appointment, advisor_id=advisor_id, starts_at=starts_at)
+                messages.success(request, _("Your appointment is moved. The new confirmation is on its way to you."))
+                return redirect(services.customer_link(new).removeprefix(settings.SITE_URL))
+    except BookingError as error:
+        form = move_form if action == "move" else cancel_form
+        form.add_error("slot" if action == "move" else "reason", str(error.message))
+    active = appointment.status in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
+    moving = active and (action == "move" or request.GET.get("move") == "1")
+    days = []
+    if moving:
+        days = group_by_day(appointment.site, online.slots_to_move(appointment=appointment, now=timezone.now()))
+    context = {"appointment": appointment, "token": token, "can_confirm": appointment.status == Appointment.Status.BOOKED,
+               "active": active, "moving": moving, "days": days, "move_form": move_form, "cancel_form": cancel_form,
+               "selected": request.POST.get("slot", "")}
+    return public_render(request, "appointments/public.html", context, site=appointment.site,
+                         status=400 if action and (move_form.errors or cancel_form.errors) else 200)
 
 
 @login_not_required
@@ -534,7 +563,7 @@ def public_ics(request: HttpRequest, token: str) -> HttpResponse:
     try:
         appointment = _linked_appointment(token)
     except LinkError as error:
-        return render(request, "appointments/public_link_error.html", {"expired": str(error) == "expired"}, status=400)
+        return _link_error(request, error)
     rule = SiteCapacityRule.objects.filter(site=appointment.site).first() or SiteCapacityRule()
     event = services.ics_event_for(appointment, until=appointment.starts_at + timedelta(minutes=rule.reception_minutes))
     site = appointment.site

@@ -30,6 +30,7 @@ from aftersales.lib.formatting import format_money
 from aftersales.messaging.models import MessageChannel, OutboxMessage, Purpose
 from aftersales.messaging.services import queue_message
 from appointments.models import Appointment
+from appointments.online import online_booking_url
 
 from .exceptions import CallRefused, ConcernRefused, MileageCheckRefused
 from .models import (
@@ -363,14 +364,8 @@ def _send_fallback(task: CallTask, *, actor) -> OutboxMessage | None:
 
 
 def booking_link_for(vehicle: Vehicle) -> str:
-    """Where the customer books for this vehicle. Until online booking exists: the site's phone, else its e-mail.
-
-    The one place to switch to the online booking page later.
-    """
-    site = vehicle.owner.site
-    if site.phone:
-        return f"tel:{site.phone}"
-    return f"mailto:{site.email}" if site.email else ""
+    """Where the customer books for this vehicle: the online booking page, pre-filled for it (a signed 45-day link)."""
+    return online_booking_url(vehicle)
 
 
 def reminder_to_attribute(*, vehicle: Vehicle, at: datetime | None = None) -> MaintenanceReminder | None:

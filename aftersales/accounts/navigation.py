@@ -33,6 +33,7 @@ NAVIGATION = [
     NavItem(_("Reception display"), "appointments:reception", "appointments.view_appointment"),
     NavItem(_("Preparation list"), "appointments:preparation", "appointments.view_partstock"),
     NavItem(_("Parts requests"), "appointments:part_requests", "appointments.view_partorderrequest"),
+    NavItem(_("Web requests"), "appointments:web_requests", "appointments.view_webrequest"),
     NavItem(_("Call list"), "followup:call_list", "followup.view_calltask"),
     NavItem(_("Concerns"), "followup:concern_list", "followup.view_concern"),
     NavItem(_("Target lists"), "followup:target_lists", "followup.work_target_lists"),

@@ -132,6 +132,18 @@ WORKSHOP_PERMISSIONS = {
 for _role, _perms in WORKSHOP_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# Web and e-mail requests (online booking stage): advisors, CRC agents and
+# managers see, record and answer them within 2 working hours.
+WEB_REQUEST_DESK = ["appointments.view_webrequest", "appointments.add_webrequest", "appointments.change_webrequest"]
+WEB_REQUEST_PERMISSIONS = {
+    Role.CRC_AGENT: WEB_REQUEST_DESK,
+    Role.SERVICE_ADVISOR: WEB_REQUEST_DESK,
+    Role.MANAGER: WEB_REQUEST_DESK,
+    Role.ADMIN: WEB_REQUEST_DESK,
+}
+for _role, _perms in WEB_REQUEST_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
 
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""

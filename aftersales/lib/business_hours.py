@@ -1,4 +1,4 @@
-"""When a site may contact its customers: quiet hours and closed days.
+"""When a site may contact its customers (quiet hours, closed days), and working-hour deadlines.
 
 Nothing non-urgent goes out between 20:00 and 08:00 in the site's time zone,
 nor on a day the site is closed (``Site.is_closed_on``: public holidays, extra
@@ -6,6 +6,7 @@ closures, weekdays without opening hours). ``next_allowed_send_time`` moves a
 moment forward to the first one allowed.
 """
 
+from collections import defaultdict
 from datetime import datetime, time, timedelta
 
 QUIET_STARTS = time(20, 0)
@@ -42,3 +43,31 @@ def next_allowed_send_time(site, moment: datetime) -> datetime:
     else:
         day = first_morning
     return datetime.combine(day, QUIET_ENDS, tzinfo=site.tz)
+
+
+def add_working_hours(site, start: datetime, hours) -> datetime:
+    """The moment ``hours`` of the site's opening time after ``start`` (a working-hours deadline).
+
+    Only the site's opening intervals count (two intervals a day leave the
+    lunch break out); public holidays, extra closures and days without
+    opening hours are skipped. A start outside the opening hours counts from
+    the next opening. Wall-clock times of the site's time zone.
+    """
+    remaining = timedelta(hours=float(hours))
+    intervals = defaultdict(list)
+    for weekday, opens, closes in site.opening_hours.values_list("weekday", "opens", "closes"):
+        intervals[weekday].append((opens, closes))
+    local = start.astimezone(site.tz)
+    day = local.date()
+    for _offset in range(MAX_DAYS_AHEAD):
+        if intervals.get(day.weekday()) and not site.is_closed_on(day):
+            for opens, closes in sorted(intervals[day.weekday()]):
+                begin = max(datetime.combine(day, opens, tzinfo=site.tz), local)
+                end = datetime.combine(day, closes, tzinfo=site.tz)
+                if begin >= end:
+                    continue
+                if end - begin >= remaining:
+                    return begin + remaining
+                remaining -= end - begin
+        day += timedelta(days=1)
+    raise ValueError(f"{site} has no opening hours within {MAX_DAYS_AHEAD} days")

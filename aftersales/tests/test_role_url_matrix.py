@@ -19,7 +19,7 @@ from aftersales.accounts.roles import ROLE_PERMISSIONS, Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
 from aftersales.messaging.models import InboundMessage, MessageChannel, MessageTemplate, OutboxMessage, Purpose
-from appointments.tests.factories import appointment_for_matrix
+from appointments.tests.factories import appointment_for_matrix, web_request_for_matrix
 from followup.tests.factories import matrix_records as followup_records
 from workshop.tests.matrix import WORKSHOP_PK_RECORDS, WORKSHOP_RECORDS, WORKSHOP_URL_KWARG_RECORDS
 
@@ -35,6 +35,8 @@ PUBLIC = {
     "messaging:twilio_inbound",
     "appointments:public",
     "appointments:public_ics",
+    *{f"online:{name}" for name in ("book", "book_brand", "code", "details", "choose", "slot", "contact", "contact_brand",
+                                    "contact_sent")},
     "workshop:customer_sign",
     "workshop:customer_new_code",
     "workshop:customer_pdf",
@@ -72,6 +74,7 @@ RECORDS = {
     "appointment": Record(lambda site, made: appointment_for_matrix(site, made["customer"], made["vehicle"])),
     "loaner_reservation": Record(lambda site, made: made["appointment"].loaner_reservations.get()),
     "part_order_request": Record(lambda site, made: made["appointment"].part_order_requests.get()),
+    "web_request": Record(lambda site, made: web_request_for_matrix(site)),
     "followup": Record(lambda site, made: followup_records(site, made["customer"], made["vehicle"])),
     **{name: Record(lambda site, made, name=name: made["followup"][name])
        for name in ("concern", "call_task", "escalation", "mileage_check")},
@@ -101,6 +104,8 @@ PK_RECORDS = {
         "reserve_part", "request_part", "warn_parts_delay", "bin_label")},
     "appointments:confirm_loaner": "loaner_reservation",
     "appointments:part_request_ordered": "part_order_request",
+    "appointments:web_request": "web_request",
+    "appointments:web_request_answer": "web_request",
     **{f"followup:{name}": "call_task" for name in ("call", "call_record", "call_assign")},
     **{f"followup:concern_{name}": "concern" for name in (
         "detail", "assign", "request_info", "reply", "answer", "close", "reopen")},

@@ -111,3 +111,12 @@ def appointment_for_matrix(site, customer, vehicle):
     PartOrderRequest.objects.create(site=site, appointment=appointment, part=PartFactory(), quantity=1, needed_by=starts_at,
                                     requested_by=advisor)
     return appointment
+
+
+def web_request_for_matrix(site):
+    from django.utils import timezone
+
+    from appointments.models import WebRequest
+
+    return WebRequest.objects.create(site=site, channel="web", name="Paul Martin", mobile="+33612345678", language="fr",
+                                     message="Can you call me about a noise?", due_at=timezone.now())

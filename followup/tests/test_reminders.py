@@ -42,7 +42,7 @@ def test_a_vehicle_due_by_date_in_a_month_gets_one_reminder_with_offer_mobility_
     assert (reminder.vehicle, reminder.touch, reminder.basis, reminder.due_on) == (vehicle, "d30", "date", date(2026, 4, 1))
     message = reminder.message
     assert message.template_key == "maintenance_reminder" and message.purpose == "marketing"
-    assert f"tel:{site.phone}" in message.body
+    assert f"/book/{site.code}/" in message.body and "?p=" in message.body  # the pre-filled online booking link
 
 
 def test_reruns_create_nothing_new(clock, site):
