@@ -7,11 +7,18 @@ class WorkshopConfig(AppConfig):
     verbose_name = _("Workshop")
 
     def ready(self) -> None:
+        from aftersales.customers.panels import register_customer_panel
         from aftersales.messaging.catalogue import register_message_type
 
-        from .message_texts import SIGNATURE_TEMPLATE
+        from .message_texts import PROMISED_TIME_TEMPLATE, SIGNATURE_TEMPLATE
+        from .panels import DEFERRED_WORK_PANEL
 
         register_message_type(
             SIGNATURE_TEMPLATE, _("Work order to sign by code"), ["number", "vehicle", "total", "link"],
             samples={"number": "LYO-2026-00042"},
         )
+        register_message_type(
+            PROMISED_TIME_TEMPLATE, _("Promised return time changed"), ["number", "vehicle", "promised", "previous"],
+            samples={"number": "LYO-2026-00042"},
+        )
+        register_customer_panel(DEFERRED_WORK_PANEL)

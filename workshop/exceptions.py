@@ -1,4 +1,4 @@
-"""Domain errors of reception; each names the form field it is about."""
+"""Domain errors of the workshop (reception, repair, quality check); each names the form field it is about."""
 
 from django.utils.translation import gettext_lazy as _
 
@@ -48,3 +48,40 @@ class OrderChangedSinceShown(SignatureRefused):
         super().__init__(
             message or _("The order changed since it was shown to the customer. Show it again and sign the new version."), **kwargs
         )
+
+
+class DispatchRefused(WorkOrderError):
+    field = "technician"
+
+
+class ClockingRefused(WorkOrderError):
+    field = "job"
+
+
+class InspectionRefused(WorkOrderError):
+    field = "rating"
+
+
+class ApprovalRefused(WorkOrderError):
+    field = "job"
+
+
+class PriceChanged(ApprovalRefused):
+    field = "amount"
+
+    def __init__(self, message=None, **kwargs):
+        super().__init__(
+            message or _("The price of this work changed since it was shown. Read the new price and decide again."), **kwargs
+        )
+
+
+class SpendingLimitExceeded(ApprovalRefused):
+    field = "method"
+
+
+class QualityCheckRefused(WorkOrderError):
+    field = "status"
+
+
+class NotInvoiceable(WorkOrderError):
+    field = "jobs"

@@ -49,6 +49,19 @@ class Payer(models.TextChoices):
     INTERNAL = "internal", _("Internal")
 
 
+class JobStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    ASSIGNED = "assigned", _("Assigned")
+    IN_PROGRESS = "in_progress", _("In progress")
+    ON_HOLD = "on_hold", _("On hold")
+    DONE = "done", _("Done")
+
+
+class HoldReason(models.TextChoices):
+    PARTS = "parts", _("Waiting for parts")
+    APPROVAL = "approval", _("Waiting for approval")
+
+
 class Approval(models.TextChoices):
     """Lines agreed at reception, and additions found later with their own approval."""
 
@@ -64,15 +77,20 @@ class WorkOrder(models.Model):
         CHECKED_IN = "checked_in", _("Checked in")
         SIGNED = "signed", _("Signed by the customer")
         IN_WORKSHOP = "in_workshop", _("In the workshop")
+        QUALITY_CHECK = "quality_check", _("Waiting for the quality check")
+        READY = "ready", _("Ready for invoicing")
         CANCELLED = "cancelled", _("Cancelled")
 
     TRANSITIONS = {
         Status.DRAFT: {Status.CHECKED_IN, Status.CANCELLED},
         Status.CHECKED_IN: {Status.SIGNED, Status.CANCELLED},
         Status.SIGNED: {Status.IN_WORKSHOP},
-        Status.IN_WORKSHOP: set(),
+        Status.IN_WORKSHOP: {Status.QUALITY_CHECK},
+        Status.QUALITY_CHECK: {Status.IN_WORKSHOP, Status.READY},
+        Status.READY: set(),
         Status.CANCELLED: set(),
     }
+    WORKSHOP_STATUSES = (Status.IN_WORKSHOP, Status.QUALITY_CHECK)
     EDITABLE_STATUSES = (Status.DRAFT, Status.CHECKED_IN)
 
     class PaymentMethod(models.TextChoices):
@@ -148,7 +166,17 @@ class WorkOrder(models.Model):
             models.UniqueConstraint(fields=["site", "year", "sequence"], name="unique_work_order_sequence"),
             models.CheckConstraint(condition=models.Q(fuel_level__lte=8), name="work_order_fuel_in_eighths"),
         ]
-        indexes = [models.Index(fields=["site", "created_at"], name="work_order_site_created_idx")]
+        indexes = [
+            models.Index(fields=["site", "created_at"], name="work_order_site_created_idx"),
+            models.Index(fields=["site", "status"], name="work_order_in_workshop_idx",
+                         condition=models.Q(status__in=["in_workshop", "quality_check"])),
+        ]
+        permissions = [
+            ("dispatch_jobs", _("Can dispatch jobs to technicians and bays")),
+            ("work_on_jobs", _("Can clock on jobs, tick them and inspect vehicles")),
+            ("decide_extra_work", _("Can price extra work and record the customer's decisions")),
+            ("check_quality", _("Can do the quality check")),
+        ]
         verbose_name = _("work order")
         verbose_name_plural = _("work orders")
 
@@ -211,9 +239,33 @@ class WorkOrderJob(FrozenWhenSigned):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("added by")
     )
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    # the workshop: dispatch, sign-off by the technician, rework
+    status = models.CharField(_("workshop status"), max_length=12, choices=JobStatus.choices, default=JobStatus.WAITING)
+    hold_reason = models.CharField(_("on hold for"), max_length=10, choices=HoldReason.choices, blank=True)
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="workshop_jobs",
+        verbose_name=_("technician"),
+    )
+    bay = models.ForeignKey("Bay", null=True, blank=True, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("bay"))
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed off by")
+    )
+    done_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
+    rework_count = models.PositiveSmallIntegerField(_("sent back by the quality check"), default=0)
+    inspection_result = models.ForeignKey(
+        "InspectionResult", null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals",
+        verbose_name=_("inspection item"),
+    )
 
     class Meta:
         ordering = ["work_order", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="done") | models.Q(done_by__isnull=False, done_at__isnull=False),
+                name="work_order_job_done_is_signed",
+            ),
+        ]
+        indexes = [models.Index(fields=["done_by", "done_at"], name="work_order_job_done_idx")]
         verbose_name = _("work-order job")
         verbose_name_plural = _("work-order jobs")
 
@@ -289,6 +341,9 @@ class WorkOrderPhoto(models.Model):
     extension = models.CharField(_("extension"), max_length=5)
     size = models.PositiveIntegerField(_("size (bytes)"))
     caption = models.CharField(_("caption"), max_length=200, blank=True)
+    inspection_result = models.ForeignKey(
+        "InspectionResult", null=True, blank=True, on_delete=models.CASCADE, related_name="photos", verbose_name=_("inspection item"),
+    )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
 
@@ -366,3 +421,285 @@ class WorkOrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.from_status or '-'} → {self.to_status}"
+
+
+# --- the workshop ---------------------------------------------------------------------
+
+
+class Bay(models.Model):
+    """A workshop bay (lift, bodywork booth, express lane) of a site."""
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="bays", verbose_name=_("site"))
+    name = models.CharField(_("name"), max_length=40)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["site", "name"]
+        constraints = [models.UniqueConstraint(fields=["site", "name"], name="unique_bay_name_per_site")]
+        verbose_name = _("bay")
+        verbose_name_plural = _("bays")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AttendanceSpan(models.Model):
+    """The attendance clock: a day at work (clock in to clock out) or a break inside it; open while ``ended_at`` is empty."""
+
+    class Kind(models.TextChoices):
+        DAY = "day", _("At work")
+        BREAK = "break", _("Break")
+
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance_spans",
+                                   verbose_name=_("technician"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="attendance_spans", verbose_name=_("site"))
+    kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
+    started_at = models.DateTimeField(_("from"))
+    ended_at = models.DateTimeField(_("to"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["technician", "started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["technician", "kind"], condition=models.Q(ended_at__isnull=True),
+                                    name="one_open_attendance_span_per_kind"),
+            models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                                   name="attendance_span_ends_after_start"),
+        ]
+        indexes = [models.Index(fields=["site", "started_at"], name="attendance_site_started_idx")]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+
+    def __str__(self) -> str:
+        return f"{self.technician} {self.get_kind_display()} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class JobClocking(models.Model):
+    """The job clock: a technician on one job line; at most one open clocking per technician."""
+
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="job_clockings",
+                                   verbose_name=_("technician"))
+    job = models.ForeignKey(WorkOrderJob, on_delete=models.PROTECT, related_name="clockings", verbose_name=_("job"))
+    started_at = models.DateTimeField(_("clocked on"))
+    ended_at = models.DateTimeField(_("clocked off"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["technician", "started_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["technician"], condition=models.Q(ended_at__isnull=True), name="one_open_job_clocking"),
+            models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                                   name="job_clocking_ends_after_start"),
+        ]
+        verbose_name = _("job clocking")
+        verbose_name_plural = _("job clockings")
+
+    def __str__(self) -> str:
+        return f"{self.technician} on {self.job} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class Rating(models.TextChoices):
+    GREEN = "green", _("OK")
+    AMBER = "amber", _("Soon")
+    RED = "red", _("Now")
+
+
+class InspectionTemplate(models.Model):
+    """A multi-point inspection checklist for a brand (empty: every brand) and a service type."""
+
+    name = models.CharField(_("name"), max_length=80)
+    brand = models.ForeignKey("accounts.Brand", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("brand"),
+                              help_text=_("Empty for every brand."))
+    service_type = models.CharField(_("service type"), max_length=40, blank=True, help_text=_("Empty for every service."))
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("inspection checklist")
+        verbose_name_plural = _("inspection checklists")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InspectionItem(models.Model):
+    """One point of a checklist; an amber or red rating proposes ``operation`` (or ``hours`` of free-text work)."""
+
+    template = models.ForeignKey(InspectionTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("checklist"))
+    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    section = models.CharField(_("section"), max_length=40)
+    label = models.CharField(_("point"), max_length=80)
+    measurement_label = models.CharField(_("measurement"), max_length=40, blank=True, help_text=_("e.g. Tread depth (mm)"))
+    operation = models.ForeignKey(LabourOperation, null=True, blank=True, on_delete=models.SET_NULL,
+                                  verbose_name=_("labour operation proposed"))
+    hours = models.DecimalField(_("hours proposed without an operation"), max_digits=5, decimal_places=2, default=Decimal("0.5"),
+                                validators=[MinValueValidator(Decimal("0.1"))])
+
+    class Meta:
+        ordering = ["template", "position", "pk"]
+        verbose_name = _("inspection point")
+        verbose_name_plural = _("inspection points")
+
+    def __str__(self) -> str:
+        return f"{self.section}: {self.label}"
+
+
+class Inspection(models.Model):
+    """The multi-point inspection of one work order."""
+
+    work_order = models.OneToOneField(WorkOrder, on_delete=models.CASCADE, related_name="inspection", verbose_name=_("work order"))
+    template = models.ForeignKey(InspectionTemplate, on_delete=models.PROTECT, verbose_name=_("checklist"))
+    started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by"))
+    started_at = models.DateTimeField(_("started at"), default=timezone.now)
+    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name=_("completed by"))
+    completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+
+    def __str__(self) -> str:
+        return f"{self.work_order} {self.template}"
+
+
+class InspectionResult(models.Model):
+    inspection = models.ForeignKey(Inspection, on_delete=models.CASCADE, related_name="results", verbose_name=_("inspection"))
+    item = models.ForeignKey(InspectionItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("point"))
+    rating = models.CharField(_("rating"), max_length=5, choices=Rating.choices, blank=True)
+    measurement = models.DecimalField(_("measurement"), max_digits=7, decimal_places=2, null=True, blank=True)
+    notes = models.CharField(_("notes"), max_length=300, blank=True)
+    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("checked by"))
+    checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["inspection", "item__position", "pk"]
+        constraints = [models.UniqueConstraint(fields=["inspection", "item"], name="unique_result_per_point")]
+        verbose_name = _("inspection result")
+        verbose_name_plural = _("inspection results")
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.get_rating_display() or '-'}"
+
+
+class ApprovalRequest(models.Model):
+    """Pending extra work sent to the customer by a signed link; the first opening of the page is recorded ("viewed")."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="approval_requests", verbose_name=_("work order"))
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("sent by"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    first_viewed_at = models.DateTimeField(_("first viewed at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["work_order", "-sent_at", "-pk"]
+        verbose_name = _("approval request")
+        verbose_name_plural = _("approval requests")
+
+    def __str__(self) -> str:
+        return f"{self.work_order} {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+class ApprovalDecision(models.Model):
+    """Who approved or declined an extra job, how, for which amount and when."""
+
+    class Method(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        SIGNED_LINK = "signed_link", _("Signed link")
+        PHONE = "phone", _("Phone")
+        EMAIL = "email", _("E-mail")
+        WITHIN_LIMIT = "within_limit", _("Advisor, within the spending limit")
+
+    job = models.ForeignKey(WorkOrderJob, on_delete=models.CASCADE, related_name="decisions", verbose_name=_("job"))
+    approved = models.BooleanField(_("approved"))
+    method = models.CharField(_("how"), max_length=12, choices=Method.choices)
+    decided_by = models.CharField(_("who"), max_length=120)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+                                    verbose_name=_("recorded by"))
+    net_amount = models.DecimalField(_("amount before VAT"), max_digits=10, decimal_places=2)
+    gross_amount = models.DecimalField(_("amount, VAT included"), max_digits=10, decimal_places=2)
+    decided_at = models.DateTimeField(_("at"), default=timezone.now)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    request = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions",
+                                verbose_name=_("approval request"))
+
+    class Meta:
+        ordering = ["job", "decided_at", "pk"]
+        verbose_name = _("approval decision")
+        verbose_name_plural = _("approval decisions")
+
+    def __str__(self) -> str:
+        return f"{self.job} {'+' if self.approved else '-'} {self.get_method_display()}"
+
+
+class DeferredWork(models.Model):
+    """Work the customer declined: kept on the vehicle until a later job sells it."""
+
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.CASCADE, related_name="deferred_work", verbose_name=_("vehicle"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="deferred_work", verbose_name=_("site"))
+    description = models.CharField(_("description"), max_length=300)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    rating = models.CharField(_("rating"), max_length=5, choices=Rating.choices, blank=True)
+    due_on = models.DateField(_("due on"))
+    gross_price = models.DecimalField(_("price, VAT included"), max_digits=10, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    declined_job = models.OneToOneField(WorkOrderJob, on_delete=models.PROTECT, related_name="deferred_as",
+                                        verbose_name=_("declined job"))
+    sold_job = models.OneToOneField(WorkOrderJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="sells_deferred",
+                                    verbose_name=_("job that sold it"))
+    created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["vehicle", "due_on", "pk"]
+        indexes = [models.Index(fields=["vehicle"], name="deferred_work_open_idx", condition=models.Q(sold_job__isnull=True))]
+        verbose_name = _("deferred work")
+        verbose_name_plural = _("deferred work")
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class QualityCheck(models.Model):
+    """The internal handover: one row per check; a failed check sends the order back (rework, counted)."""
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="quality_checks", verbose_name=_("work order"))
+    inspector = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked by"))
+    checked_at = models.DateTimeField(_("checked at"), default=timezone.now)
+    passed = models.BooleanField(_("passed"))
+    order_complete = models.BooleanField(_("work order complete and signed off by the technicians"), default=False)
+    road_test_done = models.BooleanField(_("road test done"), default=False)
+    road_test_notes = models.CharField(_("road test notes"), max_length=300, blank=True)
+    all_jobs_done = models.BooleanField(_("every job done"), default=False)
+    cleaned = models.BooleanField(_("vehicle cleaned"), default=False)
+    parking_place = models.CharField(_("parking place"), max_length=40, blank=True)
+    unfixed_findings = models.TextField(_("findings not fixed"), blank=True)
+    fail_reason = models.CharField(_("reason for sending back"), max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["work_order", "checked_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(passed=True) | ~models.Q(fail_reason=""), name="failed_check_has_reason"),
+        ]
+        verbose_name = _("quality check")
+        verbose_name_plural = _("quality checks")
+
+    def __str__(self) -> str:
+        return f"{self.work_order} {'OK' if self.passed else 'rework'}"
+
+
+class AdvisorNotification(models.Model):
+    """A message for the advisor's board (a car ready for invoicing...), until they mark it read."""
+
+    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_notifications",
+                                verbose_name=_("advisor"))
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("work order"))
+    text = models.CharField(_("text"), max_length=300)
+    created_at = models.DateTimeField(_("at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["advisor"], name="advisor_unread_idx", condition=models.Q(read_at__isnull=True))]
+        verbose_name = _("advisor notification")
+        verbose_name_plural = _("advisor notifications")
+
+    def __str__(self) -> str:
+        return self.text

@@ -1,18 +1,51 @@
-"""Reads for reception, with their joins inside: the day board and the work-order pages."""
+"""Reads of the workshop, with their joins inside: the day board, the work-order pages, the dispatch board,
+the technician's day, the three ratios, cycle times, the quality-check queue and deferred work."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import (
+    Avg,
+    Count,
+    DurationField,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.permissions import get_for_user, visible_to
 from aftersales.customers.models import MobilityService
-from appointments.models import Appointment, LoanerReservation, PartOrderRequest
+from appointments.models import Appointment, LoanerReservation, PartOrderRequest, TechnicianProfile
 from appointments.slots import local_day_bounds
 
-from .models import WorkOrder, WorkOrderEvent, WorkOrderJob, WorkOrderPart
+from .models import (
+    AdvisorNotification,
+    Approval,
+    ApprovalDecision,
+    ApprovalRequest,
+    AttendanceSpan,
+    Bay,
+    DeferredWork,
+    Inspection,
+    InspectionResult,
+    JobClocking,
+    JobStatus,
+    QualityCheck,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderJob,
+    WorkOrderPart,
+)
 
 LATE_AFTER = timedelta(minutes=15)
 BOARD_STATUSES = (
@@ -153,7 +186,10 @@ def get_appointment_for_check_in(*, user: User, pk: int) -> Appointment:
 
 
 
-OPEN_STATUSES = (WorkOrder.Status.DRAFT, WorkOrder.Status.CHECKED_IN, WorkOrder.Status.SIGNED, WorkOrder.Status.IN_WORKSHOP)
+OPEN_STATUSES = (
+    WorkOrder.Status.DRAFT, WorkOrder.Status.CHECKED_IN, WorkOrder.Status.SIGNED, WorkOrder.Status.IN_WORKSHOP,
+    WorkOrder.Status.QUALITY_CHECK,
+)
 
 
 def list_open_work_orders(*, user: User) -> QuerySet:
@@ -163,3 +199,253 @@ def list_open_work_orders(*, user: User) -> QuerySet:
         .select_related("site", "customer", "vehicle", "advisor")
         .order_by("created_at", "pk")
     )
+
+
+# --- the workshop floor -------------------------------------------------------------
+
+BOARD_COLUMNS = (
+    ("waiting", _("Waiting")),
+    ("assigned", _("Assigned")),
+    ("in_progress", _("In progress")),
+    ("on_hold", _("On hold")),
+    ("done", _("Done")),
+)
+
+
+@dataclass(frozen=True)
+class Technician:
+    user: User
+    skills: list
+    clocked_job: WorkOrderJob | None
+
+
+@dataclass(frozen=True)
+class DispatchBoard:
+    columns: list  # [(key, label, [jobs])]
+    technicians: list[Technician]
+    bays: list[Bay]
+
+    def technicians_for(self, job: WorkOrderJob) -> list[Technician]:
+        return [technician for technician in self.technicians if job.skill in technician.skills]
+
+
+def dispatch_board(*, site: Site) -> DispatchBoard:
+    """The jobs of the site's orders in the workshop or at the quality check, by state, in a fixed number of queries."""
+    jobs = (
+        WorkOrderJob.objects.filter(work_order__site=site, work_order__status__in=WorkOrder.WORKSHOP_STATUSES)
+        .exclude(approval=Approval.DECLINED)
+        .select_related("work_order__customer", "work_order__vehicle", "technician", "bay", "operation")
+        .order_by("work_order__promised_at", "work_order_id", "pk")
+    )
+    by_status: dict[str, list] = {key: [] for key, _label in BOARD_COLUMNS}
+    for job in jobs:
+        by_status[job.status].append(job)
+    open_clockings = {
+        clocking.technician_id: clocking.job
+        for clocking in JobClocking.objects.filter(ended_at__isnull=True, technician__technician_profile__site=site)
+        .select_related("job__work_order")
+    }
+    technicians = [
+        Technician(profile.user, profile.skills, open_clockings.get(profile.user_id))
+        for profile in TechnicianProfile.objects.filter(site=site, active=True, user__is_active=True).select_related("user")
+        .order_by("user__last_name", "user__first_name", "user__username")
+    ]
+    return DispatchBoard(
+        columns=[(key, label, by_status[key]) for key, label in BOARD_COLUMNS],
+        technicians=technicians,
+        bays=list(Bay.objects.filter(site=site, active=True)),
+    )
+
+
+def get_job_for_user(*, user: User, pk: int) -> WorkOrderJob:
+    return get_for_user(WorkOrderJob.objects.select_related("work_order__site", "technician"), user, "work_order__site", pk=pk)
+
+
+@dataclass(frozen=True)
+class TechnicianDay:
+    day_span: AttendanceSpan | None
+    break_span: AttendanceSpan | None
+    clocking: JobClocking | None
+    jobs: list
+
+
+def technician_day(*, technician: User) -> TechnicianDay:
+    """The technician's screen: attendance, the job they are clocked on, their jobs in the workshop."""
+    spans = {span.kind: span for span in AttendanceSpan.objects.filter(technician=technician, ended_at__isnull=True)}
+    clocking = JobClocking.objects.filter(technician=technician, ended_at__isnull=True).select_related("job").first()
+    jobs = list(
+        WorkOrderJob.objects.filter(technician=technician, work_order__status=WorkOrder.Status.IN_WORKSHOP)
+        .exclude(approval=Approval.DECLINED)
+        .select_related("work_order__vehicle", "work_order__customer", "work_order__inspection", "bay", "operation")
+        .order_by("status", "work_order__promised_at", "pk")
+    )
+    return TechnicianDay(spans.get(AttendanceSpan.Kind.DAY), spans.get(AttendanceSpan.Kind.BREAK), clocking, jobs)
+
+
+# --- the three ratios: sold, clocked and attended hours ---------------------------
+
+
+def _overlap(start: datetime, end: datetime, now: datetime):
+    """The part of [started_at, ended_at or now) inside [start, end), as a duration expression."""
+    return ExpressionWrapper(
+        Least(Coalesce(F("ended_at"), Value(now)), Value(end)) - Greatest(F("started_at"), Value(start)),
+        output_field=DurationField(),
+    )
+
+
+def _overlapping(queryset: QuerySet, start: datetime, end: datetime, now: datetime) -> QuerySet:
+    return queryset.filter(started_at__lt=end).filter(Q(ended_at__gt=start) | Q(ended_at__isnull=True, started_at__lt=now))
+
+
+def _hours_by_technician(queryset: QuerySet, start: datetime, end: datetime, now: datetime) -> dict[int, Decimal]:
+    rows = (
+        _overlapping(queryset, start, end, now).values("technician_id")
+        .annotate(total=Sum(_overlap(start, end, now))).order_by()
+    )
+    return {row["technician_id"]: _hours(row["total"]) for row in rows}
+
+
+def _hours(duration: timedelta | None) -> Decimal:
+    if not duration:
+        return Decimal("0")
+    return (Decimal(duration.total_seconds()) / Decimal(3600)).quantize(Decimal("0.01"))
+
+
+@dataclass(frozen=True)
+class TechnicianHours:
+    technician_id: int
+    sold: Decimal
+    clocked: Decimal
+    attended: Decimal
+
+    @staticmethod
+    def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
+        return (numerator / denominator).quantize(Decimal("0.001")) if denominator else None
+
+    @property
+    def efficiency(self) -> Decimal | None:
+        """Sold / clocked hours."""
+        return self._ratio(self.sold, self.clocked)
+
+    @property
+    def productivity(self) -> Decimal | None:
+        """Clocked / attended hours."""
+        return self._ratio(self.clocked, self.attended)
+
+    @property
+    def proficiency(self) -> Decimal | None:
+        """Sold / attended hours."""
+        return self._ratio(self.sold, self.attended)
+
+
+def technician_hours(*, site: Site, start: datetime, end: datetime, now: datetime) -> dict[int, TechnicianHours]:
+    """Per technician of the site, for [start, end): sold hours (flat rate of the jobs they signed off), clocked hours
+    (job clockings) and attended hours (days at work less breaks), each summed in SQL; open clocks count up to ``now``."""
+    sold = {
+        row["done_by_id"]: row["total"] or Decimal("0")
+        for row in WorkOrderJob.objects.filter(work_order__site=site, status=JobStatus.DONE, done_at__gte=start, done_at__lt=end)
+        .values("done_by_id").annotate(total=Sum("flat_rate_hours")).order_by()
+    }
+    clocked = _hours_by_technician(JobClocking.objects.filter(job__work_order__site=site), start, end, now)
+    spans = AttendanceSpan.objects.filter(site=site)
+    days = _hours_by_technician(spans.filter(kind=AttendanceSpan.Kind.DAY), start, end, now)
+    breaks = _hours_by_technician(spans.filter(kind=AttendanceSpan.Kind.BREAK), start, end, now)
+    people = set(sold) | set(clocked) | set(days)
+    return {
+        pk: TechnicianHours(pk, Decimal(sold.get(pk, 0)).quantize(Decimal("0.01")), clocked.get(pk, Decimal("0")),
+                            days.get(pk, Decimal("0")) - breaks.get(pk, Decimal("0")))
+        for pk in people
+    }
+
+
+def site_hours(*, site: Site, start: datetime, end: datetime, now: datetime) -> TechnicianHours:
+    """The whole site's sold, clocked and attended hours for the period (technician_id 0)."""
+    rows = technician_hours(site=site, start=start, end=end, now=now).values()
+    return TechnicianHours(0, sum((row.sold for row in rows), Decimal("0")), sum((row.clocked for row in rows), Decimal("0")),
+                           sum((row.attended for row in rows), Decimal("0")))
+
+
+# --- cycle time and rework -------------------------------------------------------
+
+
+def average_time_in_status(*, site: Site, start: datetime, end: datetime) -> dict[str, timedelta]:
+    """For the orders that entered each status in [start, end) and left it since: the average time spent in it."""
+    following = WorkOrderEvent.objects.filter(work_order_id=OuterRef("work_order_id")).filter(
+        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
+    ).order_by("at", "pk").values("at")[:1]
+    rows = (
+        WorkOrderEvent.objects.filter(work_order__site=site, at__gte=start, at__lt=end)
+        .annotate(left_at=Subquery(following))
+        .filter(left_at__isnull=False)
+        .values("to_status")
+        .annotate(average=Avg(ExpressionWrapper(F("left_at") - F("at"), output_field=DurationField())))
+        .order_by()
+    )
+    return {row["to_status"]: row["average"] for row in rows}
+
+
+def rework_count(*, site: Site, start: datetime, end: datetime) -> int:
+    """Quality checks failed in the period (each one sends a car back to the workshop)."""
+    return QualityCheck.objects.filter(work_order__site=site, passed=False, checked_at__gte=start, checked_at__lt=end).count()
+
+
+# --- quality check, extra work, deferred work, notifications --------------------
+
+
+def quality_queue(*, user: User) -> QuerySet:
+    return (
+        visible_to(WorkOrder.objects.filter(status=WorkOrder.Status.QUALITY_CHECK), user)
+        .select_related("site", "customer", "vehicle", "advisor")
+        .annotate(reworks=Count("quality_checks", filter=Q(quality_checks__passed=False)))
+        .order_by("promised_at", "pk")
+    )
+
+
+def work_order_progress(*, user: User, pk: int) -> WorkOrder:
+    """The order with its jobs, decisions, approval requests and inspection, for the advisor's live panel."""
+    queryset = WorkOrder.objects.select_related("site", "customer", "vehicle", "advisor").prefetch_related(
+        Prefetch("jobs", queryset=WorkOrderJob.objects.select_related("technician", "bay", "operation", "inspection_result")
+                 .prefetch_related(Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part")),
+                                   Prefetch("decisions", queryset=ApprovalDecision.objects.select_related("recorded_by")))),
+        "approval_requests",
+        Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
+    )
+    return get_for_user(queryset, user, pk=pk)
+
+
+def get_inspection(*, work_order: WorkOrder) -> Inspection | None:
+    return (
+        Inspection.objects.filter(work_order=work_order).select_related("template", "completed_by")
+        .prefetch_related(Prefetch("results", queryset=InspectionResult.objects.select_related("item").prefetch_related("photos")))
+        .first()
+    )
+
+
+def customer_approval_page(*, request_pk: int) -> ApprovalRequest | None:
+    """An approval request with its order, inspection and the pending or decided additions, for the customer's page."""
+    return (
+        ApprovalRequest.objects.filter(pk=request_pk)
+        .select_related("work_order__site", "work_order__customer", "work_order__vehicle")
+        .prefetch_related(
+            Prefetch("work_order__jobs", queryset=WorkOrderJob.objects.exclude(approval=Approval.AGREED)
+                     .select_related("inspection_result").prefetch_related("parts__part", "inspection_result__photos", "decisions")),
+            Prefetch("work_order__inspection__results", queryset=InspectionResult.objects.select_related("item").prefetch_related("photos")),
+        )
+        .first()
+    )
+
+
+def open_deferred_work(*, vehicle=None, customer=None) -> list[DeferredWork]:
+    """Work declined on the vehicle (or on the customer's vehicles) that no later job has sold yet, soonest due first.
+
+    The booking desk shows it at the next booking; the invoice lists it."""
+    queryset = DeferredWork.objects.filter(sold_job__isnull=True).select_related("vehicle", "declined_job__work_order")
+    if vehicle is not None:
+        queryset = queryset.filter(vehicle=vehicle)
+    if customer is not None:
+        queryset = queryset.filter(vehicle__owner=customer)
+    return list(queryset.order_by("due_on", "pk"))
+
+
+def unread_notifications(*, user: User) -> list[AdvisorNotification]:
+    return list(AdvisorNotification.objects.filter(advisor=user, read_at__isnull=True).select_related("work_order")[:20])

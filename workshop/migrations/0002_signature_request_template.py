@@ -4,9 +4,9 @@ from django.db import migrations
 
 
 def seed(apps, schema_editor):
-    from workshop.message_texts import seed_message_texts
+    from workshop.message_texts import SIGNATURE_TEMPLATE, seed_message_texts
 
-    seed_message_texts(apps.get_model("messaging", "MessageTemplate"))
+    seed_message_texts(apps.get_model("messaging", "MessageTemplate"), keys=[SIGNATURE_TEMPLATE])
 
 
 def unseed(apps, schema_editor):

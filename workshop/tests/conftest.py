@@ -67,3 +67,17 @@ def service_operation():
 def appointment(site, customer, vehicle, advisor, clock, service_operation):
     return make_appointment(site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=TUESDAY_9AM,
                             operation=service_operation)
+
+
+@pytest.fixture
+def in_workshop(appointment, advisor):
+    from .helpers import order_in_workshop
+
+    return order_in_workshop(appointment, advisor)
+
+
+@pytest.fixture
+def mechanic(technician, site):
+    from .helpers import technician_of
+
+    return technician_of(technician, site)

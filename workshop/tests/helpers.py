@@ -46,3 +46,19 @@ def photo_upload(name="photo.jpg", content=None, content_type="image/jpeg"):
 
 def signature_data_url() -> str:
     return "data:image/png;base64," + base64.b64encode(image_bytes("PNG", (300, 120))).decode()
+
+
+def order_in_workshop(appointment, advisor):
+    """A booked customer checked in, signed on the tablet and handed to the workshop."""
+    from workshop.services import content_hash, hand_to_workshop, open_work_order, sign_on_tablet
+
+    order = fill_check_in(open_work_order(appointment=appointment, actor=advisor), advisor)
+    sign_on_tablet(work_order=order, image_data_url=signature_data_url(), shown_hash=content_hash(order), actor=advisor)
+    return hand_to_workshop(work_order=order, actor=advisor)
+
+
+def technician_of(user, site, skills=("mechanics", "diagnosis")):
+    from appointments.models import TechnicianProfile
+
+    TechnicianProfile.objects.update_or_create(user=user, defaults={"site": site, "skills": list(skills)})
+    return user
