@@ -7,8 +7,8 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
-        from aftersales.messaging.catalogue import register_message_type
         from aftersales.customers.panels import register_customer_panel
+        from aftersales.messaging.catalogue import register_message_type
         from aftersales.messaging.replies import register_reply_handler
 
         from .panels import VISITS_PANEL
@@ -19,4 +19,8 @@ class AppointmentsConfig(AppConfig):
         register_message_type(
             "parts_delay", _("Part delayed for an appointment"), ["start", "vehicle", "parts", "link"],
             samples={"parts": "Front brake pads 8W0698151"},
+        )
+        register_message_type(
+            "web_request_answer", _("Answer to a web or e-mail request"), ["answer", "link"],
+            samples={"answer": "Thank you for your message: we can see your car on Tuesday at 9:00."},
         )

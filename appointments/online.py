@@ -31,6 +31,7 @@ from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, send_mail
 from django.core.validators import validate_email
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.crypto import salted_hmac
@@ -171,7 +172,7 @@ def find_vehicle(*, customer: Customer, reference: str) -> Vehicle | None:
     try:
         vin = validate_vin(reference)
     except ValidationError:
-        return customer.vehicles.filter(plate_key=plate_key(reference)).order_by("-pk").first()
+        return customer.vehicles.filter(Q(plate_key=plate_key(reference)) | Q(plate__iexact=reference)).order_by("-pk").first()
     return customer.vehicles.filter(vin=vin).first()
 
 
