@@ -1,8 +1,19 @@
-"""Work orders are read-only in the admin: they change through the reception services only."""
+"""Work orders are read-only in the admin (they change through the services only); checklists and bays are set up here."""
 
 from django.contrib import admin
 
-from .models import DamageMark, Signature, WorkOrder, WorkOrderEvent, WorkOrderJob, WorkOrderPart
+from .models import (
+    Bay,
+    DamageMark,
+    DeferredWork,
+    InspectionItem,
+    InspectionTemplate,
+    Signature,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderJob,
+    WorkOrderPart,
+)
 
 
 class ReadOnlyInline(admin.TabularInline):
@@ -66,4 +77,39 @@ class SignatureAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+class InspectionItemInline(admin.TabularInline):
+    model = InspectionItem
+    extra = 1
+    fields = ["position", "section", "label", "measurement_label", "operation", "hours"]
+    autocomplete_fields = ["operation"]
+
+
+@admin.register(InspectionTemplate)
+class InspectionTemplateAdmin(admin.ModelAdmin):
+    """Checklists are edited here: points, measurements and the work each amber or red point proposes."""
+
+    list_display = ["name", "brand", "service_type", "active"]
+    list_filter = ["active", "brand"]
+    inlines = [InspectionItemInline]
+
+
+@admin.register(Bay)
+class BayAdmin(admin.ModelAdmin):
+    list_display = ["name", "site", "active"]
+    list_filter = ["site", "active"]
+
+
+@admin.register(DeferredWork)
+class DeferredWorkAdmin(admin.ModelAdmin):
+    list_display = ["description", "vehicle", "due_on", "gross_price", "sold_job"]
+    list_select_related = ["vehicle", "sold_job"]
+    search_fields = ["description", "vehicle__vin", "vehicle__plate"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
         return False

@@ -1,4 +1,5 @@
-"""Forms of the reception screens: one per check-in step, jobs, photos, signature, walk-in."""
+"""Forms of the workshop screens: the check-in steps, jobs, photos, signature, walk-in; dispatch, the technician's
+screen, the inspection, extra work decisions, the promised time and the quality check."""
 
 import json
 from decimal import Decimal
@@ -7,12 +8,13 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.models import User
 from aftersales.customers.models import Customer, LabourOperation, MobilityService, Vehicle
 from aftersales.lib.phones import normalize_phone
 from appointments.models import Loaner
 
 from .exceptions import WorkOrderError
-from .models import FUEL_EIGHTHS, Payer, WorkOrder
+from .models import FUEL_EIGHTHS, Approval, ApprovalDecision, Bay, JobStatus, Payer, QualityCheck, Rating, WorkOrder, WorkOrderJob
 
 
 def add_domain_error(form: forms.BaseForm, error: WorkOrderError) -> None:
@@ -218,3 +220,117 @@ class WalkInForm(forms.Form):
         for name in missing:
             self.add_error(name, _("This VIN is not on file: fill this in to create the customer and the vehicle."))
         return not missing
+
+
+# --- the workshop floor ---------------------------------------------------------------
+
+
+class AssignForm(forms.Form):
+    technician = forms.ModelChoiceField(label=_("Technician"), queryset=User.objects.none())
+    bay = forms.ModelChoiceField(label=_("Bay"), queryset=Bay.objects.none(), required=False)
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["technician"].queryset = User.objects.filter(technician_profile__site=site, technician_profile__active=True)
+        self.fields["bay"].queryset = Bay.objects.filter(site=site, active=True)
+
+
+class FindingForm(JobForm):
+    """A finding reported by a technician; the advisor settles who pays."""
+
+    payer = None
+
+
+class AttendanceForm(forms.Form):
+    action = forms.ChoiceField(choices=[("in", "in"), ("break", "break"), ("resume", "resume"), ("out", "out")])
+
+
+class SignOffForm(forms.Form):
+    cause = forms.CharField(label=_("Cause"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    correction = forms.CharField(label=_("Correction"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class InspectionForm(forms.Form):
+    """One rating, measurement and note per point of the inspection."""
+
+    def __init__(self, *args, results, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.results = list(results)
+        for row in self.results:
+            self.fields[f"rating_{row.pk}"] = forms.ChoiceField(
+                label=row.item.label, choices=Rating.choices, required=False, widget=forms.RadioSelect, initial=row.rating)
+            self.fields[f"measurement_{row.pk}"] = forms.DecimalField(
+                label=row.item.measurement_label or _("Measurement"), required=False, min_value=Decimal("0"), max_digits=7,
+                decimal_places=2, initial=row.measurement)
+            self.fields[f"notes_{row.pk}"] = forms.CharField(label=_("Notes"), max_length=300, required=False, initial=row.notes)
+
+    def rows(self):
+        """(result, rating field, measurement field, notes field) for the template, by section."""
+        return [(row, self[f"rating_{row.pk}"], self[f"measurement_{row.pk}"], self[f"notes_{row.pk}"]) for row in self.results]
+
+    def results_data(self) -> dict:
+        data = self.cleaned_data
+        return {row.pk: {"rating": data[f"rating_{row.pk}"], "measurement": data[f"measurement_{row.pk}"],
+                         "notes": data[f"notes_{row.pk}"]} for row in self.results}
+
+
+class RepriceForm(forms.Form):
+    labour_price = forms.DecimalField(label=_("Labour, before VAT"), min_value=Decimal("0"), max_digits=10, decimal_places=2)
+
+    def __init__(self, *args, job, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.job = job
+        self.fields["labour_price"].initial = job.labour_price
+        for part in job.parts.all():
+            self.fields[f"part_{part.pk}"] = forms.DecimalField(
+                label=part.part.name, min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=part.unit_price)
+
+    def part_prices(self) -> dict:
+        return {part.pk: self.cleaned_data[f"part_{part.pk}"] for part in self.job.parts.all()}
+
+
+STAFF_METHODS = [(value, label) for value, label in ApprovalDecision.Method.choices if value != ApprovalDecision.Method.SIGNED_LINK]
+
+
+class DecisionForm(forms.Form):
+    decision = forms.ChoiceField(label=_("Decision"), choices=[("approve", _("Approved")), ("decline", _("Declined"))])
+    method = forms.ChoiceField(label=_("How"), choices=STAFF_METHODS)
+    decided_by = forms.CharField(label=_("Who decided"), max_length=120, required=False)
+    reason = forms.CharField(label=_("Reason"), max_length=300, required=False)
+
+
+class CustomerDecisionForm(forms.Form):
+    job = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(choices=[("approve", _("Approve")), ("decline", _("Decline"))])
+    shown_gross = forms.DecimalField(max_digits=10, decimal_places=2, widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason (optional)"), max_length=300, required=False)
+
+
+class PromisedTimeForm(forms.Form):
+    promised_at = forms.DateTimeField(label=_("New promised return"),
+                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
+
+
+class QualityCheckForm(forms.ModelForm):
+    outcome = forms.ChoiceField(label=_("Result"), choices=[("pass", _("Pass: ready for invoicing")),
+                                                            ("fail", _("Fail: back to the workshop"))], widget=forms.RadioSelect)
+    redo_jobs = forms.ModelMultipleChoiceField(label=_("Jobs to redo"), queryset=WorkOrderJob.objects.none(), required=False,
+                                               widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = QualityCheck
+        fields = ["order_complete", "road_test_done", "road_test_notes", "all_jobs_done", "cleaned", "parking_place",
+                  "unfixed_findings", "fail_reason"]
+        widgets = {"unfixed_findings": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, work_order, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["redo_jobs"].queryset = work_order.jobs.filter(status=JobStatus.DONE)
+        self.fields["redo_jobs"].label_from_instance = lambda job: job.concern
+        if not self.is_bound:
+            declined = work_order.jobs.filter(approval=Approval.DECLINED).values_list("concern", flat=True)
+            self.initial["unfixed_findings"] = "\n".join(declined)
+
+    def check_data(self) -> dict:
+        return {name: self.cleaned_data[name] for name in self.Meta.fields}

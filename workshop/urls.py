@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import floor_views, views
 
 app_name = "workshop"
 
@@ -10,8 +10,9 @@ urlpatterns = [
     path("reception/appointments/<int:appointment_pk>/arrived/", views.arrived, name="arrived"),
     path("reception/appointments/<int:appointment_pk>/no-show/", views.no_show, name="no_show"),
     path("reception/appointments/<int:appointment_pk>/check-in/", views.check_in, name="check_in"),
+    path("reception/notifications/<int:notification_pk>/read/", floor_views.notification_read, name="notification_read"),
     path("orders/", views.work_orders, name="list"),
-    path("orders/<int:pk>/", views.detail, name="detail"),
+    path("orders/<int:pk>/", floor_views.detail, name="detail"),
     path("orders/<int:pk>/check-in/<slug:step>/", views.step, name="step"),
     path("orders/<int:pk>/jobs/", views.job_add, name="job_add"),
     path("orders/<int:pk>/jobs/<int:job_pk>/remove/", views.job_remove, name="job_remove"),
@@ -21,7 +22,28 @@ urlpatterns = [
     path("orders/<int:pk>/sign-by-code/", views.request_code, name="request_code"),
     path("orders/<int:pk>/to-workshop/", views.to_workshop, name="to_workshop"),
     path("orders/<int:pk>/pdf/", views.pdf, name="pdf"),
+    path("orders/<int:pk>/progress/", floor_views.progress, name="progress"),
+    path("orders/<int:pk>/extra-work/<int:job_pk>/decide/", floor_views.proposal_decide, name="proposal_decide"),
+    path("orders/<int:pk>/extra-work/<int:job_pk>/price/", floor_views.proposal_reprice, name="proposal_reprice"),
+    path("orders/<int:pk>/extra-work/send/", floor_views.approval_send, name="approval_send"),
+    path("orders/<int:pk>/promised-time/", floor_views.promised_time, name="promised_time"),
+    path("orders/<int:pk>/inspection/", floor_views.inspection, name="inspection"),
+    path("orders/<int:pk>/inspection/<int:result_pk>/photo/", floor_views.inspection_photo, name="inspection_photo"),
+    path("orders/<int:pk>/findings/", floor_views.finding_add, name="finding_add"),
+    path("dispatch/", floor_views.dispatch, name="dispatch"),
+    path("dispatch/jobs/<int:job_pk>/assign/", floor_views.dispatch_assign, name="dispatch_assign"),
+    path("dispatch/jobs/<int:job_pk>/hold/", floor_views.dispatch_hold, name="dispatch_hold"),
+    path("dispatch/jobs/<int:job_pk>/resume/", floor_views.dispatch_resume, name="dispatch_resume"),
+    path("my-jobs/", floor_views.my_jobs, name="my_jobs"),
+    path("my-jobs/attendance/", floor_views.attendance, name="attendance"),
+    path("my-jobs/<int:job_pk>/clock-on/", floor_views.clock_on, name="clock_on"),
+    path("my-jobs/<int:job_pk>/clock-off/", floor_views.clock_off, name="clock_off"),
+    path("my-jobs/<int:job_pk>/sign-off/", floor_views.sign_off, name="sign_off"),
+    path("quality-check/", floor_views.qc_queue, name="qc_queue"),
+    path("quality-check/<int:pk>/", floor_views.qc_check, name="qc_check"),
     path("s/<str:token>/", views.customer_sign, name="customer_sign"),
     path("s/<str:token>/new-code/", views.customer_new_code, name="customer_new_code"),
     path("s/<str:token>/pdf/", views.customer_pdf, name="customer_pdf"),
+    path("x/<str:token>/", floor_views.customer_approval, name="customer_approval"),
+    path("x/<str:token>/photos/<int:photo_pk>/", floor_views.customer_photo, name="customer_photo"),
 ]

@@ -26,7 +26,14 @@ from .diagram import diagram_views, kind_choices, legend
 from .exceptions import WorkOrderError
 from .forms import STEP_FORMS, CodeForm, JobForm, PhotoForm, SignatureForm, WalkInForm, add_domain_error
 from .models import WorkOrder, WorkOrderJob, WorkOrderPhoto
-from .selectors import board_sites, day_board, get_appointment_for_check_in, get_work_order_for_user, list_open_work_orders
+from .selectors import (
+    board_sites,
+    day_board,
+    get_appointment_for_check_in,
+    get_work_order_for_user,
+    list_open_work_orders,
+    unread_notifications,
+)
 from .services import (
     STEP_KEYS,
     STEPS,
@@ -64,7 +71,8 @@ def board(request: HttpRequest) -> HttpResponse:
     site = next((site for site in sites if str(site.pk) == chosen), sites[0])
     now = timezone.now()
     today = timezone.localtime(now, site.tz).date()
-    context = {"site": site, "sites": sites, "today": today, "rows": day_board(site=site, day=today, now=now), "now": now}
+    context = {"site": site, "sites": sites, "today": today, "rows": day_board(site=site, day=today, now=now), "now": now,
+               "notifications": unread_notifications(user=request.user)}
     partial = request.htmx and not request.htmx.history_restore_request
     response = render(request, "workshop/board.html#rows" if partial else "workshop/board.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -157,13 +165,7 @@ def _next_step_url(order: WorkOrder) -> str:
     return reverse("workshop:step", kwargs={"pk": order.pk, "step": step})
 
 
-@staff_view(VIEW)
-def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    order = get_work_order_for_user(user=request.user, pk=pk)
-    return render(request, "workshop/detail.html", {"order": order, **_order_context(order)})
-
-
-def _order_context(order: WorkOrder) -> dict:
+def order_context(order: WorkOrder) -> dict:
     marks = list(order.damage_marks.all())
     return {"views": diagram_views(marks), "legend": legend(marks), "steps": STEPS}
 
@@ -196,7 +198,7 @@ def _step_page(request: HttpRequest, order: WorkOrder, step: str, *, form=None, 
     context = {
         "order": order, "step": STEPS[index], "previous_step": STEP_KEYS[index - 1] if index else "",
         "form": form or STEP_FORMS[step](instance=order), "job_form": job_form or JobForm(), "photo_form": photo_form or PhotoForm(),
-        "kinds": kind_choices(), **_order_context(order),
+        "kinds": kind_choices(), **order_context(order),
     }
     return render(request, "workshop/step.html", context, status=status)
 
@@ -256,7 +258,11 @@ def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
 def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
     """A walk-around photo, only to staff of the order's site (the media folder is never served directly)."""
     order = get_work_order_for_user(user=request.user, pk=pk)
-    item = get_object_or_404(WorkOrderPhoto, work_order=order, pk=photo_pk)
+    return photo_response(get_object_or_404(WorkOrderPhoto, work_order=order, pk=photo_pk))
+
+
+def photo_response(item: WorkOrderPhoto) -> FileResponse:
+    """A stored photo as a download-safe response (the customer's approval page serves inspection photos with it too)."""
     if not item.image.storage.exists(item.image.name):
         raise Http404
     response = FileResponse(item.image.open("rb"), content_type=item.content_type)
@@ -269,7 +275,7 @@ def photo(request: HttpRequest, pk: int, photo_pk: int) -> FileResponse:
 
 
 def _sign_page(request: HttpRequest, order: WorkOrder, form: SignatureForm, status: int = 200) -> HttpResponse:
-    context = {"order": order, "step": step_by_key("sign"), "form": form, "shown_hash": content_hash(order), **_order_context(order)}
+    context = {"order": order, "step": step_by_key("sign"), "form": form, "shown_hash": content_hash(order), **order_context(order)}
     return render(request, "workshop/sign.html", context, status=status)
 
 

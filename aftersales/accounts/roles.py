@@ -132,6 +132,25 @@ WORKSHOP_PERMISSIONS = {
 for _role, _perms in WORKSHOP_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+
+# Workshop floor and quality check: foremen dispatch jobs to technicians and
+# bays (and set up bays); technicians clock, tick their jobs, inspect and
+# report findings; advisors price extra work and record the customer's
+# decisions; quality controllers read work orders and do the final check.
+# Managers and administrators may do all of it.
+WORKSHOP_FLOOR_ALL = ["workshop.dispatch_jobs", "workshop.work_on_jobs", "workshop.decide_extra_work", "workshop.check_quality",
+                      "workshop.view_bay", "workshop.add_bay", "workshop.change_bay"]
+WORKSHOP_FLOOR_PERMISSIONS = {
+    Role.SERVICE_ADVISOR: ["workshop.decide_extra_work"],
+    Role.FOREMAN: ["workshop.dispatch_jobs", "workshop.view_bay", "workshop.add_bay", "workshop.change_bay"],
+    Role.TECHNICIAN: ["workshop.work_on_jobs"],
+    Role.QUALITY_CONTROLLER: ["workshop.view_workorder", "workshop.check_quality"],
+    Role.MANAGER: WORKSHOP_FLOOR_ALL,
+    Role.ADMIN: WORKSHOP_FLOOR_ALL,
+}
+for _role, _perms in WORKSHOP_FLOOR_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
 # Web and e-mail requests (online booking stage): advisors, CRC agents and
 # managers see, record and answer them within 2 working hours.
 WEB_REQUEST_DESK = ["appointments.view_webrequest", "appointments.add_webrequest", "appointments.change_webrequest"]

@@ -40,6 +40,8 @@ PUBLIC = {
     "workshop:customer_sign",
     "workshop:customer_new_code",
     "workshop:customer_pdf",
+    "workshop:customer_approval",
+    "workshop:customer_photo",
 }
 # Account pages every signed-in user may open, whatever their role.
 ACCOUNT_PAGES = {"home", "accounts:logout"}

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from workshop.models import WorkOrderPhoto
+from workshop.models import AdvisorNotification, Inspection, InspectionItem, InspectionResult, InspectionTemplate, WorkOrderPhoto
 from workshop.services import add_job, open_work_order
 
 from .factories import make_appointment
@@ -30,6 +30,14 @@ def _photo(site, made):
     return photo
 
 
+def _inspection_result(site, made):
+    order = made["work_order"]
+    template, _created = InspectionTemplate.objects.get_or_create(name="Matrix checklist")
+    item = InspectionItem.objects.create(template=template, section="Tyres", label="Tyre front left")
+    inspection = Inspection.objects.create(work_order=order, template=template, started_by=order.advisor)
+    return InspectionResult.objects.create(inspection=inspection, item=item)
+
+
 # name -> (build(site, made), site_scoped)
 WORKSHOP_RECORDS = {
     "work_order": (_work_order, True),
@@ -37,15 +45,23 @@ WORKSHOP_RECORDS = {
                                                   concern="Matrix job", flat_rate_hours=1), True),
     "work_order_photo": (_photo, True),
     "check_in_step": (lambda site, made: SimpleNamespace(pk="prepare"), False),
+    "inspection_result": (_inspection_result, True),
+    "advisor_notification": (lambda site, made: AdvisorNotification.objects.create(
+        advisor=made["work_order"].advisor, work_order=made["work_order"], text="Ready for invoicing"), True),
 }
 WORKSHOP_URL_KWARG_RECORDS = {
     "appointment_pk": "appointment",
     "job_pk": "work_order_job",
     "photo_pk": "work_order_photo",
     "step": "check_in_step",
+    "result_pk": "inspection_result",
+    "notification_pk": "advisor_notification",
 }
 WORKSHOP_PK_RECORDS = {
     name: "work_order"
     for name in ("workshop:detail", "workshop:step", "workshop:job_add", "workshop:job_remove", "workshop:photo_add",
-                 "workshop:photo", "workshop:sign", "workshop:request_code", "workshop:to_workshop", "workshop:pdf")
+                 "workshop:photo", "workshop:sign", "workshop:request_code", "workshop:to_workshop", "workshop:pdf",
+                 "workshop:progress", "workshop:proposal_decide", "workshop:proposal_reprice", "workshop:approval_send",
+                 "workshop:promised_time", "workshop:inspection", "workshop:inspection_photo", "workshop:finding_add",
+                 "workshop:qc_check")
 }
