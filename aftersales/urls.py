@@ -12,5 +12,6 @@ urlpatterns = [
     path("book/", include("appointments.online_urls")),
     path("followup/", include("followup.urls")),
     path("workshop/", include("workshop.urls")),
+    path("invoicing/", include("invoicing.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -5,3 +5,13 @@ from django.utils.translation import gettext_lazy as _
 class InvoicingConfig(AppConfig):
     name = "invoicing"
     verbose_name = _("Invoicing")
+
+    def ready(self) -> None:
+        from aftersales.messaging.catalogue import register_message_type
+
+        from .message_texts import INVOICE_EMAIL_TEMPLATE
+
+        register_message_type(
+            INVOICE_EMAIL_TEMPLATE, _("Invoice by e-mail (PDF attached)"), ["number", "vehicle", "total", "kind"],
+            samples={"number": "T1-2026-000042", "total": "€312.00", "kind": "Invoice"},
+        )

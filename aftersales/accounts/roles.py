@@ -163,6 +163,23 @@ WEB_REQUEST_PERMISSIONS = {
 for _role, _perms in WEB_REQUEST_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# Invoicing and handover: cashiers prepare, issue and credit invoices, take
+# payments and close periods; advisors take payments and run the handover;
+# managers and administrators do both and alone release a car with a balance due.
+INVOICING_DESK = ["invoicing.view_invoice", "invoicing.add_invoice", "invoicing.change_invoice", "invoicing.issue_invoice",
+                  "invoicing.view_payment", "invoicing.add_payment", "invoicing.view_closure", "invoicing.close_period"]
+HANDOVER_DESK = ["invoicing.view_invoice", "invoicing.view_payment", "invoicing.add_payment", "invoicing.view_handover",
+                 "invoicing.add_handover", "invoicing.change_handover"]
+INVOICING_PERMISSIONS = {
+    Role.CASHIER: INVOICING_DESK,
+    Role.SERVICE_ADVISOR: HANDOVER_DESK,
+    Role.MANAGER: sorted({*INVOICING_DESK, *HANDOVER_DESK, "invoicing.authorize_release"}),
+    Role.ADMIN: sorted({*INVOICING_DESK, *HANDOVER_DESK, "invoicing.authorize_release"}),
+}
+for _role, _perms in INVOICING_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+
 
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""

@@ -1,0 +1,99 @@
+"""Admin: drafts can be looked at; issued invoices, payments, closures and PDFs are read-only and never deleted.
+
+The forms refuse too (``FrozenWhenIssuedMixin``) and the models' ``save()``
+refuses as a last line, so a crafted POST to the admin changes nothing.
+"""
+
+from django import forms
+from django.contrib import admin
+
+from .forms import FrozenWhenIssuedMixin
+from .models import Closure, Handover, Invoice, InvoiceLine, LoanerReturn, Payment, ReleaseAuthorization, SalesLead
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Shows everything, changes nothing."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class InvoiceAdminForm(FrozenWhenIssuedMixin, forms.ModelForm):
+    class Meta:
+        model = Invoice
+        fields = ["bill_to", "payment_terms", "delivery"]
+
+
+class InvoiceLineInline(admin.TabularInline):
+    model = InvoiceLine
+    extra = 0
+    fields = ["position", "kind", "description", "quantity", "unit_price", "vat_rate", "net", "vat", "expected_net", "variance_reason"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    form = InvoiceAdminForm
+    list_display = ["__str__", "kind", "status", "site", "issued_on", "gross_total", "currency"]
+    list_filter = ["status", "kind", "site"]
+    search_fields = ["number", "work_order__number", "bill_to"]
+    inlines = [InvoiceLineInline]
+    readonly_fields = ["site", "work_order", "kind", "status", "payer", "customer", "vehicle", "mileage", "credited", "reason", "currency",
+                       "net_total", "vat_total", "gross_total", "number", "issued_at", "issued_by", "chain_position", "previous_hash",
+                       "hash", "seal"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and (obj is None or not obj.is_issued)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "site", "work_order", "method", "amount", "change_given", "is_deposit"]
+    list_filter = ["method", "site"]
+
+
+@admin.register(Closure)
+class ClosureAdmin(ReadOnlyAdmin):
+    list_display = ["site", "period", "starts_on", "ends_on", "gross_total", "grand_total", "closed_at"]
+    list_filter = ["period", "site"]
+
+
+@admin.register(ReleaseAuthorization)
+class ReleaseAuthorizationAdmin(ReadOnlyAdmin):
+    list_display = ["work_order", "balance", "authorized_by", "authorized_at"]
+
+
+@admin.register(Handover)
+class HandoverAdmin(ReadOnlyAdmin):
+    list_display = ["work_order", "site", "moment", "arrived_at", "closed_at"]
+    list_filter = ["moment", "site"]
+
+
+@admin.register(LoanerReturn)
+class LoanerReturnAdmin(ReadOnlyAdmin):
+    list_display = ["loaner_handover", "returned_at", "fuel_in", "mileage_in", "satisfaction"]
+
+
+@admin.register(SalesLead)
+class SalesLeadAdmin(admin.ModelAdmin):
+    list_display = ["customer", "model_tried", "salesperson", "status", "created_at"]
+    list_filter = ["status"]
+    fields = ["status"]

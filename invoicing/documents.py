@@ -1,0 +1,18 @@
+"""What the invoice PDF prints, read in a few queries."""
+
+from aftersales.lib.money import vat_rounding, vat_totals
+from workshop.models import DeferredWork, QualityCheck
+
+from .models import Invoice
+
+
+def invoice_document(invoice: Invoice) -> dict:
+    """Everything the invoice PDF prints, read in a few queries."""
+    invoice = Invoice.objects.select_related("site", "work_order__advisor", "customer", "vehicle", "credited").get(pk=invoice.pk)
+    lines = list(invoice.lines.select_related("job").order_by("position", "pk"))
+    totals = vat_totals(((line.net, line.vat_rate, line.vat) for line in lines), rounding=vat_rounding(invoice.site.country))
+    deferred = list(DeferredWork.objects.filter(declined_job__work_order=invoice.work_order).order_by("due_on", "pk"))
+    check = QualityCheck.objects.filter(work_order=invoice.work_order, passed=True).order_by("-checked_at", "-pk").first()
+    brands = [contact.brand for contact in invoice.site.brand_contacts.select_related("brand")]
+    return {"invoice": invoice, "lines": lines, "totals": totals, "deferred": deferred, "unfixed": check.unfixed_findings if check else "",
+            "site": invoice.site, "brand": brands[0] if brands else None}

@@ -1,0 +1,51 @@
+"""Domain errors of invoicing, payment and handover; each carries a translatable message and the field it is about."""
+
+from django.utils.translation import gettext_lazy as _
+
+
+class InvoicingError(Exception):
+    """A refusal with a translatable message and the field it concerns ("" for the whole form)."""
+
+    field = ""
+
+    def __init__(self, message, *, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        if field is not None:
+            self.field = field
+
+    def __str__(self) -> str:
+        return str(self.message)
+
+
+class DocumentFrozen(InvoicingError):
+    """An issued invoice, credit note, payment or closure never changes."""
+
+    def __init__(self, message=None, **kwargs):
+        super().__init__(
+            message or _("An issued invoice cannot be changed or deleted: issue a credit note, then a new invoice."), **kwargs
+        )
+
+
+class NotInvoiceable(InvoicingError):
+    """Work that is not approved, or a work order not ready for invoicing."""
+
+
+class VarianceNotExplained(InvoicingError):
+    """A line differs from the signed estimate and approved extras without a reason."""
+
+
+class PeriodClosed(InvoicingError):
+    """Nothing is issued into a closed day, month or year."""
+
+
+class InvalidInvoiceInput(InvoicingError):
+    """Bad input on an invoice line, a payment, a closure."""
+
+
+class BalanceDue(InvoicingError):
+    """The car is not released with a balance due without a manager's authorisation."""
+
+
+class HandoverError(InvoicingError):
+    """Bad input or a step out of order at the handover."""

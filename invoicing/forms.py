@@ -1,0 +1,134 @@
+"""Forms of the invoicing desk and the handover; the services decide, the forms read input."""
+
+from decimal import Decimal
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import User
+
+from .exceptions import DocumentFrozen, InvoicingError
+from .models import Closure, Handover, Invoice, InvoiceLine, LoanerReturn, Payment
+
+
+def add_domain_error(form: forms.BaseForm, error: InvoicingError) -> None:
+    """Show a refusal from a service on the field it concerns (or above the form)."""
+    form.add_error(error.field if error.field in form.fields else None, error.message)
+
+
+class FrozenWhenIssuedMixin:
+    """A form over an invoice or its line refuses to validate once the invoice is issued."""
+
+    def issued_invoice(self) -> Invoice | None:
+        instance = self.instance
+        invoice = instance if isinstance(instance, Invoice) else getattr(instance, "invoice", None)
+        if invoice is None or invoice.pk is None:
+            return None
+        return Invoice.objects.filter(pk=invoice.pk, status=Invoice.Status.ISSUED).first()
+
+    def clean(self):
+        if self.issued_invoice() is not None:
+            raise ValidationError(DocumentFrozen().message, code="issued")
+        return super().clean()
+
+
+class LineForm(FrozenWhenIssuedMixin, forms.ModelForm):
+    """Correct a draft line or explain its difference from the signed estimate."""
+
+    class Meta:
+        model = InvoiceLine
+        fields = ["quantity", "unit_price", "vat_rate", "variance_reason"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.kind == InvoiceLine.Kind.DISCOUNT and not self.is_bound:
+            self.initial["unit_price"] = abs(self.instance.unit_price)
+        for field in self.fields.values():
+            field.widget.attrs.update({"aria-label": field.label, "placeholder": field.label, "class": "form-control form-control-sm"})
+
+
+class AddLineForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=[(InvoiceLine.Kind.SUNDRY, InvoiceLine.Kind.SUNDRY.label),
+                                                        (InvoiceLine.Kind.DISCOUNT, InvoiceLine.Kind.DISCOUNT.label)])
+    job = forms.ModelChoiceField(label=_("Job"), queryset=None)
+    description = forms.CharField(label=_("Description"), max_length=300)
+    quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, initial=1)
+    unit_price = forms.DecimalField(label=_("Unit price, before VAT"), min_value=Decimal("0"), max_digits=10, decimal_places=2,
+                                    help_text=_("A discount is entered as a positive amount."))
+    variance_reason = forms.CharField(label=_("Reason (not in the estimate)"), max_length=300)
+
+    def __init__(self, *args, invoice: Invoice, **kwargs):
+        super().__init__(*args, **kwargs)
+        job_ids = {line.job_id for line in invoice.lines.all() if line.job_id}
+        self.fields["job"].queryset = invoice.work_order.jobs.filter(pk__in=job_ids).order_by("pk")
+
+
+class IssueForm(forms.Form):
+    delivery = forms.ChoiceField(label=_("The customer wants"), choices=Invoice.Delivery.choices, widget=forms.RadioSelect,
+                                 initial=Invoice.Delivery.PAPER)
+
+
+class CreditNoteForm(forms.Form):
+    reason = forms.CharField(label=_("Why is this invoice credited?"), max_length=300)
+
+
+class PaymentForm(forms.Form):
+    method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
+    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    tendered = forms.DecimalField(label=_("Cash handed over"), required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2,
+                                  help_text=_("Cash only: the change is worked out."))
+    reference = forms.CharField(label=_("Reference"), required=False, max_length=80,
+                                help_text=_("Cheque number, transfer or financing reference."))
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(label=_("Why may the car leave with a balance due?"), max_length=300)
+
+
+class ClosureForm(forms.Form):
+    period = forms.ChoiceField(label=_("Period"), choices=Closure.Period.choices)
+    day = forms.DateField(label=_("Day in the period"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class ArrivalForm(forms.Form):
+    waiting_note = forms.CharField(label=_("While waiting"), required=False, max_length=200,
+                                   help_text=_("Lounge, drink offered..."))
+
+
+class LoanerReturnForm(forms.ModelForm):
+    class Meta:
+        model = LoanerReturn
+        fields = ["keys_returned", "papers_returned", "fuel_in", "mileage_in", "new_damage", "satisfaction", "remarks"]
+        widgets = {"fuel_in": forms.RadioSelect, "satisfaction": forms.RadioSelect}
+
+
+class TestDriveForm(forms.Form):
+    model_tried = forms.CharField(label=_("Model tried"), max_length=120)
+    impressions = forms.CharField(label=_("Impressions"), widget=forms.Textarea(attrs={"rows": 3}))
+    salesperson = forms.ModelChoiceField(label=_("Pass the lead to"), queryset=User.objects.none())
+
+    def __init__(self, *args, site, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["salesperson"].queryset = User.objects.filter(sites=site, is_active=True).order_by("last_name", "first_name")
+
+
+class ExplainForm(forms.ModelForm):
+    class Meta:
+        model = Handover
+        fields = ["jobs_explained", "deferred_explained", "unfixed_explained", "parts_shown", "price_matches", "followup_announced",
+                  "next_service_date", "next_service_km"]
+        widgets = {"next_service_date": forms.DateInput(attrs={"type": "date"})}
+
+
+class SeeOffForm(forms.Form):
+    mileage_out = forms.IntegerField(label=_("Mileage out (km)"), min_value=0)
+    correction_reason = forms.CharField(label=_("Correction reason"), required=False, max_length=200)
+    signature = forms.CharField(widget=forms.HiddenInput, required=False)
+    code = forms.CharField(label=_("Or the code the customer received by SMS"), required=False, max_length=10)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("signature") and not data.get("code", "").strip():
+            raise ValidationError(_("Ask the customer to sign in the box, or to type the code sent by SMS."))
+        return data
