@@ -180,7 +180,6 @@ for _role, _perms in INVOICING_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 
-
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""
     from django.contrib.auth.models import Group, Permission
