@@ -18,7 +18,10 @@ from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation, MobilityService, Part, Vehicle
 
 from .exceptions import BookingError
-from .models import AdvisorSchedule, Appointment, Loaner, PartStock, SiteCapacityRule, TechnicianAttendance, TechnicianProfile
+from .models import (
+    AdvisorSchedule, Appointment, Loaner, PartStock, SiteCapacityRule, TechnicianAttendance, TechnicianProfile, WebRequest,
+)
+from .online import create_web_request
 from .services import book_appointment
 from .slots import JobRequest, free_reception_slots
 
@@ -33,6 +36,11 @@ LOANERS = {
 }
 STOCK_LEVELS = [Decimal("0"), Decimal("2"), Decimal("5"), Decimal("10"), Decimal("24")]
 CUSTOMER_WORDS = ["", "", "Bruit au freinage", "Voyant moteur allumé", "Vibration à 110 km/h", ""]
+# (name, phone, e-mail, message, hours before the demo run): one fresh, one that is overdue.
+WEB_REQUESTS = [
+    ("Nadia Benali", "", "nadia.benali@example.test", "Combien coûte la révision des 60 000 km ?", 0),
+    ("Pierre Lambert", "+33611223344", "", "Un bruit à l'avant droit, pouvez-vous me rappeler ?", 30),
+]
 
 
 def load_appointments_demo(report) -> None:
@@ -52,6 +60,9 @@ def load_appointments_demo(report) -> None:
             _stock, created = PartStock.objects.get_or_create(site=site, part=part, defaults={"on_hand": rng.choice(STOCK_LEVELS)})
             report.add("part stock rows", created)
         report.add("appointments", _book(site, rng, now))
+        for name, mobile, email, message, hours_ago in WEB_REQUESTS:
+            _row, created = _web_request(site, name, mobile, email, message, now - timedelta(hours=hours_ago))
+            report.add("web requests", created)
 
 
 def _opening(site: Site) -> dict[int, tuple[time, time]]:
@@ -113,3 +124,11 @@ def _book(site: Site, rng: random.Random, now) -> int:
             continue  # a slot an earlier demo booking's handover took, or a full workshop day
         booked += 1
     return booked
+
+
+def _web_request(site: Site, name: str, mobile: str, email: str, message: str, received_at):
+    existing = WebRequest.objects.filter(site=site, name=name).first()
+    if existing is not None:
+        return existing, False
+    return create_web_request(site=site, channel=WebRequest.Channel.WEB, name=name, mobile=mobile, email=email,
+                              language=site.language, vehicle_text="", message=message, received_at=received_at), True

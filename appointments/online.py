@@ -328,14 +328,15 @@ def confirm_by_customer(*, appointment: Appointment) -> Appointment:
 
 
 def notify_advisor(*, appointment: Appointment, change: str, note: str = "", previous: Appointment | None = None) -> AppointmentEvent:
-    """A staff-visible event on the appointment (diary "changes by customers") and an e-mail to its advisor after commit."""
+    """A staff-visible event on the appointment (diary "changes by customers"); a move or a cancellation is also
+    e-mailed to its advisor after commit."""
     event = AppointmentEvent.objects.create(
         appointment=appointment, actor=None, from_status=appointment.status, to_status=appointment.status,
         note=" ".join(filter(None, [str(CUSTOMER_CHANGES[change]), note])),
         details={"customer_change": change, **({"previous": previous.pk} if previous else {})},
     )
     advisor = appointment.advisor
-    if advisor.email:
+    if advisor.email and change != "confirmed":
         with translation.override(advisor.language or appointment.site.language):
             local = timezone.localtime(appointment.starts_at, appointment.site.tz)
             subject = str(_("%(customer)s: %(change)s") % {"customer": appointment.customer, "change": CUSTOMER_CHANGES[change]})
