@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.customers.models import LabourOperation, MobilityService
+from aftersales.lib.formatting import format_money
 from aftersales.lib.phones import normalize_phone
 
 from .forms import CustomerVehicleForm, SlotField, style
@@ -70,7 +71,7 @@ class ChooseForm(forms.Form):
     operations = forms.ModelMultipleChoiceField(label=_("Services"), queryset=LabourOperation.objects.none(), required=False,
                                                 widget=forms.CheckboxSelectMultiple)
     mobility = forms.ModelChoiceField(label=_("While we look after your car"), queryset=MobilityService.objects.none(),
-                                      widget=forms.RadioSelect, empty_label=None)
+                                      widget=forms.RadioSelect(attrs={"class": "form-check-input"}), empty_label=None)
     comment = forms.CharField(label=_("Anything to tell us?"), required=False, max_length=2000,
                               widget=forms.Textarea(attrs={"rows": 3}))
 
@@ -81,7 +82,9 @@ class ChooseForm(forms.Form):
         if not loaner_offered:
             mobility = mobility.exclude(kind=MobilityService.Kind.LOANER)
         self.fields["mobility"].queryset = mobility
-        self.fields["mobility"].label_from_instance = lambda service: service.localized("name", language)
+        self.fields["mobility"].label_from_instance = lambda service: " · ".join(filter(None, [
+            service.localized("name", language),
+            format_money(service.price, site.currency, language or site.language) if service.price else ""]))
         style(self)
 
     def clean(self):

@@ -451,3 +451,14 @@ def test_a_signed_link_of_another_purpose_is_refused(client, online_booking):
     token = make_token(purpose="prefill", pk=online_booking.pk)
     assert client.get(reverse("appointments:public", args=[token])).status_code == 400
     assert Decimal(online_booking.gross_total) > 0
+
+
+def test_public_posts_need_the_csrf_token(ready, online_booking):
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    assert strict.post(reverse("online:book", args=[ready.code]), {"vehicle": "AB-1", "contact": "+33612345678"}).status_code == 403
+    assert strict.post(reverse("online:contact", args=[ready.code]), {"name": "A", "mobile": "+33612345678",
+                                                                       "message": "Hi"}).status_code == 403
+    assert strict.post(link_path(online_booking), {"action": "cancel", "reason": "No"}).status_code == 403
+    assert gateways.sms_outbox == [] and not WebRequest.objects.exists()
