@@ -218,10 +218,16 @@ def read_prefill_token(token: str) -> Vehicle:
 def online_booking_url(vehicle: Vehicle) -> str:
     """The absolute, pre-filled online booking link for the vehicle's owner (reminders, connected-car notices)."""
     site = vehicle.owner.site
-    brand = site.brand_contacts.filter(brand__name__iexact=vehicle.make).select_related("brand").first()
-    kwargs = {"site_code": site.code, **({"brand_code": brand.brand.code} if brand else {})}
+    brand = brand_of(site, vehicle)
+    kwargs = {"site_code": site.code, **({"brand_code": brand.code} if brand else {})}
     name = "online:book_brand" if brand else "online:book"
     return settings.SITE_URL + reverse(name, kwargs=kwargs) + "?" + urlencode({"p": prefill_token(vehicle)})
+
+
+def brand_of(site: Site, vehicle: Vehicle):
+    """The site's brand contact point for the vehicle's make (its page and its look), or None."""
+    contact = site.brand_contacts.filter(brand__name__iexact=vehicle.make).select_related("brand").first()
+    return contact.brand if contact else None
 
 
 def contact_on_file(customer: Customer) -> Contact | None:

@@ -552,6 +552,7 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
     if moving:
         days = group_by_day(appointment.site, online.slots_to_move(appointment=appointment, now=timezone.now()))
     context = {"appointment": appointment, "token": token, "can_confirm": appointment.status == Appointment.Status.BOOKED,
+               "brand": online.brand_of(appointment.site, appointment.vehicle),
                "active": active, "moving": moving, "days": days, "move_form": move_form, "cancel_form": cancel_form,
                "selected": request.POST.get("slot", "")}
     return public_render(request, "appointments/public.html", context, site=appointment.site,
