@@ -1,7 +1,9 @@
-"""Demo reception: at each site, two of today's customers already at the desk (one signed, one being checked in).
+"""Demo workshop: at each site, two of today's customers at the desk (one signed and handed to the workshop, one
+being checked in); bays; a technician clocked in and on the first order's job, with its inspection done (an amber
+point waiting for the customer's approval); a third order waiting for the quality check.
 
-Written through the reception services; runs again without adding anything
-once a site has a work order opened today.
+Written through the services; runs again without adding anything once a site has a work order opened today, an
+inspection, or its bays.
 """
 
 import base64
@@ -15,14 +17,27 @@ from PIL import Image, ImageDraw
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation, Vehicle
-from appointments.models import Appointment, AppointmentJob
+from appointments.models import Appointment, AppointmentJob, TechnicianProfile
 from appointments.services import estimate_jobs
 from appointments.slots import JobRequest
 
-from .models import WorkOrder
-from .services import content_hash, open_work_order, save_check_in_step, sign_on_tablet
+from .models import AttendanceSpan, Bay, Inspection, Rating, WorkOrder
+from .services import (
+    assign_job,
+    clock_in,
+    clock_on_job,
+    content_hash,
+    hand_to_workshop,
+    open_work_order,
+    save_check_in_step,
+    save_inspection,
+    sign_off_job,
+    sign_on_tablet,
+    start_inspection,
+)
 
 ARRIVALS = (time(8, 0), time(8, 30))
+BAYS = ("Lift 1", "Lift 2", "Express lane")
 
 
 def load_workshop_demo(report) -> None:
@@ -41,6 +56,47 @@ def load_workshop_demo(report) -> None:
         _check_in(orders[0], advisor, now, sign=True)
         _check_in(orders[1], advisor, now, sign=False)
         report.add("work orders", len(orders))
+    for site in Site.objects.order_by("code"):
+        _workshop_floor(site, operation, now, report)
+
+
+def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
+    for name in BAYS:
+        _bay, created = Bay.objects.get_or_create(site=site, name=name)
+        report.add("bays", created)
+    start, end = _today_bounds(site, now)
+    signed = WorkOrder.objects.filter(site=site, status=WorkOrder.Status.SIGNED, created_at__gte=start, created_at__lt=end).first()
+    if signed is None or Inspection.objects.filter(work_order__site=site).exists():
+        return
+    advisor = signed.advisor
+    foreman = User.objects.filter(sites=site, groups__name=Role.FOREMAN, is_active=True).order_by("username").first() or advisor
+    job = signed.jobs.first()
+    profile = next((profile for profile in TechnicianProfile.objects.filter(site=site, active=True).select_related("user")
+                    .order_by("user__username") if job is not None and job.skill in profile.skills), None)
+    vehicle = Vehicle.objects.filter(owner__site=site, work_orders__isnull=True).select_related("owner").order_by("pk").first()
+    if profile is None or vehicle is None:
+        return
+    technician = profile.user
+    bays = list(Bay.objects.filter(site=site).order_by("name"))
+    second = open_work_order(appointment=_appointment(site, vehicle, advisor, start, time(7, 30), operation), actor=advisor)
+    _check_in(second, advisor, now, sign=True)
+    for order, bay in ((second, bays[1]), (signed, bays[0])):
+        hand_to_workshop(work_order=order, actor=advisor)
+        assign_job(job=order.jobs.first(), technician=technician, bay=bay, actor=foreman)
+    if not AttendanceSpan.objects.filter(technician=technician, ended_at__isnull=True).exists():
+        clock_in(technician=technician, now=now - timedelta(hours=3))
+    clock_on_job(job=second.jobs.first(), technician=technician, now=now - timedelta(hours=2, minutes=45))
+    sign_off_job(job=second.jobs.first(), technician=technician, correction="Service done to the manufacturer's schedule",
+                 now=now - timedelta(hours=1, minutes=30))
+    clock_on_job(job=job, technician=technician, now=now - timedelta(hours=1, minutes=20))
+    inspection = start_inspection(work_order=signed, actor=technician)
+    results = {row.pk: {"rating": Rating.GREEN, "measurement": None, "notes": ""} for row in inspection.results.all()}
+    amber = inspection.results.filter(item__label__startswith="Tyre").order_by("item__position").first()
+    if amber is not None:
+        results[amber.pk] = {"rating": Rating.AMBER, "measurement": Decimal("3.1"), "notes": "Worn on the inside edge"}
+    save_inspection(inspection=inspection, actor=technician, results=results, complete=True)
+    report.add("work orders", 1)
+    report.add("inspections", 1)
 
 
 def _today_bounds(site: Site, now: datetime) -> tuple[datetime, datetime]:

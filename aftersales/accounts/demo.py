@@ -684,6 +684,6 @@ def load_demo_data(*, today: date | None = None) -> Report:
     _load_offers_and_mobility(sites, today, report)
     _load_customers(sites, today, report)
     load_followup_demo(report)
-    load_workshop_demo(report)
     load_appointments_demo(report)
+    load_workshop_demo(report)  # after the booking demo: the workshop floor needs its technician profiles
     return report

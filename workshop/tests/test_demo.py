@@ -1,14 +1,21 @@
 from aftersales.accounts.demo import load_demo_data
 from aftersales.accounts.models import Site
-from workshop.models import WorkOrder
+from workshop.models import Approval, AttendanceSpan, Bay, Inspection, JobClocking, WorkOrder
 
 
-def test_the_demo_has_two_of_todays_customers_checked_in_at_each_site_and_loads_once(db, templates):
+def test_the_demo_has_the_desk_and_the_workshop_floor_at_each_site_and_loads_once(db, templates):
     load_demo_data()
 
     for site in Site.objects.all():
         orders = WorkOrder.objects.filter(site=site).order_by("sequence")
-        assert [order.status for order in orders] == [WorkOrder.Status.SIGNED, WorkOrder.Status.DRAFT]
+        assert [order.status for order in orders] == [
+            WorkOrder.Status.IN_WORKSHOP, WorkOrder.Status.DRAFT, WorkOrder.Status.QUALITY_CHECK]
         assert orders[0].signature.image and orders[0].appointment.status == "arrived"
-    assert "work orders" not in load_demo_data().created
-    assert WorkOrder.objects.count() == 2 * Site.objects.count()
+        inspection = Inspection.objects.get(work_order=orders[0])
+        assert inspection.completed_at and orders[0].jobs.filter(approval=Approval.PENDING).count() == 1
+        assert Bay.objects.filter(site=site).count() == 3
+        assert JobClocking.objects.filter(job__work_order=orders[0], ended_at__isnull=True).exists()
+        assert AttendanceSpan.objects.filter(site=site, kind="day", ended_at__isnull=True).exists()
+    again = load_demo_data().created
+    assert "work orders" not in again and "bays" not in again
+    assert WorkOrder.objects.count() == 3 * Site.objects.count()
