@@ -3,8 +3,9 @@
 Every service runs in one transaction, locks what it changes, refuses what
 the state does not allow with an ``InvoicingError`` naming the field, and
 records an audit row. Chained writes (issuing, credit notes, payments,
-closures) lock the site's ``ChainHead`` first, so they are serialised per
-site; the invoice counter is locked after it. The PDF and the e-mail are
+closures) lock the site's ``ChainHead`` first, always before anything else
+(no deadlock), so they are serialised per site; the invoice counter is locked
+after it. Row locks take ``of=("self",)`` so joined rows stay unlocked. The PDF and the e-mail are
 deferred with ``transaction.on_commit``.
 
 Only approved work is invoiced: a job (and its parts) counts when the
@@ -104,6 +105,11 @@ def _chain(head: ChainHead, row, content: dict) -> None:
     head.save(update_fields=["position", "hash"])
 
 
+def _fixed(value: Decimal) -> str:
+    """A decimal as stored (two places), whether read from the database or still in memory."""
+    return f"{Decimal(value):.2f}"
+
+
 def invoice_content(invoice: Invoice) -> dict:
     """What an issued invoice or credit note says, as plain data (its hash binds to it)."""
     lines = invoice.lines.order_by("position", "pk")
@@ -124,11 +130,11 @@ def invoice_content(invoice: Invoice) -> dict:
         "reason": invoice.reason,
         "currency": invoice.currency,
         "lines": [
-            [line.kind, line.job_id, line.description, line.reference, str(line.quantity), str(line.unit_price), str(line.vat_rate),
-             str(line.net), str(line.vat), line.variance_reason]
+            [line.kind, line.job_id, line.description, line.reference, *map(_fixed, (line.quantity, line.unit_price, line.vat_rate,
+                                                                                      line.net, line.vat)), line.variance_reason]
             for line in lines
         ],
-        "totals": [str(invoice.net_total), str(invoice.vat_total), str(invoice.gross_total)],
+        "totals": [_fixed(invoice.net_total), _fixed(invoice.vat_total), _fixed(invoice.gross_total)],
         "payment_terms": invoice.payment_terms,
     }
 
@@ -139,9 +145,9 @@ def payment_content(payment: Payment) -> dict:
         "site": payment.site.code,
         "work_order": payment.work_order.number,
         "method": payment.method,
-        "amount": str(payment.amount),
-        "tendered": str(payment.tendered) if payment.tendered is not None else None,
-        "change": str(payment.change_given),
+        "amount": _fixed(payment.amount),
+        "tendered": _fixed(payment.tendered) if payment.tendered is not None else None,
+        "change": _fixed(payment.change_given),
         "currency": payment.currency,
         "deposit": payment.is_deposit,
         "reference": payment.reference,
@@ -159,9 +165,9 @@ def closure_content(closure: Closure) -> dict:
         "starts_on": closure.starts_on.isoformat(),
         "ends_on": closure.ends_on.isoformat(),
         "documents": closure.document_count,
-        "totals": [str(closure.net_total), str(closure.vat_total), str(closure.gross_total)],
-        "payments": str(closure.payments_total),
-        "grand_total": str(closure.grand_total),
+        "totals": [_fixed(closure.net_total), _fixed(closure.vat_total), _fixed(closure.gross_total)],
+        "payments": _fixed(closure.payments_total),
+        "grand_total": _fixed(closure.grand_total),
         "closed_at": closure.closed_at.isoformat(),
         "closed_by": closure.closed_by_id,
     }
@@ -231,7 +237,7 @@ def _refresh_totals(invoice: Invoice) -> None:
 
 
 def _lock_order(work_order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("site", "customer", "vehicle").get(pk=work_order.pk)
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("site", "customer", "vehicle").get(pk=work_order.pk)
 
 
 def _invoiced_jobs(work_order: WorkOrder) -> set[int]:
@@ -287,7 +293,7 @@ def _append(invoice: Invoice, lines: list[InvoiceLine]) -> None:
 
 
 def _lock_draft(invoice: Invoice) -> Invoice:
-    locked = Invoice.objects.select_for_update().select_related("site", "work_order", "customer", "vehicle").get(pk=invoice.pk)
+    locked = Invoice.objects.select_for_update(of=("self",)).select_related("site", "work_order", "customer", "vehicle").get(pk=invoice.pk)
     if locked.is_issued:
         raise DocumentFrozen()
     return locked
@@ -473,7 +479,7 @@ def issue_credit_note(*, invoice: Invoice, actor: User, reason: str) -> Invoice:
         raise InvalidInvoiceInput(_("Say why the invoice is credited."), field="reason")
     with transaction.atomic():
         head = _lock_chain(invoice.site)
-        original = Invoice.objects.select_for_update().select_related("site", "work_order").get(pk=invoice.pk)
+        original = Invoice.objects.select_for_update(of=("self",)).select_related("site", "work_order").get(pk=invoice.pk)
         if not original.is_issued or original.kind != Invoice.Kind.INVOICE:
             raise InvalidInvoiceInput(_("Only an issued invoice can be credited."), field="invoice")
         if original.credit_notes.exists():
@@ -562,6 +568,7 @@ def record_payment(
     amount = _decimal(amount, "amount", minimum=Decimal("0.01"))
     if amount != to_cents(amount):
         raise InvalidInvoiceInput(_("Enter the amount in cents at most."), field="amount")
+    amount = to_cents(amount)
     change = ZERO
     if tendered is not None and tendered != "":
         if method != Payment.Method.CASH:
@@ -573,10 +580,10 @@ def record_payment(
     else:
         tendered = None
     with transaction.atomic():
+        head = _lock_chain(work_order.site)
         order = _lock_order(work_order)
         if order.status == WorkOrder.Status.CANCELLED:
             raise InvalidInvoiceInput(_("This work order is cancelled."), field="work_order")
-        head = _lock_chain(order.site)
         now = timezone.now()
         day = timezone.localtime(now, order.site.tz).date()
         _refuse_closed_period(order.site, day)

@@ -63,7 +63,7 @@ SQLITE_TRIGGERS = ("invoicing_invoice_frozen", "invoicing_invoiceline_frozen", "
 
 def create_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES)
+        schema_editor.execute(POSTGRES, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for statement in SQLITE:
             schema_editor.execute(statement)
@@ -71,7 +71,7 @@ def create_triggers(apps, schema_editor):
 
 def drop_triggers(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_REVERSE)
+        schema_editor.execute(POSTGRES_REVERSE, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for name in SQLITE_TRIGGERS:
             schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}")

@@ -1,7 +1,8 @@
 """A work order that passed the quality check, built through the workshop's services.
 
-Reception (open, check-in, signature, hand to the workshop) and the quality
-check (``record_quality_check``) are the workshop's own services. Dispatch and
+Reception (open, check-in, signature, hand to the workshop), the customer's
+decisions on extra work (``decide_proposal``) and the quality check
+(``record_quality_check``) are the workshop's own services. Dispatch and
 clocking are skipped: the jobs are marked done and the order moved to the
 quality check by direct updates, which the invoicing tests do not depend on.
 """
@@ -13,10 +14,11 @@ from django.utils import timezone
 
 from aftersales.customers.models import MileageReading
 from appointments.tests.factories import CustomerFactory, LabourOperationFactory, LoanerFactory, PartFactory, VehicleFactory, add_kit_line
-from workshop.models import Approval, ApprovalDecision, JobStatus, WorkOrder, WorkOrderJob
+from workshop.models import Approval, JobStatus, WorkOrder, WorkOrderJob
 from workshop.services import (
     add_job,
     content_hash,
+    decide_proposal,
     hand_to_workshop,
     open_work_order,
     record_quality_check,
@@ -51,9 +53,11 @@ def ready_work_order(*, site, advisor, inspector, customer=None, loaner: bool = 
     sign_on_tablet(work_order=order, image_data_url=signature_data_url(), shown_hash=content_hash(order), actor=advisor)
     hand_to_workshop(work_order=order, actor=advisor)
     if approved_extra:
-        _decide(add_job(work_order=order, actor=advisor, concern="Wiper blades", flat_rate_hours=Decimal("0.30")), True, advisor)
+        decide_proposal(job=add_job(work_order=order, actor=advisor, concern="Wiper blades", flat_rate_hours=Decimal("0.30")),
+                        approved=True, method="phone", decided_by="Claire Durand", actor=advisor)
     if declined_extra:
-        _decide(add_job(work_order=order, actor=advisor, concern="Front brake discs", flat_rate_hours=Decimal("2.00")), False, advisor)
+        decide_proposal(job=add_job(work_order=order, actor=advisor, concern="Front brake discs", flat_rate_hours=Decimal("2.00")),
+                        approved=False, method="phone", decided_by="Claire Durand", actor=advisor, reason="Next visit")
     now = timezone.now()
     WorkOrderJob.objects.filter(work_order=order).exclude(approval=Approval.DECLINED).update(
         status=JobStatus.DONE, done_by=advisor, done_at=now)
@@ -63,12 +67,3 @@ def ready_work_order(*, site, advisor, inspector, customer=None, loaner: bool = 
         "parking_place": "P12", "unfixed_findings": unfixed})
     order.refresh_from_db()
     return order
-
-
-def _decide(job: WorkOrderJob, approved: bool, advisor) -> None:
-    """The customer's decision on an extra, recorded as the workshop records it (approval row + status)."""
-    WorkOrderJob.objects.filter(pk=job.pk).update(approval=Approval.APPROVED if approved else Approval.DECLINED)
-    job.parts.update(approval=Approval.APPROVED if approved else Approval.DECLINED)
-    net = job.labour_price
-    ApprovalDecision.objects.create(job=job, approved=approved, method=ApprovalDecision.Method.PHONE, decided_by="Claire Durand",
-                                    recorded_by=advisor, net_amount=net, gross_amount=net * Decimal("1.2"))
