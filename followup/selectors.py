@@ -28,6 +28,7 @@ from aftersales.accounts.permissions import get_for_user, visible_to
 from aftersales.customers.models import Campaign, ConsentRecord, Ownership, Vehicle
 from aftersales.customers.selectors import current_consents
 from appointments.models import Appointment, AppointmentJob
+from workshop.models import DeferredWork
 
 from .models import CallAttempt, CallTask, Concern, ConcernEvent, Escalation, MaintenanceReminder, MileageCheck
 from .services import CONVERSION_WINDOW
@@ -235,6 +236,11 @@ def _anniversaries(vehicles: QuerySet, now: datetime) -> QuerySet:
     return vehicles.filter(Exists(bought)).annotate(bought_on=Subquery(bought.values("started_on")[:1]))
 
 
+def _declined_recommendations(vehicles: QuerySet, now: datetime) -> QuerySet:
+    """Vehicles with work the customer declined (deferred by the workshop) that no later job has sold."""
+    return vehicles.filter(Exists(DeferredWork.objects.filter(vehicle_id=OuterRef("pk"), sold_job__isnull=True)))
+
+
 TARGET_LISTS = {
     "service_due": TargetList(
         "service_due", _("Service due"),
@@ -260,6 +266,12 @@ TARGET_LISTS = {
         "anniversaries", _("Purchase anniversaries"),
         _("Today is your vehicle's anniversary with you. We would like to offer you a free walk-around check."),
         _anniversaries,
+    ),
+    "declined_recommendations": TargetList(
+        "declined_recommendations", _("Declined recommendations"),
+        _("At your last visit our technician recommended some work you preferred to postpone. May I book it now, "
+          "with a courtesy car if needed?"),
+        _declined_recommendations,
     ),
 }
 
