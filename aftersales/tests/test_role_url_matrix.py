@@ -21,6 +21,7 @@ from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
 from aftersales.messaging.models import InboundMessage, MessageChannel, MessageTemplate, OutboxMessage, Purpose
 from appointments.tests.factories import appointment_for_matrix, web_request_for_matrix
 from followup.tests.factories import matrix_records as followup_records
+from invoicing.tests.matrix import INVOICING_PK_RECORDS, INVOICING_RECORDS, INVOICING_URL_KWARG_RECORDS
 from workshop.tests.matrix import WORKSHOP_PK_RECORDS, WORKSHOP_RECORDS, WORKSHOP_URL_KWARG_RECORDS
 
 # Pages anyone may open without logging in (customer pages reached by signed links...).
@@ -81,6 +82,7 @@ RECORDS = {
     **{name: Record(lambda site, made, name=name: made["followup"][name])
        for name in ("concern", "call_task", "escalation", "mileage_check")},
     **{name: Record(build, site_scoped) for name, (build, site_scoped) in WORKSHOP_RECORDS.items()},
+    **{name: Record(build, site_scoped) for name, (build, site_scoped) in INVOICING_RECORDS.items()},
 }
 # Which record a URL argument stands for: by argument name, ...
 URL_KWARG_RECORDS = {
@@ -88,6 +90,7 @@ URL_KWARG_RECORDS = {
     "customer_id": "customer",
     "vehicle_pk": "vehicle",
     **WORKSHOP_URL_KWARG_RECORDS,
+    **INVOICING_URL_KWARG_RECORDS,
 }
 # ... or, for a plain <pk>, by URL name.
 PK_RECORDS = {
@@ -114,6 +117,7 @@ PK_RECORDS = {
     "followup:escalation_handle": "escalation",
     "followup:mileage_check_decide": "mileage_check",
     **WORKSHOP_PK_RECORDS,
+    **INVOICING_PK_RECORDS,
 }
 
 

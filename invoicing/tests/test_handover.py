@@ -1,0 +1,147 @@
+"""The handover: waiting queue, welcome, loaner return, test-drive lead, explanation, payment gate, signed delivery."""
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from aftersales.accounts.roles import Role
+from aftersales.accounts.tests.factories import UserFactory
+from aftersales.customers.models import MileageReading
+from aftersales.messaging.models import OneTimeCode
+from invoicing.exceptions import BalanceDue, HandoverError
+from invoicing.models import Handover, SalesLead
+from invoicing.selectors import handover_board
+from invoicing.services import (
+    authorize_release,
+    close_handover,
+    customer_arrived,
+    issue_invoice,
+    prepare_invoices,
+    record_loaner_return,
+    record_payment,
+    record_test_drive,
+    save_explanation,
+    send_handover_code,
+    welcome_customer,
+)
+from workshop.tests.helpers import signature_data_url
+
+from .factories import MILEAGE_IN, ready_work_order
+
+EXPLAINED = {"jobs_explained": True, "deferred_explained": True, "unfixed_explained": True, "parts_shown": True,
+             "price_matches": True, "followup_announced": True, "next_service_date": date(2027, 11, 1), "next_service_km": 63_000}
+
+
+@pytest.fixture
+def loaner_order(site, advisor, quality_controller, templates):
+    return ready_work_order(site=site, advisor=advisor, inspector=quality_controller, loaner=True)
+
+
+def _invoice_and_pay(order, cashier):
+    invoice = issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier)
+    record_payment(work_order=order, actor=cashier, method="card", amount=invoice.gross_total)
+    return invoice
+
+
+def test_a_customer_arriving_while_advisors_are_busy_waits_in_a_visible_queue(order, advisor, time_machine):
+    time_machine.move_to(timezone.now(), tick=False)
+    handover = customer_arrived(work_order=order, actor=advisor, waiting_note="Lounge, coffee")
+
+    later = timezone.now() + timedelta(minutes=7)
+    board = handover_board(site=order.site, now=later)
+
+    assert [(row.handover, row.waited_minutes) for row in board["waiting"]] == [(handover, 7)]
+    assert board["ready"] == []
+    welcome_customer(handover=handover, actor=advisor)
+    board = handover_board(site=order.site, now=later)
+    assert board["waiting"] == [] and board["in_progress"] == [Handover.objects.get(pk=handover.pk)]
+
+
+def test_the_whole_handover_with_a_loaner_return_and_a_test_drive(loaner_order, advisor, cashier, site):
+    order = loaner_order
+    _invoice_and_pay(order, cashier)
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+    salesperson = UserFactory(roles=[Role.MANAGER], site_list=[site], username="sales")
+
+    returned = record_loaner_return(handover=handover, actor=advisor, data={
+        "keys_returned": True, "papers_returned": True, "fuel_in": 4, "mileage_in": 12_180, "new_damage": "Scratch on the rear bumper",
+        "satisfaction": 3})
+    lead = record_test_drive(handover=handover, actor=advisor, model_tried="Audi Q4 e-tron", impressions="Loved the silence",
+                             salesperson=salesperson)
+    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    closed = close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN + 4, signature_data_url=signature_data_url())
+
+    assert returned.loaner_handover == order.loaner_handover and returned.satisfaction == 3
+    assert SalesLead.objects.get() == lead and lead.salesperson == salesperson and lead.customer == order.customer
+    assert closed.closed_at is not None and closed.moment == Handover.Moment.CLOSED and closed.signature_image.name
+    assert Handover.objects.filter(closed_at__isnull=False).count() == 1
+    order.vehicle.refresh_from_db()
+    assert (order.vehicle.next_service_due_date, order.vehicle.next_service_due_km) == (date(2027, 11, 1), 63_000)
+    reading = MileageReading.objects.filter(vehicle=order.vehicle).first()
+    assert (reading.km, reading.source) == (MILEAGE_IN + 4, MileageReading.Source.HANDOVER)
+
+
+def test_the_car_does_not_leave_with_the_loaner_still_out(loaner_order, advisor, cashier):
+    _invoice_and_pay(loaner_order, cashier)
+    handover = welcome_customer(handover=customer_arrived(work_order=loaner_order, actor=advisor), actor=advisor)
+    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+
+    with pytest.raises(HandoverError, match="loaner"):
+        close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url=signature_data_url())
+    with pytest.raises(HandoverError, match="12000"):
+        record_loaner_return(handover=handover, actor=advisor, data={"fuel_in": 4, "mileage_in": 100, "satisfaction": 3})
+
+
+def test_declined_work_and_unfixed_faults_must_be_explained(order, advisor):
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+
+    with pytest.raises(HandoverError) as refused:
+        save_explanation(handover=handover, actor=advisor, data={**EXPLAINED, "deferred_explained": False})
+    assert refused.value.field == "deferred_explained"
+    with pytest.raises(HandoverError) as refused:
+        save_explanation(handover=handover, actor=advisor, data={**EXPLAINED, "next_service_date": None, "next_service_km": None})
+    assert refused.value.field == "next_service_date"
+
+
+def test_a_balance_due_keeps_the_car_until_paid_or_released_by_a_manager(order, advisor, cashier, manager):
+    issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier)
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    record_payment(work_order=order, actor=advisor, method="card", amount=Decimal("100.00"))
+
+    with pytest.raises(BalanceDue, match="still due"):
+        close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url=signature_data_url())
+    authorize_release(work_order=order, actor=manager, reason="Company car, invoice sent to the fleet manager")
+    closed = close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url=signature_data_url())
+    assert closed.closed_at is not None
+
+
+def test_the_customer_signs_the_delivery_with_a_one_time_code(order, advisor, cashier, monkeypatch):
+    _invoice_and_pay(order, cashier)
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    monkeypatch.setattr("aftersales.messaging.codes.secrets.randbelow", lambda limit: 123456)
+    send_handover_code(handover=handover, actor=advisor)
+
+    with pytest.raises(HandoverError) as refused:
+        close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, code="000000")
+    assert refused.value.field == "code"
+    closed = close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, code="123456")
+    assert closed.signature_method == Handover.SignatureMethod.OTP
+    assert OneTimeCode.objects.get().used_at is not None
+
+
+def test_mileage_out_below_mileage_in_and_a_missing_signature_are_refused(order, advisor, cashier):
+    _invoice_and_pay(order, cashier)
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+
+    with pytest.raises(HandoverError) as refused:
+        close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN - 1, signature_data_url=signature_data_url())
+    assert refused.value.field == "mileage_out"
+    with pytest.raises(HandoverError) as refused:
+        close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url="")
+    assert refused.value.field == "signature"
+    assert Handover.objects.get(pk=handover.pk).closed_at is None
