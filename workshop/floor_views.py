@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import staff_view
@@ -32,8 +33,7 @@ from .forms import (
     SignOffForm,
     add_domain_error,
 )
-from .models import AdvisorNotification, ApprovalDecision, Approval, InspectionResult, WorkOrder, WorkOrderJob, WorkOrderPhoto
-from .views import order_context, photo_response
+from .models import AdvisorNotification, Approval, ApprovalDecision, DeferredWork, InspectionResult, WorkOrder, WorkOrderJob, WorkOrderPhoto
 from .selectors import (
     board_sites,
     customer_approval_page,
@@ -41,10 +41,12 @@ from .selectors import (
     get_inspection,
     get_job_for_user,
     get_work_order_for_user,
+    open_deferred_work,
     quality_queue,
     technician_day,
     work_order_progress,
 )
+from .views import order_context, photo_response
 
 VIEW = "workshop.view_workorder"
 DISPATCH = "workshop.dispatch_jobs"
@@ -56,13 +58,20 @@ APPROVAL_PURPOSE = "extra-work-approval"
 APPROVAL_MAX_AGE = timedelta(days=3)
 
 
-def _refused(request: HttpRequest, error: WorkOrderError, form=None) -> None:
-    """Show a service's refusal: on the form's field when there is a form, else as a message naming the field."""
-    if form is not None:
-        add_domain_error(form, error)
-        return
-    label = str(error.field).replace("_", " ") if error.field else ""
-    messages.error(request, f"{label}: {error.message}" if label else str(error.message))
+# The fields services name in their refusals, as the message shows them.
+FIELD_LABELS = {
+    "attendance": gettext_lazy("Attendance"), "bay": gettext_lazy("Bay"), "decided_by": gettext_lazy("Who decided"),
+    "deferred": gettext_lazy("Deferred work"), "job": gettext_lazy("Job"), "jobs": gettext_lazy("Jobs"),
+    "labour_price": gettext_lazy("Labour price"), "method": gettext_lazy("How"), "parts": gettext_lazy("Parts"),
+    "photo": gettext_lazy("Photo"), "promised_at": gettext_lazy("Promised return"), "rating": gettext_lazy("Rating"),
+    "status": gettext_lazy("Status"), "technician": gettext_lazy("Technician"), "amount": gettext_lazy("Price"),
+}
+
+
+def _refused(request: HttpRequest, error: WorkOrderError) -> None:
+    """Show a service's refusal as a message naming the field it is about."""
+    label = FIELD_LABELS.get(error.field, error.field.replace("_", " ")) if error.field else ""
+    messages.error(request, _("%(field)s: %(message)s") % {"field": label, "message": error.message} if label else str(error.message))
 
 
 def _htmx_partial(request: HttpRequest) -> bool:
@@ -110,7 +119,8 @@ def dispatch_assign(request: HttpRequest, job_pk: int) -> HttpResponse:
             messages.success(request, _("Job assigned."))
             return redirect(f"{reverse('workshop:dispatch')}?site={site.pk}")
     for field, errors in form.errors.items():
-        messages.error(request, f"{form.fields[field].label if field in form.fields else ''}: {' '.join(errors)}")
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, _("%(field)s: %(message)s") % {"field": label, "message": " ".join(errors)})
     return _dispatch_page(request, site, sites, status=400)
 
 
@@ -162,7 +172,7 @@ ATTENDANCE_ACTIONS = {"in": services.clock_in, "break": services.start_break, "r
 def attendance(request: HttpRequest) -> HttpResponse:
     form = AttendanceForm(request.POST)
     if not form.is_valid():
-        messages.error(request, _("attendance: choose clock in, break, back from break or clock out."))
+        messages.error(request, _("Attendance: choose clock in, break, back from break or clock out."))
         return _my_jobs_page(request, status=400)
     try:
         ATTENDANCE_ACTIONS[form.cleaned_data["action"]](technician=request.user)
@@ -252,7 +262,8 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
     form = InspectionForm(request.POST, results=current.results.all())
     if form.is_valid():
         try:
-            services.save_inspection(inspection=current, actor=request.user, results=form.results_data(), complete="complete" in request.POST)
+            services.save_inspection(inspection=current, actor=request.user, results=form.results_data(),
+                                     complete="complete" in request.POST)
         except WorkOrderError as error:
             add_domain_error(form, error)
         else:
@@ -270,8 +281,8 @@ def inspection_photo(request: HttpRequest, pk: int, result_pk: int) -> HttpRespo
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_photo(work_order=order, upload=form.cleaned_data["photo"], caption=form.cleaned_data["caption"] or result.item.label,
-                               actor=request.user, inspection_result=result)
+            services.add_photo(work_order=order, upload=form.cleaned_data["photo"], actor=request.user, inspection_result=result,
+                               caption=form.cleaned_data["caption"] or result.item.label)
         except WorkOrderError as error:
             add_domain_error(form, error)
     if form.errors:
@@ -315,7 +326,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _order_page(request: HttpRequest, pk: int, status: int = 400, **forms) -> HttpResponse:
     """The work order page (again with a refused form and status 400)."""
     order = get_work_order_for_user(user=request.user, pk=pk)
-    context = {**_progress_context(work_order_progress(user=request.user, pk=pk), **forms), **order_context(order), "order": order}
+    deferred = [item for item in open_deferred_work(vehicle=order.vehicle) if item.declined_job.work_order_id != order.pk]
+    context = {**_progress_context(work_order_progress(user=request.user, pk=pk), **forms), **order_context(order), "order": order,
+               "deferred_work": deferred}
     return render(request, "workshop/detail.html", context, status=status)
 
 
@@ -358,7 +371,7 @@ def proposal_reprice(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse
             messages.success(request, _("Price updated."))
             return redirect("workshop:detail", pk=pk)
     else:
-        messages.error(request, _("price: give amounts of zero or more."))
+        messages.error(request, _("Price: give amounts of zero or more."))
     return _order_page(request, pk)
 
 
@@ -377,6 +390,21 @@ def approval_send(request: HttpRequest, pk: int) -> HttpResponse:
         _refused(request, error)
         return _order_page(request, pk)
     messages.success(request, _("The customer received the link to approve or decline the extra work."))
+    return redirect("workshop:detail", pk=pk)
+
+
+@require_POST
+@staff_view(VIEW, CHANGE, DECIDE)
+def deferred_add(request: HttpRequest, pk: int, deferred_pk: int) -> HttpResponse:
+    """Work the customer declined on an earlier visit, added to this order (and linked to the job that sells it)."""
+    order = get_work_order_for_user(user=request.user, pk=pk)
+    deferred = get_object_or_404(DeferredWork, vehicle=order.vehicle, pk=deferred_pk)
+    try:
+        services.sell_deferred_work(deferred=deferred, work_order=order, actor=request.user)
+    except WorkOrderError as error:
+        _refused(request, error)
+        return _order_page(request, pk)
+    messages.success(request, _("Deferred work added to the order."))
     return redirect("workshop:detail", pk=pk)
 
 

@@ -429,7 +429,8 @@ def customer_approval_page(*, request_pk: int) -> ApprovalRequest | None:
         .prefetch_related(
             Prefetch("work_order__jobs", queryset=WorkOrderJob.objects.exclude(approval=Approval.AGREED)
                      .select_related("inspection_result").prefetch_related("parts__part", "inspection_result__photos", "decisions")),
-            Prefetch("work_order__inspection__results", queryset=InspectionResult.objects.select_related("item").prefetch_related("photos")),
+            Prefetch("work_order__inspection__results",
+                     queryset=InspectionResult.objects.select_related("item").prefetch_related("photos")),
         )
         .first()
     )

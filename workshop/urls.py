@@ -26,6 +26,7 @@ urlpatterns = [
     path("orders/<int:pk>/extra-work/<int:job_pk>/decide/", floor_views.proposal_decide, name="proposal_decide"),
     path("orders/<int:pk>/extra-work/<int:job_pk>/price/", floor_views.proposal_reprice, name="proposal_reprice"),
     path("orders/<int:pk>/extra-work/send/", floor_views.approval_send, name="approval_send"),
+    path("orders/<int:pk>/deferred/<int:deferred_pk>/add/", floor_views.deferred_add, name="deferred_add"),
     path("orders/<int:pk>/promised-time/", floor_views.promised_time, name="promised_time"),
     path("orders/<int:pk>/inspection/", floor_views.inspection, name="inspection"),
     path("orders/<int:pk>/inspection/<int:result_pk>/photo/", floor_views.inspection_photo, name="inspection_photo"),

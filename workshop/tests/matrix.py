@@ -8,7 +8,7 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from workshop.models import AdvisorNotification, Inspection, InspectionItem, InspectionResult, InspectionTemplate, WorkOrderPhoto
+from workshop.models import AdvisorNotification, DeferredWork, Inspection, InspectionItem, InspectionResult, InspectionTemplate, WorkOrderPhoto
 from workshop.services import add_job, open_work_order
 
 from .factories import make_appointment
@@ -38,6 +38,13 @@ def _inspection_result(site, made):
     return InspectionResult.objects.create(inspection=inspection, item=item)
 
 
+def _deferred_work(site, made):
+    order = made["work_order"]
+    declined = add_job(work_order=order, actor=order.advisor, concern="Declined wipers", flat_rate_hours=1)
+    return DeferredWork.objects.create(vehicle=order.vehicle, site=site, description="Wipers", due_on=timezone.localdate(),
+                                       gross_price=30, currency=site.currency, declined_job=declined)
+
+
 # name -> (build(site, made), site_scoped)
 WORKSHOP_RECORDS = {
     "work_order": (_work_order, True),
@@ -46,6 +53,7 @@ WORKSHOP_RECORDS = {
     "work_order_photo": (_photo, True),
     "check_in_step": (lambda site, made: SimpleNamespace(pk="prepare"), False),
     "inspection_result": (_inspection_result, True),
+    "deferred_work": (_deferred_work, True),
     "advisor_notification": (lambda site, made: AdvisorNotification.objects.create(
         advisor=made["work_order"].advisor, work_order=made["work_order"], text="Ready for invoicing"), True),
 }
@@ -56,6 +64,7 @@ WORKSHOP_URL_KWARG_RECORDS = {
     "step": "check_in_step",
     "result_pk": "inspection_result",
     "notification_pk": "advisor_notification",
+    "deferred_pk": "deferred_work",
 }
 WORKSHOP_PK_RECORDS = {
     name: "work_order"
@@ -63,5 +72,5 @@ WORKSHOP_PK_RECORDS = {
                  "workshop:photo", "workshop:sign", "workshop:request_code", "workshop:to_workshop", "workshop:pdf",
                  "workshop:progress", "workshop:proposal_decide", "workshop:proposal_reprice", "workshop:approval_send",
                  "workshop:promised_time", "workshop:inspection", "workshop:inspection_photo", "workshop:finding_add",
-                 "workshop:qc_check")
+                 "workshop:qc_check", "workshop:deferred_add")
 }

@@ -85,3 +85,24 @@ def test_the_first_number_of_a_new_year_is_not_given_twice(site):
 def _in_transaction(call):
     with transaction.atomic():
         return call()
+
+
+def test_a_technician_clocking_on_several_jobs_at_once_is_on_one_only(in_workshop, mechanic):
+    from decimal import Decimal
+
+    from workshop.exceptions import ClockingRefused
+    from workshop.models import Approval, JobClocking, JobStatus, WorkOrderJob
+    from workshop.services import add_job, clock_in, clock_on_job
+
+    for index in range(3):
+        add_job(work_order=in_workshop, actor=mechanic, concern=f"Extra {index}", flat_rate_hours=Decimal("0.5"), skill="mechanics")
+    in_workshop.jobs.update(approval=Approval.APPROVED, status=JobStatus.ASSIGNED, hold_reason="", technician=mechanic)
+    WorkOrderJob.objects.filter(work_order=in_workshop, from_appointment=True).update(approval=Approval.AGREED)
+    jobs = list(in_workshop.jobs.order_by("pk"))
+    clock_in(technician=mechanic)
+
+    results = together(lambda index: clock_on_job(job=jobs[index], technician=mechanic), count=len(jobs))
+
+    assert len([result for result in results if isinstance(result, JobClocking)]) == 1
+    assert all(isinstance(result, (JobClocking, ClockingRefused)) for result in results)
+    assert JobClocking.objects.filter(technician=mechanic, ended_at__isnull=True).count() == 1

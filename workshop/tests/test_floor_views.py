@@ -65,7 +65,7 @@ def test_the_board_refuses_a_technician_without_the_skill_naming_the_field(clien
 
     response = client.post(reverse("workshop:dispatch_assign", args=[in_workshop.jobs.get().pk]), {"technician": mechanic.pk})
 
-    assert response.status_code == 400 and "technician: " in response.text and "skill" in response.text
+    assert response.status_code == 400 and "Technician: " in response.text and "skill" in response.text
 
 
 def test_the_dispatch_board_refreshes_as_a_fragment_for_htmx(client, foreman, in_workshop):
@@ -95,7 +95,7 @@ def test_clocking_on_a_second_job_is_refused_with_a_message(client, mechanic, jo
 
     response = client.post(reverse("workshop:clock_on", args=[proposal.pk]))
 
-    assert response.status_code == 400 and "job: " in response.text and "clock off it first" in response.text
+    assert response.status_code == 400 and "Job: " in response.text and "clock off it first" in response.text
 
 
 def test_a_bad_attendance_action_is_a_400(client, mechanic):
@@ -288,3 +288,23 @@ def test_an_inspection_photo_too_big_is_refused(client, mechanic, in_workshop, m
                            {"photo": photo_upload(content=image_bytes("JPEG", (200, 200)))})
 
     assert response.status_code == 400 and "too big" in response.text
+
+
+def test_deferred_work_from_an_earlier_order_is_added_to_the_new_order(client, advisor, proposal, in_workshop, site, customer,
+                                                                      vehicle, clock):
+    from workshop.models import ApprovalDecision, DeferredWork
+    from workshop.services import decide_proposal, open_walk_in
+
+    decide_proposal(job=proposal, approved=False, method=ApprovalDecision.Method.PHONE, decided_by="Claire", actor=advisor)
+    later = open_walk_in(site=site, customer=customer, vehicle=vehicle, actor=advisor)
+    deferred = DeferredWork.objects.get()
+    client.force_login(advisor)
+    assert "Wiper blades" in client.get(reverse("workshop:detail", args=[later.pk])).text
+
+    response = client.post(reverse("workshop:deferred_add", args=[later.pk, deferred.pk]))
+
+    assert response.status_code == 302
+    deferred.refresh_from_db()
+    assert deferred.sold_job.work_order == later
+    again = client.post(reverse("workshop:deferred_add", args=[later.pk, deferred.pk]))
+    assert again.status_code == 400 and "already on an order" in again.text
