@@ -1,0 +1,91 @@
+"""Demo invoicing: at each site, two cars that went through the workshop and the quality check, invoiced and paid.
+
+The first customer left a deposit at reception and paid the rest by card (the handover is done); the second paid part
+in cash and still owes the balance (waiting in the handover queue). Written through the services; a site that already
+has an invoice is left as it is, so the demo runs again without adding anything.
+"""
+
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
+
+from django.utils import timezone
+
+from aftersales.accounts.models import Site, User
+from aftersales.accounts.roles import Role
+from aftersales.customers.models import LabourOperation, Vehicle
+from appointments.models import TechnicianProfile
+from workshop.demo import _appointment, _check_in, _drawn_signature
+from workshop.models import WorkOrder
+from workshop.services import assign_job, hand_to_workshop, open_work_order, record_quality_check, sign_off_job
+
+from .models import Invoice
+from .services import (
+    close_handover,
+    customer_arrived,
+    issue_invoice,
+    prepare_invoices,
+    record_payment,
+    save_explanation,
+    welcome_customer,
+)
+
+ARRIVALS = (time(7, 0), time(7, 15))
+
+
+def load_invoicing_demo(report) -> None:
+    now = timezone.now()
+    operation = LabourOperation.objects.filter(active=True).order_by("code").first()
+    for site in Site.objects.order_by("code"):
+        if operation is None or Invoice.objects.filter(site=site).exists():
+            continue
+        staff = _staff(site, operation)
+        vehicles = list(Vehicle.objects.filter(owner__site=site, work_orders__isnull=True).select_related("owner").order_by("-pk")[:2])
+        if staff is None or len(vehicles) < 2:
+            continue
+        advisor, technician, inspector, cashier = staff
+        day_start = datetime.combine(timezone.localtime(now, site.tz).date(), time(0), tzinfo=site.tz)
+        orders = [_through_the_workshop(site, vehicle, at, operation, day_start, now, advisor, technician, inspector)
+                  for vehicle, at in zip(vehicles, ARRIVALS, strict=True)]
+        record_payment(work_order=orders[0], actor=advisor, method="card", amount=Decimal("50.00"), reference="Deposit")
+        invoices = [issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier) for order in orders]
+        record_payment(work_order=orders[0], actor=cashier, method="card", amount=invoices[0].gross_total - Decimal("50.00"))
+        record_payment(work_order=orders[1], actor=cashier, method="cash", amount=Decimal("100.00"), tendered=Decimal("100.00"))
+        _hand_over(orders[0], advisor, now)
+        customer_arrived(work_order=orders[1], actor=advisor, waiting_note="Lounge, coffee offered")
+        report.add("invoices", 2)
+        report.add("payments", 3)
+
+
+def _staff(site: Site, operation) -> tuple[User, User, User, User] | None:
+    def first_with(role):
+        return User.objects.filter(sites=site, groups__name=role, is_active=True).order_by("username").first()
+
+    profile = next((profile for profile in TechnicianProfile.objects.filter(site=site, active=True).select_related("user")
+                    .order_by("user__username") if operation.skill in profile.skills), None)
+    advisor, cashier = first_with(Role.SERVICE_ADVISOR), first_with(Role.CASHIER) or first_with(Role.MANAGER)
+    if advisor is None or cashier is None or profile is None:
+        return None
+    return advisor, profile.user, first_with(Role.QUALITY_CONTROLLER) or advisor, cashier
+
+
+def _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor, technician, inspector) -> WorkOrder:
+    order = open_work_order(appointment=_appointment(site, vehicle, advisor, day_start, at, operation), actor=advisor)
+    _check_in(order, advisor, now - timedelta(hours=3), sign=True)
+    hand_to_workshop(work_order=order, actor=advisor)
+    for job in order.jobs.all():
+        assign_job(job=job, technician=technician, bay=None, actor=advisor)
+        sign_off_job(job=job, technician=technician, correction="Done to the manufacturer's schedule")
+    record_quality_check(work_order=order, inspector=inspector, passed=True, data={
+        "order_complete": True, "road_test_done": True, "road_test_notes": "No noise", "all_jobs_done": True, "cleaned": True,
+        "parking_place": "P3", "unfixed_findings": ""})
+    order.refresh_from_db()
+    return order
+
+
+def _hand_over(order: WorkOrder, advisor: User, now: datetime) -> None:
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+    save_explanation(handover=handover, actor=advisor, data={
+        "jobs_explained": True, "deferred_explained": True, "unfixed_explained": True, "parts_shown": True, "price_matches": True,
+        "followup_announced": True, "next_service_date": date(now.year + 1, now.month, 1),
+        "next_service_km": (order.mileage_in or 0) + 15_000})
+    close_handover(handover=handover, actor=advisor, mileage_out=order.mileage_in, signature_data_url=_drawn_signature())
