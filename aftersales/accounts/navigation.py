@@ -47,6 +47,7 @@ NAVIGATION = [
     NavItem(_("Complaint review"), "followup:complaint_review", "followup.review_complaints"),
     NavItem(_("Reminders"), "followup:reminders", "followup.view_maintenancereminder"),
     NavItem(_("Mileage checks"), "followup:mileage_checks", "followup.view_mileagecheck"),
+    NavItem(_("Dashboard"), "kpis:dashboard", "kpis.view_dashboard"),
 ]
 
 

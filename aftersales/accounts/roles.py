@@ -179,6 +179,14 @@ INVOICING_PERMISSIONS = {
 for _role, _perms in INVOICING_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# KPI dashboards: managers (their sites; group-wide managers the whole group) and administrators.
+KPI_PERMISSIONS = {
+    Role.MANAGER: ["kpis.view_dashboard"],
+    Role.ADMIN: ["kpis.view_dashboard"],
+}
+for _role, _perms in KPI_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
 
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""

@@ -5,4 +5,4 @@ from django.utils.translation import gettext_lazy as _
 class KpisConfig(AppConfig):
     name = "aftersales.kpis"
     label = "kpis"
-    verbose_name = _("Kpis")
+    verbose_name = _("KPIs")

@@ -1,0 +1,103 @@
+"""The KPI dashboard, the records behind a figure, their CSV/XLSX exports and the monthly PDF report."""
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse, HttpResponseBadRequest
+from django.shortcuts import render
+from django.utils.translation import get_language
+
+from aftersales.accounts.permissions import staff_view
+from aftersales.lib.pdf import render_pdf
+
+from . import exports
+from .forms import DashboardFilters
+from .periods import PeriodKind
+from .queries import BY_KEY, Kpi
+from .selectors import dashboard as dashboard_tiles
+from .selectors import kpi_records
+
+PAGE_SIZE = 50
+PERMISSION = "kpis.view_dashboard"
+
+
+def _filters(request, **overrides) -> DashboardFilters:
+    data = request.GET.copy()
+    for name, value in overrides.items():
+        data[name] = value
+    return DashboardFilters(data, user=request.user)
+
+
+def _kpi(request) -> Kpi:
+    kpi = BY_KEY.get(request.GET.get("kpi", ""))
+    if kpi is None or kpi.unavailable or kpi.source is None:
+        raise Http404("no such KPI")
+    return kpi
+
+
+def _currency(filters: DashboardFilters) -> str:
+    site = filters.cleaned_data["site"] or filters.fields["site"].queryset.first()
+    return site.currency if site else ""
+
+
+def _invalid(request, filters: DashboardFilters):
+    return render(request, "kpis/dashboard.html", {"filters": filters, "tiles": []}, status=400)
+
+
+@staff_view(PERMISSION)
+def dashboard(request):
+    filters = _filters(request)
+    if not filters.is_valid():
+        return _invalid(request, filters)
+    window = filters.window()
+    tiles = dashboard_tiles(scope=filters.scope(), window=window)
+    return render(request, "kpis/dashboard.html", {
+        "filters": filters, "tiles": tiles, "window": window, "currency": _currency(filters), "query": request.GET.urlencode(),
+    })
+
+
+@staff_view(PERMISSION)
+def records(request):
+    kpi = _kpi(request)
+    filters = _filters(request)
+    if not filters.is_valid():
+        return _invalid(request, filters)
+    window = filters.window()
+    page = Paginator(kpi_records(kpi=kpi, scope=filters.scope(), window=window), PAGE_SIZE).get_page(request.GET.get("page"))
+    header, rows = exports.record_rows(kpi, page.object_list)
+    return render(request, "kpis/records.html", {
+        "kpi": kpi, "filters": filters, "window": window, "page": page, "header": header, "rows": list(rows),
+        "query": request.GET.urlencode(),
+    })
+
+
+@staff_view(PERMISSION)
+def export(request):
+    """?format=csv|xlsx; with ?kpi=KEY the records behind that KPI, without it the table of every KPI."""
+    writer = {"csv": exports.csv_response, "xlsx": exports.xlsx_response}.get(request.GET.get("format", ""))
+    if writer is None:
+        return HttpResponseBadRequest("format must be csv or xlsx")
+    kpi = _kpi(request) if "kpi" in request.GET else None
+    filters = _filters(request)
+    if not filters.is_valid():
+        return _invalid(request, filters)
+    window, scope = filters.window(), filters.scope()
+    stamp = window.current.start.isoformat()
+    if kpi is None:
+        return writer(f"kpis-{stamp}", *exports.summary_rows(dashboard_tiles(scope=scope, window=window)))
+    return writer(f"{kpi.key}-{stamp}", *exports.record_rows(kpi, kpi_records(kpi=kpi, scope=scope, window=window).iterator()))
+
+
+@staff_view(PERMISSION)
+def report(request):
+    """The month's report as a PDF a manager can send to the brand."""
+    filters = _filters(request, period=PeriodKind.MONTH)
+    if not filters.is_valid():
+        return _invalid(request, filters)
+    window = filters.window()
+    tiles = dashboard_tiles(scope=filters.scope(), window=window)
+    pdf = render_pdf("pdf/kpis_monthly.html", {
+        "filters": filters, "tiles": tiles, "window": window, "currency": _currency(filters),
+        "sites": filters.fields["site"].queryset.filter(pk__in=filters.scope().site_ids),
+    }, get_language())
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="kpis-{window.current.start:%Y-%m}.pdf"'
+    return response
