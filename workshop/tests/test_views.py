@@ -89,7 +89,7 @@ def test_the_board_query_count_stays_flat_as_appointments_grow(
     client.force_login(advisor)
     client.get(reverse("workshop:board"))
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(17):
         response = client.get(reverse("workshop:board"), HTTP_HX_REQUEST="true")
     assert response.text.count('class="board-row') == count + count // 2
 
