@@ -22,15 +22,15 @@ class Tile:
 
     @property
     def current(self) -> Decimal | None:
-        return self.result.values[self.window.current.index] if self.result else None
+        return self.result.values.get(self.window.current.index) if self.result else None
 
     @property
     def previous(self) -> Decimal | None:
-        return self.result.values[self.window.previous.index] if self.result else None
+        return self.result.values.get(self.window.previous.index) if self.result else None
 
     @property
     def last_year(self) -> Decimal | None:
-        return self.result.values[LAST_YEAR] if self.result else None
+        return self.result.values.get(LAST_YEAR) if self.result else None
 
     @property
     def trend(self) -> str:
@@ -49,7 +49,7 @@ class Tile:
     def series(self) -> Series | None:
         if not self.result:
             return None
-        return series_chart([(bucket.label, self.result.values[bucket.index]) for bucket in self.window.buckets])
+        return series_chart([(bucket.label, self.result.values.get(bucket.index)) for bucket in self.window.buckets])
 
     @property
     def bars(self) -> Bars | None:
