@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import get_for_user, staff_view
+from aftersales.lib.formatting import format_money
 from workshop.models import WorkOrderJob
 
 from . import selectors, services
@@ -93,7 +94,8 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             if taken.change_given:
-                messages.success(request, _("Payment recorded. Give back %(change)s in change.") % {"change": taken.change_given})
+                messages.success(request, _("Payment recorded. Give back %(change)s in change.") % {
+                    "change": format_money(taken.change_given, taken.currency)})
             else:
                 messages.success(request, _("Payment recorded."))
             back = "invoicing:handover" if request.POST.get("back") == "handover" else "invoicing:billing"
