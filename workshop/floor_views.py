@@ -349,6 +349,8 @@ def proposal_decide(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
             services.decide_proposal(job=job, approved=data["decision"] == "approve", method=data["method"], decided_by=data["decided_by"],
                                      actor=request.user, reason=data["reason"])
         except WorkOrderError as error:
+            if job.approval != Approval.PENDING:  # its form is not on the page any more
+                _refused(request, error)
             add_domain_error(form, error)
         else:
             messages.success(request, _("Decision recorded."))

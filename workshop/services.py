@@ -1254,8 +1254,9 @@ def mark_ready_for_invoicing(*, work_order: WorkOrder, actor: User) -> WorkOrder
             raise NotInvoiceable(_("“%(job)s” is not done yet.") % {"job": undone.concern})
         _check_transition(order, Status.READY)
         _set_status(order, Status.READY, actor=actor)
-        notify_advisor(work_order=order, text=str(_("%(number)s passed the quality check: ready for invoicing.") % {
-            "number": order.number}))
+        with translation.override(order.advisor.language or order.site.language):
+            text = str(_("%(number)s passed the quality check: ready for invoicing.") % {"number": order.number})
+        notify_advisor(work_order=order, text=text)
     work_order.refresh_from_db()
     return work_order
 

@@ -308,3 +308,11 @@ def test_deferred_work_from_an_earlier_order_is_added_to_the_new_order(client, a
     assert deferred.sold_job.work_order == later
     again = client.post(reverse("workshop:deferred_add", args=[later.pk, deferred.pk]))
     assert again.status_code == 400 and "already on an order" in again.text
+
+
+def test_deciding_a_line_agreed_at_reception_is_refused_with_a_message(client, advisor, in_workshop):
+    client.force_login(advisor)
+    agreed = in_workshop.jobs.get()
+    response = client.post(reverse("workshop:proposal_decide", args=[in_workshop.pk, agreed.pk]),
+                           {"decision": "approve", "method": "phone", "decided_by": "Claire"})
+    assert response.status_code == 400 and "Job: " in response.text and "already decided" in response.text
