@@ -245,6 +245,13 @@ CELERY_BEAT_SCHEDULE["followup-reminder-recontacts"] = {
 CELERY_BEAT_SCHEDULE["followup-complaint-escalations"] = {
     "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 300.0, "args": ["complaint_escalations"],
 }
+# Follow-up after the handover (DOMAIN §7): every 15 minutes, each closed
+# handover gets its 7-day callback (a CRC call on an open day, or the survey
+# link) and, 24 to 72 h after, outside quiet hours, the one-tap quick touch;
+# once per handover whatever the reruns.
+CELERY_BEAT_SCHEDULE["followup-visit-followups"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 900.0, "args": ["visit_followups"],
+}
 
 LOGGING = {
     "version": 1,

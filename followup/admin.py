@@ -1,4 +1,4 @@
-"""Back-office: reminder policies are set up here; concerns, reminders and calls change through the screens (services)."""
+"""Back-office: reminder and follow-up policies are set up here; concerns, reminders and calls change through the screens (services)."""
 
 from django.contrib import admin
 
@@ -12,12 +12,20 @@ from .models import (
     MileageCheck,
     OutreachCampaign,
     ReminderPolicy,
+    FollowupPolicy,
+    SatisfactionAnswer,
+    VisitFollowup,
 )
 
 
 @admin.register(ReminderPolicy)
 class ReminderPolicyAdmin(admin.ModelAdmin):
     list_display = ["site", "extra_days_before", "chaser_days_after", "recontact_after_days", "recontact_by"]
+
+
+@admin.register(FollowupPolicy)
+class FollowupPolicyAdmin(admin.ModelAdmin):
+    list_display = ["site", "survey_for_written_channels"]
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -85,3 +93,15 @@ class CallTaskAdmin(ReadOnlyAdmin):
 @admin.register(OutreachCampaign)
 class OutreachCampaignAdmin(ReadOnlyAdmin):
     list_display = ["created_at", "title", "target_list", "site", "created_by"]
+
+
+@admin.register(VisitFollowup)
+class VisitFollowupAdmin(ReadOnlyAdmin):
+    list_display = ["handed_over_at", "customer", "site", "quick_touch_sent_at", "callback_due_at"]
+    list_filter = ["site"]
+
+
+@admin.register(SatisfactionAnswer)
+class SatisfactionAnswerAdmin(ReadOnlyAdmin):
+    list_display = ["answered_at", "source", "customer", "site", "score", "nps", "concern"]
+    list_filter = ["site", "source"]

@@ -24,3 +24,4 @@ class FollowupConfig(AppConfig):
             "vehicle_life_message", _("Vehicle-life campaign message"), ["vehicle", "title", "text", "link"],
             samples={"title": "Winter check", "text": "Free 20-point check before the cold season."},
         )
+        register_message_type("quick_touch", _("Quick rating after the handover"), ["vehicle", "link"])

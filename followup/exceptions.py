@@ -23,3 +23,7 @@ class CallRefused(FollowupError):
 
 class MileageCheckRefused(FollowupError):
     pass
+
+
+class SatisfactionRefused(FollowupError):
+    pass

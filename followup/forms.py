@@ -134,3 +134,54 @@ class OutreachForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = user.visible_sites()
+
+
+SATISFACTION_CHOICES = [(str(score), str(score)) for score in range(1, 6)]
+NPS_CHOICES = [(str(score), str(score)) for score in range(11)]
+
+
+class CallbackForm(CallOutcomeForm):
+    """The 7-day callback: the call's outcome and, when reached, the customer's answers."""
+
+    satisfaction = forms.TypedChoiceField(
+        label=_("Satisfied with the visit? (1 = not at all, 5 = very)"), choices=SATISFACTION_CHOICES, coerce=int, required=False,
+        empty_value=None, widget=forms.RadioSelect, help_text=_("Required when the customer was reached; 1 to 3 opens a complaint."),
+    )
+    nps = forms.TypedChoiceField(
+        label=_("Would recommend us (0-10)"), choices=[("", "—"), *NPS_CHOICES], coerce=int, required=False, empty_value=None,
+        help_text=_("0 to 6 opens a complaint."),
+    )
+    other_needs = forms.CharField(label=_("Other needs"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
+
+    field_order = ["outcome", "satisfaction", "nps", "remarks", "other_needs"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["remarks"].label = _("Remarks")
+
+
+class RatingForm(forms.Form):
+    """The quick touch: one tap on a score (the buttons carry it), remarks optional."""
+
+    score = forms.TypedChoiceField(label=_("Your rating"), choices=SATISFACTION_CHOICES, coerce=int)
+    text = forms.CharField(label=_("Anything you would like to tell us?"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), required=False,
+                           max_length=2000)
+
+
+class RemarksForm(forms.Form):
+    text = forms.CharField(label=_("Anything you would like to tell us?"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=2000)
+
+
+class SurveyForm(forms.Form):
+    """The short survey; its scores show as rows of buttons on a phone."""
+
+    score = forms.TypedChoiceField(
+        label=_("How satisfied are you with your visit? (1 = not at all, 5 = very)"), choices=SATISFACTION_CHOICES, coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    nps = forms.TypedChoiceField(
+        label=_("How likely are you to recommend us to a friend? (0 = not at all, 10 = certainly)"), choices=NPS_CHOICES, coerce=int,
+        widget=forms.RadioSelect(attrs={"class": "btn-check"}),
+    )
+    text = forms.CharField(label=_("Anything you would like to tell us?"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), required=False,
+                           max_length=2000)

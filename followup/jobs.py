@@ -23,3 +23,9 @@ def run_reminder_recontacts(*, now: datetime) -> int:
 def run_complaint_escalations(*, now: datetime) -> int:
     """Complaints not answered within 24 hours go to the site's managers (DOMAIN §7)."""
     return services.escalate_overdue_complaints(now=now)
+
+
+@register_job("visit_followups")
+def run_visit_followups(*, now: datetime) -> int:
+    """After each handover: the 7-day callback scheduled once, then the quick touch 24 to 72 h after (DOMAIN §7)."""
+    return services.start_visit_followups(now=now) + services.send_quick_touches(now=now)

@@ -1,8 +1,9 @@
-"""Default texts of the two message types the follow-up stage adds to messaging's.
+"""Default texts of the message types the follow-up stage adds to messaging's.
 
 ``concern_info_request`` (variables ``reference``, ``question``) asks a
 customer for what a concern is missing; ``vehicle_life_message`` (``vehicle``,
-``title``, ``text``, ``link``) carries a target-list campaign. Seeded by this
+``title``, ``text``, ``link``) carries a target-list campaign; ``quick_touch``
+(``vehicle``, ``link``) asks for a one-tap rating after a handover. Seeded by this
 app's data migration with messaging's ``seed_default_templates`` contract
 (never overwriting an edited text).
 """
@@ -69,5 +70,36 @@ FOLLOWUP_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
 }
 
 
+# The quick touch after a handover (variables ``vehicle``, ``link``): a one-tap 1-5 rating.
+QUICK_TOUCH_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
+    "quick_touch": {
+        "en": (
+            "Your visit to {{ site.name }}: one tap to rate it",
+            "Hello {{ customer }},\n\nYou collected your {{ vehicle }} from us. How did it go? Rate your visit from 1 to 5 "
+            "with one tap: {{ link }}\n\nKind regards,\nYour {{ site.name }} service team",
+            "{{ site.name }}: how was your visit with your {{ vehicle }}? Rate it from 1 to 5 with one tap: {{ link }}",
+        ),
+        "fr": (
+            "Votre visite chez {{ site.name }} : notez-la d'un geste",
+            "Bonjour {{ customer }},\n\nVous avez récupéré votre {{ vehicle }} chez nous. Comment cela s'est-il passé ? "
+            "Notez votre visite de 1 à 5 d'un seul geste : {{ link }}\n\nCordialement,\nVotre équipe après-vente {{ site.name }}",
+            "{{ site.name }} : comment s'est passée votre visite avec votre {{ vehicle }} ? Notez-la de 1 à 5 : {{ link }}",
+        ),
+        "ru": (
+            "Ваш визит в {{ site.name }}: оцените одним касанием",
+            "Здравствуйте, {{ customer }}!\n\nВы забрали у нас свой автомобиль {{ vehicle }}. Как всё прошло? Оцените визит "
+            "от 1 до 5 одним касанием: {{ link }}\n\nС уважением,\nсервисная служба {{ site.name }}",
+            "{{ site.name }}: как прошёл визит с {{ vehicle }}? Оцените от 1 до 5: {{ link }}",
+        ),
+        "zh-hans": (
+            "您在{{ site.name }}的到店体验：一键评分",
+            "{{ customer }}，您好！\n\n您已从我们这里取回您的{{ vehicle }}。体验如何？请一键为本次到店打分（1至5分）："
+            "{{ link }}\n\n{{ site.name }}售后服务团队",
+            "{{ site.name }}：您的{{ vehicle }}本次到店体验如何？请一键打分（1至5分）：{{ link }}",
+        ),
+    },
+}
+
+
 def seed_followup_templates(template_model) -> int:
-    return seed_default_templates(template_model, templates=FOLLOWUP_TEMPLATES)
+    return seed_default_templates(template_model, templates={**FOLLOWUP_TEMPLATES, **QUICK_TOUCH_TEMPLATES})

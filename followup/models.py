@@ -1,7 +1,7 @@
 """Follow-up: customer concerns, maintenance reminders and the CRC's call tasks.
 
 A ``CallTask`` is one line of the call centre's work list, whatever put it
-there (an unanswered reminder, a target list, a complaint to call back, later
+there (an unanswered reminder, a target list, a complaint to call back,
 the 7-day callback): the same call screen records its attempts and outcome.
 Jobs create their tasks under a unique ``key``, so reruns create nothing new.
 """
@@ -72,7 +72,10 @@ class Concern(models.Model):
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     customer_agreed = models.BooleanField(_("customer agrees with the resolution"), null=True, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"),
+        help_text=_("Empty when the customer's own survey answer opened it."),
+    )
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -361,3 +364,111 @@ class CallAttempt(models.Model):
     @property
     def reached(self) -> bool:
         return self.outcome not in NOT_REACHED
+
+
+class FollowupPolicy(models.Model):
+    """A site's choices for the satisfaction follow-up; a site without one calls every customer."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="followup_policy", verbose_name=_("site"))
+    survey_for_written_channels = models.BooleanField(
+        _("survey link instead of the 7-day call for customers who prefer SMS or e-mail"), default=False,
+    )
+
+    class Meta:
+        verbose_name = _("follow-up policy")
+        verbose_name_plural = _("follow-up policies")
+
+    def __str__(self) -> str:
+        return str(self.site)
+
+
+class VisitFollowup(models.Model):
+    """The satisfaction follow-up of one handover (one row per handover, whatever the job's reruns):
+    the quick touch 24 to 72 hours after, then the 7-day callback (a call task) or the survey link."""
+
+    handover = models.OneToOneField(
+        "invoicing.Handover", on_delete=models.PROTECT, related_name="visit_followup", verbose_name=_("handover"),
+    )
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="visit_followups", verbose_name=_("site"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="visit_followups", verbose_name=_("customer"))
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="visit_followups", verbose_name=_("vehicle"))
+    handed_over_at = models.DateTimeField(_("handed over at"))
+    callback_due_at = models.DateTimeField(_("callback due"))
+    quick_touch_sent_at = models.DateTimeField(_("quick touch sent at"), null=True, blank=True)
+    quick_touch_message = models.ForeignKey(
+        "messaging.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("quick touch message"),
+    )
+    survey_message = models.ForeignKey(
+        "messaging.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("survey message instead of the call"),
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-handed_over_at", "-pk"]
+        indexes = [
+            models.Index(fields=["handed_over_at"], condition=models.Q(quick_touch_sent_at__isnull=True), name="visit_quick_touch_idx"),
+        ]
+        verbose_name = _("visit follow-up")
+        verbose_name_plural = _("visit follow-ups")
+
+    def __str__(self) -> str:
+        return f"{self.customer} · {self.handed_over_at:%Y-%m-%d}"
+
+
+class SatisfactionAnswer(models.Model):
+    """What a customer said about a visit, once per source: the KPIs (7-day callback rate, CSAT, NPS) read these rows.
+
+    Dissatisfied: a score of 1 to 3 of 5, a would-recommend score of 0 to 6
+    (an NPS detractor), or remarks that read as negative; such an answer
+    opens a complaint (``concern``).
+    """
+
+    class Source(models.TextChoices):
+        QUICK_TOUCH = "quick_touch", _("Quick touch")
+        CALLBACK = "callback", _("7-day callback")
+        SURVEY = "survey", _("Survey link")
+
+    DISSATISFIED_UP_TO = 3
+    DETRACTOR_UP_TO = 6
+
+    source = models.CharField(_("source"), max_length=12, choices=Source.choices)
+    handover = models.ForeignKey(
+        "invoicing.Handover", on_delete=models.PROTECT, related_name="satisfaction_answers", verbose_name=_("handover"),
+    )
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="satisfaction_answers", verbose_name=_("customer"))
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="satisfaction_answers", verbose_name=_("site"))
+    score = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)])
+    nps = models.PositiveSmallIntegerField(
+        _("would recommend (0-10)"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)],
+    )
+    text = models.TextField(_("remarks"), blank=True)
+    other_needs = models.TextField(_("other needs"), blank=True)
+    answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        verbose_name=_("recorded by"), help_text=_("Empty when the customer answered through the link."),
+    )
+    concern = models.ForeignKey(
+        Concern, null=True, blank=True, on_delete=models.SET_NULL, related_name="satisfaction_answers",
+        verbose_name=_("complaint opened"),
+    )
+
+    class Meta:
+        ordering = ["-answered_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["handover", "source"], name="one_satisfaction_answer_per_source"),
+            models.CheckConstraint(condition=models.Q(score__gte=1, score__lte=5), name="satisfaction_score_1_to_5"),
+            models.CheckConstraint(condition=models.Q(nps__isnull=True) | models.Q(nps__lte=10), name="satisfaction_nps_0_to_10"),
+        ]
+        indexes = [models.Index(fields=["site", "answered_at"], name="satisfaction_site_answered_idx")]
+        verbose_name = _("satisfaction answer")
+        verbose_name_plural = _("satisfaction answers")
+
+    def __str__(self) -> str:
+        return f"{self.get_source_display()} {self.score}/5"
+
+    @property
+    def dissatisfied_by_score(self) -> bool:
+        return self.score <= self.DISSATISFIED_UP_TO or (self.nps is not None and self.nps <= self.DETRACTOR_UP_TO)

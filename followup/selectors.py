@@ -8,7 +8,9 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.contrib.contenttypes.models import ContentType
 from django.db.models import (
+    Avg,
     Count,
     DateTimeField,
     Exists,
@@ -28,10 +30,11 @@ from aftersales.accounts.permissions import get_for_user, visible_to
 from aftersales.customers.models import Campaign, ConsentRecord, Ownership, Vehicle
 from aftersales.customers.selectors import current_consents
 from appointments.models import Appointment, AppointmentJob
-from workshop.models import DeferredWork
+from invoicing.models import Handover, Invoice
+from workshop.models import DeferredWork, QualityCheck
 
-from .models import CallAttempt, CallTask, Concern, ConcernEvent, Escalation, MaintenanceReminder, MileageCheck
-from .services import CONVERSION_WINDOW
+from .models import CallAttempt, CallTask, Concern, ConcernEvent, Escalation, MaintenanceReminder, MileageCheck, SatisfactionAnswer
+from .services import CALLBACK_DAY, CONVERSION_WINDOW
 
 INACTIVE_AFTER = timedelta(days=548)  # 18 months
 HYBRID_CHECK_EVERY = timedelta(days=365)
@@ -237,8 +240,12 @@ def _anniversaries(vehicles: QuerySet, now: datetime) -> QuerySet:
 
 
 def _declined_recommendations(vehicles: QuerySet, now: datetime) -> QuerySet:
-    """Vehicles with work the customer declined (deferred by the workshop) that no later job has sold."""
-    return vehicles.filter(Exists(DeferredWork.objects.filter(vehicle_id=OuterRef("pk"), sold_job__isnull=True)))
+    """Vehicles with work the customer declined (deferred by the workshop) that no later job has sold;
+    ``open_deferred`` holds that work (one query for the page)."""
+    still_open = DeferredWork.objects.filter(sold_job__isnull=True)
+    return vehicles.filter(Exists(still_open.filter(vehicle_id=OuterRef("pk")))).prefetch_related(
+        Prefetch("deferred_work", queryset=still_open.order_by("due_on", "pk"), to_attr="open_deferred")
+    )
 
 
 TARGET_LISTS = {
@@ -268,7 +275,7 @@ TARGET_LISTS = {
         _anniversaries,
     ),
     "declined_recommendations": TargetList(
-        "declined_recommendations", _("Declined recommendations"),
+        "declined_recommendations", _("Declined recommendations still open"),
         _("At your last visit our technician recommended some work you preferred to postpone. May I book it now, "
           "with a courtesy car if needed?"),
         _declined_recommendations,
@@ -319,3 +326,90 @@ def target_list_vehicles(*, user, target_list: TargetList, now: datetime, site=N
 def attach_consents(vehicles) -> None:
     for vehicle in vehicles:
         vehicle.owner_consents = current_consents(vehicle.owner.consents.all())
+
+
+# --- Satisfaction follow-up --------------------------------------------------------------
+
+
+@dataclass
+class Visit:
+    """What the 7-day callback's screen shows of the visit."""
+
+    handover: Handover
+    jobs: list
+    invoices: list
+    open_deferred: list
+    unfixed_findings: str
+    answers: list
+
+
+def callback_visit(task: CallTask) -> Visit | None:
+    """The visit a callback is about (its handover): jobs, issued invoices, advisor, open declined work, unfixed findings."""
+    if task.kind != CallTask.Kind.CALLBACK or task.source_type_id != ContentType.objects.get_for_model(Handover).pk:
+        return None
+    handover = (
+        Handover.objects.select_related("advisor", "work_order__advisor")
+        .prefetch_related("work_order__jobs", "satisfaction_answers__answered_by")
+        .filter(pk=task.source_id).first()
+    )
+    if handover is None:
+        return None
+    order = handover.work_order
+    last_check = QualityCheck.objects.filter(work_order=order, passed=True).order_by("-checked_at", "-pk").first()
+    return Visit(
+        handover=handover,
+        jobs=list(order.jobs.all()),
+        invoices=list(Invoice.objects.filter(work_order=order, status=Invoice.Status.ISSUED).order_by("pk")),
+        open_deferred=list(DeferredWork.objects.filter(vehicle_id=order.vehicle_id, sold_job__isnull=True).order_by("due_on", "pk")),
+        unfixed_findings=last_check.unfixed_findings if last_check else "",
+        answers=list(handover.satisfaction_answers.all()),
+    )
+
+
+@dataclass
+class SatisfactionFigures:
+    handovers: int
+    called_within_7_days: int
+    answers: int
+    satisfied: int
+    average_score: float | None
+    nps_answers: int
+    promoters: int
+    detractors: int
+
+    @property
+    def callback_rate(self) -> float | None:
+        return round(100 * self.called_within_7_days / self.handovers, 1) if self.handovers else None
+
+    @property
+    def csat(self) -> float | None:
+        """Share of satisfied answers (4 or 5 of 5)."""
+        return round(100 * self.satisfied / self.answers, 1) if self.answers else None
+
+    @property
+    def nps(self) -> float | None:
+        """Promoters (9-10) less detractors (0-6), in points."""
+        return round(100 * (self.promoters - self.detractors) / self.nps_answers, 1) if self.nps_answers else None
+
+
+def satisfaction_figures(*, user, since: datetime, until: datetime, site=None) -> SatisfactionFigures:
+    """The 7-day callback rate of the handovers closed in [since, until) (a callback or survey answer within 7 days),
+    and CSAT and NPS of the callback and survey answers given in that period; counted in SQL."""
+    after_visit = (SatisfactionAnswer.Source.CALLBACK, SatisfactionAnswer.Source.SURVEY)
+    handovers = visible_to(Handover.objects.filter(closed_at__gte=since, closed_at__lt=until), user)
+    answers = visible_to(SatisfactionAnswer.objects.filter(answered_at__gte=since, answered_at__lt=until, source__in=after_visit), user)
+    if site is not None:
+        handovers, answers = handovers.filter(site=site), answers.filter(site=site)
+    within = ExpressionWrapper(OuterRef("closed_at") + timedelta(days=CALLBACK_DAY), output_field=DateTimeField())
+    answered = SatisfactionAnswer.objects.filter(handover_id=OuterRef("pk"), source__in=after_visit, answered_at__lte=within)
+    calls = handovers.annotate(answered=Exists(answered)).aggregate(total=Count("pk"), called=Count("pk", filter=Q(answered=True)))
+    scores = answers.aggregate(
+        total=Count("pk"), satisfied=Count("pk", filter=Q(score__gte=4)), average=Avg("score"),
+        nps_total=Count("pk", filter=Q(nps__isnull=False)), promoters=Count("pk", filter=Q(nps__gte=9)),
+        detractors=Count("pk", filter=Q(nps__lte=SatisfactionAnswer.DETRACTOR_UP_TO)),
+    )
+    return SatisfactionFigures(
+        handovers=calls["total"], called_within_7_days=calls["called"], answers=scores["total"], satisfied=scores["satisfied"],
+        average_score=float(scores["average"]) if scores["average"] is not None else None, nps_answers=scores["nps_total"],
+        promoters=scores["promoters"], detractors=scores["detractors"],
+    )

@@ -24,6 +24,8 @@ urlpatterns = [
     path("reminders/", views.reminder_list, name="reminders"),
     path("mileage-checks/", views.mileage_check_list, name="mileage_checks"),
     path("mileage-checks/<int:pk>/", views.mileage_check_decide, name="mileage_check_decide"),
+    path("r/<str:token>/", views.satisfaction_page, {"source": "quick_touch"}, name="rate"),
+    path("survey/<str:token>/", views.satisfaction_page, {"source": "survey"}, name="survey"),
     path("lists/", views.target_lists, name="target_lists"),
     *[
         route

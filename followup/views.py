@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,12 +13,16 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import get_for_user, staff_view
 from aftersales.customers.models import Customer, Vehicle
+from aftersales.lib.signing import LinkError, read_token
+from appointments.online import brand_of
+from appointments.online_views import public_render
 
 from . import selectors, services
 from .exceptions import FollowupError
 from .forms import (
     AnswerForm,
     AssignForm,
+    CallbackForm,
     CallListFilterForm,
     CallOutcomeForm,
     CloseForm,
@@ -28,10 +33,13 @@ from .forms import (
     OutreachForm,
     OwnerForm,
     QuestionForm,
+    RatingForm,
+    RemarksForm,
     SiteFilterForm,
+    SurveyForm,
     add_domain_error,
 )
-from .models import Escalation
+from .models import CallTask, Escalation, SatisfactionAnswer, VisitFollowup
 
 PAGE_SIZE = 50
 
@@ -64,10 +72,15 @@ def call_list(request: HttpRequest) -> HttpResponse:
     return render(request, "followup/call_list.html", context, status=_status(form))
 
 
+def _outcome_form_class(task: CallTask):
+    return CallbackForm if task.kind == CallTask.Kind.CALLBACK else CallOutcomeForm
+
+
 def _call_page(request, task, *, outcome_form=None, assign_form=None, status=200) -> HttpResponse:
     context = {
         "task": task,
-        "outcome_form": outcome_form or CallOutcomeForm(),
+        "visit": selectors.callback_visit(task),
+        "outcome_form": outcome_form or _outcome_form_class(task)(),
         "assign_form": assign_form or AssignForm(site=task.site, initial={"assigned_to": task.assigned_to_id}),
         "script": selectors.call_script(task),
         "booking_url": booking_url(task),
@@ -84,16 +97,23 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("followup.view_calltask", "followup.change_calltask")
 def call_record(request: HttpRequest, pk: int) -> HttpResponse:
     task = selectors.get_call_task_for_user(user=request.user, pk=pk)
-    form = CallOutcomeForm(request.POST)
+    form = _outcome_form_class(task)(request.POST)
     if form.is_valid():
         try:
-            services.record_call_attempt(
-                task=task, outcome=form.cleaned_data["outcome"], remarks=form.cleaned_data["remarks"], agent=request.user,
-            )
+            if task.kind == CallTask.Kind.CALLBACK:
+                _attempt, answer = services.record_callback_outcome(task=task, agent=request.user, **form.cleaned_data)
+            else:
+                answer = None
+                services.record_call_attempt(
+                    task=task, outcome=form.cleaned_data["outcome"], remarks=form.cleaned_data["remarks"], agent=request.user,
+                )
         except FollowupError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Call recorded."))
+            if answer is not None and answer.concern_id:
+                messages.warning(request, _("The customer is dissatisfied: complaint %(reference)s is opened and the managers are told.")
+                                 % {"reference": answer.concern.reference})
             return redirect("followup:call_list")
     return _call_page(request, task, outcome_form=form, status=400)
 
@@ -321,3 +341,53 @@ def target_list_send(request: HttpRequest, key: str) -> HttpResponse:
             messages.success(request, _("%(count)s messages queued; customers without consent were left out.") % {"count": queued})
             return redirect(f"followup:list_{key}")
     return _target_list_page(request, selected, outreach_form=form, status=400)
+
+
+# --- The customer's rating and survey pages (signed links, no login) --------------------------
+
+# source: (token purpose, link lifetime)
+SATISFACTION_LINKS = {
+    SatisfactionAnswer.Source.QUICK_TOUCH: (services.QUICK_TOUCH_PURPOSE, services.QUICK_TOUCH_LINK_AGE),
+    SatisfactionAnswer.Source.SURVEY: (services.SURVEY_PURPOSE, services.SURVEY_LINK_AGE),
+}
+
+
+def _linked_followup(token: str, source: str) -> VisitFollowup:
+    purpose, max_age = SATISFACTION_LINKS[source]
+    pk = read_token(token, purpose=purpose, max_age=max_age)
+    followup = VisitFollowup.objects.select_related("site", "customer", "vehicle").filter(pk=pk).first()
+    if followup is None:
+        raise LinkError("invalid")
+    return followup
+
+
+@login_not_required
+def satisfaction_page(request: HttpRequest, token: str, source: str) -> HttpResponse:
+    """Mobile-first, in the customer's language: the quick touch's one-tap rating (then optional remarks),
+    or the short survey (satisfaction, would-recommend, remarks)."""
+    try:
+        followup = _linked_followup(token, source)
+    except LinkError as error:
+        return render(request, "followup/public_link_error.html", {"expired": str(error) == "expired"}, status=400)
+    if "lang" not in request.GET and "online_language" not in request.session:
+        request.session["online_language"] = followup.customer.language or followup.site.language
+    answer = SatisfactionAnswer.objects.filter(handover_id=followup.handover_id, source=source).first()
+    quick = source == SatisfactionAnswer.Source.QUICK_TOUCH
+    form = None
+    if answer is None or quick:  # a survey answered is only thanked; a rating may get remarks added
+        form_class = RemarksForm if answer is not None else RatingForm if quick else SurveyForm
+        form = form_class(request.POST if request.method == "POST" else None)
+    if form is not None and form.is_bound and form.is_valid():
+        try:
+            if answer is None:
+                services.record_satisfaction_answer(followup=followup, source=source, **form.cleaned_data)
+            else:
+                services.add_satisfaction_remarks(answer=answer, text=form.cleaned_data["text"])
+        except FollowupError as error:
+            add_domain_error(form, error)
+        else:
+            return redirect(request.path)
+    context = {"followup": followup, "answer": answer, "form": form, "quick": quick, "brand": brand_of(followup.site, followup.vehicle),
+               "scores": range(1, 6)}
+    return public_render(request, "followup/satisfaction.html", context, site=followup.site,
+                         status=400 if form is not None and form.is_bound else 200)

@@ -43,6 +43,8 @@ PUBLIC = {
     "workshop:customer_pdf",
     "workshop:customer_approval",
     "workshop:customer_photo",
+    "followup:rate",
+    "followup:survey",
 }
 # Account pages every signed-in user may open, whatever their role.
 ACCOUNT_PAGES = {"home", "accounts:logout"}

@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
+from django.urls import reverse
 from django.utils import timezone
 
 from aftersales.customers.models import Channel, ConsentRecord, LabourOperation, Ownership, Vehicle
@@ -159,3 +160,55 @@ def test_outreach_sends_one_message_per_customer_and_respects_consent(clock, sit
     with pytest.raises(CallRefused) as refused:
         services.send_outreach(site=site, target_list="service_due", title="", text="x", vehicles=vehicles, actor=crc_agent)
     assert refused.value.field == "title"
+
+
+def open_deferred_work(site, advisor, *, count: int = 1, sold: bool = False) -> list:
+    """Declined work kept on vehicles of consenting customers (the declined job: the order's first job, opened by the workshop)."""
+    from decimal import Decimal
+
+    from workshop.models import DeferredWork
+    from workshop.services import open_work_order
+    from workshop.tests.factories import make_appointment
+
+    made = []
+    for _index in range(count):
+        vehicle = due_vehicle(site)
+        appointment = make_appointment(site=site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor,
+                                       starts_at=timezone.now() + timedelta(hours=1))
+        job = open_work_order(appointment=appointment, actor=advisor).jobs.first()
+        made.append(DeferredWork.objects.create(
+            vehicle=vehicle, site=site, description="Front brake discs", rating="amber", due_on=date(2026, 5, 1),
+            gross_price=Decimal("288.00"), currency="EUR", declined_job=job, sold_job=job if sold else None,
+        ))
+    return made
+
+
+def test_declined_recommendations_still_open_list_their_work_with_channel_and_consent(clock, site, advisor, crc_agent, client):
+    open_work, = open_deferred_work(site, advisor)
+    sold, = open_deferred_work(site, advisor, sold=True)
+    declined = TARGET_LISTS["declined_recommendations"]
+
+    vehicles = list(target_list_vehicles(user=crc_agent, target_list=declined, now=timezone.now()))
+    client.force_login(crc_agent)
+    page = client.get(reverse("followup:list_declined_recommendations"))
+
+    assert vehicles == [open_work.vehicle] and [work.description for work in vehicles[0].open_deferred] == ["Front brake discs"]
+    assert page.status_code == 200 and "Front brake discs" in page.text and "288" in page.text
+    assert str(sold.vehicle.owner) not in page.text and "SMS ✓" in page.text
+    task = services.call_from_list(target_list=declined.key, label=declined.label, vehicle=open_work.vehicle, actor=crc_agent)
+    assert call_script(task) == declined.script
+
+
+def test_declined_recommendations_list_keeps_a_flat_query_count(clock, site, advisor, manager, client, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("followup:list_declined_recommendations")
+    client.force_login(manager)
+    open_deferred_work(site, advisor, count=2)
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(url).status_code == 200
+    open_deferred_work(site, advisor, count=10)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        assert client.get(url).text.count("Front brake discs") >= 12
