@@ -47,7 +47,7 @@ from aftersales.messaging.exceptions import CodeRefused
 from aftersales.messaging.models import OneTimeCode
 from aftersales.messaging.services import queue_message
 from appointments.models import Appointment, Loaner, TechnicianProfile
-from appointments.services import estimate_jobs, mark_arrived
+from appointments.services import estimate_jobs, mark_arrived, mark_converted
 from appointments.slots import JobRequest
 
 from .exceptions import (
@@ -604,10 +604,13 @@ def sign_by_code(*, work_order: WorkOrder, code: str, shown_hash: str) -> Signat
 
 
 def hand_to_workshop(*, work_order: WorkOrder, actor: User) -> WorkOrder:
+    """The signed order goes to the workshop; its appointment has become a visit (converted)."""
     with transaction.atomic():
         order = _lock(work_order)
         _check_transition(order, Status.IN_WORKSHOP)
         _set_status(order, Status.IN_WORKSHOP, actor=actor)
+        if order.appointment_id is not None and order.appointment.status == Appointment.Status.ARRIVED:
+            mark_converted(appointment=order.appointment, actor=actor)
     work_order.refresh_from_db()
     return work_order
 

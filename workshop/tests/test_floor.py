@@ -515,3 +515,7 @@ def test_a_declined_recommendation_puts_the_vehicle_on_the_follow_up_target_list
     decide_proposal(job=proposal, approved=False, method=Method.PHONE, decided_by="Claire Durand", actor=advisor)
 
     assert list(target_list_vehicles(user=advisor, target_list=declined, now=timezone.now())) == [in_workshop.vehicle]
+
+
+def test_handing_the_order_to_the_workshop_converts_its_appointment(in_workshop):
+    assert in_workshop.appointment.status == "converted"
