@@ -31,6 +31,9 @@ SECRET_KEY = os.environ.get("SECRET_KEY", "dev-only-insecure-key-change-me" if D
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Invoicing: the key that seals the invoice hash chain (HMAC of each hash). Keep it
+# apart from SECRET_KEY in production and never rotate it: old seals are checked with it.
+INVOICING_CHAIN_KEY = os.environ.get("INVOICING_CHAIN_KEY", SECRET_KEY)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

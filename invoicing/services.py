@@ -23,6 +23,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Sum
@@ -86,7 +87,7 @@ def chain_hash(previous_hash: str, content: dict) -> str:
 
 def chain_seal(digest: str) -> str:
     """A keyed signature of a hash: rewriting the chain needs the server's secret, not only database access."""
-    return salted_hmac(CHAIN_SALT, digest, algorithm="sha256").hexdigest()
+    return salted_hmac(CHAIN_SALT, digest, secret=settings.INVOICING_CHAIN_KEY, algorithm="sha256").hexdigest()
 
 
 def _lock_chain(site: Site) -> ChainHead:
