@@ -11,7 +11,7 @@ from aftersales.accounts.permissions import get_for_user, visible_to
 from workshop.models import Approval, DeferredWork, QualityCheck, WorkOrder, WorkOrderJob, WorkOrderPart
 
 from .models import Closure, Handover, Invoice, InvoiceLine, Payment
-from .services import INVOICEABLE_APPROVALS, READY_FOR_INVOICING, balance_of, checklist_needs
+from .services import INVOICEABLE_APPROVALS, READY_FOR_INVOICING, balance_of, checklist_needs, invoiced_job_ids
 
 ORDER_JOINS = ("site", "customer", "vehicle", "advisor")
 
@@ -50,6 +50,13 @@ def get_invoice_for_user(*, user: User, pk: int) -> Invoice:
         Prefetch("lines", queryset=InvoiceLine.objects.select_related("job").order_by("position", "pk")), "credit_notes",
     )
     return get_for_user(queryset, user, pk=pk)
+
+
+def jobs_to_add(invoice: Invoice) -> list[WorkOrderJob]:
+    """Approved work of this invoice's payer that no invoice holds (taken off a draft, or credited)."""
+    taken = invoiced_job_ids(invoice.work_order)
+    return [job for job in invoice.work_order.jobs.filter(approval__in=INVOICEABLE_APPROVALS, payer=invoice.payer).order_by("pk")
+            if job.pk not in taken]
 
 
 def not_invoiceable_jobs(work_order: WorkOrder) -> list[WorkOrderJob]:

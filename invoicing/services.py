@@ -241,7 +241,7 @@ def _lock_order(work_order: WorkOrder) -> WorkOrder:
     return WorkOrder.objects.select_for_update(of=("self",)).select_related("site", "customer", "vehicle").get(pk=work_order.pk)
 
 
-def _invoiced_jobs(work_order: WorkOrder) -> set[int]:
+def invoiced_job_ids(work_order: WorkOrder) -> set[int]:
     """Jobs on a draft, or on an issued invoice that no credit note cancelled."""
     return set(
         InvoiceLine.objects.filter(invoice__work_order=work_order, invoice__kind=Invoice.Kind.INVOICE, job__isnull=False)
@@ -256,7 +256,7 @@ def prepare_invoices(*, work_order: WorkOrder, actor: User) -> list[Invoice]:
         order = _lock_order(work_order)
         if order.status != READY_FOR_INVOICING:
             raise NotInvoiceable(_("This work order has not passed the quality check yet: it cannot be invoiced."), field="work_order")
-        invoiced = _invoiced_jobs(order)
+        invoiced = invoiced_job_ids(order)
         signed_jobs, signed_parts = _signed_prices(order)
         drafts: dict[str, Invoice] = {
             draft.payer: draft for draft in order.invoices.filter(status=Invoice.Status.DRAFT, kind=Invoice.Kind.INVOICE)
@@ -313,7 +313,7 @@ def invoice_job(*, invoice: Invoice, job: WorkOrderJob, actor: User) -> list[Inv
                   "Ask for the customer's approval in the workshop first.") % {"job": job.concern, "approval": job.get_approval_display()},
                 field="job",
             )
-        if job.pk in _invoiced_jobs(draft.work_order):
+        if job.pk in invoiced_job_ids(draft.work_order):
             raise NotInvoiceable(_("“%(job)s” is already invoiced.") % {"job": job.concern}, field="job")
         if job.payer != draft.payer:
             raise NotInvoiceable(_("“%(job)s” is charged to another payer: it goes on that payer's invoice.") % {"job": job.concern},
@@ -591,7 +591,8 @@ def record_payment(
         balance = balance_of(order)
         is_deposit = balance.invoiced == 0
         if not is_deposit and amount > balance.due:
-            raise InvalidInvoiceInput(_("The balance due is %(due)s: the amount cannot be more.") % {"due": balance.due}, field="amount")
+            raise InvalidInvoiceInput(_("The balance due is %(due)s: the amount cannot be more.") % {
+                "due": format_money(balance.due, order.currency)}, field="amount")
         payment = Payment(site=order.site, work_order=order, method=method, amount=amount, tendered=tendered, change_given=change,
                           currency=order.currency, is_deposit=is_deposit, reference=reference.strip()[:80], received_at=now,
                           received_on=day, received_by=actor)
@@ -801,10 +802,35 @@ def send_handover_code(*, handover: Handover, actor: User):
     return issue_code(purpose=HANDOVER_CODE_PURPOSE, customer=handover.work_order.customer, subject=handover, actor=actor)
 
 
+def _refuse_leaving(handover: Handover, mileage_out: int | None) -> None:
+    """Why the car cannot leave yet (checked before a one-time code is used, and again under the lock)."""
+    order = handover.work_order
+    if handover.moment not in (Handover.Moment.PAYMENT, Handover.Moment.SEE_OFF):
+        raise HandoverError(_("Explain the invoice and the work before seeing the customer off."), field="moment")
+    if not order.invoices.filter(status=Invoice.Status.ISSUED, payer=Payer.CUSTOMER, kind=Invoice.Kind.INVOICE).exists() and \
+            order.jobs.filter(payer=Payer.CUSTOMER, approval__in=INVOICEABLE_APPROVALS).exists():
+        raise HandoverError(_("Issue the customer's invoice before the car leaves."), field="moment")
+    if not may_release(order):
+        raise BalanceDue(_("%(due)s is still due: take the payment or ask a manager to release the car.") % {
+            "due": format_money(balance_of(order).due, order.currency)}, field="moment")
+    if getattr(order, "loaner_handover", None) is not None and not LoanerReturn.objects.filter(handover=handover).exists():
+        raise HandoverError(_("Take the loaner back before the customer leaves."), field="loaner")
+    if mileage_out is None or (order.mileage_in is not None and mileage_out < order.mileage_in):
+        raise HandoverError(_("The car came in with %(km)s km: read the mileage out on the dashboard.") % {
+            "km": order.mileage_in or 0}, field="mileage_out")
+
+
 def close_handover(
     *, handover: Handover, actor: User, mileage_out: int | None, signature_data_url: str = "", code: str = "", correction_reason: str = "",
 ) -> Handover:
-    """See off: the delivery signed (drawn or by code), mileage out read, nothing due unless a manager allowed it."""
+    """See off: the delivery signed (drawn or by code), mileage out read, nothing due unless a manager allowed it.
+
+    Closing records ``closed_at``: the follow-up stage schedules its satisfaction call from it.
+    """
+    handover = Handover.objects.select_related("work_order__site", "work_order__vehicle").get(pk=handover.pk)
+    if handover.closed_at is not None:
+        raise HandoverError(_("This handover is closed."), field="moment")
+    _refuse_leaving(handover, mileage_out)
     if code.strip():
         try:
             verify_code(purpose=HANDOVER_CODE_PURPOSE, subject=handover, code=code)
@@ -820,19 +846,7 @@ def close_handover(
     with transaction.atomic():
         locked = _lock_handover(handover)
         order = locked.work_order
-        if locked.moment != Handover.Moment.PAYMENT and locked.moment != Handover.Moment.SEE_OFF:
-            raise HandoverError(_("Explain the invoice and the work before seeing the customer off."), field="moment")
-        if not order.invoices.filter(status=Invoice.Status.ISSUED, payer=Payer.CUSTOMER, kind=Invoice.Kind.INVOICE).exists() and \
-                order.jobs.filter(payer=Payer.CUSTOMER, approval__in=INVOICEABLE_APPROVALS).exists():
-            raise HandoverError(_("Issue the customer's invoice before the car leaves."), field="moment")
-        if not may_release(order):
-            raise BalanceDue(_("%(due)s is still due: take the payment or ask a manager to release the car.") % {
-                "due": balance_of(order).due}, field="moment")
-        if getattr(order, "loaner_handover", None) is not None and not LoanerReturn.objects.filter(handover=locked).exists():
-            raise HandoverError(_("Take the loaner back before the customer leaves."), field="loaner")
-        if mileage_out is None or (order.mileage_in is not None and mileage_out < order.mileage_in):
-            raise HandoverError(_("The car came in with %(km)s km: read the mileage out on the dashboard.") % {
-                "km": order.mileage_in or 0}, field="mileage_out")
+        _refuse_leaving(locked, mileage_out)
         try:
             record_mileage(vehicle=order.vehicle, km=mileage_out, source=MileageReading.Source.HANDOVER, recorded_by=actor,
                            correction_reason=correction_reason)

@@ -131,6 +131,7 @@ def _invoice_page(request, invoice, *, status=200, **forms) -> HttpResponse:
         "invoice": invoice, "order": order, "lines": list(invoice.lines.all()), "variances": variances,
         "differing": sum(1 for row, _form in variances if row.difference), "unexplained": services.unexplained_lines(invoice),
         "not_invoiceable": selectors.not_invoiceable_jobs(order),
+        "to_add": [] if invoice.is_issued else selectors.jobs_to_add(invoice),
         "add_form": forms.get("add_form") or AddLineForm(invoice=invoice),
         "issue_form": forms.get("issue_form") or IssueForm(initial={"delivery": Invoice.Delivery.EMAIL if invoice.customer.email
                                                                      else Invoice.Delivery.PAPER}),

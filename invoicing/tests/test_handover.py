@@ -133,6 +133,18 @@ def test_the_customer_signs_the_delivery_with_a_one_time_code(order, advisor, ca
     assert OneTimeCode.objects.get().used_at is not None
 
 
+def test_a_refusal_to_let_the_car_go_does_not_use_up_the_customers_code(order, advisor, cashier, monkeypatch):
+    issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier)
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    monkeypatch.setattr("aftersales.messaging.codes.secrets.randbelow", lambda limit: 654321)
+    send_handover_code(handover=handover, actor=advisor)
+
+    with pytest.raises(BalanceDue):
+        close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, code="654321")
+    assert OneTimeCode.objects.get().used_at is None
+
+
 def test_mileage_out_below_mileage_in_and_a_missing_signature_are_refused(order, advisor, cashier):
     _invoice_and_pay(order, cashier)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)

@@ -71,6 +71,19 @@ def test_a_changed_line_shows_its_variance_and_issuing_waits_for_the_reason(clie
     assert not Invoice.objects.filter(status="issued").exists()
 
 
+def test_a_line_taken_off_the_draft_can_be_put_back(client, cashier, order):
+    client.force_login(cashier)
+    invoice = prepare_invoices(work_order=order, actor=cashier)[0]
+    wipers = invoice.lines.get(description="Wiper blades")
+
+    client.post(reverse("invoicing:line_remove", args=[invoice.pk, wipers.pk]))
+    page = client.get(invoice.get_absolute_url())
+    client.post(reverse("invoicing:job_add", args=[invoice.pk, wipers.job_id]))
+
+    assert 'id="to-add"' in page.text and "Wiper blades" in page.text
+    assert invoice.lines.filter(description="Wiper blades").count() == 1
+
+
 def test_issuing_from_the_page_then_the_issued_invoice_offers_no_edit(client, cashier, order):
     client.force_login(cashier)
     invoice = prepare_invoices(work_order=order, actor=cashier)[0]
