@@ -15,7 +15,7 @@ from aftersales.messaging.models import MessageTemplate, OutboxMessage
 from followup import services
 from followup.message_texts import seed_followup_templates
 from followup.models import CallTask, Concern
-from followup.models import SatisfactionAnswer
+from followup.models import SatisfactionAnswer, VisitFollowup
 from followup.tests.factories import consenting_customer, due_vehicle
 from followup.tests.handovers import closed_handover
 from invoicing.message_texts import seed_message_texts as seed_invoicing_texts
@@ -104,3 +104,24 @@ def test_crc_agent_works_a_7_day_callback_from_a_handover_and_the_dissatisfied_a
     assert (concern.kind, concern.channel, concern.owner) == ("complaint", "survey", manager)
     assert CallTask.objects.get(kind="complaint_callback").assigned_to == manager
     assert OutboxMessage.objects.filter(template_key="concern_acknowledgment", customer=concern.customer).exists()
+
+
+def test_a_customer_rates_the_visit_with_one_tap_on_a_phone(
+    browser, live_server, advisor, quality_controller, cashier, manager, texts, settings, tmp_path,
+):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    seed_workshop_texts(MessageTemplate)
+    seed_invoicing_texts(MessageTemplate)
+    handover = closed_handover(site=advisor.sites.get(), advisor=advisor, inspector=quality_controller, cashier=cashier)
+    Handover.objects.filter(pk=handover.pk).update(closed_at=timezone.now() - timedelta(hours=30))
+    run_job("visit_followups", now=timezone.now())
+    followup = VisitFollowup.objects.get()
+    phone = browser.new_page(viewport={"width": 390, "height": 844})
+
+    phone.goto(live_server.url + services.quick_touch_link(followup).removeprefix(settings.SITE_URL))
+    expect(phone.locator("html")).to_have_attribute("lang", "fr")  # Claire Durand reads French
+    phone.get_by_role("button", name="2", exact=True).click()
+
+    expect(phone.locator("#satisfaction-thanks")).to_contain_text("24")
+    assert SatisfactionAnswer.objects.get().score == 2 and Concern.objects.get().owner == manager
+    phone.close()
