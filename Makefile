@@ -79,3 +79,4 @@ messages: install
 bench: migrate
 	$(MANAGE) bench_search
 	$(MANAGE) bench_proposals
+	$(MANAGE) bench_kpis

@@ -26,6 +26,10 @@ class DashboardFilters(forms.Form):
     end = forms.DateField(label=_("Until (custom period)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
 
     def __init__(self, data, *, user: User):
+        data = data.copy()
+        for name, default in (("period", PeriodKind.MONTH), ("day", timezone.localdate().isoformat())):
+            if not data.get(name):
+                data[name] = default  # shown in the form as chosen
         super().__init__(data)
         sites = user.visible_sites().order_by("name")
         self.fields["site"].queryset = sites
@@ -36,9 +40,7 @@ class DashboardFilters(forms.Form):
 
     def clean(self):
         data = super().clean()
-        data["period"] = data.get("period") or PeriodKind.MONTH
-        data["day"] = data.get("day") or timezone.localdate()
-        if data["period"] == PeriodKind.CUSTOM:
+        if data.get("period") == PeriodKind.CUSTOM and data.get("day"):
             end = data.get("end")
             if end is None or end < data["day"]:
                 self.add_error("end", _("Give an end date on or after the first day."))

@@ -119,6 +119,11 @@ class Kpi:
     higher_is_better: bool = True
 
     @property
+    def drillable(self) -> bool:
+        """Whether the records behind the figure can be listed (a property: templates would call ``source``)."""
+        return self.source is not None and not self.unavailable
+
+    @property
     def person_field(self) -> str | None:
         return self.advisor_field or self.technician_field
 

@@ -28,7 +28,7 @@ def _filters(request, **overrides) -> DashboardFilters:
 
 def _kpi(request) -> Kpi:
     kpi = BY_KEY.get(request.GET.get("kpi", ""))
-    if kpi is None or kpi.unavailable or kpi.source is None:
+    if kpi is None or not kpi.drillable:
         raise Http404("no such KPI")
     return kpi
 
