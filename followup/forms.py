@@ -160,16 +160,20 @@ class CallbackForm(CallOutcomeForm):
         self.fields["remarks"].label = _("Remarks")
 
 
+def customer_remarks(*, required: bool) -> forms.CharField:
+    return forms.CharField(label=_("Anything you would like to tell us?"), required=required, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+
 class RatingForm(forms.Form):
     """The quick touch: one tap on a score (the buttons carry it), remarks optional."""
 
     score = forms.TypedChoiceField(label=_("Your rating"), choices=SATISFACTION_CHOICES, coerce=int)
-    text = forms.CharField(label=_("Anything you would like to tell us?"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), required=False,
-                           max_length=2000)
+    text = customer_remarks(required=False)
 
 
 class RemarksForm(forms.Form):
-    text = forms.CharField(label=_("Anything you would like to tell us?"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), max_length=2000)
+    text = customer_remarks(required=True)
 
 
 class SurveyForm(forms.Form):
@@ -183,5 +187,4 @@ class SurveyForm(forms.Form):
         label=_("How likely are you to recommend us to a friend? (0 = not at all, 10 = certainly)"), choices=NPS_CHOICES, coerce=int,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
-    text = forms.CharField(label=_("Anything you would like to tell us?"), widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}), required=False,
-                           max_length=2000)
+    text = customer_remarks(required=False)

@@ -10,7 +10,8 @@ import re
 from aftersales.lib.text import fold
 
 NEGATIVE_STEMS = {
-    "en": ["not satisfied", "unsatisfied", "dissatisfied", "disappoint", "unhappy", "badly", "bad service", "bad job", "poor", "terrible", "awful", "worse",
+    "en": ["not satisfied", "unsatisfied", "dissatisfied", "disappoint", "unhappy", "badly", "bad service", "bad job", "poor",
+           "terrible", "awful", "worse",
            "problem", "still broken", "not fixed", "not repaired", "complain", "rude", "dirty", "scratch", "damage", "overcharg",
            "too expensive", "never again", "waited too long"],
     "fr": ["pas satisfait", "insatisfait", "mecontent", "decu", "decevant", "mauvais", "probleme", "toujours en panne",

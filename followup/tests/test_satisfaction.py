@@ -310,3 +310,14 @@ def test_kpi_figures_come_from_sql(clock, handover, crc_agent, manager, site, ad
     assert (figures.handovers, figures.called_within_7_days, figures.callback_rate) == (2, 1, 50.0)
     assert (figures.answers, figures.csat, figures.average_score) == (2, 50.0, 3.5)
     assert (figures.promoters, figures.detractors, figures.nps) == (1, 1, 0.0)
+
+
+@pytest.mark.parametrize(("text", "negative"), [
+    ("Très déçu, le bruit est toujours là", True), ("Parfait, merci à l'équipe", False), ("Всё плохо, недоволен", True),
+    ("Спасибо, всё отлично", False), ("不满意，没修好", True), ("非常满意", False), ("Bad service at the desk", True),
+    ("Lovely new badge on the grille", False),
+])
+def test_negative_remarks_are_recognised_in_the_four_languages(text, negative):
+    from followup.sentiment import reads_negative
+
+    assert reads_negative(text) is negative

@@ -84,7 +84,8 @@ def test_crc_agent_works_a_7_day_callback_from_a_handover_and_the_dissatisfied_a
     expect(page.locator("#visit-jobs")).to_contain_text("Annual service")
     expect(page.locator("#visit-deferred")).to_contain_text("Front brake discs")
     expect(page.locator("#call-script")).to_contain_text("Are you satisfied")
-    expect(page.get_by_role("link", name="Book an appointment")).to_have_attribute("href", f"/appointments/desk/?vehicle={handover.work_order.vehicle_id}")
+    desk = f"/appointments/desk/?vehicle={handover.work_order.vehicle_id}"
+    expect(page.get_by_role("link", name="Book an appointment")).to_have_attribute("href", desk)
 
     page.get_by_label("Informed, nothing more").check()
     page.get_by_role("button", name="Record", exact=True).click()
