@@ -85,6 +85,10 @@ class EstimateLine:
     labour_price: Decimal
     parts_price: Decimal
 
+    @property
+    def price(self) -> Decimal:
+        return self.labour_price + self.parts_price
+
 
 @dataclass(frozen=True)
 class Estimate:

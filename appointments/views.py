@@ -28,6 +28,7 @@ from aftersales.lib.signing import LinkError, read_token
 from . import online, selectors, services, slots
 from .exceptions import BookingError
 from .forms import CHECKLIST_LABELS, BookingForm, CancelForm, CustomerVehicleForm, RescheduleForm, encode_slot, parse_day
+from .hints import vehicle_hints
 from .models import Appointment, LoanerReservation, PartOrderRequest, SiteCapacityRule
 from .online_forms import CustomerCancelForm, SlotForm
 from .online_views import group_by_day, public_render
@@ -96,6 +97,7 @@ def _live(form: BookingForm, vehicle: Vehicle, now) -> dict:
     attach_open_campaigns([vehicle], active_campaigns(on=timezone.localdate(now, site.tz)))
     live = {
         "estimate": services.estimate_jobs(site=site, jobs=jobs) if jobs else None,
+        "hints": vehicle_hints(vehicle),
         "comebacks": selectors.comeback_warnings(vehicle=vehicle, operation_ids=[op.pk for op in data.get("operations") or ()],
                                                  words=data.get("customer_words") or "", now=now),
         "proposals": None, "slot": data.get("slot"), "slot_value": form.data.get("slot", "") if form.is_bound else "",

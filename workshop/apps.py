@@ -9,7 +9,9 @@ class WorkshopConfig(AppConfig):
     def ready(self) -> None:
         from aftersales.customers.panels import register_customer_panel
         from aftersales.messaging.catalogue import register_message_type
+        from appointments.hints import register_vehicle_hints
 
+        from .hints import deferred_work_hints
         from .message_texts import PROMISED_TIME_TEMPLATE, SIGNATURE_TEMPLATE
         from .panels import DEFERRED_WORK_PANEL
 
@@ -22,3 +24,4 @@ class WorkshopConfig(AppConfig):
             samples={"number": "LYO-2026-00042"},
         )
         register_customer_panel(DEFERRED_WORK_PANEL)
+        register_vehicle_hints(deferred_work_hints)

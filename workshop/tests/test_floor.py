@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 from django.core import mail
 from django.db import IntegrityError, transaction
 
@@ -325,6 +326,16 @@ def test_a_declined_item_becomes_deferred_work_on_the_vehicle(proposal, in_works
         in_workshop.vehicle, "Front wiper blades", "Next month", gross)
     assert open_deferred_work(vehicle=in_workshop.vehicle) == [deferred]
     assert open_deferred_work(customer=in_workshop.customer) == [deferred]
+
+
+def test_the_booking_desk_shows_the_declined_work_at_the_next_booking(client, proposal, in_workshop, advisor):
+    decide_proposal(job=proposal, approved=False, method=Method.PHONE, decided_by="Claire Durand", actor=advisor)
+    client.force_login(advisor)
+
+    response = client.get(reverse("appointments:desk_live"), {"vehicle": in_workshop.vehicle.pk})
+
+    assert "Recommendations left open last time" in response.text
+    assert "Front wiper blades" in response.text
 
 
 def test_deferred_work_sold_on_a_later_order_leaves_the_open_list(proposal, in_workshop, advisor):

@@ -1,0 +1,22 @@
+"""Declined recommendations still open, shown at the vehicle's next booking."""
+
+from django.utils import formats
+from django.utils.translation import gettext as _
+
+from aftersales.lib.formatting import format_money
+from appointments.hints import VehicleHint
+
+from .selectors import open_deferred_work
+
+
+def deferred_work_hints(vehicle) -> list[VehicleHint]:
+    return [
+        VehicleHint(
+            text=work.description,
+            detail=_("declined, due %(day)s, %(price)s") % {
+                "day": formats.date_format(work.due_on, "SHORT_DATE_FORMAT"),
+                "price": format_money(work.gross_price, work.currency),
+            },
+        )
+        for work in open_deferred_work(vehicle=vehicle)
+    ]
