@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
+from aftersales.audit.services import record_bulk_change
 from aftersales.customers.models import Channel, MileageReading, MobilityService, SeasonalOffer, Vehicle
 from aftersales.customers.selectors import active_campaigns
 from aftersales.lib.business_hours import QUIET_ENDS, is_send_allowed, next_allowed_send_time
@@ -164,7 +165,7 @@ def answer_concern(*, concern: Concern, answer: str, actor: User, now: datetime 
         raise ConcernRefused(_("Write the answer given to the customer."), field="answer")
     locked = _move_concern(concern, Concern.Status.ANSWERED, actor=actor, note=answer.strip(), answer=answer.strip(),
                            answered_at=_moment(now))
-    _cancel_open_tasks(key=f"concern:{locked.pk}:callback")
+    _cancel_open_tasks(key=f"concern:{locked.pk}:callback", actor=actor)
     return locked
 
 
@@ -199,7 +200,8 @@ def assign_concern(*, concern: Concern, owner: User, actor: User) -> Concern:
         concern=locked, actor=actor, from_status=locked.status, to_status=locked.status,
         note=gettext("Person responsible: %(before)s → %(after)s") % {"before": before or "—", "after": owner},
     )
-    CallTask.objects.filter(key=f"concern:{locked.pk}:callback", status=CallTask.Status.OPEN).update(assigned_to=owner)
+    record_bulk_change(actor=actor, queryset=CallTask.objects.filter(key=f"concern:{locked.pk}:callback", status=CallTask.Status.OPEN),
+                       changes={"assigned_to": owner})
     return locked
 
 
@@ -303,8 +305,9 @@ def create_call_task(
     return task
 
 
-def _cancel_open_tasks(*, key: str) -> None:
-    CallTask.objects.filter(key=key, status=CallTask.Status.OPEN).update(status=CallTask.Status.CANCELLED, closed_at=timezone.now())
+def _cancel_open_tasks(*, key: str, actor: User | None) -> None:
+    record_bulk_change(actor=actor, queryset=CallTask.objects.filter(key=key, status=CallTask.Status.OPEN),
+                       changes={"status": CallTask.Status.CANCELLED, "closed_at": timezone.now()})
 
 
 @transaction.atomic

@@ -1,5 +1,5 @@
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
 
 from .models import AuditEvent
 
@@ -30,3 +30,31 @@ def record_change(*, actor, obj: models.Model, action: str, changes: dict | None
         changes=changes or {},
         actor=actor if actor is not None and actor.is_authenticated else None,
     )
+
+
+def record_bulk_change(*, actor, queryset: models.QuerySet, changes: dict, action: str = "update") -> int:
+    """Apply ``queryset.update(**changes)`` and write one AuditEvent per row it changes.
+
+    ``QuerySet.update()`` bypasses ``save()``, so it is recorded here: the rows
+    are locked, their old values read, the events written with ``bulk_create``
+    and the update made, all in one transaction. Returns the number of rows
+    updated.
+    """
+    fields = list(changes)
+    with transaction.atomic():
+        rows = list(queryset.select_for_update().order_by("pk"))
+        content_type = ContentType.objects.get_for_model(queryset.model, for_concrete_model=True)
+        by = actor if actor is not None and actor.is_authenticated else None
+        events = []
+        for row in rows:
+            differences = {
+                name: [_plain(getattr(row, name)), _plain(changes[name])]
+                for name in fields if getattr(row, name) != changes[name]
+            }
+            if differences:
+                events.append(AuditEvent(
+                    content_type=content_type, object_id=str(row.pk), object_repr=str(row)[:200],
+                    action=action, changes=differences, actor=by,
+                ))
+        AuditEvent.objects.bulk_create(events)
+        return queryset.model._default_manager.filter(pk__in=[row.pk for row in rows]).update(**changes)

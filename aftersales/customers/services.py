@@ -18,7 +18,7 @@ from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 
 from aftersales.accounts.models import Site
-from aftersales.audit.services import model_changes, record_change
+from aftersales.audit.services import model_changes, record_bulk_change, record_change
 from aftersales.lib.text import fold, plate_key
 from aftersales.lib.vin import validate_vin
 
@@ -183,7 +183,8 @@ def transfer_vehicle(*, vehicle: Vehicle, new_owner: Customer, transferred_by, o
         raise SameOwner(_("This customer already owns the vehicle."))
     day = on or timezone.localdate()
     before = copy.copy(locked)
-    Ownership.objects.filter(vehicle=locked, ended_on__isnull=True).update(ended_on=day)
+    record_bulk_change(actor=transferred_by, queryset=Ownership.objects.filter(vehicle=locked, ended_on__isnull=True),
+                       changes={"ended_on": day})
     ownership = Ownership.objects.create(vehicle=locked, customer=new_owner, started_on=day)
     locked.owner = new_owner
     locked.save(update_fields=["owner"])
