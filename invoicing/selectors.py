@@ -11,16 +11,17 @@ from aftersales.accounts.permissions import get_for_user, visible_to
 from workshop.models import Approval, DeferredWork, QualityCheck, WorkOrder, WorkOrderJob, WorkOrderPart
 
 from .models import Closure, Handover, Invoice, InvoiceLine, Payment
-from .services import INVOICEABLE_APPROVALS, READY_FOR_INVOICING, balance_of, checklist_needs, invoiced_job_ids
+from .services import INVOICEABLE_APPROVALS, INVOICEABLE_STATUSES, READY_FOR_INVOICING, balance_of, checklist_needs, invoiced_job_ids
 
 ORDER_JOINS = ("site", "customer", "vehicle", "advisor")
 
 
 def desk_work_orders(*, user: User) -> QuerySet:
-    """Work orders ready for invoicing at the user's sites, with how many invoices they have."""
+    """Work orders ready for invoicing at the user's sites (and handed-over ones with a draft left), with how many invoices they have."""
     issued = Invoice.objects.filter(work_order=OuterRef("pk"), status=Invoice.Status.ISSUED, kind=Invoice.Kind.INVOICE)
+    draft_left = Invoice.objects.filter(work_order=OuterRef("pk"), status=Invoice.Status.DRAFT)
     return (
-        visible_to(WorkOrder.objects.filter(status=READY_FOR_INVOICING), user)
+        visible_to(WorkOrder.objects.filter(Q(status=READY_FOR_INVOICING) | Q(Exists(draft_left), status__in=INVOICEABLE_STATUSES)), user)
         .select_related(*ORDER_JOINS)
         .annotate(draft_count=Count("invoices", filter=Q(invoices__status=Invoice.Status.DRAFT)), invoiced=Exists(issued))
         .order_by("invoiced", "created_at", "pk")

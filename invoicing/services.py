@@ -44,7 +44,7 @@ from aftersales.messaging.exceptions import CodeRefused
 from aftersales.messaging.services import queue_message
 from workshop.exceptions import SignatureRefused
 from workshop.models import Approval, DeferredWork, Payer, QualityCheck, WorkOrder, WorkOrderJob
-from workshop.services import _signature_png, canonical_json
+from workshop.services import _signature_png, canonical_json, mark_delivered
 
 from .documents import invoice_document
 from .exceptions import (
@@ -73,6 +73,8 @@ from .models import (
 
 # The workshop status a work order reaches when its quality check passed: the only one invoiced.
 READY_FOR_INVOICING = WorkOrder.Status.READY
+# A handed-over car can still get the invoices left to issue (a warranty claim settled later, say).
+INVOICEABLE_STATUSES = (WorkOrder.Status.READY, WorkOrder.Status.DELIVERED)
 INVOICEABLE_APPROVALS = (Approval.AGREED, Approval.APPROVED)
 HANDOVER_CODE_PURPOSE = "handover_signature"
 CHAIN_SALT = "invoicing.chain-seal"
@@ -254,7 +256,7 @@ def prepare_invoices(*, work_order: WorkOrder, actor: User) -> list[Invoice]:
     """Draft invoices of the approved work not invoiced yet, one per payer (customer, warranty, internal)."""
     with transaction.atomic():
         order = _lock_order(work_order)
-        if order.status != READY_FOR_INVOICING:
+        if order.status not in INVOICEABLE_STATUSES:
             raise NotInvoiceable(_("This work order has not passed the quality check yet: it cannot be invoiced."), field="work_order")
         invoiced = invoiced_job_ids(order)
         signed_jobs, signed_parts = _signed_prices(order)
@@ -443,7 +445,7 @@ def issue_invoice(*, invoice: Invoice, actor: User, delivery: str = Invoice.Deli
                 _("“%(line)s” differs from the signed estimate and approved extras: explain the difference or correct the line.")
                 % {"line": unexplained[0].description}, field="variance_reason",
             )
-        if draft.kind == Invoice.Kind.INVOICE and draft.work_order.status != READY_FOR_INVOICING:
+        if draft.kind == Invoice.Kind.INVOICE and draft.work_order.status not in INVOICEABLE_STATUSES:
             raise NotInvoiceable(_("This work order has not passed the quality check yet: it cannot be invoiced."), field="work_order")
         if delivery == Invoice.Delivery.EMAIL and not draft.customer.email:
             raise InvalidInvoiceInput(_("The customer has no e-mail address: hand over a paper invoice."), field="delivery")
@@ -858,4 +860,5 @@ def close_handover(
             locked.signature_image.save(f"{order.number}.png", ContentFile(image), save=False)
         locked.closed_at, locked.closed_by = now, actor
         _move(locked, Handover.Moment.CLOSED, actor)
+        mark_delivered(work_order=order, actor=actor)
     return locked

@@ -79,6 +79,7 @@ class WorkOrder(models.Model):
         IN_WORKSHOP = "in_workshop", _("In the workshop")
         QUALITY_CHECK = "quality_check", _("Waiting for the quality check")
         READY = "ready", _("Ready for invoicing")
+        DELIVERED = "delivered", _("Handed over to the customer")
         CANCELLED = "cancelled", _("Cancelled")
 
     TRANSITIONS = {
@@ -87,7 +88,8 @@ class WorkOrder(models.Model):
         Status.SIGNED: {Status.IN_WORKSHOP},
         Status.IN_WORKSHOP: {Status.QUALITY_CHECK},
         Status.QUALITY_CHECK: {Status.IN_WORKSHOP, Status.READY},
-        Status.READY: set(),
+        Status.READY: {Status.DELIVERED},
+        Status.DELIVERED: set(),
         Status.CANCELLED: set(),
     }
     WORKSHOP_STATUSES = (Status.IN_WORKSHOP, Status.QUALITY_CHECK)

@@ -1161,7 +1161,7 @@ def change_promised_time(*, work_order: WorkOrder, promised_at, actor: User, rea
         raise InvalidCheckIn(_("The promised return time must be later than now."), field="promised_at")
     with transaction.atomic():
         order = _lock(work_order)
-        if order.status in (Status.DRAFT, Status.CHECKED_IN, Status.READY, Status.CANCELLED):
+        if order.status in (Status.DRAFT, Status.CHECKED_IN, Status.READY, Status.DELIVERED, Status.CANCELLED):
             raise TransitionNotAllowed(_("The return time of an order that is %(status)s is changed elsewhere.") % {
                 "status": order.get_status_display()})
         previous = order.promised_at
@@ -1261,6 +1261,15 @@ def mark_ready_for_invoicing(*, work_order: WorkOrder, actor: User) -> WorkOrder
             text = str(_("%(number)s passed the quality check: ready for invoicing.") % {"number": order.number})
         notify_advisor(work_order=order, text=text)
     work_order.refresh_from_db()
+    return work_order
+
+
+def mark_delivered(*, work_order: WorkOrder, actor: User) -> WorkOrder:
+    """The car is handed back to the customer (invoicing's handover calls it inside its own transaction)."""
+    with transaction.atomic():
+        order = _lock(work_order)
+        _set_status(order, Status.DELIVERED, actor=actor)
+    work_order.refresh_from_db(fields=["status"])
     return work_order
 
 

@@ -12,7 +12,7 @@ from aftersales.customers.models import MileageReading
 from aftersales.messaging.models import OneTimeCode
 from invoicing.exceptions import BalanceDue, HandoverError
 from invoicing.models import Handover, SalesLead
-from invoicing.selectors import handover_board
+from invoicing.selectors import desk_work_orders, handover_board
 from invoicing.services import (
     authorize_release,
     close_handover,
@@ -26,6 +26,7 @@ from invoicing.services import (
     send_handover_code,
     welcome_customer,
 )
+from workshop.models import WorkOrder
 from workshop.tests.helpers import signature_data_url
 
 from .factories import MILEAGE_IN, ready_work_order
@@ -77,6 +78,9 @@ def test_the_whole_handover_with_a_loaner_return_and_a_test_drive(loaner_order, 
     assert SalesLead.objects.get() == lead and lead.salesperson == salesperson and lead.customer == order.customer
     assert closed.closed_at is not None and closed.moment == Handover.Moment.CLOSED and closed.signature_image.name
     assert Handover.objects.filter(closed_at__isnull=False).count() == 1
+    order.refresh_from_db()
+    assert order.status == WorkOrder.Status.DELIVERED
+    assert order.events.filter(from_status="ready", to_status="delivered", actor=advisor).exists()
     order.vehicle.refresh_from_db()
     assert (order.vehicle.next_service_due_date, order.vehicle.next_service_due_km) == (date(2027, 11, 1), 63_000)
     reading = MileageReading.objects.filter(vehicle=order.vehicle).first()
@@ -103,6 +107,23 @@ def test_declined_work_and_unfixed_faults_must_be_explained(order, advisor):
     with pytest.raises(HandoverError) as refused:
         save_explanation(handover=handover, actor=advisor, data={**EXPLAINED, "next_service_date": None, "next_service_km": None})
     assert refused.value.field == "next_service_date"
+
+
+def test_a_warranty_invoice_left_to_issue_keeps_a_handed_over_car_on_the_desk(site, advisor, cashier, quality_controller, templates):
+    order = ready_work_order(site=site, advisor=advisor, inspector=quality_controller, warranty_job=True)
+    drafts = {draft.payer: draft for draft in prepare_invoices(work_order=order, actor=cashier)}
+    invoice = issue_invoice(invoice=drafts["customer"], actor=cashier)
+    record_payment(work_order=order, actor=cashier, method="card", amount=invoice.gross_total)
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url=signature_data_url())
+
+    assert list(desk_work_orders(user=cashier)) == [order]
+    warranty = issue_invoice(invoice=drafts["warranty"], actor=cashier)
+
+    assert warranty.number and not desk_work_orders(user=cashier).exists()
+    order.refresh_from_db()
+    assert order.status == WorkOrder.Status.DELIVERED
 
 
 def test_a_balance_due_keeps_the_car_until_paid_or_released_by_a_manager(order, advisor, cashier, manager):

@@ -13,6 +13,7 @@ from aftersales.messaging.models import OutboxMessage
 from appointments.tests.factories import LabourOperationFactory, PartFactory
 from workshop.exceptions import (
     ApprovalRefused,
+    TransitionNotAllowed,
     ClockingRefused,
     DispatchRefused,
     InspectionRefused,
@@ -40,6 +41,7 @@ from workshop.selectors import (
     dispatch_board,
     open_deferred_work,
     rework_count,
+    list_open_work_orders,
     site_hours,
     technician_hours,
 )
@@ -54,6 +56,7 @@ from workshop.services import (
     clock_out,
     decide_proposal,
     end_break,
+    mark_delivered,
     mark_ready_for_invoicing,
     proposal_amounts,
     record_quality_check,
@@ -452,6 +455,27 @@ def test_a_pass_makes_the_order_ready_and_tells_the_advisor(at_quality_check, qu
     notification = AdvisorNotification.objects.get(advisor=advisor)
     assert at_quality_check.number in notification.text
     assert [message.to for message in mail.outbox] == [[advisor.email]]
+
+
+def test_a_ready_order_handed_over_becomes_delivered_with_its_status_event(at_quality_check, quality_controller, advisor):
+    record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, data=QC_OK)
+
+    delivered = mark_delivered(work_order=at_quality_check, actor=advisor)
+
+    assert delivered.status == WorkOrder.Status.DELIVERED
+    assert WorkOrderEvent.objects.filter(work_order=delivered, from_status="ready", to_status="delivered", actor=advisor).exists()
+    assert delivered not in list_open_work_orders(user=advisor)
+    with pytest.raises(TransitionNotAllowed):
+        mark_delivered(work_order=delivered, actor=advisor)
+
+
+def test_an_order_not_ready_for_invoicing_cannot_be_handed_over(at_quality_check, advisor):
+    with pytest.raises(TransitionNotAllowed):
+        mark_delivered(work_order=at_quality_check, actor=advisor)
+
+    at_quality_check.refresh_from_db()
+    assert at_quality_check.status == WorkOrder.Status.QUALITY_CHECK
+    assert not WorkOrderEvent.objects.filter(work_order=at_quality_check, to_status="delivered").exists()
 
 
 def test_nothing_unapproved_can_be_made_ready_for_invoicing(at_quality_check, quality_controller, mechanic):
