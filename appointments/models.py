@@ -398,7 +398,13 @@ class Loaner(models.Model):
 
 
 class LoanerReservation(models.Model):
-    """A loaner out from drop-off to handover; overlaps are refused (see the module docstring)."""
+    """A loaner out from drop-off to handover; overlaps are refused (see the module docstring).
+
+    When the loaner comes back (``returned_at``), the period is cut to end
+    then (``ends_at``; the booked end stays in the audit row), so the slot
+    engine, ``free_loaners`` and the PostgreSQL exclusion constraint free the
+    loaner from that moment with no extra filter.
+    """
 
     loaner = models.ForeignKey(Loaner, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("loaner"))
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="loaner_reservations", verbose_name=_("appointment"))
@@ -407,6 +413,10 @@ class LoanerReservation(models.Model):
     confirmed_at = models.DateTimeField(_("checked and confirmed at"), null=True, blank=True)
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("confirmed by")
+    )
+    returned_at = models.DateTimeField(_("returned at"), null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("taken back by")
     )
 
     class Meta:

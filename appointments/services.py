@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
+from aftersales.audit.services import record_change
 from aftersales.customers.models import Customer, MobilityService, OperationPart, Vehicle
 from aftersales.customers.models import Part
 from aftersales.lib.signing import make_token
@@ -522,6 +523,25 @@ def warn_parts_delay(*, appointment: Appointment, parts: Sequence[Part], actor: 
                           note=_("Customer warned: parts missing (%(parts)s)") % {"parts": names},
                           details={"parts_delay_message": message.pk})
     return message
+
+
+def close_loaner_reservation(*, reservation: LoanerReservation, returned_at: datetime, actor: User) -> LoanerReservation:
+    """The loaner is back: the reservation ends at ``returned_at`` if that is before its booked end, so the loaner is free from then.
+
+    A late return keeps the booked end (the next booking may start right after it). Closing twice is refused.
+    """
+    with transaction.atomic():
+        locked = LoanerReservation.objects.select_for_update().get(pk=reservation.pk)
+        if locked.returned_at is not None:
+            raise LoanerUnavailable(_("This loaner is already back."))
+        if returned_at <= locked.starts_at:
+            raise LoanerUnavailable(_("A loaner cannot come back before its reservation starts."), field="returned_at")
+        booked_end = locked.ends_at
+        locked.returned_at, locked.returned_by, locked.ends_at = returned_at, actor, min(booked_end, returned_at)
+        locked.save(update_fields=["returned_at", "returned_by", "ends_at"])
+        record_change(actor=actor, obj=locked, action="update", changes={
+            "returned_at": [None, returned_at.isoformat()], "ends_at": [booked_end.isoformat(), locked.ends_at.isoformat()]})
+    return locked
 
 
 def confirm_loaner(*, reservation: LoanerReservation, actor: User) -> LoanerReservation:

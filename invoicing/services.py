@@ -42,6 +42,8 @@ from aftersales.lib.pdf import render_pdf
 from aftersales.messaging.codes import issue_code, verify_code
 from aftersales.messaging.exceptions import CodeRefused
 from aftersales.messaging.services import queue_message
+from appointments.models import LoanerReservation
+from appointments.services import close_loaner_reservation
 from workshop.exceptions import SignatureRefused
 from workshop.models import Approval, DeferredWork, Payer, QualityCheck, WorkOrder, WorkOrderJob
 from workshop.services import _signature_png, canonical_json, mark_delivered
@@ -740,6 +742,10 @@ def record_loaner_return(*, handover: Handover, actor: User, data: Mapping[str, 
             remarks=str(data.get("remarks", "")).strip()[:300], received_by=actor,
         )
         record_change(actor=actor, obj=locked, action="update", changes={"loaner_returned": [None, f"{returned.mileage_in} km"]})
+        reservation = LoanerReservation.objects.filter(
+            appointment_id=locked.work_order.appointment_id, loaner=lent.loaner, returned_at__isnull=True).first()
+        if reservation is not None:
+            close_loaner_reservation(reservation=reservation, returned_at=returned.returned_at, actor=actor)
     return returned
 
 

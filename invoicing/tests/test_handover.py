@@ -10,6 +10,8 @@ from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.models import MileageReading
 from aftersales.messaging.models import OneTimeCode
+from appointments.models import LoanerReservation
+from appointments.selectors import free_loaners
 from invoicing.exceptions import BalanceDue, HandoverError
 from invoicing.models import Handover, SalesLead
 from invoicing.selectors import desk_work_orders, handover_board
@@ -85,6 +87,21 @@ def test_the_whole_handover_with_a_loaner_return_and_a_test_drive(loaner_order, 
     assert (order.vehicle.next_service_due_date, order.vehicle.next_service_due_km) == (date(2027, 11, 1), 63_000)
     reading = MileageReading.objects.filter(vehicle=order.vehicle).first()
     assert (reading.km, reading.source) == (MILEAGE_IN + 4, MileageReading.Source.HANDOVER)
+
+
+def test_the_loaner_back_early_ends_its_reservation_and_is_free_for_the_next_customer(loaner_order, advisor, site):
+    order, now = loaner_order, timezone.now()
+    loaner = order.loaner_handover.loaner
+    reservation = LoanerReservation.objects.create(loaner=loaner, appointment=order.appointment, starts_at=now - timedelta(hours=3),
+                                                   ends_at=now + timedelta(days=1))
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+
+    returned = record_loaner_return(handover=handover, actor=advisor, data={
+        "keys_returned": True, "papers_returned": True, "fuel_in": 6, "mileage_in": 12_050, "satisfaction": 3})
+
+    reservation.refresh_from_db()
+    assert (reservation.returned_at, reservation.returned_by, reservation.ends_at) == (returned.returned_at, advisor, returned.returned_at)
+    assert loaner in free_loaners(site=site, starts_at=now + timedelta(hours=2), ends_at=now + timedelta(hours=5))
 
 
 def test_the_car_does_not_leave_with_the_loaner_still_out(loaner_order, advisor, cashier):
