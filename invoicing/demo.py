@@ -14,7 +14,7 @@ from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation, Vehicle
 from appointments.models import TechnicianProfile
-from workshop.demo import _appointment, _check_in, _drawn_signature
+from workshop.demo import demo_appointment, demo_check_in, drawn_signature
 from workshop.models import WorkOrder
 from workshop.services import assign_job, hand_to_workshop, open_work_order, record_quality_check, sign_off_job
 
@@ -69,8 +69,8 @@ def _staff(site: Site, operation) -> tuple[User, User, User, User] | None:
 
 
 def _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor, technician, inspector) -> WorkOrder:
-    order = open_work_order(appointment=_appointment(site, vehicle, advisor, day_start, at, operation), actor=advisor)
-    _check_in(order, advisor, now - timedelta(hours=3), sign=True)
+    order = open_work_order(appointment=demo_appointment(site, vehicle, advisor, day_start, at, operation), actor=advisor)
+    demo_check_in(order, advisor, now - timedelta(hours=3), sign=True)
     hand_to_workshop(work_order=order, actor=advisor)
     for job in order.jobs.all():
         assign_job(job=job, technician=technician, bay=None, actor=advisor)
@@ -88,4 +88,4 @@ def _hand_over(order: WorkOrder, advisor: User, now: datetime) -> None:
         "jobs_explained": True, "deferred_explained": True, "unfixed_explained": True, "parts_shown": True, "price_matches": True,
         "followup_announced": True, "next_service_date": date(now.year + 1, now.month, 1),
         "next_service_km": (order.mileage_in or 0) + 15_000})
-    close_handover(handover=handover, actor=advisor, mileage_out=order.mileage_in, signature_data_url=_drawn_signature())
+    close_handover(handover=handover, actor=advisor, mileage_out=order.mileage_in, signature_data_url=drawn_signature())

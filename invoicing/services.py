@@ -46,7 +46,7 @@ from appointments.models import LoanerReservation
 from appointments.services import close_loaner_reservation
 from workshop.exceptions import SignatureRefused
 from workshop.models import Approval, DeferredWork, Payer, QualityCheck, WorkOrder, WorkOrderJob
-from workshop.services import _signature_png, canonical_json, mark_delivered
+from workshop.services import canonical_json, mark_delivered, signature_png
 
 from .documents import invoice_document
 from .exceptions import (
@@ -847,7 +847,7 @@ def close_handover(
         method, image = Handover.SignatureMethod.OTP, None
     else:
         try:
-            image = _signature_png(signature_data_url)
+            image = signature_png(signature_data_url)
         except SignatureRefused as error:
             raise HandoverError(error.message, field="signature") from None
         method = Handover.SignatureMethod.DRAWN

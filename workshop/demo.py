@@ -51,10 +51,10 @@ def load_workshop_demo(report) -> None:
         vehicles = list(Vehicle.objects.filter(owner__site=site, work_orders__isnull=True).select_related("owner").order_by("pk")[:2])
         if advisor is None or operation is None or len(vehicles) < 2:
             continue
-        orders = [open_work_order(appointment=_appointment(site, vehicle, advisor, start, at, operation), actor=advisor)
+        orders = [open_work_order(appointment=demo_appointment(site, vehicle, advisor, start, at, operation), actor=advisor)
                   for vehicle, at in zip(vehicles, ARRIVALS, strict=True)]
-        _check_in(orders[0], advisor, now, sign=True)
-        _check_in(orders[1], advisor, now, sign=False)
+        demo_check_in(orders[0], advisor, now, sign=True)
+        demo_check_in(orders[1], advisor, now, sign=False)
         report.add("work orders", len(orders))
     for site in Site.objects.order_by("code"):
         _workshop_floor(site, operation, now, report)
@@ -78,8 +78,8 @@ def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
         return
     technician = profile.user
     bays = list(Bay.objects.filter(site=site).order_by("name"))
-    second = open_work_order(appointment=_appointment(site, vehicle, advisor, start, time(7, 30), operation), actor=advisor)
-    _check_in(second, advisor, now, sign=True)
+    second = open_work_order(appointment=demo_appointment(site, vehicle, advisor, start, time(7, 30), operation), actor=advisor)
+    demo_check_in(second, advisor, now, sign=True)
     for order, bay in ((second, bays[1]), (signed, bays[0])):
         hand_to_workshop(work_order=order, actor=advisor)
         assign_job(job=order.jobs.first(), technician=technician, bay=bay, actor=foreman)
@@ -105,7 +105,8 @@ def _today_bounds(site: Site, now: datetime) -> tuple[datetime, datetime]:
     return start, start + timedelta(days=1)
 
 
-def _appointment(site, vehicle, advisor, day_start, at, operation) -> Appointment:
+def demo_appointment(site, vehicle, advisor, day_start, at, operation) -> Appointment:
+    """A booked appointment of the day at ``at`` for one operation (the later stages' demos start from it too)."""
     starts_at = day_start.replace(hour=at.hour, minute=at.minute)
     line = estimate_jobs(site=site, jobs=[JobRequest.of(operation)]).lines[0]
     appointment = Appointment.objects.create(
@@ -121,7 +122,8 @@ def _appointment(site, vehicle, advisor, day_start, at, operation) -> Appointmen
     return appointment
 
 
-def _check_in(order: WorkOrder, advisor: User, now: datetime, *, sign: bool) -> None:
+def demo_check_in(order: WorkOrder, advisor: User, now: datetime, *, sign: bool) -> None:
+    """The check-in steps through the services; with ``sign`` every step and the customer's signature on the tablet."""
     last = order.vehicle.mileage_readings.first()
     steps = [
         ("prepare", {"cover_seat": True, "cover_steering_wheel": True, "cover_floor_mat": True}),
@@ -143,10 +145,11 @@ def _check_in(order: WorkOrder, advisor: User, now: datetime, *, sign: bool) -> 
     for step, data in steps:
         order = save_check_in_step(work_order=order, step=step, data=data, actor=advisor)
     if sign:
-        sign_on_tablet(work_order=order, image_data_url=_drawn_signature(), shown_hash=content_hash(order), actor=advisor)
+        sign_on_tablet(work_order=order, image_data_url=drawn_signature(), shown_hash=content_hash(order), actor=advisor)
 
 
-def _drawn_signature() -> str:
+def drawn_signature() -> str:
+    """A signature as the tablet sends it: a PNG data URL."""
     image = Image.new("RGBA", (300, 100), (255, 255, 255, 0))
     ImageDraw.Draw(image).line([(20, 70), (60, 30), (90, 75), (130, 25), (170, 70), (220, 40), (280, 60)], fill=(20, 20, 20, 255), width=3)
     buffer = io.BytesIO()

@@ -517,7 +517,7 @@ def content_hash(work_order: WorkOrder) -> str:
 
 def sign_on_tablet(*, work_order: WorkOrder, image_data_url: str, shown_hash: str, actor: User) -> Signature:
     """The customer signed on the tablet: keep the drawing, the time and the hash of what they were shown."""
-    image = _signature_png(image_data_url)
+    image = signature_png(image_data_url)
     with transaction.atomic():
         order = _lock(work_order)
         content = _ready_to_sign(order, shown_hash)
@@ -528,7 +528,8 @@ def sign_on_tablet(*, work_order: WorkOrder, image_data_url: str, shown_hash: st
     return signature
 
 
-def _signature_png(data_url: str) -> bytes:
+def signature_png(data_url: str) -> bytes:
+    """The PNG bytes of a signature drawn on the tablet (a data URL), or ``SignatureRefused``; the handover reads it too."""
     prefix = "data:image/png;base64,"
     if not data_url.startswith(prefix):
         raise SignatureRefused(_("Ask the customer to sign in the box first."))
