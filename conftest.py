@@ -8,7 +8,8 @@ from django.conf import settings
 from django.urls import reverse
 
 from aftersales.accounts.roles import Role
-from aftersales.accounts.tests.factories import SiteFactory, UserFactory
+from aftersales.accounts.tests.factories import SiteFactory, UserFactory, enrol_two_factor, next_totp_code
+from aftersales.accounts.two_factor import mark_verified, requires_two_factor
 
 
 @pytest.fixture
@@ -146,7 +147,66 @@ def login():
         page.get_by_label("Username").fill(user.get_username())
         page.get_by_label("Password").fill(password)
         page.locator("form#login-form button[type=submit]").click()
+        if requires_two_factor(user):
+            # Managers, cashiers and admins type their authenticator's code next.
+            device = enrol_two_factor(user)
+            page.wait_for_url(f"{live_server.url}{reverse('accounts:two_factor_verify')}**")
+            page.get_by_label("Code").fill(next_totp_code(device))
+            page.locator("form#two-factor-form button[type=submit]").click()
         page.wait_for_url(live_server.url + reverse("home"))
         return page
 
     return sign_in
+
+
+@pytest.fixture(autouse=True)
+def no_content_security_policy_violation(request):
+    """A browser journey fails on any Content-Security-Policy violation the console reports."""
+    if "page" not in request.fixturenames:
+        yield
+        return
+    page = request.getfixturevalue("page")
+    violations = []
+    page.on("console", lambda message: violations.append(message.text)
+            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    yield
+    assert violations == [], f"Content-Security-Policy violations in the browser console: {violations}"
+
+
+# --- Logging in through the test client ----------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def test_client_logins_are_complete_logins(monkeypatch):
+    """client.force_login and client.login stand for a finished login, second factor included.
+
+    They skip the login form (so django-axes, which watches the form's
+    requests, stays out of them) and the two-factor step, as they skip the
+    password. The login page, the lockout and the two-factor step are tested
+    through the real views in aftersales/accounts/tests/.
+    """
+    from django.contrib.auth import SESSION_KEY
+    from django.test import Client, override_settings
+
+    from aftersales.accounts.models import User
+
+    original_login, original_force_login = Client.login, Client.force_login
+
+    def verified(client, user):
+        session = client.session
+        mark_verified(session, user)
+        session.save()
+
+    def login(client, **credentials):
+        with override_settings(AXES_ENABLED=False):
+            logged_in = original_login(client, **credentials)
+        if logged_in:
+            verified(client, User.objects.get(pk=client.session[SESSION_KEY]))
+        return logged_in
+
+    def force_login(client, user, backend=None):
+        original_force_login(client, user, backend)
+        verified(client, user)
+
+    monkeypatch.setattr(Client, "login", login)
+    monkeypatch.setattr(Client, "force_login", force_login)

@@ -3,6 +3,9 @@ from django.urls import include, path
 
 from aftersales.accounts import views as account_views
 
+# Refused pages are logged (user, IP, time) before the friendly 403 page.
+handler403 = "aftersales.accounts.views.permission_denied"
+
 urlpatterns = [
     path("", account_views.home, name="home"),
     path("accounts/", include("aftersales.accounts.urls")),

@@ -1,8 +1,11 @@
-from django.contrib import admin
+from axes.utils import reset as axes_reset
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
+from .models import AuthEvent, Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
+from .two_factor import reset_two_factor
 
 
 @admin.register(User)
@@ -25,8 +28,43 @@ class UserAdmin(BaseUserAdmin):
         (_("Roles and sites"), {"fields": ("first_name", "last_name", "email", "language", "groups", "sites")}),
     )
 
+    actions = ["unlock_login", "reset_second_factor"]
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("groups", "sites")
+
+    @admin.action(description=_("Unlock the login (after too many wrong passwords)"), permissions=["change"])
+    def unlock_login(self, request, queryset):
+        cleared = sum(axes_reset(username=user.get_username()) for user in queryset)
+        self.message_user(request, ngettext(
+            "%(count)d locked login attempt record cleared.", "%(count)d locked login attempt records cleared.", cleared,
+        ) % {"count": cleared}, messages.SUCCESS)
+
+    @admin.action(description=_("Reset two-factor login (new enrolment at next login)"), permissions=["change"])
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            reset_two_factor(user=user, reset_by=request.user)
+        self.message_user(request, _("Two-factor login reset."), messages.SUCCESS)
+
+
+@admin.register(AuthEvent)
+class AuthEventAdmin(admin.ModelAdmin):
+    """Logins, failed logins, logouts and refused pages: read-only."""
+
+    list_display = ["at", "kind", "username", "user", "ip_address", "path"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "ip_address", "path"]
+    date_hierarchy = "at"
+    list_select_related = ["user"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(DealerGroup)

@@ -1,6 +1,12 @@
 import zoneinfo
 
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import AuthEvent
 
 
 class UserLanguageMiddleware:
@@ -42,3 +48,38 @@ class SiteTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+LOGIN_AT_KEY = "auth_login_at"
+LAST_SEEN_KEY = "auth_last_seen"
+LAST_SEEN_GRANULARITY = 60  # seconds: the session is written at most once a minute for the idle clock
+
+
+def start_session_clock(sender, request, user, **kwargs) -> None:
+    now = timezone.now().timestamp()
+    request.session[LOGIN_AT_KEY] = now
+    request.session[LAST_SEEN_KEY] = now
+
+
+class SessionTimeoutMiddleware:
+    """End a staff session after SESSION_IDLE_TIMEOUT without a request, or SESSION_ABSOLUTE_TIMEOUT after login."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated:
+            self._check(request)
+        return self.get_response(request)
+
+    def _check(self, request) -> None:
+        session = request.session
+        now = timezone.now().timestamp()
+        login_at = session.setdefault(LOGIN_AT_KEY, now)
+        last_seen = session.setdefault(LAST_SEEN_KEY, now)
+        if now - login_at > settings.SESSION_ABSOLUTE_TIMEOUT or now - last_seen > settings.SESSION_IDLE_TIMEOUT:
+            request.auth_event_kind = AuthEvent.Kind.SESSION_EXPIRED
+            logout(request)
+            messages.info(request, _("Your session has expired. Please log in again."))
+        elif now - last_seen >= LAST_SEEN_GRANULARITY:
+            session[LAST_SEEN_KEY] = now

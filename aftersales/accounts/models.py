@@ -191,3 +191,71 @@ class User(AbstractUser):
         if not hasattr(self, "_role_names"):
             self._role_names = set(self.groups.values_list("name", flat=True))
         return self._role_names
+
+
+class AuthEvent(models.Model):
+    """A login, failed login, logout or refused page, kept for the administrators."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", _("login")
+        LOGIN_FAILED = "login_failed", _("failed login")
+        LOGOUT = "logout", _("logout")
+        SESSION_EXPIRED = "session_expired", _("session expired")
+        PERMISSION_DENIED = "permission_denied", _("permission refused")
+        TWO_FACTOR_FAILED = "two_factor_failed", _("wrong two-factor code")
+
+    kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="auth_events",
+        verbose_name=_("user"),
+    )
+    username = models.CharField(_("username given"), max_length=150, blank=True)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+    path = models.CharField(_("path"), max_length=500, blank=True)
+    user_agent = models.CharField(_("browser"), max_length=300, blank=True)
+    at = models.DateTimeField(_("time"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("login and access event")
+        verbose_name_plural = _("login and access events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.username} · {self.at:%Y-%m-%d %H:%M:%S}"
+
+
+class TwoFactorDevice(models.Model):
+    """A staff member's TOTP authenticator (RFC 6238), confirmed once a code from it was accepted."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_device", verbose_name=_("user"),
+    )
+    secret = models.CharField(_("secret"), max_length=64)
+    confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
+    last_used_step = models.BigIntegerField(
+        _("last time step used"), null=True, blank=True, help_text=_("A code is accepted once: replays are refused."),
+    )
+
+    class Meta:
+        verbose_name = _("two-factor device")
+        verbose_name_plural = _("two-factor devices")
+
+    def __str__(self) -> str:
+        return str(self.user)
+
+
+class RecoveryCode(models.Model):
+    """A one-time code for when the authenticator is lost; only its hash is kept."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("user"),
+    )
+    code_hash = models.CharField(_("code hash"), max_length=128)
+    used_at = models.DateTimeField(_("used at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("recovery code")
+        verbose_name_plural = _("recovery codes")
+
+    def __str__(self) -> str:
+        return f"{self.user} #{self.pk}"

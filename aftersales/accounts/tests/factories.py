@@ -2,9 +2,11 @@ from datetime import time
 from decimal import Decimal
 
 import factory
+import pyotp
 from django.contrib.auth.models import Group
+from django.utils import timezone
 
-from aftersales.accounts.models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, User
+from aftersales.accounts.models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, TwoFactorDevice, User
 
 
 class DealerGroupFactory(factory.django.DjangoModelFactory):
@@ -80,3 +82,21 @@ class UserFactory(factory.django.DjangoModelFactory):
         for site in extracted or []:
             user.sites.add(site)
         user.save()
+
+
+def enrol_two_factor(user: User) -> TwoFactorDevice:
+    """A confirmed authenticator for the user (as if enrolled earlier)."""
+    device, _created = TwoFactorDevice.objects.get_or_create(
+        user=user, defaults={"secret": pyotp.random_base32(), "confirmed_at": timezone.now()},
+    )
+    return device
+
+
+def next_totp_code(device: TwoFactorDevice) -> str:
+    """The code the authenticator shows now, or the next one if this one was used already."""
+    device.refresh_from_db()
+    totp = pyotp.TOTP(device.secret)
+    step = totp.timecode(timezone.now())
+    if device.last_used_step is not None and step <= device.last_used_step:
+        step = device.last_used_step + 1
+    return totp.generate_otp(step)

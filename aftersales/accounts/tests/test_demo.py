@@ -4,6 +4,7 @@ import phonenumbers
 import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
+from django.test import RequestFactory
 
 from aftersales.accounts.demo import DEMO_PASSWORD, STAFF, load_demo_data
 from aftersales.accounts.models import Site, User
@@ -62,7 +63,7 @@ def test_demo_group_has_the_three_sites_and_staff_for_every_role(demo):
 
     assert {role for role, *_rest in STAFF.values()} == set(Role)
     for username in STAFF:
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None, username
+        assert authenticate(RequestFactory().post("/accounts/login/"), username=username, password=DEMO_PASSWORD), username
     admin = User.objects.get(username="admin")
     assert admin.is_superuser and admin.is_staff
 
