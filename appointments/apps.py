@@ -7,11 +7,13 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
+        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.customers.panels import register_customer_panel
         from aftersales.messaging.catalogue import register_message_type
         from aftersales.messaging.replies import register_reply_handler
 
         from .panels import VISITS_PANEL
+        from .privacy import erase_appointments, export_appointments
         from .replies import confirm_by_sms_reply
 
         register_reply_handler(confirm_by_sms_reply)
@@ -24,3 +26,5 @@ class AppointmentsConfig(AppConfig):
             "web_request_answer", _("Answer to a web or e-mail request"), ["answer", "link"],
             samples={"answer": "Thank you for your message: we can see your car on Tuesday at 9:00."},
         )
+        register_export_section("appointments", export_appointments)
+        register_erasure("appointments", erase_appointments)

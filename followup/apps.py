@@ -7,11 +7,13 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self):
+        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.customers.panels import register_customer_panel
         from aftersales.messaging.catalogue import register_message_type
         from aftersales.messaging.replies import register_reply_handler
 
         from .panels import CONCERNS_PANEL
+        from .privacy import erase_followup, export_followup
         from .replies import concern_reply_by_sms
 
         register_reply_handler(concern_reply_by_sms)
@@ -25,3 +27,5 @@ class FollowupConfig(AppConfig):
             samples={"title": "Winter check", "text": "Free 20-point check before the cold season."},
         )
         register_message_type("quick_touch", _("Quick rating after the handover"), ["vehicle", "link"])
+        register_export_section("followup", export_followup)
+        register_erasure("followup", erase_followup)

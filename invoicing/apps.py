@@ -7,11 +7,15 @@ class InvoicingConfig(AppConfig):
     verbose_name = _("Invoicing")
 
     def ready(self) -> None:
+        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.messaging.catalogue import register_message_type
 
         from .message_texts import INVOICE_EMAIL_TEMPLATE
+        from .privacy import erase_invoices, export_invoices
 
         register_message_type(
             INVOICE_EMAIL_TEMPLATE, _("Invoice by e-mail (PDF attached)"), ["number", "vehicle", "total", "kind"],
             samples={"number": "T1-2026-000042", "total": "€312.00", "kind": "Invoice"},
         )
+        register_export_section("invoices", export_invoices)
+        register_erasure("invoices", erase_invoices)

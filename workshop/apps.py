@@ -7,6 +7,7 @@ class WorkshopConfig(AppConfig):
     verbose_name = _("Workshop")
 
     def ready(self) -> None:
+        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.customers.panels import register_customer_panel
         from aftersales.messaging.catalogue import register_message_type
         from appointments.hints import register_vehicle_hints
@@ -14,6 +15,7 @@ class WorkshopConfig(AppConfig):
         from .hints import deferred_work_hints
         from .message_texts import PROMISED_TIME_TEMPLATE, SIGNATURE_TEMPLATE
         from .panels import DEFERRED_WORK_PANEL
+        from .privacy import erase_work_orders, export_work_orders
 
         register_message_type(
             SIGNATURE_TEMPLATE, _("Work order to sign by code"), ["number", "vehicle", "total", "link"],
@@ -25,3 +27,5 @@ class WorkshopConfig(AppConfig):
         )
         register_customer_panel(DEFERRED_WORK_PANEL)
         register_vehicle_hints(deferred_work_hints)
+        register_export_section("work_orders", export_work_orders)
+        register_erasure("work_orders", erase_work_orders)

@@ -187,6 +187,15 @@ KPI_PERMISSIONS = {
 for _role, _perms in KPI_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# Privacy (GDPR): exporting everything held about a customer and erasing
+# their personal data are for managers and administrators only.
+PRIVACY_PERMISSIONS = {
+    Role.MANAGER: ["customers.export_customer", "customers.erase_customer"],
+    Role.ADMIN: ["customers.export_customer", "customers.erase_customer"],
+}
+for _role, _perms in PRIVACY_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
 
 def sync_role_groups(sender=None, **kwargs) -> None:
     """Create one group per role and give it exactly the permissions above."""

@@ -167,3 +167,21 @@ def add_domain_error(form: forms.BaseForm, error: CustomerError, user) -> None:
     """Show a refusal from a service on the field it concerns."""
     message = vin_on_file_message(error.vehicle, user) if isinstance(error, VinAlreadyOnFile) else error.message
     form.add_error(error.field if error.field in form.fields else None, message)
+
+
+class ErasureForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("For example: the customer's written request of 12 May."),
+    )
+    confirm = forms.BooleanField(label=_("I understand that the personal data will be erased for good."))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper()
+
+    def clean_reason(self) -> str:
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise forms.ValidationError(_("Give the reason for the erasure."))
+        return reason

@@ -62,6 +62,10 @@ class Customer(models.Model):
     class Meta:
         ordering = ["last_name", "first_name", "pk"]
         indexes = [models.Index(fields=["site", "last_name"], name="customer_site_name_idx")]
+        permissions = [
+            ("export_customer", _("Can export everything held about a customer")),
+            ("erase_customer", _("Can erase a customer's personal data")),
+        ]
         verbose_name = _("customer")
         verbose_name_plural = _("customers")
 

@@ -1,17 +1,20 @@
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import staff_view
+from aftersales.lib.pdf import render_pdf
 from aftersales.messaging.selectors import customer_messaging_context
 
 from .exceptions import CustomerError
-from .forms import CustomerForm, MileageForm, VehicleForm, add_domain_error
+from .forms import CustomerForm, ErasureForm, MileageForm, VehicleForm, add_domain_error
 from .models import ConsentRecord, Customer
 from .panels import render_customer_panels
+from .privacy import erase_customer, export_customer
 from .selectors import get_customer_360, get_customer_for_user, get_vehicle_for_user, get_vehicle_page, search_customers
 from .services import create_customer, create_vehicle, record_consent, record_mileage, update_customer, update_vehicle
 
@@ -127,3 +130,33 @@ def mileage_add(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect(vehicle)
     page = get_vehicle_page(user=request.user, pk=vehicle.pk)
     return render(request, "customers/vehicle_detail.html", {"vehicle": page, "mileage_form": form}, status=400)
+
+
+@staff_view("customers.view_customer", "customers.export_customer")
+def privacy_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Everything held about the customer (GDPR access), as JSON or PDF (?format=json|pdf)."""
+    customer = get_customer_for_user(user=request.user, pk=pk)
+    kind = request.GET.get("format", "json")
+    if kind not in ("json", "pdf"):
+        raise Http404
+    export = export_customer(customer=customer)
+    if kind == "json":
+        response = JsonResponse(export, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2, "ensure_ascii": False})
+    else:
+        pdf = render_pdf("customers/privacy_export_pdf.html", {"customer": customer, "export": export}, request.LANGUAGE_CODE)
+        response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.{kind}"'
+    return response
+
+
+@staff_view("customers.view_customer", "customers.erase_customer")
+def privacy_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    customer = get_customer_for_user(user=request.user, pk=pk)
+    form = ErasureForm(_posted(request))
+    if form.is_bound and form.is_valid():
+        kept = erase_customer(customer=customer, actor=request.user, reason=form.cleaned_data["reason"])
+        messages.success(request, _("The customer's personal data was erased."))
+        for note in kept:
+            messages.info(request, note)
+        return redirect(customer)
+    return _form_page(request, "customers/privacy_erase.html", {"form": form, "customer": customer})

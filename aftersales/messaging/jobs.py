@@ -12,6 +12,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from . import services
+from .retention import purge_message_bodies
 
 JOBS: dict[str, Callable[..., int]] = {}
 
@@ -41,3 +42,8 @@ def run_job(name: str, *, now: datetime) -> int:
 @register_job("sweep_outbox")
 def run_sweep_outbox(*, now: datetime) -> int:
     return services.sweep_outbox(now=now)
+
+
+@register_job("purge_message_bodies")
+def run_purge_message_bodies(*, now: datetime) -> int:
+    return purge_message_bodies(now=now)

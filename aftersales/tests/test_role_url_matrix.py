@@ -98,6 +98,8 @@ URL_KWARG_RECORDS = {
 PK_RECORDS = {
     "customers:detail": "customer",
     "customers:edit": "customer",
+    "customers:privacy_export": "customer",
+    "customers:privacy_erase": "customer",
     "customers:vehicle_create": "customer",
     "customers:vehicle_detail": "vehicle",
     "customers:vehicle_edit": "vehicle",
