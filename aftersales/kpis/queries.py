@@ -40,7 +40,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.messaging.models import OutboxMessage
 from appointments.models import Appointment, Loaner, LoanerReservation, WebRequest
-from followup.models import CallTask, Concern, MaintenanceReminder
+from followup.models import CallTask, Concern, MaintenanceReminder, SatisfactionAnswer
 from invoicing.models import Invoice, InvoiceLine
 from workshop.models import (
     ApprovalDecision,
@@ -115,13 +115,12 @@ class Kpi:
     drill: Q | None = None  # the records behind the figure, among ``source`` in the period
     columns: tuple = ()  # (label, attribute path) of the record list
     compute: Callable | None = None  # (kpi, scope, window, now) -> Result, for KPIs spanning several tables
-    unavailable: object = None  # why the KPI cannot be computed from the records we have
     higher_is_better: bool = True
 
     @property
     def drillable(self) -> bool:
         """Whether the records behind the figure can be listed (a property: templates would call ``source``)."""
-        return self.source is not None and not self.unavailable
+        return self.source is not None
 
     @property
     def person_field(self) -> str | None:
@@ -152,6 +151,9 @@ class Result:
 
 
 def _range(date_field: str, bucket: Bucket) -> dict:
+    """The bucket's bounds on ``date_field``: local midnights, or days for a date field (``..._on``, e.g. issued_on)."""
+    if date_field.endswith("_on"):
+        return {f"{date_field}__gte": bucket.start, f"{date_field}__lt": bucket.end}
     return {f"{date_field}__gte": Window.edge(bucket.start), f"{date_field}__lt": Window.edge(bucket.end)}
 
 
@@ -311,6 +313,10 @@ def _ready_events(scope: Scope) -> QuerySet:
 
 def _callbacks(scope: Scope) -> QuerySet:
     return CallTask.objects.filter(site_id__in=scope.site_ids, kind=CallTask.Kind.CALLBACK).select_related("customer", "assigned_to")
+
+
+def _answers(scope: Scope) -> QuerySet:
+    return SatisfactionAnswer.objects.filter(site_id__in=scope.site_ids).select_related("customer", "handover__work_order")
 
 
 def _complaints(scope: Scope) -> QuerySet:
@@ -488,7 +494,8 @@ APPOINTMENT_COLUMNS = ((_("Reception at"), "starts_at"), (_("Booked at"), "creat
 HOURS_SOURCE = _("Job clockings, attendance clock (days less breaks), flat-rate hours of the jobs signed off")
 HOURS_COLUMNS = ((_("Clocked on"), "started_at"), (_("Clocked off"), "ended_at"), (_("Technician"), "technician"),
                  (_("Work order"), "job__work_order"), (_("Job"), "job"))
-NO_SURVEY = _("No satisfaction answers are recorded yet: the follow-up stage has no survey or callback score model.")
+ANSWER_COLUMNS = ((_("Answered at"), "answered_at"), (CUSTOMER, "customer"), (_("Source"), "get_source_display"),
+                  (_("Satisfaction (1-5)"), "score"), (_("Would recommend (0-10)"), "nps"), (_("Remarks"), "text"))
 
 KPIS: tuple[Kpi, ...] = (
     Kpi("appointment_rate", _("Appointment rate"),
@@ -575,19 +582,19 @@ KPIS: tuple[Kpi, ...] = (
     Kpi("invoice_variance", _("Invoice vs estimate"),
         _("Invoiced amount less the signed estimate or approved extra, as a share of the estimate (issued invoices' lines)."),
         _("Invoice lines of issued invoices (amount, signed estimate)"), Unit.PERCENT,
-        lambda scope: _issued_lines(scope).filter(expected_net__isnull=False), "invoice__issued_at",
+        lambda scope: _issued_lines(scope).filter(expected_net__isnull=False), "invoice__issued_on",
         lambda: Sum(F("net") - F("expected_net")), lambda: Sum("expected_net"), advisor_field="invoice__work_order__advisor_id",
         drill=~Q(net=F("expected_net")),
         columns=((_("Invoice"), "invoice"), (_("Line"), "description"), (_("Estimate"), "expected_net"), (_("Invoiced"), "net"),
                  (_("Reason"), "variance_reason")), higher_is_better=False),
     Kpi("hours_sold_per_visit", _("Hours sold per work order"), _("Labour hours invoiced / work orders invoiced."),
-        _("Labour lines of issued invoices"), Unit.HOURS, _issued_lines, "invoice__issued_at",
+        _("Labour lines of issued invoices"), Unit.HOURS, _issued_lines, "invoice__issued_on",
         lambda: Sum("quantity", filter=Q(kind=InvoiceLine.Kind.LABOUR)), lambda: Count("invoice__work_order", distinct=True),
         advisor_field="invoice__work_order__advisor_id", drill=Q(kind=InvoiceLine.Kind.LABOUR),
         columns=((_("Invoice"), "invoice"), (_("Line"), "description"), (_("Hours"), "quantity"), (_("Amount"), "net"))),
     Kpi("effective_labour_rate", _("Effective labour rate"),
         _("Labour sales / labour hours sold, per payer (customer, warranty, internal)."),
-        _("Labour lines of issued invoices and the invoice's payer"), Unit.MONEY, _issued_lines, "invoice__issued_at",
+        _("Labour lines of issued invoices and the invoice's payer"), Unit.MONEY, _issued_lines, "invoice__issued_on",
         lambda: Sum("net", filter=Q(kind=InvoiceLine.Kind.LABOUR)), lambda: Sum("quantity", filter=Q(kind=InvoiceLine.Kind.LABOUR)),
         advisor_field="invoice__work_order__advisor_id", drill=Q(kind=InvoiceLine.Kind.LABOUR),
         columns=((_("Invoice"), "invoice"), (_("Line"), "description"), (_("Hours"), "quantity"), (_("Amount"), "net")),
@@ -631,10 +638,14 @@ KPIS: tuple[Kpi, ...] = (
         drill=~Q(status=CallTask.Status.DONE, closed_at__lte=F("created_at") + CALLBACK_DELAY),
         columns=((_("Created"), "created_at"), (CUSTOMER, "customer"), (_("Status"), "get_status_display"),
                  (_("Outcome"), "get_outcome_display"), (_("Closed"), "closed_at"))),
-    Kpi("csat", _("CSAT"), _("Share of satisfied answers (4 or 5 out of 5) in callbacks and surveys."),
-        _("Satisfaction answers"), Unit.PERCENT, unavailable=NO_SURVEY),
-    Kpi("nps", _("NPS"), _("Promoters (9-10) less detractors (0-6), as a share of the answers to \"would you recommend us\"."),
-        _("Satisfaction answers"), Unit.PERCENT, unavailable=NO_SURVEY),
+    Kpi("csat", _("CSAT"), _("Answers with a satisfaction of 4 or 5 out of 5, among all answers (quick touch, 7-day callback, survey)."),
+        _("Satisfaction answers (score)"), Unit.PERCENT, _answers, "answered_at", lambda: Count("pk", filter=Q(score__gte=4)),
+        lambda: Count("pk"), advisor_field="handover__work_order__advisor_id", drill=Q(score__lte=3), columns=ANSWER_COLUMNS),
+    Kpi("nps", _("NPS"),
+        _("Promoters (9-10) less detractors (0-6), as a share of the answers to \"would you recommend us\" (-100 to 100)."),
+        _("Satisfaction answers (would recommend)"), Unit.PERCENT, _answers, "answered_at",
+        lambda: Count("pk", filter=Q(nps__gte=9)) - Count("pk", filter=Q(nps__lte=6)), lambda: Count("pk", filter=Q(nps__isnull=False)),
+        advisor_field="handover__work_order__advisor_id", drill=Q(nps__lte=6), columns=ANSWER_COLUMNS),
     Kpi("complaints_24h", _("Complaints answered within 24 h"),
         _("Complaints received in the period that were answered within 24 hours."),
         _("Customer concerns of type complaint (received, answered)"), Unit.PERCENT, _complaints, "received_at",
@@ -651,18 +662,16 @@ KPIS: tuple[Kpi, ...] = (
                  (_("Answered by"), "answered_by"))),
     Kpi("revenue_per_visit", _("Average revenue per visit"),
         _("Invoiced amount before VAT (credit notes deducted) / work orders invoiced, by the invoice date."),
-        _("Issued invoices and credit notes"), Unit.MONEY, _issued_invoices, "issued_at",
+        _("Issued invoices and credit notes"), Unit.MONEY, _issued_invoices, "issued_on",
         lambda: Sum(Case(When(kind=Invoice.Kind.CREDIT_NOTE, then=-F("net_total")), default=F("net_total"), output_field=MONEY)),
         lambda: Count("work_order", distinct=True, filter=Q(kind=Invoice.Kind.INVOICE)), advisor_field="work_order__advisor_id",
-        columns=((_("Invoice"), "number"), (_("Issued at"), "issued_at"), (CUSTOMER, "customer"), (_("Payer"), "get_payer_display"),
+        columns=((_("Invoice"), "number"), (_("Invoice date"), "issued_on"), (CUSTOMER, "customer"), (_("Payer"), "get_payer_display"),
                  (_("Amount before VAT"), "net_total"))),
 )
 BY_KEY = {kpi.key: kpi for kpi in KPIS}
 
 
-def compute(kpi: Kpi, scope: Scope, window: Window, now, cache: dict) -> Result | None:
-    if kpi.unavailable:
-        return None
+def compute(kpi: Kpi, scope: Scope, window: Window, now, cache: dict) -> Result:
     if kpi.compute is not None:
         return kpi.compute(kpi, scope, window, now, cache)
     if kpi.median is not None:

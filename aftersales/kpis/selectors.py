@@ -16,21 +16,21 @@ from .queries import KPIS, Kpi, Result, Scope, compute
 @dataclass(frozen=True)
 class Tile:
     kpi: Kpi
-    result: Result | None
+    result: Result
     window: Window
     people: dict
 
     @property
     def current(self) -> Decimal | None:
-        return self.result.values.get(self.window.current.index) if self.result else None
+        return self.result.values.get(self.window.current.index)
 
     @property
     def previous(self) -> Decimal | None:
-        return self.result.values.get(self.window.previous.index) if self.result else None
+        return self.result.values.get(self.window.previous.index)
 
     @property
     def last_year(self) -> Decimal | None:
-        return self.result.values.get(LAST_YEAR) if self.result else None
+        return self.result.values.get(LAST_YEAR)
 
     @property
     def trend(self) -> str:
@@ -46,20 +46,14 @@ class Tile:
         return (self.trend == "up") == self.kpi.higher_is_better
 
     @property
-    def series(self) -> Series | None:
-        if not self.result:
-            return None
+    def series(self) -> Series:
         return series_chart([(bucket.label, self.result.values.get(bucket.index)) for bucket in self.window.buckets])
 
     @property
     def bars(self) -> Bars | None:
-        if not self.result or not self.result.by_person:
+        if not self.result.by_person:
             return None
         return bars_chart([(self.people.get(person, "?"), value) for person, value in self.result.by_person])
-
-    @property
-    def person_ids(self) -> list[int]:
-        return [person for person, _value in self.result.by_person] if self.result else []
 
 
 def _names(ids: set[int]) -> dict[int, str]:
@@ -71,7 +65,7 @@ def dashboard(*, scope: Scope, window: Window, kpis: tuple[Kpi, ...] = KPIS, now
     now = now or timezone.now()
     cache: dict = {}
     results = [(kpi, compute(kpi, scope, window, now, cache)) for kpi in kpis]
-    people = {person for _kpi, result in results if result for person, _value in result.by_person}
+    people = {person for _kpi, result in results for person, _value in result.by_person}
     names = _names(people) if people else {}
     return [Tile(kpi, result, window, names) for kpi, result in results]
 

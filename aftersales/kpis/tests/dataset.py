@@ -17,8 +17,8 @@ from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
 from aftersales.messaging.models import OutboxMessage
 from appointments.models import Appointment, Loaner, LoanerReservation, WebRequest
 from appointments.tests.factories import LabourOperationFactory
-from followup.models import CallTask, Concern, MaintenanceReminder
-from invoicing.models import Invoice, InvoiceLine
+from followup.models import CallTask, Concern, MaintenanceReminder, SatisfactionAnswer
+from invoicing.models import Handover, Invoice, InvoiceLine
 from workshop.models import (
     Approval,
     ApprovalDecision,
@@ -187,6 +187,10 @@ def build_month(site, other_site) -> Month:
     for summary, received, answered in (("late car", at(5, 10), at(5, 20)), ("bill", at(6, 10), at(8, 10))):
         Concern.objects.create(site=site, customer=c1, kind=Concern.Kind.COMPLAINT, channel="call", summary=summary,
                                owner=advisor_one, received_at=received, answered_at=answered, created_by=advisor_one)
+    for order, score, nps in ((wo1, 5, 10), (wo2, 4, 9), (wo3, 2, 3)):
+        handover = Handover.objects.create(work_order=order, site=site, advisor=order.advisor, arrived_at=order.created_at)
+        SatisfactionAnswer.objects.create(source="callback", handover=handover, customer=order.customer, site=site, score=score,
+                                          nps=nps, answered_at=order.created_at + timedelta(days=7))
     WebRequest.objects.create(site=site, channel="web", name="Ann", mobile="+33612000001", language="fr", message="?",
                               received_at=at(5, 9), due_at=at(5, 11), answered_at=at(5, 10))
     WebRequest.objects.create(site=site, channel="web", name="Bob", mobile="+33612000002", language="fr", message="?",
