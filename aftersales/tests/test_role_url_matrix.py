@@ -47,7 +47,8 @@ PUBLIC = {
     "followup:survey",
 }
 # Account pages every signed-in user may open, whatever their role.
-ACCOUNT_PAGES = {"home", "accounts:logout"}
+ACCOUNT_PAGES = {"home", "accounts:logout", "accounts:two_factor_enrol", "accounts:two_factor_verify",
+                 "accounts:two_factor_recovery_codes"}
 SKIPPED_NAMESPACES = {"admin", "djdt"}
 
 
