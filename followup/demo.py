@@ -1,6 +1,7 @@
-"""Demo follow-up data: a reminder policy per site, a few concerns (one complaint overdue) and calls to make.
+"""Demo follow-up data: a reminder policy per site, a few concerns (one complaint overdue) and calls to make;
+once the invoicing demo handed cars over, their visit follow-ups (the 7-day callback, the quick touch to come).
 
-Idempotent: policies by site, concerns by customer and summary, call tasks by key.
+Idempotent: policies by site, concerns by customer and summary, call tasks by key, one follow-up per handover.
 """
 
 from datetime import timedelta
@@ -69,3 +70,8 @@ def load_followup_demo(report) -> None:
                 reason=str(TARGET_LISTS["service_due"].label), due_at=now, assigned_to=agent,
             )
             report.add("call tasks")
+
+
+def load_visit_followups_demo(report) -> None:
+    """The follow-up job run once now: each handover closed in the last week gets its follow-up and callback."""
+    report.add("visit follow-ups", services.start_visit_followups(now=timezone.now()))

@@ -52,6 +52,7 @@ def load_invoicing_demo(report) -> None:
         record_payment(work_order=orders[1], actor=cashier, method="cash", amount=Decimal("100.00"), tendered=Decimal("100.00"))
         _hand_over(orders[0], advisor, now)
         customer_arrived(work_order=orders[1], actor=advisor, waiting_note="Lounge, coffee offered")
+        report.add("work orders", len(orders))
         report.add("invoices", 2)
         report.add("payments", 3)
 

@@ -35,7 +35,8 @@ from aftersales.customers.services import customer_search_name, customer_search_
 from aftersales.lib.text import fold, plate_key
 
 from appointments.demo import load_appointments_demo
-from followup.demo import load_followup_demo
+from followup.demo import load_followup_demo, load_visit_followups_demo
+from invoicing.demo import load_invoicing_demo
 from workshop.demo import load_workshop_demo
 
 from .models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
@@ -686,4 +687,6 @@ def load_demo_data(*, today: date | None = None) -> Report:
     load_followup_demo(report)
     load_appointments_demo(report)
     load_workshop_demo(report)  # after the booking demo: the workshop floor needs its technician profiles
+    load_invoicing_demo(report)
+    load_visit_followups_demo(report)  # after invoicing: the callbacks of the handovers closed
     return report

@@ -2,7 +2,8 @@ import pytest
 from django.utils import timezone
 
 from aftersales.accounts.demo import load_demo_data
-from followup.models import CallTask, Concern, ReminderPolicy
+from followup.models import CallTask, Concern, ReminderPolicy, VisitFollowup
+from invoicing.models import Handover
 from followup.services import escalate_overdue_complaints
 
 pytestmark = pytest.mark.django_db
@@ -16,3 +17,16 @@ def test_demo_has_policies_concerns_with_an_overdue_complaint_and_calls_and_load
     report = load_demo_data()
     assert not {"reminder policies", "concerns", "call tasks"} & set(report.created)
     assert (ReminderPolicy.objects.count(), Concern.objects.count(), CallTask.objects.count()) == counts
+
+
+def test_demo_handovers_have_their_visit_followup_and_callback_once():
+    load_demo_data()
+    closed = Handover.objects.filter(closed_at__isnull=False)
+    followups = VisitFollowup.objects.filter(handover__in=closed)
+    assert closed.exists() and followups.count() == closed.count()
+    assert all(followup.quick_touch_sent_at is None and followup.callback_due_at > followup.handed_over_at for followup in followups)
+    callbacks = CallTask.objects.filter(kind=CallTask.Kind.CALLBACK).count() + followups.exclude(survey_message=None).count()
+    assert callbacks == closed.count()
+
+    load_demo_data()
+    assert VisitFollowup.objects.count() == followups.count()

@@ -5,9 +5,10 @@ from workshop.models import Approval, AttendanceSpan, Bay, Inspection, JobClocki
 
 def test_the_demo_has_the_desk_and_the_workshop_floor_at_each_site_and_loads_once(db, templates):
     load_demo_data()
+    total = WorkOrder.objects.count()
 
     for site in Site.objects.all():
-        orders = WorkOrder.objects.filter(site=site).order_by("sequence")
+        orders = WorkOrder.objects.filter(site=site).order_by("sequence")[:3]  # the workshop demo's; later stages add their own
         assert [order.status for order in orders] == [
             WorkOrder.Status.IN_WORKSHOP, WorkOrder.Status.DRAFT, WorkOrder.Status.QUALITY_CHECK]
         assert orders[0].signature.image and orders[0].appointment.status == "converted"
@@ -18,4 +19,4 @@ def test_the_demo_has_the_desk_and_the_workshop_floor_at_each_site_and_loads_onc
         assert AttendanceSpan.objects.filter(site=site, kind="day", ended_at__isnull=True).exists()
     again = load_demo_data().created
     assert "work orders" not in again and "bays" not in again
-    assert WorkOrder.objects.count() == 3 * Site.objects.count()
+    assert WorkOrder.objects.count() == total
