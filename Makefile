@@ -13,7 +13,7 @@ URL := http://127.0.0.1:$(lastword $(subst :, ,$(WEB_BIND)))/
 LANGS := fr ru zh_Hans
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install run migrate static demo test messages bench
+.PHONY: help install run migrate static demo test messages bench deploy-check
 
 help:
 	@echo "make run       set up .venv, migrate, load the demo data, start web + Celery worker + beat"
@@ -22,6 +22,7 @@ help:
 	@echo "make demo      load the demo dealer group (idempotent)"
 	@echo "make messages  refresh and compile the fr, ru and zh_Hans catalogues"
 	@echo "make bench     run the benchmark commands"
+	@echo "make deploy-check  Django's deployment checklist on the production settings (fails on any warning)"
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -80,3 +81,10 @@ bench: migrate
 	$(MANAGE) bench_search
 	$(MANAGE) bench_proposals
 	$(MANAGE) bench_kpis
+
+# The production settings (DJANGO_ENV=production) must pass Django's deployment
+# checklist with no warning; a throw-away key stands in for the real secret.
+deploy-check: install
+	DJANGO_ENV=production SECRET_KEY="$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(60))')" \
+	  ALLOWED_HOSTS=aftersales.example.com DATA_DIR="$$(mktemp -d)" \
+	  $(MANAGE) check --deploy --fail-level WARNING
