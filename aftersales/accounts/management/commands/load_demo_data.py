@@ -17,3 +17,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"\nDemo logins (password for all: {DEMO_PASSWORD}) at {settings.SITE_URL}/"))
         for role, username in demo_logins():
             self.stdout.write(f"  {role:<22} {username}")
+        self.stdout.write(
+            "  Managers, cashiers and the administrator set up a two-factor authenticator app at their first login "
+            "(a QR code to scan, then the 6-digit code)."
+        )
