@@ -116,6 +116,7 @@ class Kpi:
     columns: tuple = ()  # (label, attribute path) of the record list
     compute: Callable | None = None  # (kpi, scope, window, now) -> Result, for KPIs spanning several tables
     higher_is_better: bool = True
+    additive: bool = True  # numerator and denominator add up across people (counts, sums), not an average
 
     @property
     def drillable(self) -> bool:
@@ -182,27 +183,37 @@ def _figure(kpi: Kpi, numerator, denominator, days: int) -> Decimal | None:
     return (value * 100).quantize(Decimal("0.1")) if kpi.unit == Unit.PERCENT else value.quantize(Decimal("0.01"))
 
 
+def _aggregates(kpi: Kpi) -> dict:
+    return {"num": kpi.numerator(), **({"den": kpi.denominator()} if kpi.denominator else {})}
+
+
 def compute_ratio(kpi: Kpi, scope: Scope, window: Window, now) -> Result:
-    """Numerator (and denominator) per bucket in one query; per person for the current period in one more."""
-    aggregates = {"num": kpi.numerator()}
-    if kpi.denominator:
-        aggregates["den"] = kpi.denominator()
-    rows = (
-        kpi.records(scope).filter(_in_window(kpi.date_field, window)).annotate(bucket=_bucket(kpi.date_field, window))
-        .values("bucket").annotate(**aggregates).order_by()
-    )
-    by_bucket = {row["bucket"]: row for row in rows}
-    days = {bucket.index: bucket.days for bucket in window.all}
-    values = {index: _figure(kpi, by_bucket.get(index, {}).get("num"), by_bucket.get(index, {}).get("den"), days[index])
-              for index in days}
-    result = Result(values)
+    """Numerator (and denominator) per bucket and person in one query: the bucket's figure adds the people up.
+
+    A KPI whose aggregate does not add up (an average) groups by bucket, then by person in a second query."""
     person = kpi.person_field
-    if person:
-        aggregates = {"num": kpi.numerator(), **({"den": kpi.denominator()} if kpi.denominator else {})}
-        rows = (kpi.records(scope).filter(**_range(kpi.date_field, window.current)).values(person)
-                .annotate(**aggregates).order_by(person))
-        result.by_person = [(row[person], _figure(kpi, row["num"], row.get("den"), window.current.days))
-                            for row in rows if row[person] is not None]
+    split = (person,) if person and kpi.additive else ()
+    rows = list(
+        kpi.records(scope).filter(_in_window(kpi.date_field, window)).annotate(bucket=_bucket(kpi.date_field, window))
+        .values("bucket", *split).annotate(**_aggregates(kpi)).order_by()
+    )
+    totals: dict[int, dict] = defaultdict(lambda: {"num": None, "den": None})
+    for row in rows:
+        for part in ("num", "den"):
+            known, value = totals[row["bucket"]][part], row.get(part)
+            if value is not None:
+                totals[row["bucket"]][part] = value if known is None else known + value
+    result = Result({bucket.index: _figure(kpi, totals[bucket.index]["num"], totals[bucket.index]["den"], bucket.days)
+                     for bucket in window.all})
+    if split:
+        rows = sorted((row for row in rows if row["bucket"] == window.current.index and row[person] is not None),
+                      key=lambda row: row[person])
+    elif person:
+        rows = (kpi.records(scope).filter(**_range(kpi.date_field, window.current)).exclude(**{f"{person}__isnull": True})
+                .values(person).annotate(**_aggregates(kpi)).order_by(person))
+    else:
+        rows = []
+    result.by_person = [(row[person], _figure(kpi, row["num"], row.get("den"), window.current.days)) for row in rows]
     return result
 
 
@@ -624,7 +635,7 @@ KPIS: tuple[Kpi, ...] = (
         _("Average hours from opening the work order to ready for invoicing; below: average hours spent in each step."),
         _("Work-order status events"), Unit.HOURS, _ready_events, "at",
         lambda: Avg(_duration("at", "work_order__created_at")), advisor_field="work_order__advisor_id",
-        columns=((_("Ready at"), "at"), (_("Work order"), "work_order")), higher_is_better=False,
+        columns=((_("Ready at"), "at"), (_("Work order"), "work_order")), higher_is_better=False, additive=False,
         compute=_with_table(compute_ratio, _steps, (_("Step"), _("Status changes"), _("Average hours")))),
     Kpi("loaner_utilisation", _("Loaner utilisation"),
         _("Hours the loaners were reserved / hours of the period × active loaners (a reservation counts where it starts)."),

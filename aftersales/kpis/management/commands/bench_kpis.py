@@ -332,8 +332,9 @@ class Command(BaseCommand):
                     elapsed = time.perf_counter() - started
                 if run:
                     timings.append(elapsed)
+            sql = sum(float(query["time"]) for query in queries.captured_queries)
             self.stdout.write(f"{label}: median {statistics.median(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms, "
-                              f"{len(queries)} queries")
+                              f"{len(queries)} queries taking {sql * 1000:.0f} ms of the last run")
             slowest = []
             for kpi in KPIS:
                 started = time.perf_counter()
