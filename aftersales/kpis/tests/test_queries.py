@@ -134,3 +134,12 @@ def test_a_week_and_a_custom_period_have_their_own_buckets(site, month):
     assert (custom.current.days, custom.previous.start, custom.last_year.start) == (10, date(2026, 2, 19), date(2025, 3, 1))
     assert figures(site, week)["no_show_rate"].current == d("0.0")  # ap1 came on the 5th; ap5 is on the 12th
     assert figures(site, week)["appointment_rate"].current == d("100.0")  # wo1 only
+
+
+def test_workshop_ratios_per_technician_and_for_one_technician(site, month, march):
+    tiles = figures(site, march)
+    assert tiles["efficiency"].result.by_person == [(month.technician.pk, d("125.0"))]
+
+    alone = figures(site, march, technician_id=month.technician.pk)
+    assert (alone["productivity"].current, alone["unapplied_time"].current) == (d("53.3"), d("3.5"))
+    assert figures(site, march, technician_id=month.advisor_one.pk)["efficiency"].current is None
