@@ -80,7 +80,9 @@ class Concern(models.Model):
     class Meta:
         ordering = ["-received_at", "-pk"]
         constraints = [
-            models.CheckConstraint(condition=~models.Q(kind="complaint") | models.Q(owner__isnull=False), name="complaint_has_owner"),
+            # a customer's own survey answer is never refused: with nobody at the site to own it, the administrators are told
+            models.CheckConstraint(condition=~models.Q(kind="complaint") | models.Q(owner__isnull=False) | models.Q(channel="survey"),
+                                   name="complaint_has_owner_unless_survey"),
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | (~models.Q(resolution="") & models.Q(customer_agreed__isnull=False)),
                 name="closed_concern_has_resolution",

@@ -72,14 +72,16 @@ CHASER_VALID_DAYS = 30
 
 def record_concern(
     *, customer, kind: str, channel: str, summary: str, description: str = "", vehicle=None, appointment=None,
-    owner: User | None = None, recorded_by: User | None, received_at: datetime | None = None,
+    owner: User | None = None, recorded_by: User | None, received_at: datetime | None = None, allow_unowned: bool = False,
 ) -> Concern:
     """File a concern and acknowledge it to the customer at once (outside quiet hours), in their language.
 
     ``recorded_by`` is None when the customer's own survey answer opens it.
 
     A complaint needs a person responsible and an answer within 24 hours; it
-    also puts a call-back, due at once, on that person's call list.
+    also puts a call-back, due at once, on that person's call list. Only a
+    complaint the customer opened themselves may go without one
+    (``allow_unowned``: the caller alerts the administrators instead).
     """
     if kind not in Concern.Kind.values:
         raise ConcernRefused(_("Choose the type of concern from the list."), field="kind")
@@ -91,7 +93,7 @@ def record_concern(
         raise ConcernRefused(_("This vehicle is not the customer's."), field="vehicle")
     if appointment is not None and appointment.customer_id != customer.pk:
         raise ConcernRefused(_("This appointment is not the customer's."), field="appointment")
-    if kind == Concern.Kind.COMPLAINT and owner is None:
+    if kind == Concern.Kind.COMPLAINT and owner is None and not allow_unowned:
         raise ConcernRefused(_("A complaint needs a person responsible."), field="owner")
     if owner is not None and not owner.visible_sites().filter(pk=customer.site_id).exists():
         raise ConcernRefused(_("The person responsible must work at the customer's site."), field="owner")
@@ -863,7 +865,7 @@ def _open_hot_alert(answer: SatisfactionAnswer, followup: VisitFollowup, *, now:
     """A complaint (channel survey) owned by a site manager, with its acknowledgment, call-back and 24 h deadline,
     and an e-mail to the site's managers after commit."""
     handover, customer = followup.handover, followup.customer
-    owner = site_managers(followup.site).order_by("pk").first() or handover.advisor or handover.closed_by
+    owner = complaint_owner(followup.site, handover)
     with translation.override(customer.language or followup.site.language):
         summary = gettext("Your rating of your visit of %(day)s: %(score)s/5") % {
             "day": timezone.localtime(followup.handed_over_at, followup.site.tz).date().isoformat(), "score": answer.score,
@@ -873,12 +875,45 @@ def _open_hot_alert(answer: SatisfactionAnswer, followup: VisitFollowup, *, now:
         customer=customer, kind=Concern.Kind.COMPLAINT, channel=Concern.Channel.SURVEY, summary=summary,
         description="\n".join(filter(None, [answer.text, answer.other_needs])), vehicle=followup.vehicle,
         appointment=appointment if appointment is not None and appointment.customer_id == customer.pk else None,
-        owner=owner, recorded_by=answer.answered_by, received_at=now,
+        owner=owner, recorded_by=answer.answered_by, received_at=now, allow_unowned=True,
     )
     answer.concern = concern
     answer.save(update_fields=["concern"])
-    mails = _hot_alert_mails(concern, answer)
+    mails = _hot_alert_mails(concern, answer) + (_unowned_mails(concern) if owner is None else [])
     transaction.on_commit(lambda: _send_staff_mails(mails, about=concern.reference))
+
+
+def _works_at(user: User | None, site: Site) -> bool:
+    return user is not None and user.is_active and user.visible_sites().filter(pk=site.pk).exists()
+
+
+def complaint_owner(site: Site, handover: Handover) -> User | None:
+    """Who owns a complaint the customer opened: a site manager, else the handover's advisor or the one who closed it,
+    else any service advisor of the site (each still active there); None only when the site has none of them."""
+    for user in (site_managers(site).order_by("pk").first(), handover.advisor, handover.closed_by):
+        if _works_at(user, site):
+            return user
+    return User.objects.filter(sites=site, groups__name=Role.SERVICE_ADVISOR, is_active=True).order_by("pk").first()
+
+
+def site_admins(site: Site):
+    """Active administrators of the site (or group-wide in its group), and superusers."""
+    at_site = Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id)
+    return User.objects.filter((at_site & Q(groups__name=Role.ADMIN)) | Q(is_superuser=True), is_active=True).distinct()
+
+
+def _unowned_mails(concern: Concern) -> list[tuple]:
+    link = settings.SITE_URL + reverse("followup:concern_detail", args=[concern.pk])
+    mails = []
+    for admin in site_admins(concern.site).exclude(email=""):
+        with translation.override(admin.language):
+            subject = gettext("Complaint %(reference)s has nobody responsible") % {"reference": concern.reference}
+            body = gettext(
+                "A customer's answer opened this complaint at %(site)s, which has no after-sales manager or service advisor "
+                "to own it. Assign it and call the customer back within 24 hours.\n\n%(link)s"
+            ) % {"site": concern.site, "link": link}
+        mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [admin.email]))
+    return mails
 
 
 def _hot_alert_mails(concern: Concern, answer: SatisfactionAnswer) -> list[tuple]:
