@@ -143,13 +143,13 @@ def login():
     """login(page, live_server, user): sign in through the login page."""
 
     def sign_in(page, live_server, user, password="pass-for-tests-123"):
+        # Managers, cashiers and admins have an authenticator and type its code after the password.
+        device = enrol_two_factor(user) if requires_two_factor(user) else None
         page.goto(live_server.url + reverse("accounts:login"))
         page.get_by_label("Username").fill(user.get_username())
         page.get_by_label("Password").fill(password)
         page.locator("form#login-form button[type=submit]").click()
-        if requires_two_factor(user):
-            # Managers, cashiers and admins type their authenticator's code next.
-            device = enrol_two_factor(user)
+        if device is not None:
             page.wait_for_url(f"{live_server.url}{reverse('accounts:two_factor_verify')}**")
             page.get_by_label("Code").fill(next_totp_code(device))
             page.locator("form#two-factor-form button[type=submit]").click()
