@@ -157,7 +157,8 @@ def queue_message(
     if send_now:
         from .tasks import send_message
 
-        transaction.on_commit(lambda: send_message.delay(message.pk))
+        # robust: with the broker down the row stays queued for the sweeper; the caller's commit stands.
+        transaction.on_commit(lambda: send_message.delay(message.pk), robust=True)
     return message
 
 
@@ -337,7 +338,7 @@ def enqueue_due_messages(*, now: datetime) -> int:
         ids = list(due.values_list("pk", flat=True)[:SWEEP_BATCH])
         OutboxMessage.objects.filter(pk__in=ids).update(enqueued_at=now)
         for message_id in ids:
-            transaction.on_commit(lambda message_id=message_id: send_message.delay(message_id))
+            transaction.on_commit(lambda message_id=message_id: send_message.delay(message_id), robust=True)
     return len(ids)
 
 
