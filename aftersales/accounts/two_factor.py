@@ -150,7 +150,7 @@ class TwoFactorMiddleware:
 
     def process_view(self, request, view_func, view_args, view_kwargs):
         user = request.user
-        if not requires_two_factor(user) or is_verified(request):
+        if not user.is_authenticated or is_verified(request) or not requires_two_factor(user):
             return None
         if getattr(view_func, "login_required", True) is False or getattr(view_func, "two_factor_exempt", False):
             return None
