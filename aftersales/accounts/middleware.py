@@ -53,6 +53,8 @@ class SiteTimeZoneMiddleware:
 LOGIN_AT_KEY = "auth_login_at"
 LAST_SEEN_KEY = "auth_last_seen"
 LAST_SEEN_GRANULARITY = 60  # seconds: the session is written at most once a minute for the idle clock
+# Set by static/js/app.js on htmx polls: a live board refreshing is not activity.
+BACKGROUND_REFRESH_HEADER = "X-Background-Refresh"
 
 
 def start_session_clock(sender, request, user, **kwargs) -> None:
@@ -81,5 +83,5 @@ class SessionTimeoutMiddleware:
             request.auth_event_kind = AuthEvent.Kind.SESSION_EXPIRED
             logout(request)
             messages.info(request, _("Your session has expired. Please log in again."))
-        elif now - last_seen >= LAST_SEEN_GRANULARITY:
+        elif now - last_seen >= LAST_SEEN_GRANULARITY and not request.headers.get(BACKGROUND_REFRESH_HEADER):
             session[LAST_SEEN_KEY] = now

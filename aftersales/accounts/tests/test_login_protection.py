@@ -72,6 +72,18 @@ def test_an_idle_session_ends_after_thirty_minutes(client, advisor):
     assert AuthEvent.objects.filter(user=advisor, kind=AuthEvent.Kind.SESSION_EXPIRED).count() == 1
 
 
+def test_a_board_refreshing_itself_does_not_keep_an_idle_session_alive(client, advisor):
+    with time_machine.travel(START, tick=False) as traveller:
+        post_login(client, advisor.username, PASSWORD)
+        for _poll in range(30):
+            traveller.shift(timedelta(minutes=1))
+            assert client.get(reverse("home"), headers={"HX-Request": "true", "X-Background-Refresh": "1"}).status_code == 200
+        traveller.shift(timedelta(minutes=1))
+        response = client.get(reverse("home"))
+
+    assert response.status_code == 302 and response.url.startswith(reverse("accounts:login"))
+
+
 def test_an_active_session_still_ends_twelve_hours_after_the_login(client, advisor):
     with time_machine.travel(START, tick=False) as traveller:
         post_login(client, advisor.username, PASSWORD)
