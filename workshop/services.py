@@ -417,10 +417,16 @@ def change_job(*, job: WorkOrderJob, actor: User, data: Mapping[str, Any]) -> Wo
     return locked
 
 
+# Once the quality check has started, the jobs are what was done (and what gets invoiced).
+JOBS_REMOVABLE_IN = (WorkOrder.Status.DRAFT, WorkOrder.Status.CHECKED_IN, WorkOrder.Status.SIGNED, WorkOrder.Status.IN_WORKSHOP)
+
+
 def remove_job(*, job: WorkOrderJob, actor: User) -> None:
     with transaction.atomic():
         order = _lock(job.work_order)
         locked = WorkOrderJob.objects.select_for_update().get(pk=job.pk)
+        if order.status not in JOBS_REMOVABLE_IN:
+            raise TransitionNotAllowed(_("The work on this order is finished (checked or invoiced): its jobs can no longer be removed."))
         if locked.approval == Approval.AGREED:
             _refuse_when_signed(order)
         concern = locked.concern

@@ -331,6 +331,15 @@ def test_after_signature_new_work_is_an_addition_waiting_for_approval_outside_th
     remove_job(job=job, actor=advisor)
 
 
+def test_once_the_quality_check_started_no_job_can_be_removed(signed, advisor):
+    job = add_job(work_order=signed, actor=advisor, concern="Wiper blades", flat_rate_hours=Decimal("0.2"))
+    WorkOrder.objects.filter(pk=signed.pk).update(status=WorkOrder.Status.QUALITY_CHECK)
+
+    with pytest.raises(TransitionNotAllowed, match="can no longer be removed"):
+        remove_job(job=job, actor=advisor)
+    assert signed.jobs.filter(pk=job.pk).exists()
+
+
 def test_a_part_added_after_signature_waits_for_approval_and_before_is_agreed(order, advisor, service_operation):
     filter_part = service_operation.kit_lines.get().part
     agreed = add_part(work_order=order, actor=advisor, part=filter_part, quantity=Decimal("2"))
