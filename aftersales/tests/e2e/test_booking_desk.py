@@ -62,7 +62,7 @@ def test_phone_booking_end_to_end(page, live_server, login, crc_agent, site, boo
 
     page.get_by_label("SERVICE-A Annual service").check()
     settle(page)
-    expect(page.locator("#estimate .estimate-total")).to_contain_text("EUR")
+    expect(page.locator("#estimate .estimate-total")).to_contain_text("€")
     proposals = page.locator("#proposals .proposal input[name=slot]")
     expect(proposals).to_have_count(2)
     first_day = page.locator("#proposals .proposal label").first.inner_text()
