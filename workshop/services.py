@@ -29,7 +29,7 @@ from django.core.mail import send_mail
 from django.core.files.base import ContentFile
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import ProtectedError, Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
@@ -430,8 +430,12 @@ def remove_job(*, job: WorkOrderJob, actor: User) -> None:
         if locked.approval == Approval.AGREED:
             _refuse_when_signed(order)
         concern = locked.concern
-        locked.parts.all().delete()
-        locked.delete()
+        try:
+            with transaction.atomic():
+                locked.parts.all().delete()
+                locked.delete()
+        except ProtectedError:
+            raise TransitionNotAllowed(_("This job is already on an invoice or another record: it can no longer be removed.")) from None
         _refresh_estimate(order)
         record_change(actor=actor, obj=order, action="update", changes={"jobs": [concern, None]})
 

@@ -213,3 +213,15 @@ def test_a_car_with_a_balance_due_is_released_only_by_a_manager_with_a_reason(or
 
     assert release.authorized_by == manager and release.balance == Decimal("226.68")
     assert may_release(order)
+
+
+def test_a_job_on_an_invoice_cannot_be_removed_from_its_work_order(order, cashier, advisor):
+    from workshop.exceptions import TransitionNotAllowed
+    from workshop.services import remove_job
+
+    job = _customer_draft(order, cashier).lines.get(job__approval=Approval.APPROVED).job
+    WorkOrder.objects.filter(pk=order.pk).update(status=WorkOrder.Status.IN_WORKSHOP)
+
+    with pytest.raises(TransitionNotAllowed, match="already on an invoice"):
+        remove_job(job=job, actor=advisor)
+    assert order.jobs.filter(pk=job.pk).exists()
