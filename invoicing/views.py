@@ -350,50 +350,49 @@ def welcome(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("invoicing:handover", pk=order.pk)
 
 
+def _handover_step(request: HttpRequest, order, form, form_name: str, record, done: str = "") -> HttpResponse:
+    """One posted handover step: record it and go back to the handover, or show the form refused (400)."""
+    if form.is_valid():
+        try:
+            record(form.cleaned_data)
+        except InvoicingError as error:
+            add_domain_error(form, error)
+        else:
+            if done:
+                messages.success(request, done)
+            return redirect("invoicing:handover", pk=order.pk)
+    return _handover_page(request, order, status=400, **{form_name: form})
+
+
 @require_POST
 @staff_view(HANDOVER)
 def loaner_return(request: HttpRequest, pk: int) -> HttpResponse:
     order, current = _handover_of(request, pk)
-    form = LoanerReturnForm(request.POST)
-    if form.is_valid():
-        try:
-            services.record_loaner_return(handover=current, actor=request.user, data=form.cleaned_data)
-        except InvoicingError as error:
-            add_domain_error(form, error)
-        else:
-            return redirect("invoicing:handover", pk=order.pk)
-    return _handover_page(request, order, status=400, loaner_form=form)
+    return _handover_step(
+        request, order, LoanerReturnForm(request.POST), "loaner_form",
+        lambda data: services.record_loaner_return(handover=current, actor=request.user, data=data),
+    )
 
 
 @require_POST
 @staff_view(HANDOVER)
 def test_drive(request: HttpRequest, pk: int) -> HttpResponse:
     order, current = _handover_of(request, pk)
-    form = TestDriveForm(request.POST, site=order.site)
-    if form.is_valid():
-        try:
-            services.record_test_drive(handover=current, actor=request.user, **form.cleaned_data)
-        except InvoicingError as error:
-            add_domain_error(form, error)
-        else:
-            messages.success(request, _("The lead is passed to the salesperson."))
-            return redirect("invoicing:handover", pk=order.pk)
-    return _handover_page(request, order, status=400, test_drive_form=form)
+    return _handover_step(
+        request, order, TestDriveForm(request.POST, site=order.site), "test_drive_form",
+        lambda data: services.record_test_drive(handover=current, actor=request.user, **data),
+        done=_("The lead is passed to the salesperson."),
+    )
 
 
 @require_POST
 @staff_view(HANDOVER)
 def explain(request: HttpRequest, pk: int) -> HttpResponse:
     order, current = _handover_of(request, pk)
-    form = ExplainForm(request.POST, instance=Handover.objects.get(pk=current.pk))
-    if form.is_valid():
-        try:
-            services.save_explanation(handover=current, actor=request.user, data=form.cleaned_data)
-        except InvoicingError as error:
-            add_domain_error(form, error)
-        else:
-            return redirect("invoicing:handover", pk=order.pk)
-    return _handover_page(request, order, status=400, explain_form=form)
+    return _handover_step(
+        request, order, ExplainForm(request.POST, instance=Handover.objects.get(pk=current.pk)), "explain_form",
+        lambda data: services.save_explanation(handover=current, actor=request.user, data=data),
+    )
 
 
 @require_POST
