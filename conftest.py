@@ -1,10 +1,12 @@
 """Personas and shared fixtures for the whole suite."""
 
 import os
+import threading
 from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from django.urls import reverse
 
 from aftersales.accounts.roles import Role
@@ -136,6 +138,37 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
+
+
+@pytest.fixture
+def rows_blocked_for_references():
+    """rows_blocked_for_references(*rows): those another transaction could not reference now (PostgreSQL).
+
+    A new row's foreign keys lock the rows they point at FOR KEY SHARE when the
+    transaction commits; a row held FOR UPDATE (rather than FOR NO KEY UPDATE)
+    blocks that, and two such transactions deadlock.
+    """
+
+    def blocked(*rows) -> list:
+        found = []
+
+        def probe():
+            try:
+                for row in rows:
+                    with transaction.atomic(), connection.cursor() as cursor:
+                        try:
+                            cursor.execute(f'SELECT 1 FROM "{row._meta.db_table}" WHERE id = %s FOR KEY SHARE NOWAIT', [row.pk])
+                        except OperationalError:
+                            found.append(row)
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=probe)
+        thread.start()
+        thread.join(timeout=30)
+        return found
+
+    return blocked
 
 
 @pytest.fixture

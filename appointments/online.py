@@ -392,7 +392,7 @@ def answer_web_request(*, web_request: WebRequest, answer: str, with_booking_lin
     if not answer.strip():
         raise InvalidBooking(_("Write the answer."), field="answer")
     with transaction.atomic():
-        locked = WebRequest.objects.select_for_update().select_related("site").get(pk=web_request.pk)
+        locked = WebRequest.objects.select_for_update(of=("self",)).select_related("site").get(pk=web_request.pk)
         if locked.answered_at is not None:
             raise TransitionNotAllowed(_("This request was already answered."))
         site = locked.site

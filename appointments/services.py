@@ -350,11 +350,11 @@ def ics_event_for(appointment: Appointment, *, until: datetime) -> dict:
 
 
 def _lock_advisor(advisor: User) -> None:
-    User.objects.select_for_update().filter(pk=advisor.pk).values_list("pk").get()
+    User.objects.select_for_update(no_key=True).filter(pk=advisor.pk).values_list("pk").get()
 
 
 def _lock_appointment(appointment: Appointment) -> Appointment:
-    return Appointment.objects.select_for_update().select_related("site").get(pk=appointment.pk)
+    return Appointment.objects.select_for_update(of=("self",)).select_related("site").get(pk=appointment.pk)
 
 
 @dataclass(frozen=True)

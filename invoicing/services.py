@@ -695,7 +695,7 @@ def customer_arrived(*, work_order: WorkOrder, actor: User, waiting_note: str = 
 
 
 def _lock_handover(handover: Handover) -> Handover:
-    locked = Handover.objects.select_for_update().select_related("work_order__site", "work_order__customer", "work_order__vehicle").get(
+    locked = Handover.objects.select_for_update(of=("self", "work_order")).select_related("work_order__site", "work_order__customer", "work_order__vehicle").get(
         pk=handover.pk)
     if locked.closed_at is not None:
         raise HandoverError(_("This handover is closed."), field="moment")

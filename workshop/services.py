@@ -151,7 +151,7 @@ def open_work_order(*, appointment: Appointment, actor: User) -> WorkOrder:
     if not actor.visible_sites().filter(pk=appointment.site_id).exists():
         raise InvalidCheckIn(_("This appointment belongs to another site."), field="appointment")
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update().select_related("site").get(pk=appointment.pk)
+        locked = Appointment.objects.select_for_update(of=("self",)).select_related("site").get(pk=appointment.pk)
         existing = WorkOrder.objects.filter(appointment=locked).first()
         if existing is not None:
             return existing
@@ -630,7 +630,7 @@ def hand_to_workshop(*, work_order: WorkOrder, actor: User) -> WorkOrder:
 
 
 def _lock(work_order: WorkOrder) -> WorkOrder:
-    return WorkOrder.objects.select_for_update().select_related("site", "customer", "vehicle").get(pk=work_order.pk)
+    return WorkOrder.objects.select_for_update(of=("self",)).select_related("site", "customer", "vehicle").get(pk=work_order.pk)
 
 
 def _refuse_when_signed(order: WorkOrder) -> None:
@@ -755,7 +755,7 @@ def resume_job(*, job: WorkOrderJob, actor: User) -> WorkOrderJob:
 
 
 def _lock_technician(technician: User) -> TechnicianProfile:
-    User.objects.select_for_update().filter(pk=technician.pk).first()
+    User.objects.select_for_update(no_key=True).filter(pk=technician.pk).first()
     profile = TechnicianProfile.objects.select_related("site").filter(user=technician, active=True).first()
     if profile is None:
         raise ClockingRefused(_("You are not registered as a technician."), field="attendance")

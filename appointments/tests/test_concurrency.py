@@ -88,3 +88,19 @@ def test_the_database_refuses_overlapping_loaner_reservations(booking, site, cus
                                          ends_at=first.handover_at + timedelta(hours=1))
     LoanerReservation.objects.create(loaner=loaner, appointment=second, starts_at=first.handover_at + timedelta(minutes=15),
                                      ends_at=first.handover_at + timedelta(hours=1))
+
+
+def test_a_booking_in_progress_leaves_the_advisor_and_the_site_free_to_be_referenced(
+        booking, site, diary_advisor, rows_blocked_for_references):
+    with transaction.atomic():
+        booking(SLOT)
+        assert rows_blocked_for_references(diary_advisor, site) == []
+
+
+def test_a_cancellation_in_progress_leaves_the_site_free_to_be_referenced(booking, site, crc_agent, rows_blocked_for_references):
+    from appointments.services import cancel_appointment
+
+    appointment = booking(SLOT)
+    with transaction.atomic():
+        cancel_appointment(appointment=appointment, actor=crc_agent, reason="Plans changed")
+        assert rows_blocked_for_references(site) == []

@@ -106,3 +106,23 @@ def test_a_technician_clocking_on_several_jobs_at_once_is_on_one_only(in_worksho
     assert len([result for result in results if isinstance(result, JobClocking)]) == 1
     assert all(isinstance(result, (JobClocking, ClockingRefused)) for result in results)
     assert JobClocking.objects.filter(technician=mechanic, ended_at__isnull=True).count() == 1
+
+
+def test_a_check_in_in_progress_leaves_the_site_customer_and_vehicle_free_to_be_referenced(
+        appointment, advisor, rows_blocked_for_references):
+    from workshop.services import open_work_order, save_check_in_step
+
+    from .helpers import step_data
+
+    with transaction.atomic():
+        order = open_work_order(appointment=appointment, actor=advisor)
+        save_check_in_step(work_order=order, step="prepare", actor=advisor, data=step_data("prepare"))
+        assert rows_blocked_for_references(appointment.site, appointment.customer, appointment.vehicle) == []
+
+
+def test_a_clocking_in_progress_leaves_the_technician_free_to_be_referenced(mechanic, rows_blocked_for_references):
+    from workshop.services import clock_in
+
+    with transaction.atomic():
+        clock_in(technician=mechanic)
+        assert rows_blocked_for_references(mechanic) == []
