@@ -1,4 +1,5 @@
-"""After ``make load``: the figures, and the three checks (no HTTP error, no double booking, no gap in invoice numbers).
+"""After ``make load``: the figures, and the checks (no HTTP error, no double booking of an advisor's slot, no
+duplicate appointment, no booking past a capacity limit, no gap in invoice numbers).
 
     manage.py shell -c "from aftersales.tests.load.check import main; main('var/load/stats_stats.csv', '<ISO start>')"
 Exits non-zero when a check fails.
@@ -20,6 +21,18 @@ SELECT count(*) FROM (
 ) AS doubled
 """
 DOUBLE_SLOTS = "SELECT count(*) FROM (SELECT advisor_id, starts_at FROM appointments_slotreservation GROUP BY 1, 2 HAVING count(*) > 1) s"
+# One vehicle booked twice for the same moment (a confirmation that went through twice).
+DUPLICATE_APPOINTMENTS = """
+SELECT count(*) FROM (
+  SELECT vehicle_id, starts_at FROM appointments_appointment
+  WHERE status NOT IN ('cancelled', 'no_show', 'rescheduled') GROUP BY vehicle_id, starts_at HAVING count(*) > 1
+) AS duplicated
+"""
+# Past a capacity limit only with a reason (an override event); the load never gives one, so none may appear.
+OVER_CAPACITY = """
+SELECT count(*) FROM appointments_appointmentevent AS e JOIN appointments_appointment AS a ON a.id = e.appointment_id
+WHERE a.created_at >= %(since)s AND e.details ? 'override'
+"""
 # Per site and year, the issued sequence numbers run 1..n without a hole.
 INVOICE_GAPS = """
 SELECT site_id, year, count(*), max(sequence) FROM invoicing_invoice
@@ -46,12 +59,17 @@ def main(stats_path: str, since: str) -> None:
         doubled = cursor.fetchone()[0]
         cursor.execute(DOUBLE_SLOTS)
         doubled += cursor.fetchone()[0]
+        cursor.execute(DUPLICATE_APPOINTMENTS)
+        duplicated = cursor.fetchone()[0]
+        cursor.execute(OVER_CAPACITY, {"since": since})
+        over_capacity = cursor.fetchone()[0]
         cursor.execute(INVOICE_GAPS)
         gaps = cursor.fetchall()
         cursor.execute(COUNTS, {"since": since})
         appointments, orders, invoices = cursor.fetchone()
     print(f"during the run: {appointments} appointments booked, {orders} work orders opened, {invoices} invoices issued")
     failures = int(total["Failure Count"])
-    print(f"HTTP errors: {failures}; double bookings: {doubled}; invoice number gaps: {gaps or 0}")
-    if failures or doubled or gaps:
+    print(f"HTTP errors: {failures}; double bookings: {doubled}; duplicate appointments: {duplicated}; "
+          f"bookings past capacity: {over_capacity}; invoice number gaps: {gaps or 0}")
+    if failures or doubled or duplicated or over_capacity or gaps:
         sys.exit(1)

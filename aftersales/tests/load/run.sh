@@ -31,7 +31,9 @@ $BIN/python manage.py migrate --noinput -v 0
 $BIN/python manage.py load_demo_data >/dev/null
 EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
   $BIN/python manage.py shell -c "from aftersales.tests.load.seed import main; main('$OUT/plan.json')"
-$BIN/gunicorn aftersales.wsgi --bind "127.0.0.1:$PORT" --workers 4 --threads 2 --timeout 120 --log-level warning &
+# Keep-alive past the users' longest pause (2 s): with gunicorn's default of 2 s the server drops an idle
+# connection just as the user sends the next request on it, and the request is lost (RemoteDisconnected).
+$BIN/gunicorn aftersales.wsgi --bind "127.0.0.1:$PORT" --workers 4 --threads 2 --timeout 120 --keep-alive 10 --log-level warning &
 GUNICORN=$!
 for _ in $(seq 50); do curl -fs "http://127.0.0.1:$PORT/accounts/login/" >/dev/null && break; sleep 0.5; done
 SINCE=$(date -u +%Y-%m-%dT%H:%M:%SZ)
