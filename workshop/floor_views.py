@@ -488,7 +488,7 @@ def customer_approval(request: HttpRequest, token: str) -> HttpResponse:
     if approval_request is None:
         return render(request, "workshop/customer_link_invalid.html", status=404)
     if request.method != "POST":
-        services.mark_request_viewed(request=approval_request)
+        services.mark_request_viewed(request=approval_request, viewer=request.user)
         return _customer_approval_page(request, token, approval_request)
     form = CustomerDecisionForm(request.POST)
     if form.is_valid():

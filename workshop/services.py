@@ -24,6 +24,7 @@ from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.core.files.base import ContentFile
@@ -35,7 +36,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
 from aftersales.accounts.models import Site, User
-from aftersales.audit.services import model_changes, record_change
+from aftersales.audit.services import model_changes, record_bulk_change, record_change
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Customer, LabourOperation, MileageReading, MobilityService, OperationPart, Part, Vehicle
 from aftersales.customers.services import record_mileage
@@ -1019,7 +1020,7 @@ def reprice_proposal(*, job: WorkOrderJob, actor: User, labour_price: Decimal, p
             locked.labour_price = labour_price
             locked.save(update_fields=["labour_price"])
         if changes and locked.approval == Approval.APPROVED:
-            _set_approval(locked, Approval.PENDING)
+            _set_approval(locked, Approval.PENDING, actor=actor)
             _set_job_status(locked, JobStatus.ON_HOLD, actor=actor, hold_reason=HoldReason.APPROVAL)
             changes["approval"] = [Approval.APPROVED, Approval.PENDING]
         if changes:
@@ -1028,10 +1029,10 @@ def reprice_proposal(*, job: WorkOrderJob, actor: User, labour_price: Decimal, p
     return locked
 
 
-def _set_approval(job: WorkOrderJob, approval: str) -> None:
+def _set_approval(job: WorkOrderJob, approval: str, *, actor: User | None) -> None:
     job.approval = approval
     job.save(update_fields=["approval"])
-    job.parts.update(approval=approval)
+    record_bulk_change(actor=actor, queryset=job.parts.all(), changes={"approval": approval})
 
 
 def approved_extra_net(order: WorkOrder) -> Decimal:
@@ -1080,7 +1081,7 @@ def decide_proposal(
             job=locked, approved=approved, method=method, decided_by=who, recorded_by=actor if actor and actor.is_authenticated else None,
             net_amount=net, gross_amount=gross, reason=reason.strip()[:300], request=request,
         )
-        _set_approval(locked, Approval.APPROVED if approved else Approval.DECLINED)
+        _set_approval(locked, Approval.APPROVED if approved else Approval.DECLINED, actor=actor)
         if approved:
             _set_job_status(locked, JobStatus.ASSIGNED if locked.technician_id else JobStatus.WAITING, actor=actor)
         else:
@@ -1158,9 +1159,11 @@ def request_customer_approval(*, work_order: WorkOrder, actor: User, link_for) -
     return request
 
 
-def mark_request_viewed(*, request: ApprovalRequest, now=None) -> None:
-    """The customer opened the link: keep the first time only."""
-    ApprovalRequest.objects.filter(pk=request.pk, first_viewed_at__isnull=True).update(first_viewed_at=now or timezone.now())
+def mark_request_viewed(*, request: ApprovalRequest, viewer: User | AnonymousUser | None = None, now=None) -> None:
+    """The link was opened: keep the first time only. The customer is anonymous (audited with no user); a signed-in
+    user who opens the link is named in the audit trail, so a view by staff is not taken for the customer's."""
+    record_bulk_change(actor=viewer, queryset=ApprovalRequest.objects.filter(pk=request.pk, first_viewed_at__isnull=True),
+                       changes={"first_viewed_at": now or timezone.now()})
 
 
 # --- promised time ----------------------------------------------------------------
@@ -1294,4 +1297,5 @@ def notify_advisor(*, work_order: WorkOrder, text: str) -> AdvisorNotification:
 
 
 def mark_notification_read(*, notification: AdvisorNotification, actor: User) -> None:
-    AdvisorNotification.objects.filter(pk=notification.pk, advisor=actor, read_at__isnull=True).update(read_at=timezone.now())
+    record_bulk_change(actor=actor, queryset=AdvisorNotification.objects.filter(pk=notification.pk, advisor=actor, read_at__isnull=True),
+                       changes={"read_at": timezone.now()})

@@ -38,11 +38,12 @@ def record_bulk_change(*, actor, queryset: models.QuerySet, changes: dict, actio
     ``QuerySet.update()`` bypasses ``save()``, so it is recorded here: the rows
     are locked, their old values read, the events written with ``bulk_create``
     and the update made, all in one transaction. Returns the number of rows
-    updated.
+    updated. The lock is FOR NO KEY UPDATE on the rows themselves (not on rows
+    joined by the filter), like an UPDATE's own: rows that reference them stay free.
     """
     fields = list(changes)
     with transaction.atomic():
-        rows = list(queryset.select_for_update().order_by("pk"))
+        rows = list(queryset.select_for_update(of=("self",), no_key=True).order_by("pk"))
         content_type = ContentType.objects.get_for_model(queryset.model, for_concrete_model=True)
         by = actor if actor is not None and actor.is_authenticated else None
         events = []

@@ -554,3 +554,69 @@ def test_a_declined_recommendation_puts_the_vehicle_on_the_follow_up_target_list
 
 def test_handing_the_order_to_the_workshop_converts_its_appointment(in_workshop):
     assert in_workshop.appointment.status == "converted"
+
+
+def audit_events(record):
+    from django.contrib.contenttypes.models import ContentType
+
+    return list(AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(record), object_id=str(record.pk)))
+
+
+def test_deciding_a_proposal_audits_the_approval_of_its_parts_lines(proposal, advisor):
+    part = proposal.parts.get()
+
+    decide_proposal(job=proposal, approved=True, method=Method.PHONE, decided_by="Claire Durand", actor=advisor)
+
+    [event] = audit_events(part)
+    assert (event.actor, event.changes) == (advisor, {"approval": [Approval.PENDING, Approval.APPROVED]})
+
+
+def test_a_price_change_after_approval_audits_its_parts_lines_back_to_pending(proposal, advisor):
+    decide_proposal(job=proposal, approved=True, method=Method.PHONE, decided_by="Claire Durand", actor=advisor)
+    part = proposal.parts.get()
+
+    reprice_proposal(job=proposal, actor=advisor, labour_price=proposal.labour_price, part_prices={part.pk: Decimal("25.00")})
+
+    assert [event.changes["approval"] for event in audit_events(part)] == [
+        [Approval.APPROVED, Approval.PENDING], [Approval.PENDING, Approval.APPROVED]]
+
+
+def test_the_first_view_of_an_approval_link_is_audited_once_with_no_staff_user(in_workshop, advisor):
+    from django.contrib.auth.models import AnonymousUser
+
+    from workshop.models import ApprovalRequest
+    from workshop.services import mark_request_viewed
+
+    request = ApprovalRequest.objects.create(work_order=in_workshop, sent_by=advisor)
+
+    mark_request_viewed(request=request, viewer=AnonymousUser())
+    mark_request_viewed(request=request, viewer=AnonymousUser())
+
+    request.refresh_from_db()
+    [event] = audit_events(request)
+    assert event.actor is None
+    assert event.changes["first_viewed_at"][0] is None and event.changes["first_viewed_at"][1] is not None
+
+
+def test_a_staff_user_opening_the_approval_link_is_named_in_the_audit_trail(in_workshop, advisor):
+    from workshop.models import ApprovalRequest
+    from workshop.services import mark_request_viewed
+
+    request = ApprovalRequest.objects.create(work_order=in_workshop, sent_by=advisor)
+
+    mark_request_viewed(request=request, viewer=advisor)
+
+    assert [event.actor for event in audit_events(request)] == [advisor]
+
+
+def test_reading_a_notification_is_audited_once(in_workshop, advisor):
+    from workshop.services import mark_notification_read
+
+    note = AdvisorNotification.objects.create(advisor=advisor, work_order=in_workshop, text="Ready for invoicing")
+
+    mark_notification_read(notification=note, actor=advisor)
+    mark_notification_read(notification=note, actor=advisor)
+
+    note.refresh_from_db()
+    [event] = audit_events(note)
+    assert event.actor == advisor and note.read_at is not None
