@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # Before anything reads the body (the CSRF check reads the form): 413 past REQUEST_BODY_MAX_BYTES, in the user's language.
+    "aftersales.lib.request_size.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -90,6 +92,19 @@ MIDDLEWARE = [
     # Last, as django-axes asks: turns a locked-out login into its lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+
+# Request bodies. The largest legitimate one is a walk-around or inspection photo
+# (workshop.services.MAX_PHOTO_BYTES, 10 MiB) with its few form fields: anything
+# above 12 MiB is refused with 413 before a view reads it (keep a reverse proxy's
+# limit, e.g. nginx client_max_body_size, at least as high).
+REQUEST_BODY_MAX_BYTES = int(os.environ.get("REQUEST_BODY_MAX_BYTES", str(12 * 1024 * 1024)))
+# Form fields without the files: the largest is a drawn signature (at most 1 MiB of
+# PNG, about 1.4 MiB as a base64 data URL, a little more URL-encoded).
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024 + 512 * 1024)))
+# An uploaded photo above this size is spooled to a temporary file rather than held in memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("FILE_UPLOAD_MAX_MEMORY_SIZE", str(2 * 1024 * 1024 + 512 * 1024)))
+# The longest form is the inspection sheet (a rating and a note per point); 1000 leaves ample room.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = int(os.environ.get("DATA_UPLOAD_MAX_NUMBER_FIELDS", "1000"))
 
 ROOT_URLCONF = "aftersales.urls"
 WSGI_APPLICATION = "aftersales.wsgi.application"

@@ -239,6 +239,33 @@ def test_a_non_image_upload_answers_400_naming_the_photo(client, advisor, order)
     assert not order.photos.exists()
 
 
+def test_a_request_body_over_the_cap_is_refused_with_413_before_any_view_reads_it(client, advisor, order, settings):
+    from aftersales.audit.models import AuditEvent
+
+    settings.REQUEST_BODY_MAX_BYTES = 4096
+    client.force_login(advisor)
+    events = AuditEvent.objects.count()
+
+    response = client.post(reverse("workshop:photo_add", args=[order.pk]),
+                           {"photo": photo_upload(content=image_bytes("PNG") + b"\0" * 8192), "step": "walk_around"})
+
+    assert response.status_code == 413 and "too large" in response.text
+    assert not order.photos.exists() and AuditEvent.objects.count() == events
+
+
+def test_a_photo_of_the_largest_size_allowed_passes_the_request_body_cap(client, advisor, order):
+    from workshop.services import MAX_PHOTO_BYTES
+
+    client.force_login(advisor)
+    png = image_bytes("PNG")
+    largest = photo_upload(name="car.png", content=png + b"\0" * (MAX_PHOTO_BYTES - len(png)), content_type="image/png")
+
+    response = client.post(reverse("workshop:photo_add", args=[order.pk]), {"photo": largest, "step": "walk_around"})
+
+    assert response.status_code == 302
+    assert order.photos.get().image.size == MAX_PHOTO_BYTES
+
+
 def test_a_photo_is_served_to_staff_of_the_site_only(client, advisor, foreman, other_site_advisor, order):
     photo = add_photo(work_order=order, upload=photo_upload(content=image_bytes("PNG")), actor=advisor)
     url = reverse("workshop:photo", args=[order.pk, photo.pk])
