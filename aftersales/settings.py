@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
@@ -340,6 +341,19 @@ CELERY_BEAT_SCHEDULE["followup-visit-followups"] = {
 MESSAGE_RETENTION_DAYS = int(os.environ.get("MESSAGE_RETENTION_DAYS", "730"))
 CELERY_BEAT_SCHEDULE["messaging-purge-message-bodies"] = {
     "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 86400.0, "args": ["purge_message_bodies"],
+}
+# KPIs: the dashboards read daily figures aggregated from the records. Every
+# 10 minutes the last two days and the days ahead are rebuilt, every night the
+# last 45 days (comebacks and callbacks change them), every week all of them.
+CELERY_BEAT_SCHEDULE["kpis-figures-today"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 600.0, "args": ["kpi_figures_today"],
+}
+CELERY_BEAT_SCHEDULE["kpis-figures-recent"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": crontab(hour=2, minute=30), "args": ["kpi_figures_recent"],
+}
+CELERY_BEAT_SCHEDULE["kpis-figures-all"] = {
+    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": crontab(hour=3, minute=30, day_of_week=0),
+    "args": ["kpi_figures_all"],
 }
 
 LOGGING = {

@@ -33,7 +33,7 @@ from aftersales.customers.models import (
 )
 from aftersales.customers.services import customer_search_name, customer_search_phones
 from aftersales.lib.text import fold, plate_key
-
+from aftersales.messaging.jobs import run_job
 from appointments.demo import load_appointments_demo
 from followup.demo import load_followup_demo, load_visit_followups_demo
 from invoicing.demo import load_invoicing_demo
@@ -689,4 +689,5 @@ def load_demo_data(*, today: date | None = None) -> Report:
     load_workshop_demo(report)  # after the booking demo: the workshop floor needs its technician profiles
     load_invoicing_demo(report)
     load_visit_followups_demo(report)  # after invoicing: the callbacks of the handovers closed
+    run_job("kpi_figures_all", now=timezone.now())  # the dashboards' figures, as the weekly job would rebuild them
     return report

@@ -1,10 +1,14 @@
-"""The KPI app stores no figures: every KPI is computed from the stage apps' records (see ``queries``).
+"""The KPI figures, aggregated per site, local day and person from the stage apps' records by ``rollup``.
 
-``Dashboard`` is a model without a table, only there to carry the dashboard's permission.
+Nothing here is typed in: ``DailyFigure`` rows are rebuilt from the records by the timed jobs in ``jobs`` (and
+``manage.py run_job kpi_figures_all --now``), so that a dashboard reads a few thousand small rows instead of
+millions of records; ``MonthlyFigure`` sums them per month for the periods that span months. ``Dashboard`` is a model without a table, only there to carry the dashboard's permission.
 """
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Site
 
 
 class Dashboard(models.Model):
@@ -17,3 +21,55 @@ class Dashboard(models.Model):
 
     def __str__(self) -> str:
         return str(self._meta.verbose_name)
+
+
+class Figure(models.Model):
+    """A KPI's numerator and denominator over one site's records of a period, for one person.
+
+    ``part`` splits a KPI further (a payer, an origin, a workshop step, a lead-time band); ``person_id`` is the
+    advisor or technician the KPI is split by, 0 for records without one."""
+
+    kpi = models.CharField(max_length=40)
+    part = models.CharField(max_length=40, blank=True, default="")
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    person_id = models.IntegerField(default=0)
+    num = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    den = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+
+    class Meta:
+        abstract = True
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.kpi}{':' + self.part if self.part else ''} {self.site_id} {self.day} {self.person_id}: {self.num}/{self.den}"
+
+
+class DailyFigure(Figure):
+    """The figure of one local day of the site. Retention rows hold the snapshot of the 12 months up to and including
+    ``day``."""
+
+    class Meta(Figure.Meta):
+        constraints = [models.UniqueConstraint(fields=["site", "day", "kpi", "part", "person_id"], name="kpi_daily_figure_unique")]
+
+
+class MonthlyFigure(Figure):
+    """The daily figures of a whole month (``day`` is its first day) summed, for periods spanning months."""
+
+    class Meta(Figure.Meta):
+        constraints = [models.UniqueConstraint(fields=["site", "day", "kpi", "part", "person_id"], name="kpi_monthly_figure_unique")]
+
+
+class FigureRefresh(models.Model):
+    """When a site's daily figures were last rebuilt, and from which day (shown on the dashboard)."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    built_at = models.DateTimeField()
+    first_day = models.DateField()
+    last_day = models.DateField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.first_day}..{self.last_day} at {self.built_at}"

@@ -1,23 +1,21 @@
-"""Every KPI: its definition, the records it is built on, and its SQL.
+"""Every KPI: its definition, the records it is built on, and how they are aggregated.
 
-A KPI is computed for all the buckets of a ``Window`` (the period, the periods before it and the same period
-last year) in ONE grouped query: each record gets its bucket number from a CASE on its date, then the
-numerator and denominator are aggregated per bucket. KPIs split per advisor (or technician) run one more
-query grouped by that person for the current period. So the dashboard runs a fixed number of queries,
-whatever the period or the amount of data.
+The figures are not computed from millions of records at each page view: ``rollup`` aggregates each KPI's
+records per site, local day and person into ``DailyFigure`` rows (a numerator and a denominator, summed later),
+and ``figures`` reads those rows for all the KPIs of a dashboard in a couple of queries. The records behind a
+figure (``Kpi.drill_records``) are read live.
+
+A KPI's ``kind`` says how its daily figures are built and read: a ratio of two aggregates (most KPIs), a median
+over a histogram of durations, the technicians' hours, the retention snapshot or the loaner fleet's use.
+``table`` names the extra table some tiles show under their figure.
 """
 
-import statistics
-from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
 
-from django.db import connection
 from django.db.models import (
-    Aggregate,
-    Avg,
     Case,
     CharField,
     Count,
@@ -26,7 +24,6 @@ from django.db.models import (
     Exists,
     ExpressionWrapper,
     F,
-    IntegerField,
     OuterRef,
     Q,
     QuerySet,
@@ -35,35 +32,23 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Cast, Concat
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.messaging.models import OutboxMessage
-from appointments.models import Appointment, Loaner, LoanerReservation, WebRequest
+from appointments.models import Appointment, LoanerReservation, WebRequest
 from followup.models import CallTask, Concern, MaintenanceReminder, SatisfactionAnswer
 from invoicing.models import Invoice, InvoiceLine
-from workshop.models import (
-    ApprovalDecision,
-    ApprovalRequest,
-    AttendanceSpan,
-    DeferredWork,
-    JobClocking,
-    JobStatus,
-    QualityCheck,
-    WorkOrder,
-    WorkOrderEvent,
-    WorkOrderJob,
-)
+from workshop.models import ApprovalRequest, DeferredWork, JobClocking, QualityCheck, WorkOrder, WorkOrderEvent, WorkOrderJob
 from workshop.selectors import TechnicianHours
 
-from .periods import LAST_YEAR, Bucket, Window
+from .periods import Bucket, Window
 
 COMEBACK_WINDOW = timedelta(days=30)
 CONFIRMATION_DELAY = timedelta(minutes=30)
 COMPLAINT_DELAY = timedelta(hours=24)
 CALLBACK_DELAY = timedelta(days=7)
 SENT = (OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED)
-DAYS_PER_MONTH = Decimal("30.4375")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
@@ -76,6 +61,21 @@ class Unit:
     MONEY = "money"
 
 
+class Kind:
+    RATIO = "ratio"  # numerator and denominator per day and person (a count alone when there is no denominator)
+    MEDIAN = "median"  # the median of a duration, from a histogram per day
+    HOURS = "hours"  # sold, clocked and attended hours per technician (workshop.selectors' definitions)
+    RETENTION = "retention"  # a snapshot per day of the customers kept over 12 months
+    LOANERS = "loaners"  # hours reserved per day, against the active fleet
+
+
+class Table:
+    FUNNEL = "funnel"
+    PAYERS = "payers"
+    ORIGINS = "origins"
+    STEPS = "steps"
+
+
 @dataclass(frozen=True)
 class Scope:
     """Whose records: the sites, and optionally one advisor or one technician."""
@@ -83,15 +83,6 @@ class Scope:
     site_ids: tuple[int, ...]
     advisor_id: int | None = None
     technician_id: int | None = None
-
-
-class Median(Aggregate):
-    """PostgreSQL's percentile_cont(0.5); other databases get the median computed in Python (``_medians``)."""
-
-    function = "PERCENTILE_CONT"
-    name = "Median"
-    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
-    allow_distinct = False
 
 
 def _duration(later: str, earlier: str):
@@ -109,14 +100,17 @@ class Kpi:
     date_field: str = "created_at"
     numerator: Callable[[], object] | None = None  # aggregate expressions (built fresh for each query)
     denominator: Callable[[], object] | None = None
-    median: Callable[[], object] | None = None  # a duration expression whose median is the figure
     advisor_field: str | None = None
     technician_field: str | None = None
     drill: Q | None = None  # the records behind the figure, among ``source`` in the period
     columns: tuple = ()  # (label, attribute path) of the record list
-    compute: Callable | None = None  # (kpi, scope, window, now) -> Result, for KPIs spanning several tables
     higher_is_better: bool = True
-    additive: bool = True  # numerator and denominator add up across people (counts, sums), not an average
+    site_field: str = "site_id"  # the path from a record of ``source`` to its site
+    kind: str = Kind.RATIO
+    span: tuple[str, str] | None = None  # Kind.MEDIAN: the later and the earlier moment of the duration
+    measure: Callable[[TechnicianHours], Decimal | None] | None = None  # Kind.HOURS: the figure from the hours
+    table: str | None = None
+    table_header: tuple = ()
 
     @property
     def drillable(self) -> bool:
@@ -127,20 +121,22 @@ class Kpi:
     def person_field(self) -> str | None:
         return self.advisor_field or self.technician_field
 
+    def person_filter(self, scope: Scope) -> int | None:
+        """The one person the scope keeps of this KPI's figures, if any."""
+        if scope.advisor_id and self.advisor_field:
+            return scope.advisor_id
+        if scope.technician_id and self.technician_field:
+            return scope.technician_id
+        return None
+
     def records(self, scope: Scope) -> QuerySet:
         queryset = self.source(scope)
-        if scope.advisor_id and self.advisor_field:
-            queryset = queryset.filter(**{self.advisor_field: scope.advisor_id})
-        if scope.technician_id and self.technician_field:
-            queryset = queryset.filter(**{self.technician_field: scope.technician_id})
-        return queryset
+        person = self.person_filter(scope)
+        return queryset.filter(**{self.person_field: person}) if person else queryset
 
     def drill_records(self, scope: Scope, bucket: Bucket) -> QuerySet:
         queryset = self.records(scope).filter(**_range(self.date_field, bucket))
         return queryset.filter(self.drill) if self.drill is not None else queryset
-
-    def split_by_person(self, scope: Scope) -> bool:
-        return bool(scope.advisor_id and self.advisor_field) or bool(scope.technician_id and self.technician_field)
 
 
 @dataclass
@@ -158,86 +154,8 @@ def _range(date_field: str, bucket: Bucket) -> dict:
     return {f"{date_field}__gte": Window.edge(bucket.start), f"{date_field}__lt": Window.edge(bucket.end)}
 
 
-def _in_window(date_field: str, window: Window) -> Q:
-    return Q(**_range(date_field, Bucket(0, window.buckets[0].start, window.current.end))) | Q(**_range(date_field, window.last_year))
-
-
-def _bucket(date_field: str, window: Window) -> Case:
-    return Case(*(When(Q(**_range(date_field, bucket)), then=Value(bucket.index)) for bucket in window.all),
-                output_field=IntegerField())
-
-
-def _figure(kpi: Kpi, numerator, denominator, days: int) -> Decimal | None:
-    if numerator is None:
-        numerator = Decimal("0")
-    if isinstance(numerator, timedelta):
-        numerator = Decimal(numerator.total_seconds()) / Decimal(3600)
-    numerator = Decimal(numerator)
-    if kpi.unit == Unit.PER_MONTH:
-        return (numerator * DAYS_PER_MONTH / days).quantize(Decimal("0.1"))
-    if kpi.denominator is None:
-        return numerator.quantize(Decimal("0.1")) if kpi.unit == Unit.HOURS else numerator
-    if not denominator:
-        return None
-    value = numerator / Decimal(denominator)
-    return (value * 100).quantize(Decimal("0.1")) if kpi.unit == Unit.PERCENT else value.quantize(Decimal("0.01"))
-
-
-def _aggregates(kpi: Kpi) -> dict:
-    return {"num": kpi.numerator(), **({"den": kpi.denominator()} if kpi.denominator else {})}
-
-
-def compute_ratio(kpi: Kpi, scope: Scope, window: Window, now) -> Result:
-    """Numerator (and denominator) per bucket and person in one query: the bucket's figure adds the people up.
-
-    A KPI whose aggregate does not add up (an average) groups by bucket, then by person in a second query."""
-    person = kpi.person_field
-    split = (person,) if person and kpi.additive else ()
-    rows = list(
-        kpi.records(scope).filter(_in_window(kpi.date_field, window)).annotate(bucket=_bucket(kpi.date_field, window))
-        .values("bucket", *split).annotate(**_aggregates(kpi)).order_by()
-    )
-    totals: dict[int, dict] = defaultdict(lambda: {"num": None, "den": None})
-    for row in rows:
-        for part in ("num", "den"):
-            known, value = totals[row["bucket"]][part], row.get(part)
-            if value is not None:
-                totals[row["bucket"]][part] = value if known is None else known + value
-    result = Result({bucket.index: _figure(kpi, totals[bucket.index]["num"], totals[bucket.index]["den"], bucket.days)
-                     for bucket in window.all})
-    if split:
-        rows = sorted((row for row in rows if row["bucket"] == window.current.index and row[person] is not None),
-                      key=lambda row: row[person])
-    elif person:
-        rows = (kpi.records(scope).filter(**_range(kpi.date_field, window.current)).exclude(**{f"{person}__isnull": True})
-                .values(person).annotate(**_aggregates(kpi)).order_by(person))
-    else:
-        rows = []
-    result.by_person = [(row[person], _figure(kpi, row["num"], row.get("den"), window.current.days)) for row in rows]
-    return result
-
-
-def _days(value) -> Decimal | None:
-    if value is None:
-        return None
-    if not isinstance(value, timedelta):  # SQLite fallback hands microseconds
-        value = timedelta(microseconds=value)
-    return (Decimal(value.total_seconds()) / Decimal(86400)).quantize(Decimal("0.1"))
-
-
-def compute_median(kpi: Kpi, scope: Scope, window: Window, now) -> Result:
-    """The median duration per bucket, in days: percentile_cont on PostgreSQL, Python's median elsewhere."""
-    queryset = kpi.records(scope).filter(_in_window(kpi.date_field, window)).annotate(
-        bucket=_bucket(kpi.date_field, window), span=kpi.median())
-    if connection.vendor == "postgresql":
-        rows = queryset.values("bucket").annotate(median=Median("span", output_field=DurationField())).order_by()
-        found = {row["bucket"]: row["median"] for row in rows}
-    else:
-        spans = defaultdict(list)
-        for bucket, span in queryset.values_list("bucket", "span"):
-            spans[bucket].append(span if isinstance(span, timedelta) else timedelta(microseconds=span))
-        found = {bucket: statistics.median(values) for bucket, values in spans.items()}
-    return Result({bucket.index: _days(found.get(bucket.index)) for bucket in window.all})
+def _percent(ratio: Decimal | None) -> Decimal | None:
+    return None if ratio is None else (ratio * 100).quantize(Decimal("0.1"))
 
 
 # --- the records each KPI is built on ----------------------------------------------
@@ -346,152 +264,6 @@ def _loaner_reservations(scope: Scope) -> QuerySet:
     return LoanerReservation.objects.filter(loaner__site_id__in=scope.site_ids).select_related("loaner", "appointment__customer")
 
 
-# --- KPIs spanning several tables -------------------------------------------------
-
-
-def _hours_rows(queryset: QuerySet, date_field: str, person: str, total, window: Window) -> list[dict]:
-    return list(queryset.filter(_in_window(date_field, window)).annotate(bucket=_bucket(date_field, window))
-                .values("bucket", person).annotate(total=total).order_by())
-
-
-def _as_hours(value) -> Decimal:
-    if value is None:
-        return Decimal("0")
-    if isinstance(value, timedelta):
-        return Decimal(value.total_seconds()) / Decimal(3600)
-    return Decimal(value)
-
-
-def technician_hours(scope: Scope, window: Window, now) -> dict[tuple[int, int], TechnicianHours]:
-    """Sold, clocked and attended hours per (bucket, technician), in 4 queries for the whole window.
-
-    Sold: flat-rate hours of the jobs a technician signed off; clocked: job clockings; attended: days at work
-    less breaks (workshop.selectors' definitions). A clocking or span counts in the bucket it starts in, with
-    its whole length (open ones up to now)."""
-    span = ExpressionWrapper(Coalesce(F("ended_at"), Value(now)) - F("started_at"), output_field=DurationField())
-    jobs = WorkOrderJob.objects.filter(work_order__site_id__in=scope.site_ids, status=JobStatus.DONE)
-    clockings = JobClocking.objects.filter(job__work_order__site_id__in=scope.site_ids)
-    spans = AttendanceSpan.objects.filter(site_id__in=scope.site_ids)
-    if scope.technician_id:
-        jobs, clockings = jobs.filter(done_by_id=scope.technician_id), clockings.filter(technician_id=scope.technician_id)
-        spans = spans.filter(technician_id=scope.technician_id)
-    parts = {
-        "sold": _hours_rows(jobs, "done_at", "done_by_id", Sum("flat_rate_hours"), window),
-        "clocked": _hours_rows(clockings, "started_at", "technician_id", Sum(span), window),
-        "day": _hours_rows(spans.filter(kind=AttendanceSpan.Kind.DAY), "started_at", "technician_id", Sum(span), window),
-        "break": _hours_rows(spans.filter(kind=AttendanceSpan.Kind.BREAK), "started_at", "technician_id", Sum(span), window),
-    }
-    totals: dict[tuple[int, int], dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
-    for part, rows in parts.items():
-        for row in rows:
-            person = row.get("done_by_id") or row.get("technician_id")
-            totals[(row["bucket"], person)][part] += _as_hours(row["total"])
-    return {key: TechnicianHours(key[1], hours["sold"], hours["clocked"], hours["day"] - hours["break"])
-            for key, hours in totals.items()}
-
-
-def _hours_kpi(measure: Callable[[TechnicianHours], Decimal | None]):
-    def compute(kpi: Kpi, scope: Scope, window: Window, now, cache: dict) -> Result:
-        if "hours" not in cache:
-            cache["hours"] = technician_hours(scope, window, now)
-        hours = cache["hours"]
-        values = {}
-        for bucket in window.all:
-            rows = [row for (index, _person), row in hours.items() if index == bucket.index]
-            total = TechnicianHours(0, sum((r.sold for r in rows), Decimal("0")), sum((r.clocked for r in rows), Decimal("0")),
-                                    sum((r.attended for r in rows), Decimal("0")))
-            values[bucket.index] = measure(total) if rows else None
-        by_person = sorted((person, measure(row)) for (index, person), row in hours.items() if index == window.current.index)
-        return Result(values, by_person)
-
-    return compute
-
-
-def _percent(ratio: Decimal | None) -> Decimal | None:
-    return None if ratio is None else (ratio * 100).quantize(Decimal("0.1"))
-
-
-def compute_retention(kpi: Kpi, scope: Scope, window: Window, now, cache: dict) -> Result:
-    """Customers with a visit in the 12 months before the period's end, among those with one in the 12 months before
-    that; one query per end date (the period, the one before it and last year)."""
-    values = {}
-    for bucket in (window.previous, window.current, window.last_year):
-        end = Window.edge(bucket.end)
-        middle, start = end - timedelta(days=365), end - timedelta(days=730)
-        customers = (
-            _visits(scope).filter(created_at__gte=start, created_at__lt=end).values("customer_id")
-            .annotate(before=Count("pk", filter=Q(created_at__lt=middle)), after=Count("pk", filter=Q(created_at__gte=middle)))
-            .filter(before__gt=0)
-        )
-        totals = customers.aggregate(base=Count("customer_id"), kept=Count("customer_id", filter=Q(after__gt=0)))
-        values[bucket.index] = (Decimal(totals["kept"] * 100) / totals["base"]).quantize(Decimal("0.1")) if totals["base"] else None
-    return Result(values)
-
-
-def compute_loaner_utilisation(kpi: Kpi, scope: Scope, window: Window, now, cache: dict) -> Result:
-    """Hours the site's loaners were reserved / hours the fleet was there (active loaners × hours of the period)."""
-    fleet = Loaner.objects.filter(site_id__in=scope.site_ids, active=True).count()
-    rows = _hours_rows(_loaner_reservations(scope), "starts_at", "loaner__site_id", Sum(_duration("ends_at", "starts_at")), window)
-    booked: dict[int, Decimal] = defaultdict(Decimal)
-    for row in rows:
-        booked[row["bucket"]] += _as_hours(row["total"])
-    return Result({bucket.index: (booked[bucket.index] * 100 / (fleet * bucket.days * 24)).quantize(Decimal("0.1")) if fleet else None
-                   for bucket in window.all})
-
-
-def _with_table(compute: Callable, table: Callable, header: tuple) -> Callable:
-    def run(kpi: Kpi, scope: Scope, window: Window, now, cache: dict) -> Result:
-        result = compute(kpi, scope, window, now)
-        result.table, result.table_header = table(kpi, scope, window), header
-        return result
-
-    return run
-
-
-def _funnel(kpi: Kpi, scope: Scope, window: Window) -> list[tuple]:
-    period = _range("sent_at", window.current)
-    requests = kpi.records(scope).filter(**period).aggregate(sent=Count("pk"), viewed=Count("pk", filter=Q(first_viewed_at__isnull=False)))
-    decisions = ApprovalDecision.objects.filter(
-        request__work_order__site_id__in=scope.site_ids, approved=True, **{f"request__{name}": value for name, value in period.items()},
-    ).aggregate(lines=Count("pk"), value=Sum("net_amount"))
-    return [(_("Inspections sent"), requests["sent"]), (_("Viewed by the customer"), requests["viewed"]),
-            (_("Lines approved"), decisions["lines"]), (_("Value approved, before VAT"), decisions["value"] or Decimal("0"))]
-
-
-def _per_payer(kpi: Kpi, scope: Scope, window: Window) -> list[tuple]:
-    rows = (kpi.records(scope).filter(kind=InvoiceLine.Kind.LABOUR, **_range(kpi.date_field, window.current))
-            .values("invoice__payer").annotate(hours=Sum("quantity"), sales=Sum("net")).order_by("invoice__payer"))
-    labels = dict(Invoice._meta.get_field("payer").choices)
-    return [(labels.get(row["invoice__payer"], row["invoice__payer"]), row["hours"], row["sales"],
-             (row["sales"] / row["hours"]).quantize(Decimal("0.01")) if row["hours"] else None) for row in rows]
-
-
-def _attribution(kpi: Kpi, scope: Scope, window: Window) -> list[tuple]:
-    revenue = Sum("work_order__invoices__net_total", filter=Q(work_order__invoices__status=Invoice.Status.ISSUED,
-                                                              work_order__invoices__kind=Invoice.Kind.INVOICE))
-    rows = (kpi.records(scope).filter(**_range(kpi.date_field, window.current)).values("origin")
-            .annotate(appointments=Count("pk", distinct=True), visits=Count("work_order", distinct=True), revenue=revenue)
-            .order_by("origin"))
-    labels = dict(Appointment.Origin.choices)
-    return [(labels.get(row["origin"], row["origin"]), row["appointments"], row["visits"], row["revenue"] or Decimal("0"))
-            for row in rows]
-
-
-def _steps(kpi: Kpi, scope: Scope, window: Window) -> list[tuple]:
-    """Average hours per status, for the status changes of the period that were followed by another one."""
-    following = WorkOrderEvent.objects.filter(work_order_id=OuterRef("work_order_id")).filter(
-        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
-    ).order_by("at", "pk").values("at")[:1]
-    rows = (
-        WorkOrderEvent.objects.filter(work_order__site_id__in=scope.site_ids, **_range("at", window.current))
-        .annotate(left_at=Subquery(following)).filter(left_at__isnull=False).values("to_status")
-        .annotate(average=Avg(_duration("left_at", "at")), count=Count("pk")).order_by()
-    )
-    found = {row["to_status"]: row for row in rows}
-    return [(label, found[status]["count"], _as_hours(found[status]["average"]).quantize(Decimal("0.1")))
-            for status, label in WorkOrder.Status.choices if status in found]
-
-
 # --- the catalogue -------------------------------------------------------------------
 
 ADVISOR = _("Advisor")
@@ -524,7 +296,7 @@ KPIS: tuple[Kpi, ...] = (
         _("Median days from the booking to the reception. No record keeps the first slot offered to the caller, so "
           "this is the booking lead (reception time less booking time), not the first available slot."),
         _("Appointments (created at, reception at)"), Unit.DAYS, _bookings, "created_at",
-        median=lambda: _duration("starts_at", "created_at"), columns=APPOINTMENT_COLUMNS, higher_is_better=False),
+        kind=Kind.MEDIAN, span=("starts_at", "created_at"), columns=APPOINTMENT_COLUMNS, higher_is_better=False),
     Kpi("confirmation_30_min", _("Confirmation within 30 minutes"),
         _("Appointments whose booking confirmation message was sent within 30 minutes of the booking (walk-ins left out)."),
         _("Appointments and the outbox's booking_confirmation messages (sent at)"), Unit.PERCENT, _with_confirmation, "created_at",
@@ -562,9 +334,9 @@ KPIS: tuple[Kpi, ...] = (
         columns=((_("Queued at"), "created_at"), (CUSTOMER, "customer"), (_("Message type"), "template_key"),
                  (_("Channel"), "get_channel_display"))),
     Kpi("retention_rate", _("Retention rate"),
-        _("Customers with a visit in the 12 months before the end of the period, among those with a visit in the 12 months "
-          "before that."),
-        _("Work orders (customer, opened at)"), Unit.PERCENT, _visits, compute=compute_retention, columns=VISIT_COLUMNS),
+        _("Customers with a visit in the 12 months up to the end of the period, among those with a visit in the 12 months "
+          "before that; counted per site (a customer of two sites counts at each)."),
+        _("Work orders (customer, opened at)"), Unit.PERCENT, _visits, kind=Kind.RETENTION, columns=VISIT_COLUMNS),
     Kpi("fix_it_right", _("Fix-It-Right"),
         _("Visits with no comeback within 30 days: a comeback is a later work order of the same vehicle with a job of the "
           "same labour operation. Visits of the last 30 days can still get one."),
@@ -572,14 +344,14 @@ KPIS: tuple[Kpi, ...] = (
         lambda: Count("pk", filter=Q(comeback=False)), lambda: Count("pk"), advisor_field="advisor_id", drill=Q(comeback=True),
         columns=VISIT_COLUMNS),
     Kpi("productivity", _("Productivity"), _("Clocked hours / attended hours of the technicians."), HOURS_SOURCE, Unit.PERCENT, _clockings, "started_at",
-        technician_field="technician_id", columns=HOURS_COLUMNS, compute=_hours_kpi(lambda hours: _percent(hours.productivity))),
+        technician_field="technician_id", columns=HOURS_COLUMNS, kind=Kind.HOURS, measure=lambda hours: _percent(hours.productivity)),
     Kpi("efficiency", _("Efficiency"), _("Sold flat-rate hours / clocked hours."), HOURS_SOURCE, Unit.PERCENT, _clockings, "started_at",
-        technician_field="technician_id", columns=HOURS_COLUMNS, compute=_hours_kpi(lambda hours: _percent(hours.efficiency))),
+        technician_field="technician_id", columns=HOURS_COLUMNS, kind=Kind.HOURS, measure=lambda hours: _percent(hours.efficiency)),
     Kpi("proficiency", _("Proficiency"), _("Sold flat-rate hours / attended hours."), HOURS_SOURCE, Unit.PERCENT, _clockings, "started_at",
-        technician_field="technician_id", columns=HOURS_COLUMNS, compute=_hours_kpi(lambda hours: _percent(hours.proficiency))),
+        technician_field="technician_id", columns=HOURS_COLUMNS, kind=Kind.HOURS, measure=lambda hours: _percent(hours.proficiency)),
     Kpi("unapplied_time", _("Unapplied time"), _("Attended hours not clocked on any job (attended less clocked)."),
         HOURS_SOURCE, Unit.HOURS, _clockings, "started_at", technician_field="technician_id", columns=HOURS_COLUMNS,
-        compute=_hours_kpi(lambda hours: (hours.attended - hours.clocked).quantize(Decimal("0.1"))), higher_is_better=False),
+        kind=Kind.HOURS, measure=lambda hours: (hours.attended - hours.clocked).quantize(Decimal("0.1")), higher_is_better=False),
     Kpi("show_rate", _("Show rate"),
         _("Appointments of the period that became a work order, among those due (not cancelled nor moved)."),
         _("Appointments and their work orders"), Unit.PERCENT, _due_appointments, "starts_at",
@@ -589,7 +361,7 @@ KPIS: tuple[Kpi, ...] = (
         _("Quality checks"), Unit.PERCENT, _checks, "checked_at", lambda: Count("pk", filter=Q(passed=False)), lambda: Count("pk"),
         advisor_field="work_order__advisor_id", drill=Q(passed=False),
         columns=((_("Checked at"), "checked_at"), (_("Work order"), "work_order"), (_("Checked by"), "inspector"),
-                 (_("Reason"), "fail_reason")), higher_is_better=False),
+                 (_("Reason"), "fail_reason")), higher_is_better=False, site_field="work_order__site_id"),
     Kpi("invoice_variance", _("Invoice vs estimate"),
         _("Invoiced amount less the signed estimate or approved extra, as a share of the estimate (issued invoices' lines)."),
         _("Invoice lines of issued invoices (amount, signed estimate)"), Unit.PERCENT,
@@ -597,19 +369,20 @@ KPIS: tuple[Kpi, ...] = (
         lambda: Sum(F("net") - F("expected_net")), lambda: Sum("expected_net"), advisor_field="invoice__work_order__advisor_id",
         drill=~Q(net=F("expected_net")),
         columns=((_("Invoice"), "invoice"), (_("Line"), "description"), (_("Estimate"), "expected_net"), (_("Invoiced"), "net"),
-                 (_("Reason"), "variance_reason")), higher_is_better=False),
+                 (_("Reason"), "variance_reason")), higher_is_better=False, site_field="invoice__site_id"),
     Kpi("hours_sold_per_visit", _("Hours sold per work order"), _("Labour hours invoiced / work orders invoiced."),
         _("Labour lines of issued invoices"), Unit.HOURS, _issued_lines, "invoice__issued_on",
         lambda: Sum("quantity", filter=Q(kind=InvoiceLine.Kind.LABOUR)), lambda: Count("invoice__work_order", distinct=True),
         advisor_field="invoice__work_order__advisor_id", drill=Q(kind=InvoiceLine.Kind.LABOUR),
-        columns=((_("Invoice"), "invoice"), (_("Line"), "description"), (_("Hours"), "quantity"), (_("Amount"), "net"))),
+        columns=((_("Invoice"), "invoice"), (_("Line"), "description"), (_("Hours"), "quantity"), (_("Amount"), "net")),
+        site_field="invoice__site_id"),
     Kpi("effective_labour_rate", _("Effective labour rate"),
         _("Labour sales / labour hours sold, per payer (customer, warranty, internal)."),
         _("Labour lines of issued invoices and the invoice's payer"), Unit.MONEY, _issued_lines, "invoice__issued_on",
         lambda: Sum("net", filter=Q(kind=InvoiceLine.Kind.LABOUR)), lambda: Sum("quantity", filter=Q(kind=InvoiceLine.Kind.LABOUR)),
         advisor_field="invoice__work_order__advisor_id", drill=Q(kind=InvoiceLine.Kind.LABOUR),
         columns=((_("Invoice"), "invoice"), (_("Line"), "description"), (_("Hours"), "quantity"), (_("Amount"), "net")),
-        compute=_with_table(compute_ratio, _per_payer, (_("Payer"), _("Hours"), _("Labour sales"), _("Rate")))),
+        site_field="invoice__site_id", table=Table.PAYERS, table_header=(_("Payer"), _("Hours"), _("Labour sales"), _("Rate"))),
     Kpi("inspection_funnel", _("Inspection funnel"),
         _("Extra work sent to customers for approval, the share they viewed; below: sent, viewed, lines approved, value approved."),
         _("Approval requests (sent, first viewed) and approval decisions"), Unit.PERCENT, _approval_requests, "sent_at",
@@ -617,7 +390,7 @@ KPIS: tuple[Kpi, ...] = (
         advisor_field="work_order__advisor_id", drill=Q(first_viewed_at__isnull=True),
         columns=((_("Sent at"), "sent_at"), (_("Work order"), "work_order"), (_("Sent by"), "sent_by"),
                  (_("First viewed at"), "first_viewed_at")),
-        compute=_with_table(compute_ratio, _funnel, (_("Step"), _("Figure")))),
+        site_field="work_order__site_id", table=Table.FUNNEL, table_header=(_("Step"), _("Figure"))),
     Kpi("deferred_revived", _("Deferred work revived"),
         _("Declined work sold later by a new job, counted when the job that sells it is added."),
         _("Deferred work and the job that sold it"), Unit.COUNT, _revived, "sold_job__added_at", lambda: Count("pk"),
@@ -630,17 +403,18 @@ KPIS: tuple[Kpi, ...] = (
         lambda: Count("pk", filter=Q(origin__in=(Appointment.Origin.REMINDER, Appointment.Origin.CAMPAIGN))), lambda: Count("pk"),
         advisor_field="advisor_id", drill=Q(origin__in=(Appointment.Origin.REMINDER, Appointment.Origin.CAMPAIGN)),
         columns=APPOINTMENT_COLUMNS,
-        compute=_with_table(compute_ratio, _attribution, (_("Origin"), _("Appointments"), _("Visits"), _("Revenue before VAT")))),
+        table=Table.ORIGINS, table_header=(_("Origin"), _("Appointments"), _("Visits"), _("Revenue before VAT"))),
     Kpi("cycle_time", _("Cycle time"),
         _("Average hours from opening the work order to ready for invoicing; below: average hours spent in each step."),
         _("Work-order status events"), Unit.HOURS, _ready_events, "at",
-        lambda: Avg(_duration("at", "work_order__created_at")), advisor_field="work_order__advisor_id",
-        columns=((_("Ready at"), "at"), (_("Work order"), "work_order")), higher_is_better=False, additive=False,
-        compute=_with_table(compute_ratio, _steps, (_("Step"), _("Status changes"), _("Average hours")))),
+        lambda: Sum(_duration("at", "work_order__created_at")), lambda: Count("pk"), advisor_field="work_order__advisor_id",
+        columns=((_("Ready at"), "at"), (_("Work order"), "work_order")), higher_is_better=False,
+        site_field="work_order__site_id", table=Table.STEPS,
+        table_header=(_("Step"), _("Status changes"), _("Average hours"))),
     Kpi("loaner_utilisation", _("Loaner utilisation"),
         _("Hours the loaners were reserved / hours of the period × active loaners (a reservation counts where it starts)."),
         _("Loaner reservations and the active loaner fleet"), Unit.PERCENT, _loaner_reservations, "starts_at",
-        compute=compute_loaner_utilisation,
+        site_field="loaner__site_id", kind=Kind.LOANERS,
         columns=((_("From"), "starts_at"), (_("Until"), "ends_at"), (_("Loaner"), "loaner"), (CUSTOMER, "appointment__customer"))),
     Kpi("callback_7_days", _("7-day callback rate"),
         _("7-day callbacks done within 7 days of being created, among those created in the period."),
@@ -680,14 +454,3 @@ KPIS: tuple[Kpi, ...] = (
                  (_("Amount before VAT"), "net_total"))),
 )
 BY_KEY = {kpi.key: kpi for kpi in KPIS}
-
-
-def compute(kpi: Kpi, scope: Scope, window: Window, now, cache: dict) -> Result:
-    if kpi.compute is not None:
-        return kpi.compute(kpi, scope, window, now, cache)
-    if kpi.median is not None:
-        return compute_median(kpi, scope, window, now)
-    return compute_ratio(kpi, scope, window, now)
-
-
-__all__ = ["BY_KEY", "KPIS", "LAST_YEAR", "Kpi", "Result", "Scope", "Unit", "compute"]

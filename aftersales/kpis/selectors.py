@@ -1,4 +1,4 @@
-"""The dashboard's tiles and the records behind a figure, in a fixed number of queries."""
+"""The dashboard's tiles (from the daily figures) and the records behind a figure, in a fixed number of queries."""
 
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,8 +9,9 @@ from django.utils import timezone
 from aftersales.accounts.models import User
 
 from .charts import Bars, Series, bars_chart, series_chart
+from .figures import compute, load
 from .periods import LAST_YEAR, Window
-from .queries import KPIS, Kpi, Result, Scope, compute
+from .queries import KPIS, Kpi, Result, Scope
 
 
 @dataclass(frozen=True)
@@ -61,10 +62,9 @@ def _names(ids: set[int]) -> dict[int, str]:
 
 
 def dashboard(*, scope: Scope, window: Window, kpis: tuple[Kpi, ...] = KPIS, now=None) -> list[Tile]:
-    """Every KPI for the scope and window: about two queries per KPI, plus one for the people's names."""
-    now = now or timezone.now()
-    cache: dict = {}
-    results = [(kpi, compute(kpi, scope, window, now, cache)) for kpi in kpis]
+    """Every KPI for the scope and window: the figures' three queries, plus one for the people's names."""
+    figures = load(scope, window, now or timezone.now())
+    results = [(kpi, compute(kpi, figures)) for kpi in kpis]
     people = {person for _kpi, result in results for person, _value in result.by_person}
     names = _names(people) if people else {}
     return [Tile(kpi, result, window, names) for kpi, result in results]

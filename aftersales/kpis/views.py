@@ -9,6 +9,7 @@ from aftersales.accounts.permissions import staff_view
 from aftersales.lib.pdf import render_pdf
 
 from . import exports
+from .figures import refreshed_at
 from .forms import DashboardFilters
 from .periods import PeriodKind
 from .queries import BY_KEY, Kpi
@@ -47,10 +48,11 @@ def dashboard(request):
     filters = _filters(request)
     if not filters.is_valid():
         return _invalid(request, filters)
-    window = filters.window()
-    tiles = dashboard_tiles(scope=filters.scope(), window=window)
+    window, scope = filters.window(), filters.scope()
+    tiles = dashboard_tiles(scope=scope, window=window)
     return render(request, "kpis/dashboard.html", {
         "filters": filters, "tiles": tiles, "window": window, "currency": _currency(filters), "query": request.GET.urlencode(),
+        "refreshed_at": refreshed_at(scope),
     })
 
 
@@ -92,10 +94,10 @@ def report(request):
     filters = _filters(request, period=PeriodKind.MONTH)
     if not filters.is_valid():
         return _invalid(request, filters)
-    window = filters.window()
-    tiles = dashboard_tiles(scope=filters.scope(), window=window)
+    window, scope = filters.window(), filters.scope()
+    tiles = dashboard_tiles(scope=scope, window=window)
     pdf = render_pdf("pdf/kpis_monthly.html", {
-        "filters": filters, "tiles": tiles, "window": window, "currency": _currency(filters),
+        "filters": filters, "tiles": tiles, "window": window, "currency": _currency(filters), "refreshed_at": refreshed_at(scope),
         "sites": filters.fields["site"].queryset.filter(pk__in=filters.scope().site_ids),
     }, get_language())
     response = HttpResponse(pdf, content_type="application/pdf")

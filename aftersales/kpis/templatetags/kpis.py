@@ -1,4 +1,5 @@
 from decimal import Decimal
+from functools import lru_cache
 
 from django import template
 from django.utils.formats import number_format
@@ -21,7 +22,13 @@ def kpi_figure(value: Decimal | None, unit_and_currency: str) -> str:
     if unit == Unit.MONEY:
         return format_money(value, currency, get_language())
     shown = number_format(value, decimal_pos=0 if unit == Unit.COUNT else 1, use_l10n=True)
+    return _pattern(get_language(), unit) % {"value": shown}
+
+
+@lru_cache(maxsize=64)
+def _pattern(language: str, unit: str) -> str:
+    """The unit's pattern in ``language`` (the active one): a dashboard formats thousands of figures."""
     return {
         Unit.PERCENT: _("%(value)s %%"), Unit.DAYS: _("%(value)s days"), Unit.HOURS: _("%(value)s h"),
         Unit.PER_MONTH: _("%(value)s / month"),
-    }.get(unit, "%(value)s") % {"value": shown}
+    }.get(unit, "%(value)s")

@@ -14,6 +14,7 @@ from django.contrib.contenttypes.models import ContentType
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
+from aftersales.kpis.rollup import rebuild
 from aftersales.messaging.models import OutboxMessage
 from appointments.models import Appointment, Loaner, LoanerReservation, WebRequest
 from appointments.tests.factories import LabourOperationFactory
@@ -102,7 +103,8 @@ def invoice(site, order, number, *, payer, issued, net, kind=Invoice.Kind.INVOIC
 
 
 def build_month(site, other_site) -> Month:
-    """The March 2026 data of ``site`` (see test_queries.py for the figures), plus noise at ``other_site``."""
+    """The March 2026 data of ``site`` (see test_queries.py for the figures), plus noise at ``other_site``; their daily
+    figures rebuilt as the timed jobs would."""
     advisor_one = UserFactory(roles=[Role.SERVICE_ADVISOR], site_list=[site], username="kpi-advisor-one", first_name="Anna",
                               last_name="One")
     advisor_two = UserFactory(roles=[Role.SERVICE_ADVISOR], site_list=[site], username="kpi-advisor-two", first_name="Bruno",
@@ -204,4 +206,5 @@ def build_month(site, other_site) -> Month:
                         origin=Appointment.Origin.ONLINE)
     work_order(other_site, 1, oc, ov, other_advisor, created=at(9, 10))
     assert other.pk
+    rebuild(sites=[site, other_site], start=date(2024, 1, 1), end=date(2026, 7, 1), now=at(31, 23))
     return Month(advisor_one, advisor_two, technician, {1: wo1, 2: wo2, 3: wo3}, {1: ap1, 3: ap3, 5: ap5, 6: ap6})

@@ -129,13 +129,13 @@ def test_monthly_pdf_report(manager_client, site, month):
 
 
 def test_the_dashboards_query_count_does_not_grow_with_the_data(manager_client, site, other_site, django_assert_max_num_queries):
-    with django_assert_max_num_queries(75):
+    with django_assert_max_num_queries(20):
         assert get(manager_client, "kpis:dashboard", site=site.pk, **MARCH).status_code == 200
     with timezone.override(PARIS):
         build_month(site, other_site)
-    with django_assert_max_num_queries(75):
+    with django_assert_max_num_queries(20):
         assert get(manager_client, "kpis:dashboard", site=site.pk, **MARCH).status_code == 200
-    with django_assert_max_num_queries(75):
+    with django_assert_max_num_queries(20):
         assert get(manager_client, "kpis:dashboard", period="custom", day="2025-03-01", end="2026-02-28").status_code == 200
 
 
