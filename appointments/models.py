@@ -301,6 +301,7 @@ class Appointment(models.Model):
             models.Index(fields=["site", "workshop_day", "status"], name="appointment_site_day_idx"),
             models.Index(fields=["status"], name="appointment_status_idx"),
             models.Index(fields=["origin_content_type", "origin_object_id"], name="appointment_origin_idx"),
+            models.Index(fields=["site", "created_at"], name="appointment_site_created_idx"),  # KPI figures' rebuild (kpis.rollup)
         ]
         verbose_name = _("appointment")
         verbose_name_plural = _("appointments")
@@ -422,7 +423,10 @@ class LoanerReservation(models.Model):
     class Meta:
         ordering = ["starts_at", "pk"]
         constraints = [models.CheckConstraint(condition=models.Q(ends_at__gt=models.F("starts_at")), name="loaner_period_ends_after_start")]
-        indexes = [models.Index(fields=["loaner", "starts_at"], name="loaner_period_idx")]
+        indexes = [
+            models.Index(fields=["loaner", "starts_at"], name="loaner_period_idx"),
+            models.Index(fields=["starts_at"], name="loaner_period_start_idx"),  # KPI figures' rebuild (kpis.rollup)
+        ]
         verbose_name = _("loaner reservation")
         verbose_name_plural = _("loaner reservations")
 
@@ -560,6 +564,7 @@ class WebRequest(models.Model):
             models.Index(fields=["site", "answered_at", "due_at"], name="web_request_site_due_idx"),
             models.Index(fields=["due_at"], condition=models.Q(answered_at__isnull=True, escalated_at__isnull=True),
                          name="web_request_to_escalate_idx"),
+            models.Index(fields=["site", "received_at"], name="web_request_received_idx"),  # KPI figures' rebuild (kpis.rollup)
         ]
         verbose_name = _("web or e-mail request")
         verbose_name_plural = _("web and e-mail requests")

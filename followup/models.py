@@ -336,7 +336,10 @@ class CallTask(models.Model):
                 name="call_task_source_complete",
             ),
         ]
-        indexes = [models.Index(fields=["site", "due_at"], condition=models.Q(status="open"), name="call_task_open_idx")]
+        indexes = [
+            models.Index(fields=["site", "due_at"], condition=models.Q(status="open"), name="call_task_open_idx"),
+            models.Index(fields=["site", "created_at"], name="call_task_site_created_idx"),  # KPI figures' rebuild (kpis.rollup)
+        ]
         permissions = [("work_target_lists", _("Can work the target lists"))]
         verbose_name = _("call task")
         verbose_name_plural = _("call tasks")

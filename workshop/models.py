@@ -267,7 +267,10 @@ class WorkOrderJob(FrozenWhenSigned):
                 name="work_order_job_done_is_signed",
             ),
         ]
-        indexes = [models.Index(fields=["done_by", "done_at"], name="work_order_job_done_idx")]
+        indexes = [
+            models.Index(fields=["done_by", "done_at"], name="work_order_job_done_idx"),
+            models.Index(fields=["done_at"], name="work_order_job_done_at_idx"),  # KPI figures' rebuild (kpis.rollup)
+        ]
         verbose_name = _("work-order job")
         verbose_name_plural = _("work-order jobs")
 
@@ -418,6 +421,7 @@ class WorkOrderEvent(models.Model):
 
     class Meta:
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["at"], name="work_order_event_at_idx")]  # KPI figures' rebuild (kpis.rollup)
         verbose_name = _("work-order event")
         verbose_name_plural = _("work-order events")
 
@@ -491,6 +495,7 @@ class JobClocking(models.Model):
             models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
                                    name="job_clocking_ends_after_start"),
         ]
+        indexes = [models.Index(fields=["started_at"], name="job_clocking_started_idx")]  # KPI figures' rebuild (kpis.rollup)
         verbose_name = _("job clocking")
         verbose_name_plural = _("job clockings")
 
@@ -593,6 +598,7 @@ class ApprovalRequest(models.Model):
 
     class Meta:
         ordering = ["work_order", "-sent_at", "-pk"]
+        indexes = [models.Index(fields=["sent_at"], name="approval_request_sent_idx")]  # KPI figures' rebuild (kpis.rollup)
         verbose_name = _("approval request")
         verbose_name_plural = _("approval requests")
 
@@ -680,6 +686,7 @@ class QualityCheck(models.Model):
         constraints = [
             models.CheckConstraint(condition=models.Q(passed=True) | ~models.Q(fail_reason=""), name="failed_check_has_reason"),
         ]
+        indexes = [models.Index(fields=["checked_at"], name="quality_check_checked_idx")]  # KPI figures' rebuild (kpis.rollup)
         verbose_name = _("quality check")
         verbose_name_plural = _("quality checks")
 

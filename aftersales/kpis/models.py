@@ -2,7 +2,8 @@
 
 Nothing here is typed in: ``DailyFigure`` rows are rebuilt from the records by the timed jobs in ``jobs`` (and
 ``manage.py run_job kpi_figures_all --now``), so that a dashboard reads a few thousand small rows instead of
-millions of records; ``MonthlyFigure`` sums them per month for the periods that span months. ``Dashboard`` is a model without a table, only there to carry the dashboard's permission.
+millions of records; ``MonthlyFigure`` sums them per month for the periods that span months. ``Dashboard`` is a
+model without a table, only there to carry the dashboard's permission.
 """
 
 from django.db import models

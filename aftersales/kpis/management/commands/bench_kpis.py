@@ -48,22 +48,6 @@ from workshop.models import (
     WorkOrderJob,
 )
 
-# Indexes the KPI queries would need on the stage apps' tables. The KPI app may not add them (they belong to
-# those apps' models and migrations); ``--proposed-indexes`` creates them in the bench database only, to measure.
-PROPOSED_INDEXES = {
-    "kpi_wo_event_order_at": "workshop_workorderevent (work_order_id, at)",
-    "kpi_wo_event_at": "workshop_workorderevent (at)",
-    "kpi_job_done_at": "workshop_workorderjob (done_at) WHERE status = 'done'",
-    "kpi_job_order_operation": "workshop_workorderjob (work_order_id, operation_id)",
-    "kpi_wo_vehicle_created": "workshop_workorder (vehicle_id, created_at)",
-    "kpi_clocking_started": "workshop_jobclocking (started_at)",
-    "kpi_qc_checked": "workshop_qualitycheck (checked_at)",
-    "kpi_approval_sent": "workshop_approvalrequest (sent_at)",
-    "kpi_appointment_site_created": "appointments_appointment (site_id, created_at)",
-    "kpi_outbox_site_template_created": "messaging_outboxmessage (site_id, template_key, created_at)",
-    "kpi_calltask_site_created": "followup_calltask (site_id, created_at) WHERE kind = 'callback'",
-    "kpi_loaner_reservation_start": "appointments_loanerreservation (starts_at)",
-}
 GROUP = "Bench KPI group"
 DAYS = 730
 ADVISORS, TECHNICIANS, LOANERS = 5, 8, 4
@@ -80,12 +64,10 @@ class Command(BaseCommand):
         parser.add_argument("--batch", type=int, default=10_000, help="work orders per batch of bulk inserts")
         parser.add_argument("--runs", type=int, default=5, help="timed runs per case (after one warm-up)")
         parser.add_argument("--seed", type=int, default=1010)
-        parser.add_argument("--proposed-indexes", action="store_true",
-                            help="create the indexes listed in PROPOSED_INDEXES first (PostgreSQL; bench database only)")
         parser.add_argument("--rebuild", dest="again", action="store_true", help="aggregate the whole history again, even if done before")
 
     def handle(self, *args, work_orders: int, customers: int, sites: int, batch: int, runs: int, seed: int,
-               proposed_indexes: bool, again: bool, **options) -> None:
+               again: bool, **options) -> None:
         rng = random.Random(seed)
         self.today = timezone.localdate()
         group_sites = self._sites(sites)
@@ -95,11 +77,6 @@ class Command(BaseCommand):
         if loaded < work_orders:
             self._work_orders(group_sites, staff, work_orders - loaded, batch, rng)
             self._attendance(group_sites, staff, rng)
-        if proposed_indexes and connection.vendor == "postgresql":
-            with connection.cursor() as cursor:
-                for name, definition in PROPOSED_INDEXES.items():
-                    table, _space, rest = definition.partition(" ")
-                    cursor.execute(f"CREATE INDEX IF NOT EXISTS {name} ON {table} {rest}")
         self._analyze()
         self._aggregate(group_sites, again=again)
         with timezone.override(group_sites[0].tz):
