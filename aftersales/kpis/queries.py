@@ -19,6 +19,7 @@ from django.db.models import (
     Case,
     CharField,
     Count,
+    DateTimeField,
     DecimalField,
     DurationField,
     Exists,
@@ -37,8 +38,8 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.messaging.models import OutboxMessage
 from appointments.models import Appointment, LoanerReservation, WebRequest
-from followup.models import CallTask, Concern, MaintenanceReminder, SatisfactionAnswer
-from invoicing.models import Invoice, InvoiceLine
+from followup.models import Concern, MaintenanceReminder, SatisfactionAnswer
+from invoicing.models import Handover, Invoice, InvoiceLine
 from workshop.models import ApprovalRequest, DeferredWork, JobClocking, QualityCheck, WorkOrder, WorkOrderEvent, WorkOrderJob
 from workshop.selectors import TechnicianHours
 
@@ -49,6 +50,7 @@ CONFIRMATION_DELAY = timedelta(minutes=30)
 COMPLAINT_DELAY = timedelta(hours=24)
 CALLBACK_DELAY = timedelta(days=7)
 SENT = (OutboxMessage.Status.SENT, OutboxMessage.Status.DELIVERED)
+AFTER_VISIT = (SatisfactionAnswer.Source.CALLBACK, SatisfactionAnswer.Source.SURVEY)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 
 
@@ -240,12 +242,20 @@ def _ready_events(scope: Scope) -> QuerySet:
             .select_related("work_order"))
 
 
-def _callbacks(scope: Scope) -> QuerySet:
-    return CallTask.objects.filter(site_id__in=scope.site_ids, kind=CallTask.Kind.CALLBACK).select_related("customer", "assigned_to")
+def _closed_handovers(scope: Scope) -> QuerySet:
+    """Cars handed back, each marked when the customer answered the 7-day callback or the survey within 7 days
+    (follow-up's own definition, followup.selectors.satisfaction_figures)."""
+    answered = SatisfactionAnswer.objects.filter(
+        handover_id=OuterRef("pk"), source__in=AFTER_VISIT,
+        answered_at__lte=ExpressionWrapper(OuterRef("closed_at") + Value(CALLBACK_DELAY), output_field=DateTimeField()),
+    )
+    return (Handover.objects.filter(site_id__in=scope.site_ids, closed_at__isnull=False).annotate(called=Exists(answered))
+            .select_related("work_order__customer", "advisor"))
 
 
 def _answers(scope: Scope) -> QuerySet:
-    return SatisfactionAnswer.objects.filter(site_id__in=scope.site_ids).select_related("customer", "handover__work_order")
+    return (SatisfactionAnswer.objects.filter(site_id__in=scope.site_ids, source__in=AFTER_VISIT)
+            .select_related("customer", "handover__work_order"))
 
 
 def _complaints(scope: Scope) -> QuerySet:
@@ -417,13 +427,14 @@ KPIS: tuple[Kpi, ...] = (
         site_field="loaner__site_id", kind=Kind.LOANERS,
         columns=((_("From"), "starts_at"), (_("Until"), "ends_at"), (_("Loaner"), "loaner"), (CUSTOMER, "appointment__customer"))),
     Kpi("callback_7_days", _("7-day callback rate"),
-        _("7-day callbacks done within 7 days of being created, among those created in the period."),
-        _("CRC call tasks of kind callback"), Unit.PERCENT, _callbacks, "created_at",
-        lambda: Count("pk", filter=Q(status=CallTask.Status.DONE, closed_at__lte=F("created_at") + CALLBACK_DELAY)), lambda: Count("pk"),
-        drill=~Q(status=CallTask.Status.DONE, closed_at__lte=F("created_at") + CALLBACK_DELAY),
-        columns=((_("Created"), "created_at"), (CUSTOMER, "customer"), (_("Status"), "get_status_display"),
-                 (_("Outcome"), "get_outcome_display"), (_("Closed"), "closed_at"))),
-    Kpi("csat", _("CSAT"), _("Answers with a satisfaction of 4 or 5 out of 5, among all answers (quick touch, 7-day callback, survey)."),
+        _("Customers who left with their car in the period and gave their opinion within 7 days (7-day callback or survey "
+          "link), among all of them."),
+        _("Handovers (closed at) and the satisfaction answers of the callback or survey"), Unit.PERCENT, _closed_handovers,
+        "closed_at", lambda: Count("pk", filter=Q(called=True)), lambda: Count("pk"), advisor_field="advisor_id",
+        drill=Q(called=False),
+        columns=((_("Left at"), "closed_at"), (CUSTOMER, "work_order__customer"), (_("Work order"), "work_order"),
+                 (ADVISOR, "advisor"))),
+    Kpi("csat", _("CSAT"), _("Answers with a satisfaction of 4 or 5 out of 5, among the answers to the 7-day callback and the survey."),
         _("Satisfaction answers (score)"), Unit.PERCENT, _answers, "answered_at", lambda: Count("pk", filter=Q(score__gte=4)),
         lambda: Count("pk"), advisor_field="handover__work_order__advisor_id", drill=Q(score__lte=3), columns=ANSWER_COLUMNS),
     Kpi("nps", _("NPS"),

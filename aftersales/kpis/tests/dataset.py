@@ -190,7 +190,8 @@ def build_month(site, other_site) -> Month:
         Concern.objects.create(site=site, customer=c1, kind=Concern.Kind.COMPLAINT, channel="call", summary=summary,
                                owner=advisor_one, received_at=received, answered_at=answered, created_by=advisor_one)
     for order, score, nps in ((wo1, 5, 10), (wo2, 4, 9), (wo3, 2, 3)):
-        handover = Handover.objects.create(work_order=order, site=site, advisor=order.advisor, arrived_at=order.created_at)
+        handover = Handover.objects.create(work_order=order, site=site, advisor=order.advisor, arrived_at=order.created_at,
+                                           closed_at=order.created_at + timedelta(hours=8))
         SatisfactionAnswer.objects.create(source="callback", handover=handover, customer=order.customer, site=site, score=score,
                                           nps=nps, answered_at=order.created_at + timedelta(days=7))
     WebRequest.objects.create(site=site, channel="web", name="Ann", mobile="+33612000001", language="fr", message="?",

@@ -64,7 +64,7 @@ def test_every_kpi_of_the_month_matches_the_figures_worked_out_by_hand(site, mon
         "attribution": d("50.0"),             # ap1 (reminder) and ap5 (campaign) of 4 bookings
         "cycle_time": d("5.0"),               # (7 h + 3 h) / 2 from opening to ready
         "loaner_utilisation": d("3.2"),       # 24 h of 1 active loaner × 31 days × 24 h
-        "callback_7_days": d("50.0"),         # cb1 done in 2 days, cb2 open
+        "callback_7_days": d("100.0"),        # the 3 cars handed back, each customer answered the callback on day 7
         "csat": d("66.7"),                    # scores 5 and 4 of 5, 2 not
         "nps": d("33.3"),                     # promoters 10 and 9, detractor 3: (2 - 1) / 3
         "complaints_24h": d("50.0"),          # answered in 10 h, and in 48 h

@@ -1,7 +1,7 @@
 """The daily figures: rebuilt from the records by the timed jobs, read back whatever the period."""
 
 from collections import Counter
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -17,6 +17,7 @@ from aftersales.kpis.rollup import rebuild
 from aftersales.kpis.selectors import dashboard
 from aftersales.messaging.jobs import run_job
 from appointments.models import Appointment
+from followup.models import SatisfactionAnswer
 
 from .dataset import PARIS, appointment, at, build_month
 
@@ -119,3 +120,11 @@ def test_a_period_of_whole_months_and_loose_days_adds_both_up(site, month, first
     for key in ("appointment_rate", "no_show_rate", "efficiency", "revenue_per_visit", "cycle_time", "fix_it_right"):
         assert tiles[key].current == march[key].current, key
     assert tiles["cycle_time"].result.table == march["cycle_time"].result.table
+
+
+def test_an_answer_later_than_7_days_after_the_handover_is_no_7_day_callback(site, month):
+    late = SatisfactionAnswer.objects.get(handover__work_order=month.work_orders[3])
+    SatisfactionAnswer.objects.filter(pk=late.pk).update(answered_at=late.handover.closed_at + timedelta(days=8))
+    rebuild(sites=[site], start=date(2026, 3, 1), end=date(2026, 5, 1), now=at(31, 23))
+
+    assert march_figures(site)["callback_7_days"].current == Decimal("66.7")
