@@ -15,6 +15,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -31,6 +32,8 @@ from .rollup import BAND_SECONDS, HOURS
 
 DAYS_PER_MONTH = Decimal("30.4375")
 ZERO = Decimal("0")
+WORK_MEM = "64MB"
+SNAPSHOT_AGE = timedelta(days=7)  # a period's retention is the site's latest snapshot of its last week (rebuilt nightly)
 
 
 @dataclass(frozen=True)
@@ -107,16 +110,26 @@ def load(scope: Scope, window: Window, now: datetime) -> Figures:
     the loaner fleet, a query each."""
     snapshot_kpis = [kpi.key for kpi in KPIS if kpi.kind == Kind.RETENTION]
     rows: dict[tuple[str, str], list[Row]] = defaultdict(list)
-    for model, which in ((MonthlyFigure, 0), (DailyFigure, 1)):
-        for kpi, part, person, index, in_last_year, num, den in _summed(model, window, scope, which, snapshot_kpis):
-            rows[(kpi, part)].append(Row(kpi, part, person, index, bool(in_last_year), num, den))
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:  # a year of a group sums ~150,000 rows: hashed in memory, not sorted on disk
+                cursor.execute("SET LOCAL work_mem = %s", [WORK_MEM])
+        for model, which in ((MonthlyFigure, 0), (DailyFigure, 1)):
+            for kpi, part, person, index, in_last_year, num, den in _summed(model, window, scope, which, snapshot_kpis):
+                rows[(kpi, part)].append(Row(kpi, part, person, index, bool(in_last_year), num, den))
     figures = Figures(window, scope, rows, {}, 0, timezone.localdate(now))
     ends = {figures.snapshot_day(b) for b in (window.previous, window.current, window.last_year)}
-    figures.snapshots = {
-        (kpi, day): (num, den) for kpi, day, num, den in
-        DailyFigure.objects.filter(site_id__in=scope.site_ids, kpi__in=snapshot_kpis, day__in=ends)
-        .values_list("kpi", "day").annotate(num=Sum("num"), den=Sum("den")).order_by()
-    }
+    near = _within([(end - SNAPSHOT_AGE, end + timedelta(days=1)) for end in ends])
+    latest: dict[tuple[str, int, date], tuple[date, Decimal, Decimal]] = {}
+    for kpi, site, day, num, den in (DailyFigure.objects.filter(near, site_id__in=scope.site_ids, kpi__in=snapshot_kpis)
+                                     .values_list("kpi", "site_id", "day", "num", "den")):
+        for end in ends:
+            known = latest.get((kpi, site, end))
+            if end - SNAPSHOT_AGE <= day <= end and (known is None or day > known[0]):
+                latest[(kpi, site, end)] = (day, num, den)
+    for (kpi, _site, end), (_day, num, den) in latest.items():
+        kept, base = figures.snapshots.get((kpi, end), (ZERO, ZERO))
+        figures.snapshots[(kpi, end)] = (kept + num, base + den)
     if any(kpi.kind == Kind.LOANERS for kpi in KPIS):
         figures.fleet = Loaner.objects.filter(site_id__in=scope.site_ids, active=True).count()
     return figures

@@ -28,10 +28,11 @@ def _rebuild_history(sites, now: datetime) -> int:
 
 @register_job("kpi_figures_today")
 def run_kpi_figures_today(*, now: datetime) -> int:
-    """Yesterday, today (in every time zone) and the days ahead; the whole history of a site never aggregated yet."""
+    """Yesterday, today (in every time zone) and the days ahead, but the retention snapshots (nightly); the whole
+    history of a site never aggregated yet."""
     today = _today(now)
     made = _rebuild_history(Site.objects.exclude(pk__in=FigureRefresh.objects.values("site_id")), now)
-    return made + rebuild(sites=Site.objects.all(), start=today - timedelta(days=2), end=today + AHEAD, now=now)
+    return made + rebuild(sites=Site.objects.all(), start=today - timedelta(days=2), end=today + AHEAD, now=now, snapshots=False)
 
 
 @register_job("kpi_figures_recent")

@@ -151,8 +151,10 @@ def _kept_intervals(visits: list[date]) -> tuple[list[tuple[date, date]], list[t
 
 def _retention(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
     """A snapshot per site and day D: customers with a visit in the 12 months before D's 12 months (``den``) and those
-    of them with a visit in the 12 months up to and including D (``num``)."""
-    length = (days.end - days.start).days
+    of them with a visit in the 12 months up to and including D (``num``); up to today, the days ahead have none."""
+    length = (min(days.end, days.now.astimezone(days.tz).date() + timedelta(days=1)) - days.start).days
+    if length <= 0:
+        return
     visits: dict[tuple[int, int], list[date]] = defaultdict(list)
     rows = (_visits(days.scope).filter(**days.between("created_at", days.start - 2 * timedelta(days=RETENTION_DAYS)))
             .annotate(kpi_day=days.day("created_at")).values_list("site_id", "customer_id", "kpi_day").distinct()
@@ -226,10 +228,15 @@ BUILDERS = {Kind.RATIO: _ratio, Kind.MEDIAN: _median, Kind.RETENTION: _retention
 TABLE_BUILDERS = {Table.FUNNEL: _funnel, Table.PAYERS: _payers, Table.ORIGINS: _origins, Table.STEPS: _steps}
 
 
-def builders() -> list[Callable[[Days], Iterable[FigureRow]]]:
+SNAPSHOTS = tuple(kpi.key for kpi in KPIS if kpi.kind == Kind.RETENTION)  # a figure per day that does not add up
+
+
+def builders(*, snapshots: bool = True) -> list[Callable[[Days], Iterable[FigureRow]]]:
     """One builder per KPI and per table; the technicians' hours once for the four KPIs that read them."""
     found: dict[str, Callable[[Days], Iterable[FigureRow]]] = {}
     for kpi in KPIS:
+        if kpi.key in SNAPSHOTS and not snapshots:
+            continue
         found[HOURS if kpi.kind == Kind.HOURS else kpi.key] = _hours if kpi.kind == Kind.HOURS else partial(BUILDERS[kpi.kind], kpi)
         if kpi.table:
             found[f"{kpi.key}:table"] = partial(TABLE_BUILDERS[kpi.table], kpi)
@@ -254,10 +261,12 @@ def _save(rows: Iterable[FigureRow]) -> int:
     return made
 
 
-def rebuild(*, sites: Iterable[Site], start: date, end: date, now: datetime) -> int:
+def rebuild(*, sites: Iterable[Site], start: date, end: date, now: datetime, snapshots: bool = True) -> int:
     """Recompute the daily figures of ``sites`` for ``start`` to ``end`` (excluded), local days of each site.
 
-    Returns how many figures were written. Safe to run at any time and twice: it replaces what it rebuilds."""
+    ``snapshots=False`` leaves the retention snapshots as they are: each reads two years of visits, and a 12-month
+    ratio does not move within a day. Returns how many figures were written. Safe to run at any time and twice: it
+    replaces what it rebuilds."""
     zones: dict[str, list[int]] = defaultdict(list)
     for site in sites:
         zones[site.time_zone].append(site.pk)
@@ -265,8 +274,9 @@ def rebuild(*, sites: Iterable[Site], start: date, end: date, now: datetime) -> 
     for zone, site_ids in zones.items():
         days = Days(tuple(site_ids), start, end, ZoneInfo(zone), now)
         with transaction.atomic():
-            DailyFigure.objects.filter(site_id__in=site_ids, day__gte=start, day__lt=end).delete()
-            made += sum(_save(build(days)) for build in builders())
+            stale = DailyFigure.objects.filter(site_id__in=site_ids, day__gte=start, day__lt=end)
+            (stale if snapshots else stale.exclude(kpi__in=SNAPSHOTS)).delete()
+            made += sum(_save(build(days)) for build in builders(snapshots=snapshots))
             _sum_months(site_ids, start, end)
             _note_refresh(site_ids, start, end)
     return made
@@ -277,8 +287,7 @@ def _sum_months(site_ids: list[int], start: date, end: date) -> None:
     INSERT ... SELECT."""
     first, stop = start.replace(day=1), (end - timedelta(days=1)).replace(day=1) + relativedelta(months=1)
     MonthlyFigure.objects.filter(site_id__in=site_ids, day__gte=first, day__lt=stop).delete()
-    snapshots = [kpi.key for kpi in KPIS if kpi.kind == Kind.RETENTION]  # a snapshot per day: they do not add up
-    sums = (DailyFigure.objects.filter(site_id__in=site_ids, day__gte=first, day__lt=stop).exclude(kpi__in=snapshots)
+    sums = (DailyFigure.objects.filter(site_id__in=site_ids, day__gte=first, day__lt=stop).exclude(kpi__in=SNAPSHOTS)
             .annotate(month=TruncMonth("day")).values_list("kpi", "part", "site_id", "month", "person_id")
             .annotate(total_num=Sum("num"), total_den=Sum("den")).order_by())
     select, params = sums.query.sql_with_params()

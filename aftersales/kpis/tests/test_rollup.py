@@ -128,3 +128,14 @@ def test_an_answer_later_than_7_days_after_the_handover_is_no_7_day_callback(sit
     rebuild(sites=[site], start=date(2026, 3, 1), end=date(2026, 5, 1), now=at(31, 23))
 
     assert march_figures(site)["callback_7_days"].current == Decimal("66.7")
+
+
+def test_the_retention_of_a_period_is_the_latest_snapshot_of_its_last_week(site, month):
+    DailyFigure.objects.filter(site=site, kpi="retention_rate", day__gte=date(2026, 3, 29)).delete()
+    assert march_figures(site)["retention_rate"].current == Decimal("50.0")  # the snapshot of March 28
+
+    run_job("kpi_figures_today", now=at(31, 18))  # leaves the snapshots to the nightly job
+
+    assert not DailyFigure.objects.filter(site=site, kpi="retention_rate", day__gte=date(2026, 3, 29)).exists()
+    DailyFigure.objects.filter(site=site, kpi="retention_rate", day__gte=date(2026, 3, 24)).delete()
+    assert march_figures(site)["retention_rate"].current is None

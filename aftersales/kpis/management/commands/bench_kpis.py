@@ -75,7 +75,9 @@ class Command(BaseCommand):
         self._customers(group_sites, customers, rng)
         loaded = WorkOrder.objects.filter(site__in=group_sites).count()
         if loaded < work_orders:
-            self._work_orders(group_sites, staff, work_orders - loaded, batch, rng)
+            while loaded < work_orders:  # a batch opens fewer work orders than planned (cancelled bookings)
+                self._work_orders(group_sites, staff, work_orders - loaded, batch, rng)
+                loaded = WorkOrder.objects.filter(site__in=group_sites).count()
             self._attendance(group_sites, staff, rng)
         self._analyze()
         self._aggregate(group_sites, again=again)
