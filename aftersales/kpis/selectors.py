@@ -1,6 +1,7 @@
 """The dashboard's tiles (from the daily figures) and the records behind a figure, in a fixed number of queries."""
 
 from dataclasses import dataclass
+from functools import cached_property
 from decimal import Decimal
 
 from django.db.models import QuerySet
@@ -46,11 +47,11 @@ class Tile:
             return None
         return (self.trend == "up") == self.kpi.higher_is_better
 
-    @property
+    @cached_property
     def series(self) -> Series:
         return series_chart([(bucket.label, self.result.values.get(bucket.index)) for bucket in self.window.buckets])
 
-    @property
+    @cached_property
     def bars(self) -> Bars | None:
         if not self.result.by_person:
             return None
