@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import get_for_user, staff_view
+from aftersales.lib.data_urls import png_data_url
 from aftersales.lib.formatting import format_money
 from workshop.models import WorkOrderJob
 
@@ -322,6 +323,7 @@ def _handover_page(request, order, *, status=200, **forms) -> HttpResponse:
         "see_off_form": forms.get("see_off_form") or SeeOffForm(initial={"mileage_out": order.mileage_in}),
         "leads": handover.sales_leads.select_related("salesperson"),
         "may_release": services.may_release(order),
+        "signature_image": png_data_url(handover.signature_image),
     }
     return render(request, "invoicing/handover.html", context, status=status)
 

@@ -1,6 +1,5 @@
 """Reception screens: the day board, the check-in steps, signature, PDF; and the customer's signing page."""
 
-import base64
 from datetime import timedelta
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from aftersales.accounts.permissions import staff_view
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Vehicle
 from aftersales.customers.services import create_customer, create_vehicle
+from aftersales.lib.data_urls import png_data_url
 from aftersales.lib.pdf import render_pdf
 from aftersales.lib.signing import LinkError, make_token, read_token
 from appointments.exceptions import BookingError
@@ -338,10 +338,7 @@ def _pdf_response(order: WorkOrder) -> HttpResponse:
 
 def _signature_data_url(order: WorkOrder) -> str:
     signature = getattr(order, "signature", None)
-    if signature is None or not signature.image:
-        return ""
-    with signature.image.open("rb") as image:
-        return "data:image/png;base64," + base64.b64encode(image.read()).decode()
+    return png_data_url(signature.image if signature is not None else None)
 
 
 @staff_view(VIEW)

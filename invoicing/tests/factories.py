@@ -7,7 +7,7 @@ clocking are skipped: the jobs are marked done and the order moved to the
 quality check by direct updates, which the invoicing tests do not depend on.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.utils import timezone
@@ -29,6 +29,8 @@ from workshop.tests.factories import make_appointment
 from workshop.tests.helpers import fill_check_in, signature_data_url
 
 MILEAGE_IN = 43_210
+EXPLAINED = {"jobs_explained": True, "deferred_explained": True, "unfixed_explained": True, "parts_shown": True,
+             "price_matches": True, "followup_announced": True, "next_service_date": date(2027, 11, 1), "next_service_km": 63_000}
 
 
 def ready_work_order(*, site, advisor, inspector, customer=None, loaner: bool = False, approved_extra: bool = True,

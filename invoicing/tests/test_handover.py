@@ -31,10 +31,7 @@ from invoicing.services import (
 from workshop.models import WorkOrder
 from workshop.tests.helpers import signature_data_url
 
-from .factories import MILEAGE_IN, ready_work_order
-
-EXPLAINED = {"jobs_explained": True, "deferred_explained": True, "unfixed_explained": True, "parts_shown": True,
-             "price_matches": True, "followup_announced": True, "next_service_date": date(2027, 11, 1), "next_service_km": 63_000}
+from .factories import EXPLAINED, MILEAGE_IN, ready_work_order
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 """The desk, invoice, payment, closure and handover pages: status codes, refusals shown, query counts."""
 
+import base64
 import io
 import zipfile
 from decimal import Decimal
@@ -9,10 +10,19 @@ from django.urls import reverse
 
 from invoicing.chain import verify_archive
 from invoicing.models import Closure, Handover, Invoice, Payment
-from invoicing.services import issue_invoice, prepare_invoices
+from invoicing.services import (
+    close_handover,
+    customer_arrived,
+    issue_invoice,
+    prepare_invoices,
+    record_payment,
+    save_explanation,
+    welcome_customer,
+)
 from workshop.models import Approval
+from workshop.tests.helpers import signature_data_url
 
-from .factories import ready_work_order
+from .factories import EXPLAINED, MILEAGE_IN, ready_work_order
 
 
 def test_the_desk_lists_cars_ready_for_invoicing_in_a_flat_number_of_queries(
@@ -139,6 +149,35 @@ def test_the_handover_page_follows_the_customer_from_the_queue(client, advisor, 
     assert page.status_code == 200 and 'id="explain-form"' in page.text and "Front brake discs" in page.text
     assert refused.status_code == 400
     assert Handover.objects.get().closed_at is None
+
+
+def _close_with_a_drawn_signature(order, advisor, cashier) -> Handover:
+    invoice = issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier)
+    record_payment(work_order=order, actor=cashier, method="card", amount=invoice.gross_total)
+    handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
+    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    return close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url=signature_data_url())
+
+
+def test_a_closed_handover_shows_the_drawn_signature_inline_with_how_it_was_signed(client, advisor, cashier, order):
+    closed = _close_with_a_drawn_signature(order, advisor, cashier)
+    with closed.signature_image.open("rb") as stored:
+        expected = "data:image/png;base64," + base64.b64encode(stored.read()).decode()
+    client.force_login(advisor)
+
+    page = client.get(reverse("invoicing:handover", args=[order.pk]))
+
+    assert page.status_code == 200 and 'id="delivery-signature"' in page.text
+    assert f'src="{expected}"' in page.text and "Signed on the tablet" in page.text
+
+
+def test_the_signature_of_a_closed_handover_stays_hidden_from_another_site(client, advisor, cashier, other_site_advisor, order):
+    _close_with_a_drawn_signature(order, advisor, cashier)
+    client.force_login(other_site_advisor)
+
+    page = client.get(reverse("invoicing:handover", args=[order.pk]))
+
+    assert page.status_code == 404 and "data:image/png" not in page.text
 
 
 @pytest.mark.parametrize("url_name", ["invoicing:billing", "invoicing:invoice", "invoicing:handover"])
