@@ -82,6 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Around LoginRequiredMiddleware: its redirect of an htmx request to the login becomes an HX-Redirect (full page).
+    "aftersales.accounts.htmx_login.HtmxLoginRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "aftersales.accounts.middleware.UserLanguageMiddleware",
     "aftersales.accounts.middleware.SiteTimeZoneMiddleware",
