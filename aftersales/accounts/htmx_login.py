@@ -3,13 +3,16 @@
 An htmx request follows a redirect without the browser seeing it and swaps the
 login page into its target (a board row, a form). When the session has expired,
 LoginRequiredMiddleware answers such a request with a redirect to LOGIN_URL:
-this middleware turns it into an ``HX-Redirect`` to the same URL (``?next=``
-kept), on which htmx loads the login as a full page.
+this middleware turns it into an ``HX-Redirect`` to the login, on which htmx
+loads it as a full page. After the login the user comes back to the page the
+browser showed (htmx's ``HX-Current-URL``, when on this host), not to the
+fragment.
 """
 
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import resolve_url
 from django_htmx.http import HttpResponseClientRedirect
@@ -22,12 +25,20 @@ class HtmxLoginRedirectMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         response = self.get_response(request)
         if _is_htmx(request) and _redirects_to_login(response):
-            return HttpResponseClientRedirect(response["Location"])
+            return HttpResponseClientRedirect(_login_back_to_page(request) or response["Location"])
         return response
 
 
 def _is_htmx(request: HttpRequest) -> bool:
     return request.headers.get("HX-Request") == "true"
+
+
+def _login_back_to_page(request: HttpRequest) -> str:
+    """The login URL with ``next`` set to the page the browser shows; "" when htmx did not say or it is elsewhere."""
+    page = urlsplit(request.headers.get("HX-Current-URL", ""))
+    if not page.path or page.netloc != request.get_host():
+        return ""
+    return redirect_to_login(page.path + (f"?{page.query}" if page.query else "")).url
 
 
 def _redirects_to_login(response: HttpResponse) -> bool:

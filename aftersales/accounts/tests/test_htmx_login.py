@@ -44,3 +44,16 @@ def test_a_signed_in_htmx_request_is_left_alone(client, advisor):
     response = client.get(reverse("home"), headers=HTMX)
 
     assert response.status_code == 200 and not response.has_header("HX-Redirect") and response.content
+
+
+def test_after_the_login_the_user_comes_back_to_the_page_not_to_the_fragment(client, db):
+    page = reverse("invoicing:handovers") + "?site=2"
+    response = client.get(FRAGMENT, headers={**HTMX, "HX-Current-URL": f"http://testserver{page}"})
+
+    assert response["HX-Redirect"] == login_url_for(page)
+
+
+def test_a_current_url_of_another_host_is_not_followed(client, db):
+    response = client.get(FRAGMENT, headers={**HTMX, "HX-Current-URL": "https://elsewhere.example/phish"})
+
+    assert response["HX-Redirect"] == login_url_for(FRAGMENT)
