@@ -57,3 +57,10 @@ def test_a_current_url_of_another_host_is_not_followed(client, db):
     response = client.get(FRAGMENT, headers={**HTMX, "HX-Current-URL": "https://elsewhere.example/phish"})
 
     assert response["HX-Redirect"] == login_url_for(FRAGMENT)
+
+
+def test_an_htmx_request_owing_the_second_factor_goes_to_it_as_a_whole_page(client, manager):
+    client.post(reverse("accounts:login"), {"username": manager.username, "password": PASSWORD})
+    response = client.get(FRAGMENT, headers=HTMX)
+
+    assert response.status_code == 200 and response["HX-Redirect"].startswith(reverse("accounts:two_factor_enrol"))
