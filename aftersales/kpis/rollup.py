@@ -274,6 +274,8 @@ def rebuild(*, sites: Iterable[Site], start: date, end: date, now: datetime, sna
     for zone, site_ids in zones.items():
         days = Days(tuple(site_ids), start, end, ZoneInfo(zone), now)
         with transaction.atomic():
+            # one rebuild of a site at a time (the 10-minute job may meet the nightly one): the second waits here
+            list(Site.objects.select_for_update(no_key=True).filter(pk__in=site_ids).order_by("pk").values_list("pk", flat=True))
             stale = DailyFigure.objects.filter(site_id__in=site_ids, day__gte=start, day__lt=end)
             (stale if snapshots else stale.exclude(kpi__in=SNAPSHOTS)).delete()
             made += sum(_save(build(days)) for build in builders(snapshots=snapshots))
