@@ -200,8 +200,12 @@ def no_content_security_policy_violation(request):
         return
     page = request.getfixturevalue("page")
     violations = []
-    page.on("console", lambda message: violations.append(message.text)
-            if "Content Security Policy" in message.text or "Refused to" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            violations.append(message.text) if "Content Security Policy" in message.text or "Refused to" in message.text else None
+        ),
+    )
     yield
     assert violations == [], f"Content-Security-Policy violations in the browser console: {violations}"
 

@@ -178,11 +178,7 @@ STATIC_ROOT = DATA_DIR / "staticfiles"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", DATA_DIR / "media"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": os.environ.get(
-            "STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        )
-    },
+    "staticfiles": {"BACKEND": os.environ.get("STATICFILES_STORAGE", "whitenoise.storage.CompressedManifestStaticFilesStorage")},
 }
 WHITENOISE_USE_FINDERS = DEBUG
 
@@ -282,8 +278,11 @@ else:
 # The cache holds the rate limits of the public pages (one-time codes, online
 # bookings, contact form): production needs the shared Redis cache, since a
 # per-process memory cache counts each worker apart.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL} if REDIS_URL
-          else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+}
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TASK_SERIALIZER = "json"
@@ -302,59 +301,80 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # 30 minutes, reminders once quiet hours end) to a worker and recover sends
 # a killed worker left half-done, without ever sending twice.
 CELERY_BEAT_SCHEDULE["messaging-sweep-outbox"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 60.0, "args": ["sweep_outbox"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 60.0,
+    "args": ["sweep_outbox"],
 }
 # Booking: the 24 h confirmation (DOMAIN §2): every hour, ask each customer
 # booked for the next day (site time) to confirm; once per appointment.
 CELERY_BEAT_SCHEDULE["appointments-booking-reminders"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 3600.0, "args": ["booking_reminders"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 3600.0,
+    "args": ["booking_reminders"],
 }
 # Online booking: 2 working hours for web/e-mail requests, DOMAIN §1: every
 # 5 minutes, flag each request past its due time to the site's managers, once.
 CELERY_BEAT_SCHEDULE["appointments-web-request-escalations"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 300.0, "args": ["web_request_escalations"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 300.0,
+    "args": ["web_request_escalations"],
 }
 
 # Follow-up: the 1-month maintenance reminder, DOMAIN §7 (and the site's extra
 # touches); hourly so each site's day starts in its own time zone, once per
 # vehicle, due service and touch whatever the reruns.
 CELERY_BEAT_SCHEDULE["followup-maintenance-reminders"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 3600.0, "args": ["maintenance_reminders"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 3600.0,
+    "args": ["maintenance_reminders"],
 }
 # Follow-up: no booking and no answer a week after a reminder -> contact again
 # (a CRC call or the other channel), DOMAIN §1 and §7.
 CELERY_BEAT_SCHEDULE["followup-reminder-recontacts"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 3600.0, "args": ["reminder_recontacts"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 3600.0,
+    "args": ["reminder_recontacts"],
 }
 # Follow-up: a complaint gets an answer within 24 h, else its site's managers
 # are alerted (DOMAIN §7); every 5 minutes, once per complaint.
 CELERY_BEAT_SCHEDULE["followup-complaint-escalations"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 300.0, "args": ["complaint_escalations"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 300.0,
+    "args": ["complaint_escalations"],
 }
 # Follow-up after the handover (DOMAIN §7): every 15 minutes, each closed
 # handover gets its 7-day callback (a CRC call on an open day, or the survey
 # link) and, 24 to 72 h after, outside quiet hours, the one-tap quick touch;
 # once per handover whatever the reruns.
 CELERY_BEAT_SCHEDULE["followup-visit-followups"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 900.0, "args": ["visit_followups"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 900.0,
+    "args": ["visit_followups"],
 }
 # Privacy (GDPR retention): message texts older than MESSAGE_RETENTION_DAYS
 # (default 730 days) are blanked once a day; the rows and statuses stay.
 MESSAGE_RETENTION_DAYS = int(os.environ.get("MESSAGE_RETENTION_DAYS", "730"))
 CELERY_BEAT_SCHEDULE["messaging-purge-message-bodies"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 86400.0, "args": ["purge_message_bodies"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 86400.0,
+    "args": ["purge_message_bodies"],
 }
 # KPIs: the dashboards read daily figures aggregated from the records. Every
 # 10 minutes the last two days and the days ahead are rebuilt, every night the
 # last 45 days (comebacks and callbacks change them), every week all of them.
 CELERY_BEAT_SCHEDULE["kpis-figures-today"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": 600.0, "args": ["kpi_figures_today"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": 600.0,
+    "args": ["kpi_figures_today"],
 }
 CELERY_BEAT_SCHEDULE["kpis-figures-recent"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": crontab(hour=2, minute=30), "args": ["kpi_figures_recent"],
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": crontab(hour=2, minute=30),
+    "args": ["kpi_figures_recent"],
 }
 CELERY_BEAT_SCHEDULE["kpis-figures-all"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job", "schedule": crontab(hour=3, minute=30, day_of_week=0),
+    "task": "aftersales.messaging.tasks.run_timed_job",
+    "schedule": crontab(hour=3, minute=30, day_of_week=0),
     "args": ["kpi_figures_all"],
 }
 

@@ -48,8 +48,15 @@ class TechnicianProfileAdmin(admin.ModelAdmin):
 
 @admin.register(SiteCapacityRule)
 class SiteCapacityRuleAdmin(admin.ModelAdmin):
-    list_display = ["site", "slot_minutes", "appointments_per_advisor_hour", "workshop_buffer_percent",
-                    "waiters_per_interval", "loaner_online_reserve_percent", "min_lead_minutes"]
+    list_display = [
+        "site",
+        "slot_minutes",
+        "appointments_per_advisor_hour",
+        "workshop_buffer_percent",
+        "waiters_per_interval",
+        "loaner_online_reserve_percent",
+        "min_lead_minutes",
+    ]
 
 
 @admin.register(CapacityOverride)

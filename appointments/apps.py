@@ -7,8 +7,8 @@ class AppointmentsConfig(AppConfig):
     verbose_name = _("Appointments")
 
     def ready(self) -> None:
-        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.customers.panels import register_customer_panel
+        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.messaging.catalogue import register_message_type
         from aftersales.messaging.replies import register_reply_handler
 
@@ -19,11 +19,15 @@ class AppointmentsConfig(AppConfig):
         register_reply_handler(confirm_by_sms_reply)
         register_customer_panel(VISITS_PANEL)
         register_message_type(
-            "parts_delay", _("Part delayed for an appointment"), ["start", "vehicle", "parts", "link"],
+            "parts_delay",
+            _("Part delayed for an appointment"),
+            ["start", "vehicle", "parts", "link"],
             samples={"parts": "Front brake pads 8W0698151"},
         )
         register_message_type(
-            "web_request_answer", _("Answer to a web or e-mail request"), ["answer", "link"],
+            "web_request_answer",
+            _("Answer to a web or e-mail request"),
+            ["answer", "link"],
             samples={"answer": "Thank you for your message: we can see your car on Tuesday at 9:00."},
         )
         register_export_section("appointments", export_appointments)

@@ -19,7 +19,14 @@ from aftersales.customers.models import LabourOperation, MobilityService, Part, 
 
 from .exceptions import BookingError
 from .models import (
-    AdvisorSchedule, Appointment, Loaner, PartStock, SiteCapacityRule, TechnicianAttendance, TechnicianProfile, WebRequest,
+    AdvisorSchedule,
+    Appointment,
+    Loaner,
+    PartStock,
+    SiteCapacityRule,
+    TechnicianAttendance,
+    TechnicianProfile,
+    WebRequest,
 )
 from .online import create_web_request
 from .services import book_appointment
@@ -29,7 +36,9 @@ APPOINTMENTS_PER_SITE = 14
 DAYS_AHEAD = 14
 LOANERS = {
     "audi-lyon": [
-        ("Audi A1 Sportback", "GA-101-LY", "city car"), ("Audi Q2", "GA-102-LY", "SUV"), ("Audi Q4 e-tron", "GA-103-LY", "electric"),
+        ("Audi A1 Sportback", "GA-101-LY", "city car"),
+        ("Audi Q2", "GA-102-LY", "SUV"),
+        ("Audi Q4 e-tron", "GA-103-LY", "electric"),
     ],
     "lexus-marseille": [("Lexus UX 250h", "GB-201-MA", "SUV"), ("Toyota Yaris", "GB-202-MA", "city car")],
     "citroen-moscow": [("Citroën C4", "А101ВС77", "hatchback"), ("Citroën C5 Aircross", "А102ВС77", "SUV")],
@@ -74,7 +83,10 @@ def _schedules(site: Site, report) -> None:
         for weekday, (opens, closes) in _opening(site).items():
             lunch = (time(12), time(13)) if opens < time(12) and closes > time(14) else (None, None)
             _row, created = AdvisorSchedule.objects.get_or_create(
-                site=site, advisor=advisor, weekday=weekday, starts=opens,
+                site=site,
+                advisor=advisor,
+                weekday=weekday,
+                starts=opens,
                 defaults={"ends": closes, "break_starts": lunch[0], "break_ends": lunch[1]},
             )
             report.add("advisor working hours", created)
@@ -93,12 +105,17 @@ def _technicians(site: Site, report) -> None:
 
 
 def _book(site: Site, rng: random.Random, now) -> int:
-    agent = (User.objects.filter(sites=site, groups__name=Role.CRC_AGENT).order_by("username").first()
-             or User.objects.filter(sites=site, groups__name=Role.SERVICE_ADVISOR).order_by("username").first())
+    agent = (
+        User.objects.filter(sites=site, groups__name=Role.CRC_AGENT).order_by("username").first()
+        or User.objects.filter(sites=site, groups__name=Role.SERVICE_ADVISOR).order_by("username").first()
+    )
     advisors = {advisor.pk: advisor for advisor in User.objects.filter(sites=site, groups__name=Role.SERVICE_ADVISOR)}
     operations = list(LabourOperation.objects.filter(active=True).exclude(skill=LabourOperation.Skill.BODYWORK).order_by("code"))
-    vehicles = [vehicle for vehicle in Vehicle.objects.filter(owner__site=site).select_related("owner").order_by("pk")[:60]
-                if vehicle.owner.has_contact_channel()]
+    vehicles = [
+        vehicle
+        for vehicle in Vehicle.objects.filter(owner__site=site).select_related("owner").order_by("pk")[:60]
+        if vehicle.owner.has_contact_channel()
+    ]
     if agent is None or not advisors or not operations or not vehicles:
         return 0
     if Appointment.objects.filter(site=site, booked_by=agent, starts_at__gte=now).exists():
@@ -109,16 +126,29 @@ def _book(site: Site, rng: random.Random, now) -> int:
     picks = sorted(rng.sample(free, min(len(free), APPOINTMENTS_PER_SITE * 3)), key=lambda slot: slot.starts_at)
     shuttle = MobilityService.objects.filter(site=site, active=True).exclude(kind=MobilityService.Kind.LOANER).first()
     booked = 0
-    for slot, vehicle in zip(picks, vehicles):
+    for slot, vehicle in zip(picks, vehicles, strict=False):
         if booked == APPOINTMENTS_PER_SITE:
             break
         try:
             book_appointment(
-                site=site, customer=vehicle.owner, vehicle=vehicle, advisor=advisors[slot.advisor_id], starts_at=slot.starts_at,
-                jobs=[JobRequest.of(rng.choice(operations))], channel=rng.choice(["phone_in", "phone_in", "phone_out", "desk"]),
-                booked_by=agent, mobility=[shuttle] if shuttle else [], customer_words=rng.choice(CUSTOMER_WORDS),
-                checklist={"services_explained": True, "mobility_offered": True, "prices_given": True, "walk_around_offered": True,
-                           "documents_to_bring": "Carnet d'entretien, carte grise", "arrival_area": "mechanical"},
+                site=site,
+                customer=vehicle.owner,
+                vehicle=vehicle,
+                advisor=advisors[slot.advisor_id],
+                starts_at=slot.starts_at,
+                jobs=[JobRequest.of(rng.choice(operations))],
+                channel=rng.choice(["phone_in", "phone_in", "phone_out", "desk"]),
+                booked_by=agent,
+                mobility=[shuttle] if shuttle else [],
+                customer_words=rng.choice(CUSTOMER_WORDS),
+                checklist={
+                    "services_explained": True,
+                    "mobility_offered": True,
+                    "prices_given": True,
+                    "walk_around_offered": True,
+                    "documents_to_bring": "Carnet d'entretien, carte grise",
+                    "arrival_area": "mechanical",
+                },
             )
         except BookingError:
             continue  # a slot an earlier demo booking's handover took, or a full workshop day
@@ -130,5 +160,14 @@ def _web_request(site: Site, name: str, mobile: str, email: str, message: str, r
     existing = WebRequest.objects.filter(site=site, name=name).first()
     if existing is not None:
         return existing, False
-    return create_web_request(site=site, channel=WebRequest.Channel.WEB, name=name, mobile=mobile, email=email,
-                              language=site.language, vehicle_text="", message=message, received_at=received_at), True
+    return create_web_request(
+        site=site,
+        channel=WebRequest.Channel.WEB,
+        name=name,
+        mobile=mobile,
+        email=email,
+        language=site.language,
+        vehicle_text="",
+        message=message,
+        received_at=received_at,
+    ), True

@@ -9,7 +9,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.customers.models import Campaign, Channel, Customer, LabourOperation, MobilityService, Vehicle
-
 from aftersales.lib.phones import normalize_phone
 
 from .exceptions import BookingError
@@ -98,22 +97,31 @@ class BookingForm(forms.Form):
 
     vehicle = forms.ModelChoiceField(queryset=Vehicle.objects.none(), widget=forms.HiddenInput)
     operations = forms.ModelMultipleChoiceField(
-        label=_("Jobs from the catalogue"), queryset=LabourOperation.objects.none(), required=False,
+        label=_("Jobs from the catalogue"),
+        queryset=LabourOperation.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
-    customer_words = forms.CharField(label=_("In the customer's words"), required=False, max_length=2000,
-                                     widget=forms.Textarea(attrs={"rows": 2}))
+    customer_words = forms.CharField(
+        label=_("In the customer's words"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
     urgent = forms.BooleanField(label=_("Urgent or breakdown (earliest slot within 24 h)"), required=False)
-    channel = forms.ChoiceField(label=_("Booked through"), choices=Appointment.BookingChannel.choices,
-                                initial=Appointment.BookingChannel.PHONE_IN)
+    channel = forms.ChoiceField(
+        label=_("Booked through"), choices=Appointment.BookingChannel.choices, initial=Appointment.BookingChannel.PHONE_IN
+    )
     origin = forms.ChoiceField(label=_("Origin"), choices=Appointment.Origin.choices, initial=Appointment.Origin.INBOUND_CALL)
     campaign = forms.ModelChoiceField(label=_("Campaign that led to the booking"), queryset=Campaign.objects.none(), required=False)
     mobility_offered = forms.ModelMultipleChoiceField(
-        label=_("Mobility options offered"), queryset=MobilityService.objects.none(), required=False,
+        label=_("Mobility options offered"),
+        queryset=MobilityService.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     mobility = forms.ModelMultipleChoiceField(
-        label=_("Mobility chosen"), queryset=MobilityService.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label=_("Mobility chosen"),
+        queryset=MobilityService.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
     loaner = forms.ModelChoiceField(label=_("Loaner"), queryset=Loaner.objects.none(), required=False)
     slot = SlotField(label=_("Appointment time"), required=False)
@@ -128,9 +136,12 @@ class BookingForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.site = site
         self.fields["vehicle"].queryset = vehicles
-        self.fields["operations"].queryset = LabourOperation.objects.filter(active=True).filter(
-            Q(brand__isnull=True) | Q(brand__site_contacts__site=site)
-        ).distinct().order_by("code")
+        self.fields["operations"].queryset = (
+            LabourOperation.objects.filter(active=True)
+            .filter(Q(brand__isnull=True) | Q(brand__site_contacts__site=site))
+            .distinct()
+            .order_by("code")
+        )
         services = MobilityService.objects.filter(site=site, active=True).order_by("kind")
         for name in ("mobility_offered", "mobility"):
             self.fields[name].queryset = services
@@ -138,7 +149,8 @@ class BookingForm(forms.Form):
         self.fields["loaner"].queryset = Loaner.objects.filter(site=site, active=True)
         today = timezone.localdate(timezone.now(), site.tz)
         self.fields["campaign"].queryset = Campaign.objects.filter(
-            Q(ends_on__isnull=True) | Q(ends_on__gte=today), active=True, starts_on__lte=today).order_by("code")
+            Q(ends_on__isnull=True) | Q(ends_on__gte=today), active=True, starts_on__lte=today
+        ).order_by("code")
         if not user.has_perm("appointments.override_capacity"):
             del self.fields["override_reason"]
         style(self)
@@ -180,14 +192,18 @@ class BookingForm(forms.Form):
     def checklist(self) -> dict:
         data = self.cleaned_data
         return {
-            "services_explained": data["services_explained"], "mobility_offered": len(data["mobility_offered"]) >= 2,
-            "prices_given": data["prices_given"], "walk_around_offered": data["walk_around_offered"],
-            "documents_to_bring": data["documents_to_bring"], "arrival_area": data["arrival_area"],
+            "services_explained": data["services_explained"],
+            "mobility_offered": len(data["mobility_offered"]) >= 2,
+            "prices_given": data["prices_given"],
+            "walk_around_offered": data["walk_around_offered"],
+            "documents_to_bring": data["documents_to_bring"],
+            "arrival_area": data["arrival_area"],
         }
 
     def add_booking_error(self, error: BookingError) -> None:
         field = {"starts_at": "slot", "advisor": "slot", "jobs": "operations", "customer": None, "checklist": None}.get(
-            error.field, error.field)
+            error.field, error.field
+        )
         self.add_error(field if field in self.fields else None, str(error.message))
 
 

@@ -93,9 +93,11 @@ def validate_skills(value) -> None:
 class TechnicianProfile(models.Model):
     """What a technician can do and how many hours they attend each weekday."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="technician_profile", verbose_name=_("technician"))
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="technician_profile", verbose_name=_("technician")
+    )
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="technicians", verbose_name=_("site"))
-    skills = models.JSONField(_("skills"), default=list, validators=[validate_skills], help_text=_("e.g. [\"mechanics\", \"express\"]"))
+    skills = models.JSONField(_("skills"), default=list, validators=[validate_skills], help_text=_('e.g. ["mechanics", "express"]'))
     active = models.BooleanField(_("active"), default=True)
 
     class Meta:
@@ -111,7 +113,9 @@ class TechnicianAttendance(models.Model):
     profile = models.ForeignKey(TechnicianProfile, on_delete=models.CASCADE, related_name="attendance", verbose_name=_("technician"))
     weekday = models.PositiveSmallIntegerField(_("weekday"), choices=Weekday.choices)
     hours = models.DecimalField(
-        _("attended hours"), max_digits=4, decimal_places=2,
+        _("attended hours"),
+        max_digits=4,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("24"))],
     )
 
@@ -134,19 +138,26 @@ class SiteCapacityRule(models.Model):
     )
     appointments_per_advisor_hour = models.PositiveSmallIntegerField(_("reception appointments per advisor and hour"), default=3)
     workshop_buffer_percent = models.DecimalField(
-        _("workshop hours kept free (%)"), max_digits=5, decimal_places=2, default=Decimal("15"),
+        _("workshop hours kept free (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("15"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text=_("Kept for walk-ins and extra work found during repairs."),
     )
     waiters_per_interval = models.PositiveSmallIntegerField(_("customers waiting on site per interval"), default=2)
     waiter_interval_minutes = models.PositiveSmallIntegerField(_("waiting interval (minutes)"), default=60)
     loaner_online_reserve_percent = models.DecimalField(
-        _("loaners kept back from online booking (%)"), max_digits=5, decimal_places=2, default=Decimal("25"),
+        _("loaners kept back from online booking (%)"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("25"),
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     min_lead_minutes = models.PositiveSmallIntegerField(_("minimum notice (minutes)"), default=60)
     reception_minutes = models.PositiveSmallIntegerField(
-        _("time from reception to the workshop (minutes)"), default=30,
+        _("time from reception to the workshop (minutes)"),
+        default=30,
         help_text=_("Added to the flat-rate hours to promise the return time."),
     )
 
@@ -171,7 +182,9 @@ class CapacityOverride(models.Model):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="capacity_overrides", verbose_name=_("site"))
     day = models.DateField(_("day"))
     axis = models.CharField(_("axis"), max_length=16, choices=Axis.choices)
-    skill = models.CharField(_("skill"), max_length=10, choices=Skill.choices, blank=True, help_text=_("Workshop hours only; empty for all skills together."))
+    skill = models.CharField(
+        _("skill"), max_length=10, choices=Skill.choices, blank=True, help_text=_("Workshop hours only; empty for all skills together.")
+    )
     value = models.DecimalField(_("limit"), max_digits=7, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
     reason = models.CharField(_("reason"), max_length=200)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("created by"))
@@ -324,7 +337,9 @@ class AppointmentJob(models.Model):
     operation = models.ForeignKey(LabourOperation, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("labour operation"))
     description = models.CharField(_("description"), max_length=200)
     skill = models.CharField(_("skill"), max_length=10, choices=Skill.choices)
-    flat_rate_hours = models.DecimalField(_("flat-rate hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    flat_rate_hours = models.DecimalField(
+        _("flat-rate hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
     labour_price = models.DecimalField(_("labour, before VAT"), max_digits=10, decimal_places=2)
     parts_price = models.DecimalField(_("parts kit, before VAT"), max_digits=10, decimal_places=2, default=Decimal("0"))
 
@@ -365,7 +380,9 @@ class SlotReservation(models.Model):
         HANDOVER = "handover", _("Handover")
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="slot_reservations", verbose_name=_("site"))
-    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="slot_reservations", verbose_name=_("advisor"))
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="slot_reservations", verbose_name=_("advisor")
+    )
     starts_at = models.DateTimeField(_("starts at"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="slots", verbose_name=_("appointment"))
@@ -408,7 +425,9 @@ class LoanerReservation(models.Model):
     """
 
     loaner = models.ForeignKey(Loaner, on_delete=models.PROTECT, related_name="reservations", verbose_name=_("loaner"))
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="loaner_reservations", verbose_name=_("appointment"))
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, related_name="loaner_reservations", verbose_name=_("appointment")
+    )
     starts_at = models.DateTimeField(_("from"))
     ends_at = models.DateTimeField(_("until"))
     confirmed_at = models.DateTimeField(_("checked and confirmed at"), null=True, blank=True)
@@ -530,9 +549,7 @@ class WebRequest(models.Model):
         EMAIL = "email", _("E-mail")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="web_requests", verbose_name=_("site"))
-    brand = models.ForeignKey(
-        "accounts.Brand", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("brand")
-    )
+    brand = models.ForeignKey("accounts.Brand", null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("brand"))
     channel = models.CharField(_("received by"), max_length=10, choices=Channel.choices)
     name = models.CharField(_("name"), max_length=160)
     mobile = models.CharField(_("phone"), max_length=20, blank=True)
@@ -562,8 +579,11 @@ class WebRequest(models.Model):
         ]
         indexes = [
             models.Index(fields=["site", "answered_at", "due_at"], name="web_request_site_due_idx"),
-            models.Index(fields=["due_at"], condition=models.Q(answered_at__isnull=True, escalated_at__isnull=True),
-                         name="web_request_to_escalate_idx"),
+            models.Index(
+                fields=["due_at"],
+                condition=models.Q(answered_at__isnull=True, escalated_at__isnull=True),
+                name="web_request_to_escalate_idx",
+            ),
             models.Index(fields=["site", "received_at"], name="web_request_received_idx"),  # KPI figures' rebuild (kpis.rollup)
         ]
         verbose_name = _("web or e-mail request")

@@ -118,12 +118,18 @@ def _code_key(site: Site, contact: Contact) -> str:
 def send_access_code(*, site: Site, contact: Contact, language: str, customer: Customer | None = None) -> None:
     """A fresh code for this contact (older ones retired), delivered to it after commit."""
     now = timezone.now()
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     key = _code_key(site, contact)
     with transaction.atomic():
         OneTimeCode.objects.filter(purpose=CODE_PURPOSE, key=key, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-        row = OneTimeCode(purpose=CODE_PURPOSE, key=key, customer=customer, created_at=now, max_attempts=MAX_CODE_ATTEMPTS,
-                          expires_at=(now + CODE_TTL).replace(microsecond=0))
+        row = OneTimeCode(
+            purpose=CODE_PURPOSE,
+            key=key,
+            customer=customer,
+            created_at=now,
+            max_attempts=MAX_CODE_ATTEMPTS,
+            expires_at=(now + CODE_TTL).replace(microsecond=0),
+        )
         row.code_hash = _hash_code(row, code)
         row.save()
         minutes = int(CODE_TTL.total_seconds() // 60)
@@ -208,8 +214,11 @@ def prefill_token(vehicle: Vehicle) -> str:
 
 def read_prefill_token(token: str) -> Vehicle:
     """The vehicle (with its owner) the link was made for; LinkError when tampered with or older than 45 days."""
-    vehicle = Vehicle.objects.select_related("owner__site").filter(
-        pk=read_token(token, purpose=PREFILL_PURPOSE, max_age=PREFILL_MAX_AGE), owner__isnull=False).first()
+    vehicle = (
+        Vehicle.objects.select_related("owner__site")
+        .filter(pk=read_token(token, purpose=PREFILL_PURPOSE, max_age=PREFILL_MAX_AGE), owner__isnull=False)
+        .first()
+    )
     if vehicle is None:
         raise LinkError("invalid")
     return vehicle
@@ -241,11 +250,20 @@ def contact_on_file(customer: Customer) -> Contact | None:
 # --- Booking ------------------------------------------------------------------------
 
 
-def online_slots(*, site: Site, jobs, needs_loaner: bool, waits: bool, now: datetime, first_day: date | None = None,
-                 days: int = slots.PROPOSAL_DAYS) -> list[slots.Proposal]:
+def online_slots(
+    *, site: Site, jobs, needs_loaner: bool, waits: bool, now: datetime, first_day: date | None = None, days: int = slots.PROPOSAL_DAYS
+) -> list[slots.Proposal]:
     first_day = first_day or timezone.localdate(now, site.tz)
-    return slots.bookable_slots(site=site, jobs=jobs, now=now, first_day=first_day, last_day=first_day + timedelta(days=days),
-                                needs_loaner=needs_loaner, waits=waits, online=True)
+    return slots.bookable_slots(
+        site=site,
+        jobs=jobs,
+        now=now,
+        first_day=first_day,
+        last_day=first_day + timedelta(days=days),
+        needs_loaner=needs_loaner,
+        waits=waits,
+        online=True,
+    )
 
 
 def loaner_offered(*, site: Site, jobs, now: datetime) -> bool:
@@ -254,8 +272,17 @@ def loaner_offered(*, site: Site, jobs, now: datetime) -> bool:
 
 
 def book_online(
-    *, site: Site, customer: Customer, vehicle: Vehicle, operations, mobility: MobilityService, advisor_id: int,
-    starts_at: datetime, comment: str = "", origin: str | None = None, origin_record=None,
+    *,
+    site: Site,
+    customer: Customer,
+    vehicle: Vehicle,
+    operations,
+    mobility: MobilityService,
+    advisor_id: int,
+    starts_at: datetime,
+    comment: str = "",
+    origin: str | None = None,
+    origin_record=None,
 ) -> Appointment:
     """Book what the customer chose, through the same engine and service as the CRC (channel online)."""
     jobs = [slots.JobRequest.of(operation) for operation in operations]
@@ -264,9 +291,14 @@ def book_online(
     wants_loaner = mobility.kind == MobilityService.Kind.LOANER
     waits = mobility.kind == MobilityService.Kind.LOUNGE
     day = timezone.localdate(starts_at, site.tz)
-    match = next((p for p in online_slots(site=site, jobs=jobs, needs_loaner=wants_loaner, waits=waits, now=timezone.now(),
-                                          first_day=day, days=0)
-                  if p.advisor_id == advisor_id and p.starts_at == starts_at), None)
+    match = next(
+        (
+            p
+            for p in online_slots(site=site, jobs=jobs, needs_loaner=wants_loaner, waits=waits, now=timezone.now(), first_day=day, days=0)
+            if p.advisor_id == advisor_id and p.starts_at == starts_at
+        ),
+        None,
+    )
     if match is None:
         raise SlotUnavailable(_("This time is no longer free; pick another."), field="slot")
     advisor = User.objects.filter(pk=advisor_id).first()
@@ -276,11 +308,25 @@ def book_online(
         if loaner is None:
             raise SlotUnavailable(_("No loaner is free for this time any more; pick another time or another option."), field="slot")
     return services.book_appointment(
-        site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, jobs=jobs,
-        channel=Appointment.BookingChannel.ONLINE, origin=origin, origin_record=origin_record, booked_by=online_user(),
-        mobility=[mobility], loaner=loaner, customer_words=comment,
-        checklist={"services_explained": True, "mobility_offered": True, "prices_given": True,
-                   "documents_to_bring": str(_("Service book, registration papers, wheel-lock key"))},
+        site=site,
+        customer=customer,
+        vehicle=vehicle,
+        advisor=advisor,
+        starts_at=starts_at,
+        jobs=jobs,
+        channel=Appointment.BookingChannel.ONLINE,
+        origin=origin,
+        origin_record=origin_record,
+        booked_by=online_user(),
+        mobility=[mobility],
+        loaner=loaner,
+        customer_words=comment,
+        checklist={
+            "services_explained": True,
+            "mobility_offered": True,
+            "prices_given": True,
+            "documents_to_bring": str(_("Service book, registration papers, wheel-lock key")),
+        },
     )
 
 
@@ -293,24 +339,34 @@ CUSTOMER_CHANGES = {
 }
 
 
-def slots_to_move(*, appointment: Appointment, now: datetime, first_day: date | None = None,
-                  days: int = slots.PROPOSAL_DAYS) -> list[slots.Proposal]:
+def slots_to_move(
+    *, appointment: Appointment, now: datetime, first_day: date | None = None, days: int = slots.PROPOSAL_DAYS
+) -> list[slots.Proposal]:
     """The times the customer may move the appointment to: its jobs, waiting and loaner, the online rules."""
-    return online_slots(site=appointment.site, jobs=list(appointment.jobs.all()), now=now, first_day=first_day, days=days,
-                        needs_loaner=appointment.loaner_reservations.exists(), waits=appointment.customer_waits)
+    return online_slots(
+        site=appointment.site,
+        jobs=list(appointment.jobs.all()),
+        now=now,
+        first_day=first_day,
+        days=days,
+        needs_loaner=appointment.loaner_reservations.exists(),
+        waits=appointment.customer_waits,
+    )
 
 
 def reschedule_by_customer(*, appointment: Appointment, advisor_id: int, starts_at: datetime) -> Appointment:
     if not appointment.can_become(Appointment.Status.RESCHEDULED):
         raise TransitionNotAllowed(_("This appointment can no longer be moved online; please call us."))
-    offered = slots_to_move(appointment=appointment, now=timezone.now(), first_day=timezone.localdate(starts_at, appointment.site.tz),
-                            days=0)
+    offered = slots_to_move(
+        appointment=appointment, now=timezone.now(), first_day=timezone.localdate(starts_at, appointment.site.tz), days=0
+    )
     if not any(p.advisor_id == advisor_id and p.starts_at == starts_at for p in offered):
         raise SlotUnavailable(_("This time is no longer free; pick another."), field="slot")
     advisor = User.objects.filter(pk=advisor_id).first()
     with transaction.atomic():
-        new = services.reschedule_appointment(appointment=appointment, starts_at=starts_at, advisor=advisor,
-                                              actor=online_user(), reason=str(CUSTOMER_CHANGES["rescheduled"]))
+        new = services.reschedule_appointment(
+            appointment=appointment, starts_at=starts_at, advisor=advisor, actor=online_user(), reason=str(CUSTOMER_CHANGES["rescheduled"])
+        )
         notify_advisor(appointment=new, change="rescheduled", previous=appointment)
     return new
 
@@ -337,7 +393,10 @@ def notify_advisor(*, appointment: Appointment, change: str, note: str = "", pre
     """A staff-visible event on the appointment (diary "changes by customers"); a move or a cancellation is also
     e-mailed to its advisor after commit."""
     event = AppointmentEvent.objects.create(
-        appointment=appointment, actor=None, from_status=appointment.status, to_status=appointment.status,
+        appointment=appointment,
+        actor=None,
+        from_status=appointment.status,
+        to_status=appointment.status,
         note=" ".join(filter(None, [str(CUSTOMER_CHANGES[change]), note])),
         details={"customer_change": change, **({"previous": previous.pk} if previous else {})},
     )
@@ -346,10 +405,17 @@ def notify_advisor(*, appointment: Appointment, change: str, note: str = "", pre
         with translation.override(advisor.language or appointment.site.language):
             local = timezone.localtime(appointment.starts_at, appointment.site.tz)
             subject = str(_("%(customer)s: %(change)s") % {"customer": appointment.customer, "change": CUSTOMER_CHANGES[change]})
-            body = "\n".join(filter(None, [
-                subject, f"{local:%Y-%m-%d %H:%M} · {appointment.vehicle}", note,
-                settings.SITE_URL + reverse("appointments:detail", kwargs={"pk": appointment.pk}),
-            ]))
+            body = "\n".join(
+                filter(
+                    None,
+                    [
+                        subject,
+                        f"{local:%Y-%m-%d %H:%M} · {appointment.vehicle}",
+                        note,
+                        settings.SITE_URL + reverse("appointments:detail", kwargs={"pk": appointment.pk}),
+                    ],
+                )
+            )
         transaction.on_commit(lambda: _mail_quietly(subject, body, [advisor.email]))
     return event
 
@@ -365,8 +431,18 @@ def _mail_quietly(subject: str, body: str, to: list[str]) -> None:
 
 
 def create_web_request(
-    *, site: Site, channel: str, name: str, mobile: str, email: str, language: str, vehicle_text: str, message: str,
-    received_at: datetime | None = None, recorded_by: User | None = None, brand=None,
+    *,
+    site: Site,
+    channel: str,
+    name: str,
+    mobile: str,
+    email: str,
+    language: str,
+    vehicle_text: str,
+    message: str,
+    received_at: datetime | None = None,
+    recorded_by: User | None = None,
+    brand=None,
 ) -> WebRequest:
     """File a request; it is due 2 working hours after it came in (site hours, holidays and closures count)."""
     if channel not in WebRequest.Channel.values:
@@ -379,9 +455,18 @@ def create_web_request(
     if received_at > timezone.now():
         raise InvalidBooking(_("The time received cannot be in the future."), field="received_at")
     return WebRequest.objects.create(
-        site=site, brand=brand, channel=channel, name=name.strip(), mobile=mobile, email=email, language=language,
-        vehicle_text=vehicle_text.strip(), message=message.strip(), received_at=received_at,
-        due_at=add_working_hours(site, received_at, REQUEST_ANSWER_HOURS), recorded_by=recorded_by,
+        site=site,
+        brand=brand,
+        channel=channel,
+        name=name.strip(),
+        mobile=mobile,
+        email=email,
+        language=language,
+        vehicle_text=vehicle_text.strip(),
+        message=message.strip(),
+        received_at=received_at,
+        due_at=add_working_hours(site, received_at, REQUEST_ANSWER_HOURS),
+        recorded_by=recorded_by,
     )
 
 
@@ -403,15 +488,30 @@ def answer_web_request(*, web_request: WebRequest, answer: str, with_booking_lin
             customer = find_customer(site=site, contact=Contact(MessageChannel.EMAIL, locked.email))
         if customer is None:
             first, _space, last = locked.name.rpartition(" ")
-            customer = create_customer(site=site, created_by=actor, data={
-                "first_name": first or locked.name, "last_name": last if first else "", "mobile": locked.mobile,
-                "email": locked.email, "language": locked.language,
-                "preferred_channel": Channel.EMAIL if locked.channel == WebRequest.Channel.EMAIL and locked.email else
-                (Channel.SMS if locked.mobile else Channel.EMAIL),
-            })
+            customer = create_customer(
+                site=site,
+                created_by=actor,
+                data={
+                    "first_name": first or locked.name,
+                    "last_name": last if first else "",
+                    "mobile": locked.mobile,
+                    "email": locked.email,
+                    "language": locked.language,
+                    "preferred_channel": Channel.EMAIL
+                    if locked.channel == WebRequest.Channel.EMAIL and locked.email
+                    else (Channel.SMS if locked.mobile else Channel.EMAIL),
+                },
+            )
         link = settings.SITE_URL + reverse("online:book", kwargs={"site_code": site.code}) if with_booking_link else ""
-        queue_message(customer=customer, template="web_request_answer", context={"answer": answer.strip(), "link": link},
-                      about=locked, idempotency_key=f"web_request_answer:{locked.pk}", purpose="service", actor=actor)
+        queue_message(
+            customer=customer,
+            template="web_request_answer",
+            context={"answer": answer.strip(), "link": link},
+            about=locked,
+            idempotency_key=f"web_request_answer:{locked.pk}",
+            purpose="service",
+            actor=actor,
+        )
         locked.customer, locked.answer, locked.answered_at, locked.answered_by = customer, answer.strip(), timezone.now(), actor
         locked.save(update_fields=["customer", "answer", "answered_at", "answered_by"])
     return locked
@@ -424,11 +524,15 @@ def escalate_overdue_web_requests(*, now: datetime) -> int:
         with transaction.atomic():
             if not WebRequest.objects.filter(pk=request.pk, escalated_at__isnull=True, answered_at__isnull=True).update(escalated_at=now):
                 continue
-            managers = list(User.objects.filter(sites=request.site, is_active=True, groups__name=Role.MANAGER)
-                            .exclude(email="").values_list("email", flat=True))
+            managers = list(
+                User.objects.filter(sites=request.site, is_active=True, groups__name=Role.MANAGER)
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
             subject = str(_("Web request not answered within 2 working hours: %(name)s") % {"name": request.name})
-            body = "\n".join([subject, request.message[:500],
-                              settings.SITE_URL + reverse("appointments:web_request", kwargs={"pk": request.pk})])
+            body = "\n".join(
+                [subject, request.message[:500], settings.SITE_URL + reverse("appointments:web_request", kwargs={"pk": request.pk})]
+            )
             if managers:
                 transaction.on_commit(lambda subject=subject, body=body, managers=managers: _mail_quietly(subject, body, managers))
         flagged += 1

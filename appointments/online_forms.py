@@ -17,8 +17,9 @@ from .online import parse_contact
 
 class IdentifyForm(forms.Form):
     vehicle = forms.CharField(label=_("Registration plate or VIN"), max_length=30)
-    contact = forms.CharField(label=_("Mobile or e-mail"), max_length=120,
-                              help_text=_("We send you a one-time code there to make sure it is you."))
+    contact = forms.CharField(
+        label=_("Mobile or e-mail"), max_length=120, help_text=_("We send you a one-time code there to make sure it is you.")
+    )
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
@@ -33,9 +34,13 @@ class IdentifyForm(forms.Form):
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(label=_("Code received"), regex=r"^\s*\d{6}\s*$", max_length=12,
-                            error_messages={"invalid": _("The code has 6 digits.")},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.RegexField(
+        label=_("Code received"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("The code has 6 digits.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,12 +73,16 @@ def online_operations(site, brand=None):
 
 
 class ChooseForm(forms.Form):
-    operations = forms.ModelMultipleChoiceField(label=_("Services"), queryset=LabourOperation.objects.none(), required=False,
-                                                widget=forms.CheckboxSelectMultiple)
-    mobility = forms.ModelChoiceField(label=_("While we look after your car"), queryset=MobilityService.objects.none(),
-                                      widget=forms.RadioSelect(attrs={"class": "form-check-input"}), empty_label=None)
-    comment = forms.CharField(label=_("Anything to tell us?"), required=False, max_length=2000,
-                              widget=forms.Textarea(attrs={"rows": 3}))
+    operations = forms.ModelMultipleChoiceField(
+        label=_("Services"), queryset=LabourOperation.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    mobility = forms.ModelChoiceField(
+        label=_("While we look after your car"),
+        queryset=MobilityService.objects.none(),
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        empty_label=None,
+    )
+    comment = forms.CharField(label=_("Anything to tell us?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, site, brand=None, loaner_offered: bool, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -82,9 +91,15 @@ class ChooseForm(forms.Form):
         if not loaner_offered:
             mobility = mobility.exclude(kind=MobilityService.Kind.LOANER)
         self.fields["mobility"].queryset = mobility
-        self.fields["mobility"].label_from_instance = lambda service: " · ".join(filter(None, [
-            service.localized("name", language),
-            format_money(service.price, site.currency, language or site.language) if service.price else ""]))
+        self.fields["mobility"].label_from_instance = lambda service: " · ".join(
+            filter(
+                None,
+                [
+                    service.localized("name", language),
+                    format_money(service.price, site.currency, language or site.language) if service.price else "",
+                ],
+            )
+        )
         style(self)
 
     def clean(self):

@@ -55,8 +55,14 @@ def public_render(request: HttpRequest, template: str, context: dict, *, site: S
     with translation.override(language), timezone.override(site.tz):
         kept = request.GET.copy()
         kept.pop("lang", None)
-        context = {"site": site, "language": language, "languages": settings.LANGUAGES,
-                   "path": request.path, "kept_query": kept.urlencode(), **context}
+        context = {
+            "site": site,
+            "language": language,
+            "languages": settings.LANGUAGES,
+            "path": request.path,
+            "kept_query": kept.urlencode(),
+            **context,
+        }
         response = render(request, template, context, status=status)
     response.headers["Content-Language"] = language
     return response
@@ -105,8 +111,15 @@ def book(request: HttpRequest, site_code: str, brand_code: str | None = None) ->
         if not (online.allow("code_ip", client_ip(request)) and online.allow("code_contact", contact.address)):
             return _limited(request, site, "appointments/online/identify.html", context)
         online.send_access_code(site=site, contact=contact, language=visitor_language(request))
-        _save(request, site, {"contact": [contact.channel, contact.address], "vehicle_ref": form.cleaned_data["vehicle"],
-                              "brand": brand.pk if brand else None})
+        _save(
+            request,
+            site,
+            {
+                "contact": [contact.channel, contact.address],
+                "vehicle_ref": form.cleaned_data["vehicle"],
+                "brand": brand.pk if brand else None,
+            },
+        )
         return redirect("online:code", site_code=site.code)
     return public_render(request, "appointments/online/identify.html", context, site=site, status=400 if form.errors else 200)
 
@@ -116,8 +129,7 @@ def _book_prefilled(request: HttpRequest, site: Site, brand, token: str) -> Http
     try:
         vehicle = online.read_prefill_token(token)
     except LinkError as error:
-        return public_render(request, "appointments/public_link_error.html", {"expired": str(error) == "expired"}, site=site,
-                             status=400)
+        return public_render(request, "appointments/public_link_error.html", {"expired": str(error) == "expired"}, site=site, status=400)
     contact = online.contact_on_file(vehicle.owner)
     if vehicle.owner.site_id != site.pk or contact is None:
         return public_render(request, "appointments/public_link_error.html", {"expired": False}, site=site, status=400)
@@ -125,8 +137,11 @@ def _book_prefilled(request: HttpRequest, site: Site, brand, token: str) -> Http
         if not (online.allow("code_ip", client_ip(request)) and online.allow("code_contact", contact.address)):
             return _limited(request, site, "appointments/online/prefilled.html", {"token": token, "brand": brand})
         online.send_access_code(site=site, contact=contact, language=visitor_language(request), customer=vehicle.owner)
-        _save(request, site, {"contact": [contact.channel, contact.address], "prefill_vehicle": vehicle.pk,
-                              "brand": brand.pk if brand else None})
+        _save(
+            request,
+            site,
+            {"contact": [contact.channel, contact.address], "prefill_vehicle": vehicle.pk, "brand": brand.pk if brand else None},
+        )
         return redirect("online:code", site_code=site.code)
     return public_render(request, "appointments/online/prefilled.html", {"token": token, "brand": brand}, site=site)
 
@@ -163,9 +178,12 @@ def _verified_state(site: Site, contact: online.Contact, state: dict) -> dict:
         vehicle = Vehicle.objects.select_related("owner").get(pk=state["prefill_vehicle"])
         return {**verified, "customer": vehicle.owner_id, "vehicle": vehicle.pk}
     identity = online.identify(site=site, contact=contact, vehicle_reference=state.get("vehicle_ref", ""))
-    return {**verified, "vehicle_ref": state.get("vehicle_ref", ""),
-            "customer": identity.customer.pk if identity.customer else None,
-            "vehicle": identity.vehicle.pk if identity.vehicle else None}
+    return {
+        **verified,
+        "vehicle_ref": state.get("vehicle_ref", ""),
+        "customer": identity.customer.pk if identity.customer else None,
+        "vehicle": identity.vehicle.pk if identity.vehicle else None,
+    }
 
 
 def _next_step(site: Site, state: dict) -> str:
@@ -181,8 +199,9 @@ def _verified(request: HttpRequest, site: Site) -> tuple[dict, Customer | None, 
     if not state.get("verified"):
         return state, None, None
     customer = Customer.objects.filter(pk=state.get("customer"), site=site).first() if state.get("customer") else None
-    vehicle = (Vehicle.objects.filter(pk=state.get("vehicle"), owner=customer).first()
-               if customer is not None and state.get("vehicle") else None)
+    vehicle = (
+        Vehicle.objects.filter(pk=state.get("vehicle"), owner=customer).first() if customer is not None and state.get("vehicle") else None
+    )
     return state, customer, vehicle
 
 
@@ -197,12 +216,20 @@ def details(request: HttpRequest, site_code: str) -> HttpResponse:
         return redirect(_next_step(site, state))
     contact = _contact(state)
     verified_field = "mobile" if contact.channel == MessageChannel.SMS else "email"
-    initial = {"vin": state.get("vehicle_ref", "") if len(state.get("vehicle_ref", "")) == 17 else "",
-               "plate": state.get("vehicle_ref", "") if len(state.get("vehicle_ref", "")) != 17 else "",
-               "preferred_channel": Channel.SMS if verified_field == "mobile" else Channel.EMAIL,
-               "language": visitor_language(request)}
-    form = DetailsForm(request.POST or None, site=site, verified_field=verified_field, verified_value=contact.address,
-                       with_customer=customer is None, initial=initial)
+    initial = {
+        "vin": state.get("vehicle_ref", "") if len(state.get("vehicle_ref", "")) == 17 else "",
+        "plate": state.get("vehicle_ref", "") if len(state.get("vehicle_ref", "")) != 17 else "",
+        "preferred_channel": Channel.SMS if verified_field == "mobile" else Channel.EMAIL,
+        "language": visitor_language(request),
+    }
+    form = DetailsForm(
+        request.POST or None,
+        site=site,
+        verified_field=verified_field,
+        verified_value=contact.address,
+        with_customer=customer is None,
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.vehicle_data()
         data["vin"] = data["vin"].strip().upper()
@@ -235,8 +262,11 @@ def _operation_prices(site: Site, operations, language: str) -> dict[int, dict]:
     estimate = services.estimate_jobs(site=site, jobs=[JobRequest.of(operation) for operation in operations])
     factor = Decimal("1") + site.vat_rate / Decimal("100")
     return {
-        operation.pk: {"price": ((line.labour_price + line.parts_price) * factor).quantize(Decimal("0.01"), ROUND_HALF_UP),
-                       "hours": line.flat_rate_hours, "label": operation.localized("description", language)}
+        operation.pk: {
+            "price": ((line.labour_price + line.parts_price) * factor).quantize(Decimal("0.01"), ROUND_HALF_UP),
+            "hours": line.flat_rate_hours,
+            "label": operation.localized("description", language),
+        }
         for operation, line in zip(operations, estimate.lines, strict=True)
     }
 
@@ -256,19 +286,36 @@ def choose(request: HttpRequest, site_code: str) -> HttpResponse:
     chosen = state.get("choice", {})
     initial = {"operations": chosen.get("operations", []), "mobility": chosen.get("mobility"), "comment": chosen.get("comment", "")}
     probe = [JobRequest(description="probe", flat_rate_hours=Decimal("0"))]
-    form = ChooseForm(request.POST or None, site=site, brand=brand, initial=initial, language=visitor_language(request),
-                      loaner_offered=online.loaner_offered(site=site, jobs=probe, now=now))
+    form = ChooseForm(
+        request.POST or None,
+        site=site,
+        brand=brand,
+        initial=initial,
+        language=visitor_language(request),
+        loaner_offered=online.loaner_offered(site=site, jobs=probe, now=now),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        _save(request, site, {**state, "choice": {"operations": [op.pk for op in data["operations"]],
-                                                  "mobility": data["mobility"].pk, "comment": data["comment"]}})
+        _save(
+            request,
+            site,
+            {
+                **state,
+                "choice": {"operations": [op.pk for op in data["operations"]], "mobility": data["mobility"].pk, "comment": data["comment"]},
+            },
+        )
         return redirect("online:slot", site_code=site.code)
     operations = list(form.fields["operations"].queryset)
     prices = _operation_prices(site, operations, visitor_language(request))
     attach_open_campaigns([vehicle], active_campaigns(on=timezone.localdate(now, site.tz)))
-    context = {"form": form, "customer": customer, "vehicle": vehicle, "brand": brand,
-               "operations": [(op, prices[op.pk]) for op in operations],
-               "chosen_operations": [str(pk) for pk in (form.data.getlist("operations") if form.is_bound else initial["operations"])]}
+    context = {
+        "form": form,
+        "customer": customer,
+        "vehicle": vehicle,
+        "brand": brand,
+        "operations": [(op, prices[op.pk]) for op in operations],
+        "chosen_operations": [str(pk) for pk in (form.data.getlist("operations") if form.is_bound else initial["operations"])],
+    }
     return public_render(request, "appointments/online/choose.html", context, site=site, status=400 if form.errors else 200)
 
 
@@ -278,8 +325,11 @@ def choose(request: HttpRequest, site_code: str) -> HttpResponse:
 def _choice(site: Site, state: dict):
     choice = state.get("choice") or {}
     mobility = MobilityService.objects.filter(pk=choice.get("mobility"), site=site, active=True).first()
-    operations = list(ChooseForm(site=site, brand=_brand(state), loaner_offered=True).fields["operations"].queryset
-                      .filter(pk__in=choice.get("operations", [])))
+    operations = list(
+        ChooseForm(site=site, brand=_brand(state), loaner_offered=True)
+        .fields["operations"]
+        .queryset.filter(pk__in=choice.get("operations", []))
+    )
     return operations, mobility, choice.get("comment", "")
 
 
@@ -300,8 +350,14 @@ def slot(request: HttpRequest, site_code: str) -> HttpResponse:
         advisor_id, starts_at = form.cleaned_data["slot"]
         try:
             appointment = online.book_online(
-                site=site, customer=customer, vehicle=vehicle, operations=operations, mobility=mobility, advisor_id=advisor_id,
-                starts_at=starts_at, comment=comment,
+                site=site,
+                customer=customer,
+                vehicle=vehicle,
+                operations=operations,
+                mobility=mobility,
+                advisor_id=advisor_id,
+                starts_at=starts_at,
+                comment=comment,
             )
         except BookingError as error:
             form.add_error("slot", str(error.message))
@@ -314,12 +370,21 @@ def slot(request: HttpRequest, site_code: str) -> HttpResponse:
 
 
 def _slot_context(request: HttpRequest, site: Site, form: SlotForm, jobs, mobility) -> dict:
-    proposals = online.online_slots(site=site, jobs=jobs, needs_loaner=mobility.kind == MobilityService.Kind.LOANER,
-                                    waits=mobility.kind == MobilityService.Kind.LOUNGE, now=timezone.now())
+    proposals = online.online_slots(
+        site=site,
+        jobs=jobs,
+        needs_loaner=mobility.kind == MobilityService.Kind.LOANER,
+        waits=mobility.kind == MobilityService.Kind.LOUNGE,
+        now=timezone.now(),
+    )
     language = visitor_language(request)
-    return {"form": form, "days": group_by_day(site, proposals), "mobility_label": mobility.localized("name", language),
-            "estimate": services.estimate_jobs(site=site, jobs=jobs),
-            "selected": form.data.get("slot", "") if form.is_bound else ""}
+    return {
+        "form": form,
+        "days": group_by_day(site, proposals),
+        "mobility_label": mobility.localized("name", language),
+        "estimate": services.estimate_jobs(site=site, jobs=jobs),
+        "selected": form.data.get("slot", "") if form.is_bound else "",
+    }
 
 
 def group_by_day(site: Site, proposals) -> list[tuple]:
@@ -343,9 +408,17 @@ def contact(request: HttpRequest, site_code: str, brand_code: str | None = None)
         if not online.allow("request_ip", client_ip(request)):
             return _limited(request, site, "appointments/online/contact.html", context)
         data = form.cleaned_data
-        online.create_web_request(site=site, brand=brand, channel="web", name=data["name"], mobile=data["mobile"],
-                                  email=data["email"], language=visitor_language(request), vehicle_text=data["vehicle_text"],
-                                  message=data["message"])
+        online.create_web_request(
+            site=site,
+            brand=brand,
+            channel="web",
+            name=data["name"],
+            mobile=data["mobile"],
+            email=data["email"],
+            language=visitor_language(request),
+            vehicle_text=data["vehicle_text"],
+            message=data["message"],
+        )
         return redirect("online:contact_sent", site_code=site.code)
     return public_render(request, "appointments/online/contact.html", context, site=site, status=400 if form.errors else 200)
 

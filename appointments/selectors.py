@@ -49,10 +49,14 @@ def list_arrivals(*, site: Site, day: date) -> QuerySet:
 
 def get_appointment_for_user(*, user: User, pk: int) -> Appointment:
     """One appointment of the user's sites with its jobs, mobility, events and loaner (404 otherwise)."""
-    queryset = _with_details(Appointment.objects.all()).prefetch_related(
-        Prefetch("events", queryset=AppointmentEvent.objects.select_related("actor")),
-        Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner")),
-    ).select_related("rescheduled_from")
+    queryset = (
+        _with_details(Appointment.objects.all())
+        .prefetch_related(
+            Prefetch("events", queryset=AppointmentEvent.objects.select_related("actor")),
+            Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner")),
+        )
+        .select_related("rescheduled_from")
+    )
     return get_for_user(queryset, user, pk=pk)
 
 
@@ -90,9 +94,11 @@ def comeback_warnings(*, vehicle: Vehicle, operation_ids, words: str, now: datet
     if not operation_ids and not new_words:
         return []
     earlier = (
-        Appointment.objects.filter(vehicle=vehicle, status__in=VISIT_STATUSES, starts_at__gte=now - timedelta(days=COMEBACK_DAYS),
-                                   starts_at__lt=now)
-        .prefetch_related("jobs").order_by("-starts_at")
+        Appointment.objects.filter(
+            vehicle=vehicle, status__in=VISIT_STATUSES, starts_at__gte=now - timedelta(days=COMEBACK_DAYS), starts_at__lt=now
+        )
+        .prefetch_related("jobs")
+        .order_by("-starts_at")
     )
     found = []
     for appointment in earlier:
@@ -140,7 +146,8 @@ def preparation_list(*, site, today: date) -> dict[date, list[PreparedAppointmen
     """Tomorrow's and the day after's appointments with their parts kits, stock and loaners, in fixed queries."""
     days = [today + timedelta(days=1), today + timedelta(days=2)]
     appointments = list(
-        list_appointments(site=site, first_day=days[0], last_day=days[1]).filter(status__in=PREPARATION_STATUSES)
+        list_appointments(site=site, first_day=days[0], last_day=days[1])
+        .filter(status__in=PREPARATION_STATUSES)
         .prefetch_related(Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner", "confirmed_by")))
     )
     return {day: items for day, items in zip(days, _with_kits(site, appointments, days), strict=True)}
@@ -163,20 +170,24 @@ def _with_kits(site, appointments: list[Appointment], days: list[date]) -> list[
             for line in kits.get(job.operation_id, ()):
                 part, quantity = needed.get(line.part_id, (line.part, Decimal("0")))
                 needed[line.part_id] = (part, quantity + line.quantity)
-        prepared = PreparedAppointment(appointment, [
-            KitLine(part, quantity, stock.get(part_id), reservations.get((appointment.pk, part_id)),
-                    requests.get((appointment.pk, part_id)))
-            for part_id, (part, quantity) in needed.items()
-        ])
+        prepared = PreparedAppointment(
+            appointment,
+            [
+                KitLine(
+                    part, quantity, stock.get(part_id), reservations.get((appointment.pk, part_id)), requests.get((appointment.pk, part_id))
+                )
+                for part_id, (part, quantity) in needed.items()
+            ],
+        )
         by_day[appointment.workshop_day].append(prepared)
     return [by_day[day] for day in days]
 
 
 def kit_need(*, appointment: Appointment, part_id: int) -> Decimal:
     """How many of a part the appointment's jobs need (0 when none)."""
-    quantities = OperationPart.objects.filter(
-        operation__appointmentjob__appointment=appointment, part_id=part_id
-    ).values_list("quantity", flat=True)
+    quantities = OperationPart.objects.filter(operation__appointmentjob__appointment=appointment, part_id=part_id).values_list(
+        "quantity", flat=True
+    )
     return sum(quantities, Decimal("0"))
 
 
@@ -191,11 +202,14 @@ def list_part_order_requests(*, user, status: str | None = PartOrderRequest.Stat
 
 def reminders_due(*, now: datetime) -> list[Appointment]:
     """Booked (not yet confirmed) appointments of the next day in each site's own time zone."""
-    candidates = Appointment.objects.filter(
-        status=Appointment.Status.BOOKED, starts_at__gt=now, starts_at__lt=now + timedelta(hours=50)
-    ).select_related("site", "customer", "vehicle").order_by("starts_at", "pk")
+    candidates = (
+        Appointment.objects.filter(status=Appointment.Status.BOOKED, starts_at__gt=now, starts_at__lt=now + timedelta(hours=50))
+        .select_related("site", "customer", "vehicle")
+        .order_by("starts_at", "pk")
+    )
     return [
-        appointment for appointment in candidates
+        appointment
+        for appointment in candidates
         if appointment.workshop_day == now.astimezone(appointment.site.tz).date() + timedelta(days=1)
     ]
 
@@ -204,7 +218,8 @@ def upcoming_for_customer(*, customer) -> Appointment | None:
     """The customer's next appointment still waiting for an answer (for an SMS reply)."""
     return (
         Appointment.objects.filter(customer=customer, status=Appointment.Status.BOOKED, starts_at__gt=timezone.now())
-        .order_by("starts_at").first()
+        .order_by("starts_at")
+        .first()
     )
 
 
@@ -214,9 +229,11 @@ CUSTOMER_CHANGE_DAYS = 7
 def customer_changes(*, site: Site, now: datetime) -> QuerySet:
     """What customers changed themselves (confirmed, moved, cancelled online) in the last 7 days, newest first."""
     return (
-        AppointmentEvent.objects.filter(appointment__site=site, details__has_key="customer_change",
-                                        at__gte=now - timedelta(days=CUSTOMER_CHANGE_DAYS))
-        .select_related("appointment__customer", "appointment__advisor", "appointment__vehicle").order_by("-at", "-pk")
+        AppointmentEvent.objects.filter(
+            appointment__site=site, details__has_key="customer_change", at__gte=now - timedelta(days=CUSTOMER_CHANGE_DAYS)
+        )
+        .select_related("appointment__customer", "appointment__advisor", "appointment__vehicle")
+        .order_by("-at", "-pk")
     )
 
 
@@ -225,8 +242,11 @@ VISITS_SHOWN = 30
 
 def customer_visits(*, customer) -> list[Appointment]:
     """The customer's latest appointments (every status), newest first, for the 360 page's Visits card."""
-    return list(Appointment.objects.filter(customer=customer).select_related("site", "advisor", "vehicle")
-                .order_by("-starts_at", "-pk")[:VISITS_SHOWN])
+    return list(
+        Appointment.objects.filter(customer=customer)
+        .select_related("site", "advisor", "vehicle")
+        .order_by("-starts_at", "-pk")[:VISITS_SHOWN]
+    )
 
 
 WEB_REQUEST_VIEWS = ("open", "overdue", "answered")

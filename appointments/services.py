@@ -27,8 +27,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.audit.services import record_change
-from aftersales.customers.models import Customer, MobilityService, OperationPart, Vehicle
-from aftersales.customers.models import Part
+from aftersales.customers.models import Customer, MobilityService, OperationPart, Part, Vehicle
 from aftersales.lib.signing import make_token
 from aftersales.messaging.models import OutboxMessage
 from aftersales.messaging.services import queue_message
@@ -108,7 +107,9 @@ def estimate_jobs(*, site: Site, jobs: Sequence[JobRequest]) -> Estimate:
     operation_ids = [job.operation.pk for job in jobs if job.operation is not None]
     kits: dict[int, Decimal] = {}
     for line in OperationPart.objects.filter(operation_id__in=operation_ids).select_related("part"):
-        kits[line.operation_id] = kits.get(line.operation_id, Decimal("0")) + (line.part.unit_price * line.quantity).quantize(CENT, ROUND_HALF_UP)
+        kits[line.operation_id] = kits.get(line.operation_id, Decimal("0")) + (line.part.unit_price * line.quantity).quantize(
+            CENT, ROUND_HALF_UP
+        )
     lines = []
     for job in jobs:
         if job.operation is not None:
@@ -123,22 +124,50 @@ def estimate_jobs(*, site: Site, jobs: Sequence[JobRequest]) -> Estimate:
     net = labour_total + parts_total
     vat = (net * site.vat_rate / Decimal("100")).quantize(CENT, ROUND_HALF_UP)
     return Estimate(
-        lines=lines, currency=site.currency, flat_rate_hours=sum((line.flat_rate_hours for line in lines), Decimal("0")),
-        labour_total=labour_total, parts_total=parts_total, net_total=net, vat_total=vat, gross_total=net + vat,
+        lines=lines,
+        currency=site.currency,
+        flat_rate_hours=sum((line.flat_rate_hours for line in lines), Decimal("0")),
+        labour_total=labour_total,
+        parts_total=parts_total,
+        net_total=net,
+        vat_total=vat,
+        gross_total=net + vat,
     )
 
 
 def book_appointment(
-    *, site: Site, customer: Customer, vehicle: Vehicle, advisor: User, starts_at: datetime, jobs: Sequence[JobRequest],
-    channel: str, booked_by: User, mobility: Iterable[MobilityService] = (), loaner: Loaner | None = None,
-    checklist: dict | None = None, customer_words: str = "", urgent: bool = False, origin: str | None = None,
-    origin_record=None, override_reason: str | None = None,
+    *,
+    site: Site,
+    customer: Customer,
+    vehicle: Vehicle,
+    advisor: User,
+    starts_at: datetime,
+    jobs: Sequence[JobRequest],
+    channel: str,
+    booked_by: User,
+    mobility: Iterable[MobilityService] = (),
+    loaner: Loaner | None = None,
+    checklist: dict | None = None,
+    customer_words: str = "",
+    urgent: bool = False,
+    origin: str | None = None,
+    origin_record=None,
+    override_reason: str | None = None,
 ) -> Appointment:
     """Book a reception slot and its handover slot (and a loaner) for a customer's vehicle."""
     jobs = list(jobs)
     mobility = list(mobility)
-    _check_booking_input(site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, jobs=jobs,
-                         customer_words=customer_words, mobility=mobility, loaner=loaner)
+    _check_booking_input(
+        site=site,
+        customer=customer,
+        vehicle=vehicle,
+        advisor=advisor,
+        starts_at=starts_at,
+        jobs=jobs,
+        customer_words=customer_words,
+        mobility=mobility,
+        loaner=loaner,
+    )
     if channel not in Appointment.BookingChannel.values:
         raise InvalidBooking(_("Choose how the booking came in from the list."), field="channel")
     if origin is not None and origin not in Appointment.Origin.values:
@@ -150,23 +179,52 @@ def book_appointment(
         estimate = estimate_jobs(site=site, jobs=jobs)
         waits = any(service.kind == MobilityService.Kind.LOUNGE for service in mobility)
         placement = _check_capacity(
-            site=site, advisor=advisor, starts_at=starts_at, need=workshop_need(jobs), waits=waits, loaner=loaner,
-            online=channel == Appointment.BookingChannel.ONLINE, urgent=urgent, actor=booked_by, override_reason=override_reason,
+            site=site,
+            advisor=advisor,
+            starts_at=starts_at,
+            need=workshop_need(jobs),
+            waits=waits,
+            loaner=loaner,
+            online=channel == Appointment.BookingChannel.ONLINE,
+            urgent=urgent,
+            actor=booked_by,
+            override_reason=override_reason,
         )
         appointment = Appointment.objects.create(
-            site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, handover_at=placement.handover_at,
-            workshop_day=timezone.localtime(starts_at, site.tz).date(), channel=channel,
+            site=site,
+            customer=customer,
+            vehicle=vehicle,
+            advisor=advisor,
+            starts_at=starts_at,
+            handover_at=placement.handover_at,
+            workshop_day=timezone.localtime(starts_at, site.tz).date(),
+            channel=channel,
             origin=origin or CHANNEL_ORIGIN[channel],
             origin_content_type=ContentType.objects.get_for_model(origin_record) if origin_record is not None else None,
             origin_object_id=origin_record.pk if origin_record is not None else None,
-            customer_words=customer_words.strip(), urgent=urgent, customer_waits=waits, checklist=clean_checklist,
-            currency=estimate.currency, labour_total=estimate.labour_total, parts_total=estimate.parts_total,
-            net_total=estimate.net_total, vat_total=estimate.vat_total, gross_total=estimate.gross_total,
-            flat_rate_hours=estimate.flat_rate_hours, booked_by=booked_by,
+            customer_words=customer_words.strip(),
+            urgent=urgent,
+            customer_waits=waits,
+            checklist=clean_checklist,
+            currency=estimate.currency,
+            labour_total=estimate.labour_total,
+            parts_total=estimate.parts_total,
+            net_total=estimate.net_total,
+            vat_total=estimate.vat_total,
+            gross_total=estimate.gross_total,
+            flat_rate_hours=estimate.flat_rate_hours,
+            booked_by=booked_by,
         )
         AppointmentJob.objects.bulk_create(
-            AppointmentJob(appointment=appointment, operation=job.operation, description=line.description[:200], skill=line.skill,
-                           flat_rate_hours=line.flat_rate_hours, labour_price=line.labour_price, parts_price=line.parts_price)
+            AppointmentJob(
+                appointment=appointment,
+                operation=job.operation,
+                description=line.description[:200],
+                skill=line.skill,
+                flat_rate_hours=line.flat_rate_hours,
+                labour_price=line.labour_price,
+                parts_price=line.parts_price,
+            )
             for job, line in zip(jobs, estimate.lines, strict=True)
         )
         appointment.mobility.set(mobility)
@@ -177,8 +235,13 @@ def book_appointment(
 
 
 def reschedule_appointment(
-    *, appointment: Appointment, starts_at: datetime, actor: User, advisor: User | None = None,
-    reason: str = "", override_reason: str | None = None,
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    actor: User,
+    advisor: User | None = None,
+    reason: str = "",
+    override_reason: str | None = None,
 ) -> Appointment:
     """Close the appointment as rescheduled and book the same visit at a new time; returns the new appointment."""
     advisor = advisor or appointment.advisor
@@ -193,15 +256,27 @@ def reschedule_appointment(
         _set_status(old, Status.RESCHEDULED, actor=actor, note=reason)
         jobs = list(old.jobs.all())
         placement = _check_capacity(
-            site=old.site, advisor=advisor, starts_at=starts_at, need=workshop_need(jobs), waits=old.customer_waits,
-            loaner=loaner, online=old.channel == Appointment.BookingChannel.ONLINE, urgent=old.urgent, actor=actor,
+            site=old.site,
+            advisor=advisor,
+            starts_at=starts_at,
+            need=workshop_need(jobs),
+            waits=old.customer_waits,
+            loaner=loaner,
+            online=old.channel == Appointment.BookingChannel.ONLINE,
+            urgent=old.urgent,
+            actor=actor,
             override_reason=override_reason,
         )
         new = Appointment.objects.get(pk=old.pk)
         new.pk = None
         new.advisor, new.starts_at, new.handover_at = advisor, starts_at, placement.handover_at
         new.workshop_day = timezone.localtime(starts_at, old.site.tz).date()
-        new.status, new.confirmation_status, new.confirmed_at, new.confirmed_via = Status.BOOKED, Appointment.ConfirmationStatus.PENDING, None, ""
+        new.status, new.confirmation_status, new.confirmed_at, new.confirmed_via = (
+            Status.BOOKED,
+            Appointment.ConfirmationStatus.PENDING,
+            None,
+            "",
+        )
         new.rescheduled_from, new.booked_by, new.created_at = old, actor, timezone.now()
         new.save(force_insert=True)
         for job in jobs:
@@ -209,8 +284,9 @@ def reschedule_appointment(
         AppointmentJob.objects.bulk_create(jobs)
         new.mobility.set(old.mobility.all())
         _reserve(new, loaner, loaner_until=placement.loaner_until)
-        _record_event(new, actor=actor, from_status="", note=override_reason or reason,
-                      details={**placement.override, "rescheduled_from": old.pk})
+        _record_event(
+            new, actor=actor, from_status="", note=override_reason or reason, details={**placement.override, "rescheduled_from": old.pk}
+        )
         _queue_notice(new, "booking_rescheduled", actor=actor, ics_until=placement.reception_until, previous_start=old.starts_at)
     appointment.refresh_from_db()
     return new
@@ -231,7 +307,10 @@ def cancel_appointment(*, appointment: Appointment, actor: User | None, reason: 
 
 
 def confirm_appointment(
-    *, appointment: Appointment, via: str, actor: User | None = None,
+    *,
+    appointment: Appointment,
+    via: str,
+    actor: User | None = None,
     answer: str = Appointment.ConfirmationStatus.CONFIRMED,
 ) -> Appointment:
     """Record the customer's answer (by SMS reply, signed link, phone...). Confirming twice changes nothing."""
@@ -286,7 +365,9 @@ def mark_no_show(*, appointment: Appointment, actor: User | None) -> Appointment
 
 def _check_booking_input(*, site, customer, vehicle, advisor, starts_at, jobs, customer_words, mobility, loaner) -> None:
     if not customer.has_contact_channel():
-        raise InvalidBooking(_("The customer has no mobile, phone or e-mail: add one so the confirmation can reach them."), field="customer")
+        raise InvalidBooking(
+            _("The customer has no mobile, phone or e-mail: add one so the confirmation can reach them."), field="customer"
+        )
     if vehicle.owner_id is not None and vehicle.owner_id != customer.pk and customer.kind == Customer.Kind.PRIVATE:
         raise InvalidBooking(_("This vehicle belongs to another customer."), field="vehicle")
     _check_advisor(site, advisor)
@@ -328,14 +409,23 @@ def _queue_notice(appointment: Appointment, template: str, *, actor, ics_until: 
     services = ", ".join(appointment.jobs.values_list("description", flat=True)) or appointment.customer_words
     area = appointment.checklist.get("arrival_area", "")
     context = {
-        "start": appointment.starts_at, "vehicle": str(appointment.vehicle), "services": services,
+        "start": appointment.starts_at,
+        "vehicle": str(appointment.vehicle),
+        "services": services,
         "arrival_area": Appointment.ArrivalArea(area).label if area else "",
-        "link": customer_link(appointment), **extra,
+        "link": customer_link(appointment),
+        **extra,
     }
     ics_event = ics_event_for(appointment, until=ics_until) if ics_until is not None else None
     queue_message(
-        customer=appointment.customer, template=template, context=context, about=appointment,
-        idempotency_key=f"{template}:{appointment.pk}", purpose="service", ics_event=ics_event, actor=actor,
+        customer=appointment.customer,
+        template=template,
+        context=context,
+        about=appointment,
+        idempotency_key=f"{template}:{appointment.pk}",
+        purpose="service",
+        ics_event=ics_event,
+        actor=actor,
     )
 
 
@@ -343,7 +433,9 @@ def ics_event_for(appointment: Appointment, *, until: datetime) -> dict:
     """The calendar event of the reception (``ics_event`` of queue_message, or lib.ics.build_event's arguments)."""
     services = ", ".join(job.description for job in appointment.jobs.all()) or appointment.customer_words
     return {
-        "uid": f"appointment-{appointment.pk}@{appointment.site.code}", "start": appointment.starts_at, "end": until,
+        "uid": f"appointment-{appointment.pk}@{appointment.site.code}",
+        "start": appointment.starts_at,
+        "end": until,
         "summary": str(_("Service appointment: %(vehicle)s") % {"vehicle": appointment.vehicle}),
         "description": "\n".join(filter(None, [services, appointment.checklist.get("documents_to_bring", "")])),
     }
@@ -369,8 +461,17 @@ def _check_capacity(*, site, advisor, starts_at, need, waits, loaner, online, ur
     """Where the visit fits, and the details of a capacity override to log (empty when none was needed)."""
     day = timezone.localtime(starts_at, site.tz).date()
     calendar = load_calendar(site=site, first_day=day, last_day=day + timedelta(days=HANDOVER_SEARCH_DAYS))
-    check = check_slot(calendar, advisor_id=advisor.pk, starts_at=starts_at, need=need, now=timezone.now(),
-                       waits=waits, needs_loaner=loaner is not None and online, online=online, urgent=urgent)
+    check = check_slot(
+        calendar,
+        advisor_id=advisor.pk,
+        starts_at=starts_at,
+        need=need,
+        now=timezone.now(),
+        waits=waits,
+        needs_loaner=loaner is not None and online,
+        online=online,
+        urgent=urgent,
+    )
     if "taken" in check.refusals:
         raise SlotTaken()
     if check.refusals:
@@ -381,11 +482,13 @@ def _check_capacity(*, site, advisor, starts_at, need, waits, loaner, online, ur
         return _Placement(check.handover_at, loaner_until, reception_until, {})
     limits = "; ".join(str(message) for message in check.exceeded.values())
     if not actor.has_perm(OVERRIDE_PERMISSION):
-        raise CapacityExceeded(_("Capacity exceeded: %(limits)s. Pick another slot.") % {"limits": limits},
-                               exceeded=check.exceeded, field="starts_at")
+        raise CapacityExceeded(
+            _("Capacity exceeded: %(limits)s. Pick another slot.") % {"limits": limits}, exceeded=check.exceeded, field="starts_at"
+        )
     if not (override_reason or "").strip():
-        raise CapacityExceeded(_("Capacity exceeded: %(limits)s. Give a reason to book anyway.") % {"limits": limits},
-                               exceeded=check.exceeded)
+        raise CapacityExceeded(
+            _("Capacity exceeded: %(limits)s. Give a reason to book anyway.") % {"limits": limits}, exceeded=check.exceeded
+        )
     override = {"override": {"axes": sorted(check.exceeded), "limits": limits, "reason": override_reason.strip()}}
     return _Placement(check.handover_at, loaner_until, reception_until, override)
 
@@ -394,12 +497,24 @@ def _reserve(appointment: Appointment, loaner: Loaner | None, *, loaner_until: d
     """Take the reception and handover slots, then the loaner; a clash becomes a domain error."""
     try:
         with transaction.atomic():
-            SlotReservation.objects.bulk_create([
-                SlotReservation(site=appointment.site, advisor=appointment.advisor, starts_at=appointment.starts_at,
-                                kind=SlotReservation.Kind.RECEPTION, appointment=appointment),
-                SlotReservation(site=appointment.site, advisor=appointment.advisor, starts_at=appointment.handover_at,
-                                kind=SlotReservation.Kind.HANDOVER, appointment=appointment),
-            ])
+            SlotReservation.objects.bulk_create(
+                [
+                    SlotReservation(
+                        site=appointment.site,
+                        advisor=appointment.advisor,
+                        starts_at=appointment.starts_at,
+                        kind=SlotReservation.Kind.RECEPTION,
+                        appointment=appointment,
+                    ),
+                    SlotReservation(
+                        site=appointment.site,
+                        advisor=appointment.advisor,
+                        starts_at=appointment.handover_at,
+                        kind=SlotReservation.Kind.HANDOVER,
+                        appointment=appointment,
+                    ),
+                ]
+            )
     except IntegrityError as error:
         raise SlotTaken() from error
     if loaner is None:
@@ -422,8 +537,10 @@ def _release(appointment: Appointment) -> None:
 
 def _check_transition(appointment: Appointment, status: str) -> None:
     if not appointment.can_become(status):
-        raise TransitionNotAllowed(_("An appointment that is %(current)s cannot become %(target)s.") % {
-            "current": appointment.get_status_display(), "target": Status(status).label})
+        raise TransitionNotAllowed(
+            _("An appointment that is %(current)s cannot become %(target)s.")
+            % {"current": appointment.get_status_display(), "target": Status(status).label}
+        )
 
 
 def _set_status(appointment: Appointment, status: str, *, actor, note: str = "") -> None:
@@ -435,8 +552,12 @@ def _set_status(appointment: Appointment, status: str, *, actor, note: str = "")
 
 def _record_event(appointment: Appointment, *, actor, from_status: str, note: str = "", details: dict | None = None) -> AppointmentEvent:
     return AppointmentEvent.objects.create(
-        appointment=appointment, actor=actor if actor is not None and actor.is_authenticated else None,
-        from_status=from_status, to_status=appointment.status, note=note, details=details or {},
+        appointment=appointment,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        from_status=from_status,
+        to_status=appointment.status,
+        note=note,
+        details=details or {},
     )
 
 
@@ -447,9 +568,12 @@ def send_booking_reminder(*, appointment: Appointment) -> bool:
         return False
     with transaction.atomic():
         queue_message(
-            customer=appointment.customer, template="booking_reminder_24h", about=appointment, idempotency_key=key,
-            purpose="service", context={"start": appointment.starts_at, "vehicle": str(appointment.vehicle),
-                                        "link": customer_link(appointment)},
+            customer=appointment.customer,
+            template="booking_reminder_24h",
+            about=appointment,
+            idempotency_key=key,
+            purpose="service",
+            context={"start": appointment.starts_at, "vehicle": str(appointment.vehicle), "link": customer_link(appointment)},
         )
     return True
 
@@ -462,14 +586,19 @@ def reserve_part(*, appointment: Appointment, part: Part, quantity: Decimal, act
             return existing
         stock = PartStock.objects.select_for_update().filter(site=appointment.site, part=part).first()
         if stock is None or stock.on_hand < quantity:
-            raise PartsError(_("Only %(count)s of %(part)s on hand: request an order instead.") % {
-                "count": stock.on_hand if stock else 0, "part": part})
+            raise PartsError(
+                _("Only %(count)s of %(part)s on hand: request an order instead.") % {"count": stock.on_hand if stock else 0, "part": part}
+            )
         stock.on_hand -= quantity
         stock.reserved += quantity
         stock.save(update_fields=["on_hand", "reserved"])
         reservation = PartReservation.objects.create(appointment=appointment, part=part, quantity=quantity, reserved_by=actor)
-        _record_event(appointment, actor=actor, from_status=appointment.status,
-                      note=_("Parts reserved: %(quantity)s × %(part)s") % {"quantity": quantity, "part": part})
+        _record_event(
+            appointment,
+            actor=actor,
+            from_status=appointment.status,
+            note=_("Parts reserved: %(quantity)s × %(part)s") % {"quantity": quantity, "part": part},
+        )
     return reservation
 
 
@@ -479,12 +608,17 @@ def request_part_order(*, appointment: Appointment, part: Part, quantity: Decima
         raise PartsError(_("The quantity to order must be more than zero."), field="quantity")
     with transaction.atomic():
         request, created = PartOrderRequest.objects.get_or_create(
-            appointment=appointment, part=part,
+            appointment=appointment,
+            part=part,
             defaults={"site": appointment.site, "quantity": quantity, "needed_by": appointment.starts_at, "requested_by": actor},
         )
         if created:
-            _record_event(appointment, actor=actor, from_status=appointment.status,
-                          note=_("Part order requested: %(quantity)s × %(part)s") % {"quantity": quantity, "part": part})
+            _record_event(
+                appointment,
+                actor=actor,
+                from_status=appointment.status,
+                note=_("Part order requested: %(quantity)s × %(part)s") % {"quantity": quantity, "part": part},
+            )
     return request
 
 
@@ -513,15 +647,27 @@ def warn_parts_delay(*, appointment: Appointment, parts: Sequence[Part], actor: 
     names = ", ".join(part.name for part in parts)
     with transaction.atomic():
         message = queue_message(
-            customer=appointment.customer, template="parts_delay", about=appointment, actor=actor, purpose="service",
+            customer=appointment.customer,
+            template="parts_delay",
+            about=appointment,
+            actor=actor,
+            purpose="service",
             idempotency_key=f"parts_delay:{appointment.pk}",
-            context={"start": appointment.starts_at, "vehicle": str(appointment.vehicle), "parts": names,
-                     "link": customer_link(appointment)},
+            context={
+                "start": appointment.starts_at,
+                "vehicle": str(appointment.vehicle),
+                "parts": names,
+                "link": customer_link(appointment),
+            },
         )
         if not appointment.events.filter(details__parts_delay_message=message.pk).exists():
-            _record_event(appointment, actor=actor, from_status=appointment.status,
-                          note=_("Customer warned: parts missing (%(parts)s)") % {"parts": names},
-                          details={"parts_delay_message": message.pk})
+            _record_event(
+                appointment,
+                actor=actor,
+                from_status=appointment.status,
+                note=_("Customer warned: parts missing (%(parts)s)") % {"parts": names},
+                details={"parts_delay_message": message.pk},
+            )
     return message
 
 
@@ -539,8 +685,12 @@ def close_loaner_reservation(*, reservation: LoanerReservation, returned_at: dat
         booked_end = locked.ends_at
         locked.returned_at, locked.returned_by, locked.ends_at = returned_at, actor, min(booked_end, returned_at)
         locked.save(update_fields=["returned_at", "returned_by", "ends_at"])
-        record_change(actor=actor, obj=locked, action="update", changes={
-            "returned_at": [None, returned_at.isoformat()], "ends_at": [booked_end.isoformat(), locked.ends_at.isoformat()]})
+        record_change(
+            actor=actor,
+            obj=locked,
+            action="update",
+            changes={"returned_at": [None, returned_at.isoformat()], "ends_at": [booked_end.isoformat(), locked.ends_at.isoformat()]},
+        )
     return locked
 
 

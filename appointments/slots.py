@@ -63,8 +63,12 @@ class JobRequest:
 
     @classmethod
     def of(cls, operation: LabourOperation) -> "JobRequest":
-        return cls(operation=operation, description=operation.localized("description"),
-                   skill=operation.skill, flat_rate_hours=operation.flat_rate_hours)
+        return cls(
+            operation=operation,
+            description=operation.localized("description"),
+            skill=operation.skill,
+            flat_rate_hours=operation.flat_rate_hours,
+        )
 
 
 @dataclass(frozen=True)
@@ -198,8 +202,7 @@ def _aware(day: date, minute: int, tz) -> datetime | None:
 
 def local_day_bounds(site: Site, first_day: date, last_day: date) -> tuple[datetime, datetime]:
     tz = site.tz
-    return (datetime.combine(first_day, time(), tzinfo=tz),
-            datetime.combine(last_day + timedelta(days=1), time(), tzinfo=tz))
+    return (datetime.combine(first_day, time(), tzinfo=tz), datetime.combine(last_day + timedelta(days=1), time(), tzinfo=tz))
 
 
 def load_calendar(*, site: Site, first_day: date, last_day: date) -> Calendar:
@@ -221,18 +224,20 @@ def load_calendar(*, site: Site, first_day: date, last_day: date) -> Calendar:
 
     shifts = defaultdict(list)
     advisor_ids = []
-    schedules = AdvisorSchedule.objects.filter(
-        site=site, advisor__is_active=True, advisor__sites=site, advisor__groups__name=Role.SERVICE_ADVISOR
-    ).values_list("advisor_id", "weekday", "starts", "ends", "break_starts", "break_ends").order_by("advisor_id", "weekday", "starts")
+    schedules = (
+        AdvisorSchedule.objects.filter(site=site, advisor__is_active=True, advisor__sites=site, advisor__groups__name=Role.SERVICE_ADVISOR)
+        .values_list("advisor_id", "weekday", "starts", "ends", "break_starts", "break_ends")
+        .order_by("advisor_id", "weekday", "starts")
+    )
     for advisor_id, weekday, starts, ends, break_starts, break_ends in schedules:
         shifts[(advisor_id, weekday)].append((starts, ends, break_starts, break_ends))
         if advisor_id not in advisor_ids:
             advisor_ids.append(advisor_id)
 
     absent = defaultdict(list)
-    for person_id, starts_on, ends_on in Absence.objects.filter(
-        site=site, starts_on__lte=last_day, ends_on__gte=first_day
-    ).values_list("person_id", "starts_on", "ends_on"):
+    for person_id, starts_on, ends_on in Absence.objects.filter(site=site, starts_on__lte=last_day, ends_on__gte=first_day).values_list(
+        "person_id", "starts_on", "ends_on"
+    ):
         absent[person_id].append((starts_on, ends_on))
 
     taken = {}
@@ -247,16 +252,22 @@ def load_calendar(*, site: Site, first_day: date, last_day: date) -> Calendar:
             reception_per_hour[(advisor_id, local.date(), local.hour)] += 1
 
     technicians = {}
-    for user_id, skills, weekday, hours in TechnicianAttendance.objects.filter(
-        profile__site=site, profile__active=True
-    ).values_list("profile__user_id", "profile__skills", "weekday", "hours"):
+    for user_id, skills, weekday, hours in TechnicianAttendance.objects.filter(profile__site=site, profile__active=True).values_list(
+        "profile__user_id", "profile__skills", "weekday", "hours"
+    ):
         technicians.setdefault(user_id, (frozenset(skills), {}))[1][weekday] = hours
 
     booked_hours = defaultdict(lambda: defaultdict(Decimal))
-    for day, skill, hours in AppointmentJob.objects.filter(
-        appointment__site=site, appointment__workshop_day__range=(first_day, last_day),
-        appointment__status__in=Appointment.ACTIVE_STATUSES,
-    ).values_list("appointment__workshop_day", "skill").annotate(hours=Sum("flat_rate_hours")).order_by():
+    for day, skill, hours in (
+        AppointmentJob.objects.filter(
+            appointment__site=site,
+            appointment__workshop_day__range=(first_day, last_day),
+            appointment__status__in=Appointment.ACTIVE_STATUSES,
+        )
+        .values_list("appointment__workshop_day", "skill")
+        .annotate(hours=Sum("flat_rate_hours"))
+        .order_by()
+    ):
         booked_hours[day][skill] += hours
 
     waiters = Counter()
@@ -268,21 +279,36 @@ def load_calendar(*, site: Site, first_day: date, last_day: date) -> Calendar:
 
     overrides = {
         (day, axis, skill): value
-        for day, axis, skill, value in CapacityOverride.objects.filter(
-            site=site, day__range=(first_day, last_day)
-        ).values_list("day", "axis", "skill", "value")
+        for day, axis, skill, value in CapacityOverride.objects.filter(site=site, day__range=(first_day, last_day)).values_list(
+            "day", "axis", "skill", "value"
+        )
     }
 
     loaner_ids = list(Loaner.objects.filter(site=site, active=True).values_list("pk", flat=True))
-    loaner_periods = list(LoanerReservation.objects.filter(
-        loaner__site=site, ends_at__gt=start, starts_at__lt=end
-    ).values_list("loaner_id", "starts_at", "ends_at"))
+    loaner_periods = list(
+        LoanerReservation.objects.filter(loaner__site=site, ends_at__gt=start, starts_at__lt=end).values_list(
+            "loaner_id", "starts_at", "ends_at"
+        )
+    )
 
     return Calendar(
-        site=site, rule=rule, first_day=first_day, last_day=last_day, opening=dict(opening), closed=closed,
-        shifts=dict(shifts), advisor_ids=advisor_ids, absent=dict(absent), taken=taken,
-        reception_per_hour=reception_per_hour, technicians=technicians, booked_hours=booked_hours,
-        waiters=waiters, overrides=overrides, loaner_ids=loaner_ids, loaner_periods=loaner_periods,
+        site=site,
+        rule=rule,
+        first_day=first_day,
+        last_day=last_day,
+        opening=dict(opening),
+        closed=closed,
+        shifts=dict(shifts),
+        advisor_ids=advisor_ids,
+        absent=dict(absent),
+        taken=taken,
+        reception_per_hour=reception_per_hour,
+        technicians=technicians,
+        booked_hours=booked_hours,
+        waiters=waiters,
+        overrides=overrides,
+        loaner_ids=loaner_ids,
+        loaner_periods=loaner_periods,
     )
 
 
@@ -327,12 +353,14 @@ def workshop_problem(calendar: Calendar, day: date, need: dict[str, Decimal], *,
         available = per_skill.get(skill, Decimal("0")) * keep
         if booked.get(skill, Decimal("0")) + hours > available:
             return _("workshop full for %(skill)s (%(booked)s h booked of %(available)s h)") % {
-                "skill": LabourOperation.Skill(skill).label, "booked": booked.get(skill, Decimal("0")),
+                "skill": LabourOperation.Skill(skill).label,
+                "booked": booked.get(skill, Decimal("0")),
                 "available": available.quantize(Decimal("0.1")),
             }
     if sum(booked.values(), Decimal("0")) + sum(need.values()) > total * keep:
         return _("workshop full (%(booked)s h booked of %(available)s h)") % {
-            "booked": sum(booked.values(), Decimal("0")), "available": (total * keep).quantize(Decimal("0.1")),
+            "booked": sum(booked.values(), Decimal("0")),
+            "available": (total * keep).quantize(Decimal("0.1")),
         }
     return None
 
@@ -367,8 +395,16 @@ def loaners_free(calendar: Calendar, day: date, starts_at: datetime, ends_at: da
 
 
 def check_slot(
-    calendar: Calendar, *, advisor_id: int, starts_at: datetime, need: dict[str, Decimal], now: datetime,
-    waits: bool = False, needs_loaner: bool = False, online: bool = False, urgent: bool = False,
+    calendar: Calendar,
+    *,
+    advisor_id: int,
+    starts_at: datetime,
+    need: dict[str, Decimal],
+    now: datetime,
+    waits: bool = False,
+    needs_loaner: bool = False,
+    online: bool = False,
+    urgent: bool = False,
 ) -> SlotCheck:
     """Every rule for one reception slot. ``refusals`` are absolute; ``exceeded`` maps an axis to its limit."""
     day = starts_at.astimezone(calendar.tz).date()
@@ -377,13 +413,12 @@ def check_slot(
         refusals["past"] = _("This time is in the past.")
     elif starts_at < now + timedelta(minutes=calendar.rule.min_lead_minutes):
         refusals["past"] = _("This time is too close: book at least %(minutes)s minutes ahead.") % {
-            "minutes": calendar.rule.min_lead_minutes}
+            "minutes": calendar.rule.min_lead_minutes
+        }
     if day in calendar.closed:
         refusals["closed"] = _("The site is closed that day: %(why)s.") % {"why": calendar.closed[day]}
     elif not calendar.in_grid(advisor_id, starts_at):
-        refusals["outside"] = _(
-            "This advisor does not receive customers at that time (opening hours, working hours, break or absence)."
-        )
+        refusals["outside"] = _("This advisor does not receive customers at that time (opening hours, working hours, break or absence).")
     if (advisor_id, starts_at) in calendar.taken:
         refusals["taken"] = _("This slot was just taken by another booking; pick another.")
     if refusals:
@@ -420,7 +455,14 @@ def free_reception_slots(*, site: Site, first_day: date, last_day: date, now: da
 
 
 def bookable_slots(
-    *, site: Site, jobs, now: datetime, first_day: date, last_day: date, needs_loaner: bool = False, waits: bool = False,
+    *,
+    site: Site,
+    jobs,
+    now: datetime,
+    first_day: date,
+    last_day: date,
+    needs_loaner: bool = False,
+    waits: bool = False,
     online: bool = False,
 ) -> list[Proposal]:
     """Every time the rules allow for these jobs between two days, one advisor per time (the first free), by time.
@@ -434,8 +476,9 @@ def bookable_slots(
     for advisor_id, moment in _candidates(calendar, first_day, last_day):
         if moment in seen:
             continue
-        check = check_slot(calendar, advisor_id=advisor_id, starts_at=moment, need=need, now=now, waits=waits,
-                           needs_loaner=needs_loaner, online=online)
+        check = check_slot(
+            calendar, advisor_id=advisor_id, starts_at=moment, need=need, now=now, waits=waits, needs_loaner=needs_loaner, online=online
+        )
         if check.ok:
             seen.add(moment)
             found.append(Proposal(advisor_id=advisor_id, starts_at=moment, handover_at=check.handover_at))
@@ -447,8 +490,12 @@ def _candidates(calendar: Calendar, first_day: date, last_day: date, advisor=Non
     advisor_ids = [advisor.pk] if advisor is not None else calendar.advisor_ids
     taken = calendar.taken
     for day in calendar_days(first_day, last_day):
-        free = [(moment, advisor_id) for advisor_id in advisor_ids for moment in calendar.grid(advisor_id, day)
-                if (advisor_id, moment) not in taken]
+        free = [
+            (moment, advisor_id)
+            for advisor_id in advisor_ids
+            for moment in calendar.grid(advisor_id, day)
+            if (advisor_id, moment) not in taken
+        ]
         if why_by_day is not None:
             busy = sum(len(calendar.grid(advisor_id, day)) for advisor_id in advisor_ids) - len(free)
             if busy:
@@ -459,8 +506,15 @@ def _candidates(calendar: Calendar, first_day: date, last_day: date, advisor=Non
 
 
 def propose(
-    *, site: Site, jobs, now: datetime, urgent: bool = False, needs_loaner: bool = False, advisor=None,
-    waits: bool = False, online: bool = False,
+    *,
+    site: Site,
+    jobs,
+    now: datetime,
+    urgent: bool = False,
+    needs_loaner: bool = False,
+    advisor=None,
+    waits: bool = False,
+    online: bool = False,
 ) -> ProposalResult:
     """The two best proposals within 14 days, the earliest first; urgent: the earliest within 24 h.
 
@@ -507,7 +561,9 @@ def propose(
     summary = _why(calendar, days, why_by_day)
     if found:
         return ProposalResult(found, _("Nothing free within 3 days: %(why)s") % {"why": summary})
-    return ProposalResult([], _("Nothing free within 14 days: %(why)s") % {"why": _why(calendar, list(calendar_days(today, last_day)), why_by_day)})
+    return ProposalResult(
+        [], _("Nothing free within 14 days: %(why)s") % {"why": _why(calendar, list(calendar_days(today, last_day)), why_by_day)}
+    )
 
 
 def calendar_days(first_day: date, last_day: date):
@@ -531,11 +587,14 @@ def _propose_urgent(calendar: Calendar, today: date, last_day: date, advisor, op
             proposal = Proposal(advisor_id=advisor_id, starts_at=moment, handover_at=check.handover_at)
             if moment <= now + timedelta(hours=URGENT_HOURS):
                 return ProposalResult([proposal])
-            return ProposalResult([proposal], _("Nothing free within 24 hours: %(why)s") % {
-                "why": _why(calendar, [today, today + timedelta(days=1)], why_by_day)})
+            return ProposalResult(
+                [proposal],
+                _("Nothing free within 24 hours: %(why)s") % {"why": _why(calendar, [today, today + timedelta(days=1)], why_by_day)},
+            )
         why_by_day[_local_day(calendar, moment)].update(_reasons(check))
-    return ProposalResult([], _("Nothing free within 3 working days: %(why)s") % {
-        "why": _why(calendar, list(calendar_days(today, deadline)), why_by_day)})
+    return ProposalResult(
+        [], _("Nothing free within 3 working days: %(why)s") % {"why": _why(calendar, list(calendar_days(today, deadline)), why_by_day)}
+    )
 
 
 def _working_days_end(calendar: Calendar, today: date, count: int) -> date:

@@ -98,13 +98,22 @@ def _live(form: BookingForm, vehicle: Vehicle, now) -> dict:
     live = {
         "estimate": services.estimate_jobs(site=site, jobs=jobs) if jobs else None,
         "hints": vehicle_hints(vehicle),
-        "comebacks": selectors.comeback_warnings(vehicle=vehicle, operation_ids=[op.pk for op in data.get("operations") or ()],
-                                                 words=data.get("customer_words") or "", now=now),
-        "proposals": None, "slot": data.get("slot"), "slot_value": form.data.get("slot", "") if form.is_bound else "",
+        "comebacks": selectors.comeback_warnings(
+            vehicle=vehicle, operation_ids=[op.pk for op in data.get("operations") or ()], words=data.get("customer_words") or "", now=now
+        ),
+        "proposals": None,
+        "slot": data.get("slot"),
+        "slot_value": form.data.get("slot", "") if form.is_bound else "",
     }
     if jobs:
-        result = slots.propose(site=site, jobs=jobs, now=now, urgent=bool(data.get("urgent")),
-                               needs_loaner=loaner_kind or data.get("loaner") is not None, waits=waits)
+        result = slots.propose(
+            site=site,
+            jobs=jobs,
+            now=now,
+            urgent=bool(data.get("urgent")),
+            needs_loaner=loaner_kind or data.get("loaner") is not None,
+            waits=waits,
+        )
         live["proposals"] = result
     advisors = {advisor.pk: advisor for advisor in selectors.list_advisors(site=site)}
     live["advisors"] = advisors
@@ -114,8 +123,14 @@ def _live(form: BookingForm, vehicle: Vehicle, now) -> dict:
         ]
     if live["slot"]:
         starts_at = live["slot"][1]
-        handover = next((p.handover_at for p in (live["proposals"].proposals if live["proposals"] else ())
-                         if (p.advisor_id, p.starts_at) == live["slot"]), None)
+        handover = next(
+            (
+                p.handover_at
+                for p in (live["proposals"].proposals if live["proposals"] else ())
+                if (p.advisor_id, p.starts_at) == live["slot"]
+            ),
+            None,
+        )
         ends_at = handover or timezone.localtime(starts_at, site.tz).replace(hour=23, minute=59)
         live["free_loaners"] = list(selectors.free_loaners(site=site, starts_at=starts_at, ends_at=ends_at))
         live["slot_advisor"] = advisors.get(live["slot"][0])
@@ -126,12 +141,21 @@ def _week(site, request_data, now, advisors) -> dict:
     week_start = parse_day(request_data.get("week"), timezone.localdate(now, site.tz))
     grid = slots.week_grid(site=site, week_start=week_start, now=now)
     days = [
-        (day, [(advisors.get(advisor_id), [(cell, encode_slot(advisor_id, cell.starts_at)) for cell in cells if cell.state == "free"])
-               for advisor_id, cells in per_advisor.items()])
+        (
+            day,
+            [
+                (advisors.get(advisor_id), [(cell, encode_slot(advisor_id, cell.starts_at)) for cell in cells if cell.state == "free"])
+                for advisor_id, cells in per_advisor.items()
+            ],
+        )
         for day, per_advisor in grid.items()
     ]
-    return {"week_start": week_start, "week_days": days, "previous_week": week_start - timedelta(days=7),
-            "next_week": week_start + timedelta(days=7)}
+    return {
+        "week_start": week_start,
+        "week_days": days,
+        "previous_week": week_start - timedelta(days=7),
+        "next_week": week_start + timedelta(days=7),
+    }
 
 
 @staff_view("appointments.add_appointment", "customers.view_customer")
@@ -142,8 +166,13 @@ def desk(request: HttpRequest) -> HttpResponse:
     if vehicle is None or vehicle.owner is None:
         site, _sites = _site(request)
         search = search_customers(user=request.user, query=request.GET.get("q", ""))
-        context = {"search": search, "greetings": _greetings(site, request.user), "site": site,
-                   "customer_form": CustomerVehicleForm(site=site), "unknown_vehicle": "vehicle" in data}
+        context = {
+            "search": search,
+            "greetings": _greetings(site, request.user),
+            "site": site,
+            "customer_form": CustomerVehicleForm(site=site),
+            "unknown_vehicle": "vehicle" in data,
+        }
         status = 400 if request.method == "POST" else 200
         return _partial(request, "appointments/desk.html", "search_results", context, site=site, status=status)
     step = request.POST.get("step", "")
@@ -155,8 +184,13 @@ def desk(request: HttpRequest) -> HttpResponse:
             return redirect("appointments:detail", pk=appointment.pk)
     live = _live(form, vehicle, now)
     context = {
-        "form": form, "vehicle": vehicle, "customer": vehicle.owner, "site": form.site, "live": live,
-        "greetings": _greetings(form.site, request.user, vehicle), "review": step in ("review", "confirm") and form.is_valid(),
+        "form": form,
+        "vehicle": vehicle,
+        "customer": vehicle.owner,
+        "site": form.site,
+        "live": live,
+        "greetings": _greetings(form.site, request.user, vehicle),
+        "review": step in ("review", "confirm") and form.is_valid(),
         "quiet": step == "refresh" or request.method == "GET",
         **_week(form.site, data, now, live["advisors"]),
     }
@@ -173,10 +207,21 @@ def _book(request: HttpRequest, form: BookingForm, vehicle: Vehicle) -> Appointm
         return None
     try:
         return services.book_appointment(
-            site=form.site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=starts_at,
-            jobs=form.job_requests(), channel=data["channel"], origin=data["origin"], booked_by=request.user,
-            mobility=data["mobility"], loaner=data["loaner"], checklist=form.checklist(),
-            customer_words=data["customer_words"], urgent=data["urgent"], override_reason=data.get("override_reason") or None,
+            site=form.site,
+            customer=vehicle.owner,
+            vehicle=vehicle,
+            advisor=advisor,
+            starts_at=starts_at,
+            jobs=form.job_requests(),
+            channel=data["channel"],
+            origin=data["origin"],
+            booked_by=request.user,
+            mobility=data["mobility"],
+            loaner=data["loaner"],
+            checklist=form.checklist(),
+            customer_words=data["customer_words"],
+            urgent=data["urgent"],
+            override_reason=data.get("override_reason") or None,
             origin_record=data.get("campaign"),
         )
     except BookingError as error:
@@ -205,8 +250,12 @@ def desk_week(request: HttpRequest) -> HttpResponse:
         return redirect(reverse("appointments:desk") + "?" + urlencode({"vehicle": vehicle.pk, "week": request.GET.get("week", "")}))
     site = vehicle.owner.site
     advisors = {advisor.pk: advisor for advisor in selectors.list_advisors(site=site)}
-    context = {"vehicle": vehicle, "site": site, "live": {"slot_value": request.GET.get("slot", "")},
-               **_week(site, request.GET, timezone.now(), advisors)}
+    context = {
+        "vehicle": vehicle,
+        "site": site,
+        "live": {"slot_value": request.GET.get("slot", "")},
+        **_week(site, request.GET, timezone.now(), advisors),
+    }
     return _render(request, "appointments/desk.html#week", context, site=site)
 
 
@@ -235,9 +284,13 @@ def _detail_context(request: HttpRequest, appointment: Appointment, **forms) -> 
     now = timezone.now()
     advisors = {advisor.pk: advisor for advisor in selectors.list_advisors(site=appointment.site)}
     return {
-        "appointment": appointment, "history": appointment.events.all(), "loaner": next(iter(appointment.loaner_reservations.all()), None),
-        "cancel_form": forms.get("cancel_form") or CancelForm(), "reschedule_form": forms.get("reschedule_form") or RescheduleForm(),
-        "checklist_items": _checklist_items(appointment), "live": {"slot_value": request.POST.get("slot", "")},
+        "appointment": appointment,
+        "history": appointment.events.all(),
+        "loaner": next(iter(appointment.loaner_reservations.all()), None),
+        "cancel_form": forms.get("cancel_form") or CancelForm(),
+        "reschedule_form": forms.get("reschedule_form") or RescheduleForm(),
+        "checklist_items": _checklist_items(appointment),
+        "live": {"slot_value": request.POST.get("slot", "")},
         **_week(appointment.site, request.GET, now, advisors),
     }
 
@@ -293,8 +346,9 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("Appointment cancelled; the customer is told."))
             return redirect("appointments:detail", pk=appointment.pk)
-    return _render(request, "appointments/detail.html", _detail_context(request, appointment, cancel_form=form),
-                   site=appointment.site, status=400)
+    return _render(
+        request, "appointments/detail.html", _detail_context(request, appointment, cancel_form=form), site=appointment.site, status=400
+    )
 
 
 @require_POST
@@ -309,8 +363,12 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             if advisor is None:
                 raise BookingError(_("This advisor does not work at this site."), field="slot")
             new = services.reschedule_appointment(
-                appointment=appointment, starts_at=starts_at, advisor=advisor, actor=request.user,
-                reason=form.cleaned_data["reason"], override_reason=form.cleaned_data["override_reason"] or None,
+                appointment=appointment,
+                starts_at=starts_at,
+                advisor=advisor,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                override_reason=form.cleaned_data["override_reason"] or None,
             )
         except BookingError as error:
             field = "slot" if error.field in ("starts_at", "advisor", "slot") else error.field
@@ -319,8 +377,9 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Appointment moved; the customer is told."))
             return redirect("appointments:detail", pk=new.pk)
     appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
-    return _render(request, "appointments/detail.html", _detail_context(request, appointment, reschedule_form=form),
-                   site=appointment.site, status=400)
+    return _render(
+        request, "appointments/detail.html", _detail_context(request, appointment, reschedule_form=form), site=appointment.site, status=400
+    )
 
 
 def _pdf_response(content: bytes, filename: str) -> HttpResponse:
@@ -338,8 +397,9 @@ def booking_card(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
     language = _customer_language(appointment)
     with timezone.override(appointment.site.tz):
-        content = render_pdf("pdf/appointments_booking_card.html", {"appointment": appointment,
-                             "link": services.customer_link(appointment)}, language)
+        content = render_pdf(
+            "pdf/appointments_booking_card.html", {"appointment": appointment, "link": services.customer_link(appointment)}, language
+        )
     return _pdf_response(content, f"appointment-{appointment.pk}.pdf")
 
 
@@ -350,8 +410,9 @@ def loan_contract(request: HttpRequest, pk: int) -> HttpResponse:
     if reservation is None:
         raise Http404(_("No loaner is reserved for this appointment."))
     with timezone.override(appointment.site.tz):
-        content = render_pdf("pdf/appointments_loan_contract.html", {"appointment": appointment, "reservation": reservation},
-                             _customer_language(appointment))
+        content = render_pdf(
+            "pdf/appointments_loan_contract.html", {"appointment": appointment, "reservation": reservation}, _customer_language(appointment)
+        )
     return _pdf_response(content, f"loan-contract-{appointment.pk}.pdf")
 
 
@@ -370,14 +431,27 @@ def diary(request: HttpRequest) -> HttpResponse:
     appointments = {a.pk: a for a in selectors.list_appointments(site=site, first_day=day, last_day=last_day)}
     advisors = {advisor.pk: advisor for advisor in selectors.list_advisors(site=site)}
     days = [
-        (current, [(advisors.get(advisor_id), [(cell, appointments.get(cell.appointment_id)) for cell in cells])
-                   for advisor_id, cells in per_advisor.items()])
-        for current, per_advisor in grid.items() if current <= last_day
+        (
+            current,
+            [
+                (advisors.get(advisor_id), [(cell, appointments.get(cell.appointment_id)) for cell in cells])
+                for advisor_id, cells in per_advisor.items()
+            ],
+        )
+        for current, per_advisor in grid.items()
+        if current <= last_day
     ]
-    context = {"site": site, "sites": sites, "day": day, "week": week, "days": days,
-               "previous": day - timedelta(days=7 if week else 1), "next": day + timedelta(days=7 if week else 1),
-               "listed": [a for a in appointments.values() if a.status in Appointment.ACTIVE_STATUSES],
-               "customer_changes": selectors.customer_changes(site=site, now=now)[:20]}
+    context = {
+        "site": site,
+        "sites": sites,
+        "day": day,
+        "week": week,
+        "days": days,
+        "previous": day - timedelta(days=7 if week else 1),
+        "next": day + timedelta(days=7 if week else 1),
+        "listed": [a for a in appointments.values() if a.status in Appointment.ACTIVE_STATUSES],
+        "customer_changes": selectors.customer_changes(site=site, now=now)[:20],
+    }
     return _render(request, "appointments/diary.html", context, site=site)
 
 
@@ -386,8 +460,13 @@ def reception_display(request: HttpRequest) -> HttpResponse:
     """The reception screen: today's arrivals and whom to see; refreshes itself every 30 s."""
     site, sites = _site(request)
     today = timezone.localdate(timezone.now(), site.tz)
-    context = {"site": site, "sites": sites, "today": today, "arrivals": selectors.list_arrivals(site=site, day=today),
-               "refreshed_at": timezone.now()}
+    context = {
+        "site": site,
+        "sites": sites,
+        "today": today,
+        "arrivals": selectors.list_arrivals(site=site, day=today),
+        "refreshed_at": timezone.now(),
+    }
     return _partial(request, "appointments/reception.html", "arrivals", context, site=site)
 
 
@@ -431,15 +510,17 @@ def _part_action(request: HttpRequest, pk: int, act) -> HttpResponse:
 @require_POST
 @staff_view("appointments.view_partstock", "appointments.change_partstock")
 def reserve_part(request: HttpRequest, pk: int) -> HttpResponse:
-    return _part_action(request, pk, lambda a, part, need: services.reserve_part(appointment=a, part=part, quantity=need,
-                                                                                 actor=request.user))
+    return _part_action(
+        request, pk, lambda a, part, need: services.reserve_part(appointment=a, part=part, quantity=need, actor=request.user)
+    )
 
 
 @require_POST
 @staff_view("appointments.view_partstock", "appointments.add_partorderrequest")
 def request_part(request: HttpRequest, pk: int) -> HttpResponse:
-    return _part_action(request, pk, lambda a, part, need: services.request_part_order(appointment=a, part=part, quantity=need,
-                                                                                       actor=request.user))
+    return _part_action(
+        request, pk, lambda a, part, need: services.request_part_order(appointment=a, part=part, quantity=need, actor=request.user)
+    )
 
 
 @require_POST
@@ -447,8 +528,15 @@ def request_part(request: HttpRequest, pk: int) -> HttpResponse:
 def warn_parts_delay(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = get_for_user(Appointment.objects.select_related("site", "customer", "vehicle"), request.user, pk=pk)
     today = timezone.localdate(timezone.now(), appointment.site.tz)
-    prepared = next((item for items in selectors.preparation_list(site=appointment.site, today=today).values()
-                     for item in items if item.appointment.pk == appointment.pk), None)
+    prepared = next(
+        (
+            item
+            for items in selectors.preparation_list(site=appointment.site, today=today).values()
+            for item in items
+            if item.appointment.pk == appointment.pk
+        ),
+        None,
+    )
     try:
         services.warn_parts_delay(appointment=appointment, parts=prepared.missing_parts if prepared else [], actor=request.user)
     except BookingError as error:
@@ -462,8 +550,15 @@ def warn_parts_delay(request: HttpRequest, pk: int) -> HttpResponse:
 def bin_label(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
     today = timezone.localdate(timezone.now(), appointment.site.tz)
-    kit = next((item.kit for items in selectors.preparation_list(site=appointment.site, today=today).values()
-                for item in items if item.appointment.pk == appointment.pk), [])
+    kit = next(
+        (
+            item.kit
+            for items in selectors.preparation_list(site=appointment.site, today=today).values()
+            for item in items
+            if item.appointment.pk == appointment.pk
+        ),
+        [],
+    )
     with timezone.override(appointment.site.tz):
         content = render_pdf("pdf/appointments_bin_label.html", {"appointment": appointment, "kit": kit}, appointment.site.language)
     return _pdf_response(content, f"bin-label-{appointment.pk}.pdf")
@@ -482,8 +577,11 @@ def confirm_loaner(request: HttpRequest, pk: int) -> HttpResponse:
 def part_requests(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("status", PartOrderRequest.Status.OPEN)
     status = show if show in PartOrderRequest.Status.values else None
-    context = {"requests": selectors.list_part_order_requests(user=request.user, status=status), "status": status,
-               "statuses": PartOrderRequest.Status.choices}
+    context = {
+        "requests": selectors.list_part_order_requests(user=request.user, status=status),
+        "status": status,
+        "statuses": PartOrderRequest.Status.choices,
+    }
     return render(request, "appointments/part_requests.html", context)
 
 
@@ -504,8 +602,9 @@ def part_request_ordered(request: HttpRequest, pk: int) -> HttpResponse:
 def _linked_appointment(token: str) -> Appointment:
     """The appointment a link is for, or LinkError (tampered, another purpose, or past the day after it)."""
     pk = read_token(token, purpose=services.LINK_PURPOSE, max_age=LINK_MAX_AGE)
-    appointment = (Appointment.objects.select_related("site", "customer", "vehicle", "rescheduled_to")
-                   .prefetch_related("jobs").filter(pk=pk).first())
+    appointment = (
+        Appointment.objects.select_related("site", "customer", "vehicle", "rescheduled_to").prefetch_related("jobs").filter(pk=pk).first()
+    )
     if appointment is None:
         raise LinkError("invalid")
     if timezone.localdate(timezone.now(), appointment.site.tz) > appointment.workshop_day + timedelta(days=1):
@@ -553,12 +652,25 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
     days = []
     if moving:
         days = group_by_day(appointment.site, online.slots_to_move(appointment=appointment, now=timezone.now()))
-    context = {"appointment": appointment, "token": token, "can_confirm": appointment.status == Appointment.Status.BOOKED,
-               "brand": online.brand_of(appointment.site, appointment.vehicle),
-               "active": active, "moving": moving, "days": days, "move_form": move_form, "cancel_form": cancel_form,
-               "selected": request.POST.get("slot", "")}
-    return public_render(request, "appointments/public.html", context, site=appointment.site,
-                         status=400 if action and (move_form.errors or cancel_form.errors) else 200)
+    context = {
+        "appointment": appointment,
+        "token": token,
+        "can_confirm": appointment.status == Appointment.Status.BOOKED,
+        "brand": online.brand_of(appointment.site, appointment.vehicle),
+        "active": active,
+        "moving": moving,
+        "days": days,
+        "move_form": move_form,
+        "cancel_form": cancel_form,
+        "selected": request.POST.get("slot", ""),
+    }
+    return public_render(
+        request,
+        "appointments/public.html",
+        context,
+        site=appointment.site,
+        status=400 if action and (move_form.errors or cancel_form.errors) else 200,
+    )
 
 
 @login_not_required
@@ -571,9 +683,15 @@ def public_ics(request: HttpRequest, token: str) -> HttpResponse:
     event = services.ics_event_for(appointment, until=appointment.starts_at + timedelta(minutes=rule.reception_minutes))
     site = appointment.site
     with translation.override(_customer_language(appointment)):
-        content = build_event(uid=event["uid"], start=event["start"], end=event["end"], summary=event["summary"],
-                              description=event["description"], time_zone=site.tz,
-                              location=f"{site.name}, {site.address}, {site.postcode} {site.city}")
+        content = build_event(
+            uid=event["uid"],
+            start=event["start"],
+            end=event["end"],
+            summary=event["summary"],
+            description=event["description"],
+            time_zone=site.tz,
+            location=f"{site.name}, {site.address}, {site.postcode} {site.city}",
+        )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response

@@ -28,9 +28,15 @@ def web_requests(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "open")
     show = show if show in selectors.WEB_REQUEST_VIEWS else "open"
     now = timezone.now()
-    context = {"site": site, "sites": sites, "show": show, "now": now, "keep": [("show", show)],
-               "requests": selectors.list_web_requests(user=request.user, site=site, show=show, now=now),
-               "views": [("open", _("To answer")), ("overdue", _("Overdue")), ("answered", _("Answered"))]}
+    context = {
+        "site": site,
+        "sites": sites,
+        "show": show,
+        "now": now,
+        "keep": [("show", show)],
+        "requests": selectors.list_web_requests(user=request.user, site=site, show=show, now=now),
+        "views": [("open", _("To answer")), ("overdue", _("Overdue")), ("answered", _("Answered"))],
+    }
     return _render(request, "appointments/web_requests.html", context, site=site)
 
 
@@ -43,9 +49,16 @@ def web_request_new(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         try:
             created = online.create_web_request(
-                site=site, channel=WebRequest.Channel.EMAIL, name=data["name"], mobile=data["mobile"], email=data["email"],
-                language=data["language"], vehicle_text=data["vehicle_text"], message=data["message"],
-                received_at=data["received_at"], recorded_by=request.user,
+                site=site,
+                channel=WebRequest.Channel.EMAIL,
+                name=data["name"],
+                mobile=data["mobile"],
+                email=data["email"],
+                language=data["language"],
+                vehicle_text=data["vehicle_text"],
+                message=data["message"],
+                received_at=data["received_at"],
+                recorded_by=request.user,
             )
         except BookingError as error:
             form.add_error(error.field if error.field in form.fields else None, str(error.message))
@@ -57,8 +70,7 @@ def web_request_new(request: HttpRequest) -> HttpResponse:
 
 
 def _request_for(request: HttpRequest, pk: int) -> WebRequest:
-    return get_for_user(WebRequest.objects.select_related("site", "brand", "answered_by", "recorded_by", "customer"),
-                        request.user, pk=pk)
+    return get_for_user(WebRequest.objects.select_related("site", "brand", "answered_by", "recorded_by", "customer"), request.user, pk=pk)
 
 
 def _request_page(request: HttpRequest, item: WebRequest, form: AnswerForm, *, status: int = 200) -> HttpResponse:
@@ -78,8 +90,12 @@ def web_request_answer(request: HttpRequest, pk: int) -> HttpResponse:
     form = AnswerForm(request.POST)
     if form.is_valid():
         try:
-            online.answer_web_request(web_request=item, answer=form.cleaned_data["answer"], actor=request.user,
-                                      with_booking_link=form.cleaned_data["with_booking_link"])
+            online.answer_web_request(
+                web_request=item,
+                answer=form.cleaned_data["answer"],
+                actor=request.user,
+                with_booking_link=form.cleaned_data["with_booking_link"],
+            )
         except BookingError as error:
             form.add_error("answer", str(error.message))
         else:

@@ -8,11 +8,11 @@ from .models import (
     Concern,
     ConcernEvent,
     Escalation,
+    FollowupPolicy,
     MaintenanceReminder,
     MileageCheck,
     OutreachCampaign,
     ReminderPolicy,
-    FollowupPolicy,
     SatisfactionAnswer,
     VisitFollowup,
 )

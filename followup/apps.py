@@ -7,8 +7,8 @@ class FollowupConfig(AppConfig):
     verbose_name = _("Follow-up")
 
     def ready(self):
-        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.customers.panels import register_customer_panel
+        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.messaging.catalogue import register_message_type
         from aftersales.messaging.replies import register_reply_handler
 
@@ -19,11 +19,15 @@ class FollowupConfig(AppConfig):
         register_reply_handler(concern_reply_by_sms)
         register_customer_panel(CONCERNS_PANEL)
         register_message_type(
-            "concern_info_request", _("Question about a concern"), ["reference", "question"],
+            "concern_info_request",
+            _("Question about a concern"),
+            ["reference", "question"],
             samples={"question": "Which wheel makes the noise, and at what speed?"},
         )
         register_message_type(
-            "vehicle_life_message", _("Vehicle-life campaign message"), ["vehicle", "title", "text", "link"],
+            "vehicle_life_message",
+            _("Vehicle-life campaign message"),
+            ["vehicle", "title", "text", "link"],
             samples={"title": "Winter check", "text": "Free 20-point check before the cold season."},
         )
         register_message_type("quick_touch", _("Quick rating after the handover"), ["vehicle", "link"])

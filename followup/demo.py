@@ -24,10 +24,24 @@ POLICIES = {
 # (site code, kind, channel, summary, hours ago, answer, resolution)
 CONCERNS = [
     ("audi-lyon", Concern.Kind.COMPLAINT, Concern.Channel.CALL, "Noise from the front left wheel since the last service", 30, "", ""),
-    ("audi-lyon", Concern.Kind.INFORMATION_REQUEST, Concern.Channel.EMAIL, "Price of the winter tyre package?", 4,
-     "Winter package sent by e-mail: 649 € fitted.", ""),
-    ("lexus-marseille", Concern.Kind.PRAISE, Concern.Channel.SURVEY, "Very friendly welcome, car washed", 72,
-     "Thanked the customer on behalf of the team.", "Passed on to the reception team."),
+    (
+        "audi-lyon",
+        Concern.Kind.INFORMATION_REQUEST,
+        Concern.Channel.EMAIL,
+        "Price of the winter tyre package?",
+        4,
+        "Winter package sent by e-mail: 649 € fitted.",
+        "",
+    ),
+    (
+        "lexus-marseille",
+        Concern.Kind.PRAISE,
+        Concern.Channel.SURVEY,
+        "Very friendly welcome, car washed",
+        72,
+        "Thanked the customer on behalf of the team.",
+        "Passed on to the reception team.",
+    ),
     ("citroen-moscow", Concern.Kind.COMPLAINT, Concern.Channel.DESK, "Waited 40 minutes at handover", 3, "", ""),
 ]
 
@@ -47,8 +61,14 @@ def load_followup_demo(report) -> None:
             continue
         staff = User.objects.filter(sites=site, groups__name__in=["service_advisor", "manager"]).order_by("username").first()
         concern = services.record_concern(
-            customer=vehicle.owner, vehicle=vehicle, kind=kind, channel=channel, summary=summary, owner=staff,
-            recorded_by=staff, received_at=now - timedelta(hours=hours_ago),
+            customer=vehicle.owner,
+            vehicle=vehicle,
+            kind=kind,
+            channel=channel,
+            summary=summary,
+            owner=staff,
+            recorded_by=staff,
+            received_at=now - timedelta(hours=hours_ago),
         )
         if answer:
             concern = services.answer_concern(concern=concern, answer=answer, actor=staff, now=now - timedelta(hours=hours_ago - 1))
@@ -59,15 +79,22 @@ def load_followup_demo(report) -> None:
         agent = User.objects.filter(sites=site, groups__name="crc_agent").order_by("username").first()
         due = (
             Vehicle.objects.filter(owner__site=site, next_service_due_date__isnull=False)
-            .select_related("owner").order_by("next_service_due_date", "pk")[:3]
+            .select_related("owner")
+            .order_by("next_service_due_date", "pk")[:3]
         )
         for vehicle in due:
             key = f"list:service_due:demo:{vehicle.vin}"
             if CallTask.objects.filter(key=key).exists():
                 continue
             services.create_call_task(
-                key=key, site=site, customer=vehicle.owner, vehicle=vehicle, kind=CallTask.Kind.TARGET_LIST,
-                reason=str(TARGET_LISTS["service_due"].label), due_at=now, assigned_to=agent,
+                key=key,
+                site=site,
+                customer=vehicle.owner,
+                vehicle=vehicle,
+                kind=CallTask.Kind.TARGET_LIST,
+                reason=str(TARGET_LISTS["service_due"].label),
+                due_at=now,
+                assigned_to=agent,
             )
             report.add("call tasks")
 

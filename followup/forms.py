@@ -20,8 +20,10 @@ def add_domain_error(form: forms.BaseForm, error: FollowupError) -> None:
 
 
 def staff_of(site: Site):
-    return User.objects.filter(Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id), is_active=True).distinct().order_by(
-        "first_name", "last_name", "username"
+    return (
+        User.objects.filter(Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id), is_active=True)
+        .distinct()
+        .order_by("first_name", "last_name", "username")
     )
 
 
@@ -33,15 +35,18 @@ class ConcernForm(forms.Form):
     vehicle = forms.ModelChoiceField(label=_("Vehicle"), queryset=Vehicle.objects.none(), required=False)
     appointment = forms.ModelChoiceField(label=_("Appointment"), queryset=Appointment.objects.none(), required=False)
     owner = forms.ModelChoiceField(
-        label=_("Person responsible"), queryset=User.objects.none(), required=False, help_text=_("Required for a complaint."),
+        label=_("Person responsible"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=_("Required for a complaint."),
     )
 
     def __init__(self, *args, customer, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["vehicle"].queryset = customer.vehicles.order_by("make", "model", "pk")
-        self.fields["appointment"].queryset = customer.appointments.filter(
-            starts_at__gte=timezone.now() - timedelta(days=365)
-        ).select_related("site").order_by("-starts_at")
+        self.fields["appointment"].queryset = (
+            customer.appointments.filter(starts_at__gte=timezone.now() - timedelta(days=365)).select_related("site").order_by("-starts_at")
+        )
         self.fields["owner"].queryset = staff_of(customer.site)
         self.fields["owner"].initial = user.pk
 
@@ -61,8 +66,10 @@ class AnswerForm(forms.Form):
 class CloseForm(forms.Form):
     resolution = forms.CharField(label=_("Resolution"), widget=forms.Textarea(attrs={"rows": 4}), max_length=4000)
     customer_agreed = forms.TypedChoiceField(
-        label=_("Does the customer agree?"), choices=[("yes", _("Yes")), ("no", _("No"))],
-        coerce=lambda value: value == "yes", widget=forms.RadioSelect,
+        label=_("Does the customer agree?"),
+        choices=[("yes", _("Yes")), ("no", _("No"))],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
     )
 
 
@@ -92,7 +99,8 @@ class CallListFilterForm(forms.Form):
                 Q(sites__in=sites) | Q(group_wide=True, sites__group__in=sites.values("group")),
                 groups__name__in=[Role.CRC_AGENT, Role.MANAGER, Role.SERVICE_ADVISOR],
             )
-            .distinct().order_by("first_name", "last_name", "username")
+            .distinct()
+            .order_by("first_name", "last_name", "username")
         )
 
 
@@ -119,7 +127,10 @@ class AssignForm(forms.Form):
 
 class MonthForm(forms.Form):
     month = forms.DateField(
-        label=_("Month"), input_formats=["%Y-%m"], required=False, widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        label=_("Month"),
+        input_formats=["%Y-%m"],
+        required=False,
+        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
     )
 
     def month_or_current(self) -> date:
@@ -144,11 +155,20 @@ class CallbackForm(CallOutcomeForm):
     """The 7-day callback: the call's outcome and, when reached, the customer's answers."""
 
     satisfaction = forms.TypedChoiceField(
-        label=_("Satisfied with the visit? (1 = not at all, 5 = very)"), choices=SATISFACTION_CHOICES, coerce=int, required=False,
-        empty_value=None, widget=forms.RadioSelect, help_text=_("Required when the customer was reached; 1 to 3 opens a complaint."),
+        label=_("Satisfied with the visit? (1 = not at all, 5 = very)"),
+        choices=SATISFACTION_CHOICES,
+        coerce=int,
+        required=False,
+        empty_value=None,
+        widget=forms.RadioSelect,
+        help_text=_("Required when the customer was reached; 1 to 3 opens a complaint."),
     )
     nps = forms.TypedChoiceField(
-        label=_("Would recommend us (0-10)"), choices=[("", "—"), *NPS_CHOICES], coerce=int, required=False, empty_value=None,
+        label=_("Would recommend us (0-10)"),
+        choices=[("", "—"), *NPS_CHOICES],
+        coerce=int,
+        required=False,
+        empty_value=None,
         help_text=_("0 to 6 opens a complaint."),
     )
     other_needs = forms.CharField(label=_("Other needs"), widget=forms.Textarea(attrs={"rows": 2}), required=False, max_length=2000)
@@ -161,8 +181,12 @@ class CallbackForm(CallOutcomeForm):
 
 
 def customer_remarks(*, required: bool) -> forms.CharField:
-    return forms.CharField(label=_("Anything you would like to tell us?"), required=required, max_length=2000,
-                           widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+    return forms.CharField(
+        label=_("Anything you would like to tell us?"),
+        required=required,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+    )
 
 
 class RatingForm(forms.Form):
@@ -180,11 +204,15 @@ class SurveyForm(forms.Form):
     """The short survey; its scores show as rows of buttons on a phone."""
 
     score = forms.TypedChoiceField(
-        label=_("How satisfied are you with your visit? (1 = not at all, 5 = very)"), choices=SATISFACTION_CHOICES, coerce=int,
+        label=_("How satisfied are you with your visit? (1 = not at all, 5 = very)"),
+        choices=SATISFACTION_CHOICES,
+        coerce=int,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
     nps = forms.TypedChoiceField(
-        label=_("How likely are you to recommend us to a friend? (0 = not at all, 10 = certainly)"), choices=NPS_CHOICES, coerce=int,
+        label=_("How likely are you to recommend us to a friend? (0 = not at all, 10 = certainly)"),
+        choices=NPS_CHOICES,
+        coerce=int,
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
     text = customer_remarks(required=False)

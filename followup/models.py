@@ -61,7 +61,11 @@ class Concern(models.Model):
     summary = models.CharField(_("summary"), max_length=200)
     description = models.TextField(_("in the customer's words"), blank=True)
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_concerns",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_concerns",
         verbose_name=_("person responsible"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OPEN)
@@ -73,7 +77,12 @@ class Concern(models.Model):
     resolution = models.TextField(_("resolution"), blank=True)
     customer_agreed = models.BooleanField(_("customer agrees with the resolution"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
         help_text=_("Empty when the customer's own survey answer opened it."),
     )
 
@@ -81,8 +90,10 @@ class Concern(models.Model):
         ordering = ["-received_at", "-pk"]
         constraints = [
             # a customer's own survey answer is never refused: with nobody at the site to own it, the administrators are told
-            models.CheckConstraint(condition=~models.Q(kind="complaint") | models.Q(owner__isnull=False) | models.Q(channel="survey"),
-                                   name="complaint_has_owner_unless_survey"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="complaint") | models.Q(owner__isnull=False) | models.Q(channel="survey"),
+                name="complaint_has_owner_unless_survey",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status="closed") | (~models.Q(resolution="") & models.Q(customer_agreed__isnull=False)),
                 name="closed_concern_has_resolution",
@@ -91,7 +102,8 @@ class Concern(models.Model):
         indexes = [
             models.Index(fields=["site", "received_at"], name="concern_site_received_idx"),
             models.Index(
-                fields=["answer_due_at"], condition=models.Q(kind="complaint", status__in=["open", "waiting"]),
+                fields=["answer_due_at"],
+                condition=models.Q(kind="complaint", status__in=["open", "waiting"]),
                 name="concern_complaint_due_idx",
             ),
         ]
@@ -170,14 +182,22 @@ class ReminderPolicy(models.Model):
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="reminder_policy", verbose_name=_("site"))
     extra_days_before = models.JSONField(
-        _("extra touches (days before the due date)"), default=list, blank=True, validators=[validate_days_before],
+        _("extra touches (days before the due date)"),
+        default=list,
+        blank=True,
+        validators=[validate_days_before],
         help_text=_("e.g. [60, 7]; the 30-day reminder is always sent."),
     )
     chaser_days_after = models.PositiveSmallIntegerField(
-        _("chaser (days after the due date)"), null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(180)],
+        _("chaser (days after the due date)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(180)],
     )
     recontact_after_days = models.PositiveSmallIntegerField(
-        _("re-contact after (days)"), default=7, validators=[MinValueValidator(1), MaxValueValidator(60)],
+        _("re-contact after (days)"),
+        default=7,
+        validators=[MinValueValidator(1), MaxValueValidator(60)],
     )
     recontact_by = models.CharField(_("re-contact by"), max_length=15, choices=Recontact.choices, default=Recontact.CALL)
 
@@ -376,7 +396,8 @@ class FollowupPolicy(models.Model):
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="followup_policy", verbose_name=_("site"))
     survey_for_written_channels = models.BooleanField(
-        _("survey link instead of the 7-day call for customers who prefer SMS or e-mail"), default=False,
+        _("survey link instead of the 7-day call for customers who prefer SMS or e-mail"),
+        default=False,
     )
 
     class Meta:
@@ -392,7 +413,10 @@ class VisitFollowup(models.Model):
     the quick touch 24 to 72 hours after, then the 7-day callback (a call task) or the survey link."""
 
     handover = models.OneToOneField(
-        "invoicing.Handover", on_delete=models.PROTECT, related_name="visit_followup", verbose_name=_("handover"),
+        "invoicing.Handover",
+        on_delete=models.PROTECT,
+        related_name="visit_followup",
+        verbose_name=_("handover"),
     )
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="visit_followups", verbose_name=_("site"))
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="visit_followups", verbose_name=_("customer"))
@@ -401,11 +425,19 @@ class VisitFollowup(models.Model):
     callback_due_at = models.DateTimeField(_("callback due"))
     quick_touch_sent_at = models.DateTimeField(_("quick touch sent at"), null=True, blank=True)
     quick_touch_message = models.ForeignKey(
-        "messaging.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "messaging.OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("quick touch message"),
     )
     survey_message = models.ForeignKey(
-        "messaging.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "messaging.OutboxMessage",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("survey message instead of the call"),
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
@@ -440,23 +472,38 @@ class SatisfactionAnswer(models.Model):
 
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     handover = models.ForeignKey(
-        "invoicing.Handover", on_delete=models.PROTECT, related_name="satisfaction_answers", verbose_name=_("handover"),
+        "invoicing.Handover",
+        on_delete=models.PROTECT,
+        related_name="satisfaction_answers",
+        verbose_name=_("handover"),
     )
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="satisfaction_answers", verbose_name=_("customer"))
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="satisfaction_answers", verbose_name=_("site"))
     score = models.PositiveSmallIntegerField(_("satisfaction (1-5)"), validators=[MinValueValidator(1), MaxValueValidator(5)])
     nps = models.PositiveSmallIntegerField(
-        _("would recommend (0-10)"), null=True, blank=True, validators=[MinValueValidator(0), MaxValueValidator(10)],
+        _("would recommend (0-10)"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0), MaxValueValidator(10)],
     )
     text = models.TextField(_("remarks"), blank=True)
     other_needs = models.TextField(_("other needs"), blank=True)
     answered_at = models.DateTimeField(_("answered at"), default=timezone.now)
     answered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        verbose_name=_("recorded by"), help_text=_("Empty when the customer answered through the link."),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("recorded by"),
+        help_text=_("Empty when the customer answered through the link."),
     )
     concern = models.ForeignKey(
-        Concern, null=True, blank=True, on_delete=models.SET_NULL, related_name="satisfaction_answers",
+        Concern,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="satisfaction_answers",
         verbose_name=_("complaint opened"),
     )
 

@@ -10,7 +10,8 @@ def concern_reply_by_sms(inbound) -> bool:
         return False
     waiting = (
         Concern.objects.filter(customer_id=inbound.customer_id, status=Concern.Status.WAITING_FOR_CUSTOMER)
-        .order_by("-received_at", "-pk").first()
+        .order_by("-received_at", "-pk")
+        .first()
     )
     if waiting is None:
         return False

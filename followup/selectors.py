@@ -118,9 +118,11 @@ def monthly_complaint_review(*, user, month: date) -> tuple[list[SiteReview], Qu
     complaints = visible_to(Concern.objects.filter(kind=Concern.Kind.COMPLAINT, received_at__gte=starts, received_at__lt=ends), user)
     in_time = Q(answered_at__isnull=False, answered_at__lte=F("answer_due_at"))
     rows = (
-        complaints.values("site", "site__name").order_by("site__name")
+        complaints.values("site", "site__name")
+        .order_by("site__name")
         .annotate(
-            total=Count("pk"), answered_in_time=Count("pk", filter=in_time),
+            total=Count("pk"),
+            answered_in_time=Count("pk", filter=in_time),
             answered_late=Count("pk", filter=Q(answered_at__isnull=False) & ~in_time),
             unanswered=Count("pk", filter=Q(answered_at__isnull=True)),
             closed=Count("pk", filter=Q(status=Concern.Status.CLOSED)),
@@ -128,8 +130,15 @@ def monthly_complaint_review(*, user, month: date) -> tuple[list[SiteReview], Qu
         )
     )
     reviews = [
-        SiteReview(site=row["site__name"], total=row["total"], answered_in_time=row["answered_in_time"],
-                   answered_late=row["answered_late"], unanswered=row["unanswered"], closed=row["closed"], agreed=row["agreed"])
+        SiteReview(
+            site=row["site__name"],
+            total=row["total"],
+            answered_in_time=row["answered_in_time"],
+            answered_late=row["answered_late"],
+            unanswered=row["unanswered"],
+            closed=row["closed"],
+            agreed=row["agreed"],
+        )
         for row in rows
     ]
     return reviews, complaints.select_related("site", "customer", "owner").order_by("site__name", "received_at", "pk")
@@ -142,7 +151,9 @@ def with_conversion(reminders: QuerySet) -> QuerySet:
     """``converted``: an appointment for the vehicle booked (not cancelled) within 30 days after the reminder."""
     window_end = ExpressionWrapper(OuterRef("sent_at") + CONVERSION_WINDOW, output_field=DateTimeField())
     booked = Appointment.objects.filter(
-        vehicle_id=OuterRef("vehicle_id"), created_at__gte=OuterRef("sent_at"), created_at__lt=window_end,
+        vehicle_id=OuterRef("vehicle_id"),
+        created_at__gte=OuterRef("sent_at"),
+        created_at__lt=window_end,
     ).exclude(status=Appointment.Status.CANCELLED)
     return reminders.annotate(converted=Exists(booked))
 
@@ -184,7 +195,9 @@ def _service_due(vehicles: QuerySet, now: datetime) -> QuerySet:
     """Due by date within 60 days (or up to 90 days overdue), or by the mileage the reminder run projected."""
     today = now.date()
     by_mileage = MaintenanceReminder.objects.filter(
-        vehicle_id=OuterRef("pk"), basis=MaintenanceReminder.Basis.MILEAGE, due_on__gte=today - SERVICE_OVERDUE_KEPT,
+        vehicle_id=OuterRef("pk"),
+        basis=MaintenanceReminder.Basis.MILEAGE,
+        due_on__gte=today - SERVICE_OVERDUE_KEPT,
         due_on__lte=today + SERVICE_DUE_AHEAD,
     )
     return vehicles.filter(
@@ -202,7 +215,10 @@ def _open_recalls(vehicles: QuerySet, now: datetime) -> QuerySet:
     """Vehicles matched by an active recall. There is no completion record yet, so every match counts as open."""
     today = now.date()
     recalls = Campaign.objects.filter(
-        Q(ends_on__isnull=True) | Q(ends_on__gte=today), kind=Campaign.Kind.RECALL, active=True, starts_on__lte=today,
+        Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+        kind=Campaign.Kind.RECALL,
+        active=True,
+        starts_on__lte=today,
     )
     condition = Q(pk__in=[])
     for campaign in recalls:
@@ -215,7 +231,8 @@ def _open_recalls(vehicles: QuerySet, now: datetime) -> QuerySet:
 def _hybrid_check_due(vehicles: QuerySet, now: datetime) -> QuerySet:
     """Hybrids and plug-ins without a hybrid health check (operation code HYBRID-CHECK…) attended in 12 months."""
     checked = AppointmentJob.objects.filter(
-        appointment__vehicle_id=OuterRef("pk"), operation__code__startswith=HYBRID_CHECK_CODE_PREFIX,
+        appointment__vehicle_id=OuterRef("pk"),
+        operation__code__startswith=HYBRID_CHECK_CODE_PREFIX,
         appointment__status__in=(Appointment.Status.ARRIVED, Appointment.Status.CONVERTED),
         appointment__starts_at__gte=now - HYBRID_CHECK_EVERY,
     )
@@ -225,7 +242,8 @@ def _hybrid_check_due(vehicles: QuerySet, now: datetime) -> QuerySet:
 def _inactive(vehicles: QuerySet, now: datetime) -> QuerySet:
     """Customers on file for 18 months with no appointment (attended or planned) in 18 months."""
     recent = Appointment.objects.filter(
-        customer_id=OuterRef("owner_id"), starts_at__gte=now - INACTIVE_AFTER,
+        customer_id=OuterRef("owner_id"),
+        starts_at__gte=now - INACTIVE_AFTER,
     ).exclude(status__in=(Appointment.Status.CANCELLED, Appointment.Status.NO_SHOW, Appointment.Status.RESCHEDULED))
     return vehicles.filter(owner__created_at__lte=now - INACTIVE_AFTER).exclude(Exists(recent))
 
@@ -233,8 +251,11 @@ def _inactive(vehicles: QuerySet, now: datetime) -> QuerySet:
 def _anniversaries(vehicles: QuerySet, now: datetime) -> QuerySet:
     """Vehicles whose current owner bought them in this month of an earlier year."""
     bought = Ownership.objects.filter(
-        vehicle_id=OuterRef("pk"), customer_id=OuterRef("owner_id"), ended_on__isnull=True,
-        started_on__month=now.month, started_on__year__lt=now.year,
+        vehicle_id=OuterRef("pk"),
+        customer_id=OuterRef("owner_id"),
+        ended_on__isnull=True,
+        started_on__month=now.month,
+        started_on__year__lt=now.year,
     )
     return vehicles.filter(Exists(bought)).annotate(bought_on=Subquery(bought.values("started_on")[:1]))
 
@@ -250,34 +271,42 @@ def _declined_recommendations(vehicles: QuerySet, now: datetime) -> QuerySet:
 
 TARGET_LISTS = {
     "service_due": TargetList(
-        "service_due", _("Service due"),
+        "service_due",
+        _("Service due"),
         _("Your vehicle's service is due soon. May I offer you an appointment? We have a courtesy car or a shuttle for you."),
         _service_due,
     ),
     "open_recalls": TargetList(
-        "open_recalls", _("Open recalls"),
+        "open_recalls",
+        _("Open recalls"),
         _("The manufacturer has a free recall for your vehicle. It takes little time; may I book it, with a courtesy car if needed?"),
         _open_recalls,
     ),
     "hybrid_check": TargetList(
-        "hybrid_check", _("Hybrid health check due"),
+        "hybrid_check",
+        _("Hybrid health check due"),
         _("Your hybrid's yearly health check keeps its battery warranty up to date. May I book it with your next visit?"),
         _hybrid_check_due,
     ),
     "inactive": TargetList(
-        "inactive", _("Inactive customers"),
+        "inactive",
+        _("Inactive customers"),
         _("We have not seen you for a while. How is your vehicle? May I check what service it needs and offer an appointment?"),
         _inactive,
     ),
     "anniversaries": TargetList(
-        "anniversaries", _("Purchase anniversaries"),
+        "anniversaries",
+        _("Purchase anniversaries"),
         _("Today is your vehicle's anniversary with you. We would like to offer you a free walk-around check."),
         _anniversaries,
     ),
     "declined_recommendations": TargetList(
-        "declined_recommendations", _("Declined recommendations still open"),
-        _("At your last visit our technician recommended some work you preferred to postpone. May I book it now, "
-          "with a courtesy car if needed?"),
+        "declined_recommendations",
+        _("Declined recommendations still open"),
+        _(
+            "At your last visit our technician recommended some work you preferred to postpone. May I book it now, "
+            "with a courtesy car if needed?"
+        ),
         _declined_recommendations,
     ),
 }
@@ -350,7 +379,8 @@ def callback_visit(task: CallTask) -> Visit | None:
     handover = (
         Handover.objects.select_related("advisor", "work_order__advisor")
         .prefetch_related("work_order__jobs", "satisfaction_answers__answered_by")
-        .filter(pk=task.source_id).first()
+        .filter(pk=task.source_id)
+        .first()
     )
     if handover is None:
         return None
@@ -404,12 +434,20 @@ def satisfaction_figures(*, user, since: datetime, until: datetime, site=None) -
     answered = SatisfactionAnswer.objects.filter(handover_id=OuterRef("pk"), source__in=after_visit, answered_at__lte=within)
     calls = handovers.annotate(answered=Exists(answered)).aggregate(total=Count("pk"), called=Count("pk", filter=Q(answered=True)))
     scores = answers.aggregate(
-        total=Count("pk"), satisfied=Count("pk", filter=Q(score__gte=4)), average=Avg("score"),
-        nps_total=Count("pk", filter=Q(nps__isnull=False)), promoters=Count("pk", filter=Q(nps__gte=9)),
+        total=Count("pk"),
+        satisfied=Count("pk", filter=Q(score__gte=4)),
+        average=Avg("score"),
+        nps_total=Count("pk", filter=Q(nps__isnull=False)),
+        promoters=Count("pk", filter=Q(nps__gte=9)),
         detractors=Count("pk", filter=Q(nps__lte=SatisfactionAnswer.DETRACTOR_UP_TO)),
     )
     return SatisfactionFigures(
-        handovers=calls["total"], called_within_7_days=calls["called"], answers=scores["total"], satisfied=scores["satisfied"],
-        average_score=float(scores["average"]) if scores["average"] is not None else None, nps_answers=scores["nps_total"],
-        promoters=scores["promoters"], detractors=scores["detractors"],
+        handovers=calls["total"],
+        called_within_7_days=calls["called"],
+        answers=scores["total"],
+        satisfied=scores["satisfied"],
+        average_score=float(scores["average"]) if scores["average"] is not None else None,
+        nps_answers=scores["nps_total"],
+        promoters=scores["promoters"],
+        detractors=scores["detractors"],
     )

@@ -71,8 +71,18 @@ CHASER_VALID_DAYS = 30
 
 
 def record_concern(
-    *, customer, kind: str, channel: str, summary: str, description: str = "", vehicle=None, appointment=None,
-    owner: User | None = None, recorded_by: User | None, received_at: datetime | None = None, allow_unowned: bool = False,
+    *,
+    customer,
+    kind: str,
+    channel: str,
+    summary: str,
+    description: str = "",
+    vehicle=None,
+    appointment=None,
+    owner: User | None = None,
+    recorded_by: User | None,
+    received_at: datetime | None = None,
+    allow_unowned: bool = False,
 ) -> Concern:
     """File a concern and acknowledge it to the customer at once (outside quiet hours), in their language.
 
@@ -100,21 +110,40 @@ def record_concern(
     received = received_at or timezone.now()
     with transaction.atomic():
         concern = Concern.objects.create(
-            site_id=customer.site_id, customer=customer, vehicle=vehicle, appointment=appointment, kind=kind,
-            channel=channel, summary=summary.strip(), description=description.strip(), owner=owner,
-            received_at=received, answer_due_at=received + COMPLAINT_ANSWER_WITHIN if kind == Concern.Kind.COMPLAINT else None,
+            site_id=customer.site_id,
+            customer=customer,
+            vehicle=vehicle,
+            appointment=appointment,
+            kind=kind,
+            channel=channel,
+            summary=summary.strip(),
+            description=description.strip(),
+            owner=owner,
+            received_at=received,
+            answer_due_at=received + COMPLAINT_ANSWER_WITHIN if kind == Concern.Kind.COMPLAINT else None,
             created_by=recorded_by,
         )
         ConcernEvent.objects.create(concern=concern, actor=recorded_by, to_status=concern.status, note=concern.get_kind_display())
         queue_message(
-            customer=customer, template="concern_acknowledgment", context={"reference": concern.reference, "summary": concern.summary},
-            about=concern, idempotency_key=f"concern:{concern.pk}:ack", purpose=Purpose.SERVICE, actor=recorded_by,
+            customer=customer,
+            template="concern_acknowledgment",
+            context={"reference": concern.reference, "summary": concern.summary},
+            about=concern,
+            idempotency_key=f"concern:{concern.pk}:ack",
+            purpose=Purpose.SERVICE,
+            actor=recorded_by,
         )
         if kind == Concern.Kind.COMPLAINT:
             create_call_task(
-                key=f"concern:{concern.pk}:callback", site=concern.site, customer=customer, vehicle=vehicle,
-                kind=CallTask.Kind.COMPLAINT_CALLBACK, reason=concern.summary, due_at=received,
-                source=concern, assigned_to=owner,
+                key=f"concern:{concern.pk}:callback",
+                site=concern.site,
+                customer=customer,
+                vehicle=vehicle,
+                kind=CallTask.Kind.COMPLAINT_CALLBACK,
+                reason=concern.summary,
+                due_at=received,
+                source=concern,
+                assigned_to=owner,
             )
     return concern
 
@@ -147,9 +176,13 @@ def request_concern_info(*, concern: Concern, question: str, actor: User) -> Con
     locked = _move_concern(concern, Concern.Status.WAITING_FOR_CUSTOMER, actor=actor, note=question.strip())
     asked = locked.events.filter(to_status=Concern.Status.WAITING_FOR_CUSTOMER).count()
     queue_message(
-        customer=locked.customer, template="concern_info_request",
-        context={"reference": locked.reference, "question": question.strip()}, about=locked,
-        idempotency_key=f"concern:{locked.pk}:info:{asked}", purpose=Purpose.SERVICE, actor=actor,
+        customer=locked.customer,
+        template="concern_info_request",
+        context={"reference": locked.reference, "question": question.strip()},
+        about=locked,
+        idempotency_key=f"concern:{locked.pk}:info:{asked}",
+        purpose=Purpose.SERVICE,
+        actor=actor,
     )
     return locked
 
@@ -165,8 +198,9 @@ def record_customer_reply(*, concern: Concern, note: str, actor: User | None) ->
 def answer_concern(*, concern: Concern, answer: str, actor: User, now: datetime | None = None) -> Concern:
     if not answer.strip():
         raise ConcernRefused(_("Write the answer given to the customer."), field="answer")
-    locked = _move_concern(concern, Concern.Status.ANSWERED, actor=actor, note=answer.strip(), answer=answer.strip(),
-                           answered_at=_moment(now))
+    locked = _move_concern(
+        concern, Concern.Status.ANSWERED, actor=actor, note=answer.strip(), answer=answer.strip(), answered_at=_moment(now)
+    )
     _cancel_open_tasks(key=f"concern:{locked.pk}:callback", actor=actor)
     return locked
 
@@ -177,8 +211,15 @@ def close_concern(*, concern: Concern, resolution: str, customer_agreed: bool, a
         raise ConcernRefused(_("Write the resolution."), field="resolution")
     if customer_agreed is None:
         raise ConcernRefused(_("Say whether the customer agrees with the resolution."), field="customer_agreed")
-    return _move_concern(concern, Concern.Status.CLOSED, actor=actor, note=resolution.strip(), resolution=resolution.strip(),
-                         customer_agreed=customer_agreed, closed_at=_moment(now))
+    return _move_concern(
+        concern,
+        Concern.Status.CLOSED,
+        actor=actor,
+        note=resolution.strip(),
+        resolution=resolution.strip(),
+        customer_agreed=customer_agreed,
+        closed_at=_moment(now),
+    )
 
 
 @transaction.atomic
@@ -199,11 +240,17 @@ def assign_concern(*, concern: Concern, owner: User, actor: User) -> Concern:
     locked.owner = owner
     locked.save(update_fields=["owner"])
     ConcernEvent.objects.create(
-        concern=locked, actor=actor, from_status=locked.status, to_status=locked.status,
+        concern=locked,
+        actor=actor,
+        from_status=locked.status,
+        to_status=locked.status,
         note=gettext("Person responsible: %(before)s → %(after)s") % {"before": before or "—", "after": owner},
     )
-    record_bulk_change(actor=actor, queryset=CallTask.objects.filter(key=f"concern:{locked.pk}:callback", status=CallTask.Status.OPEN),
-                       changes={"assigned_to": owner})
+    record_bulk_change(
+        actor=actor,
+        queryset=CallTask.objects.filter(key=f"concern:{locked.pk}:callback", status=CallTask.Status.OPEN),
+        changes={"assigned_to": owner},
+    )
     return locked
 
 
@@ -214,14 +261,19 @@ def _moment(now: datetime | None) -> datetime:
 def site_managers(site: Site):
     """Active after-sales managers working at the site (or group-wide in its group)."""
     return User.objects.filter(
-        Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id), groups__name=Role.MANAGER, is_active=True,
+        Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id),
+        groups__name=Role.MANAGER,
+        is_active=True,
     ).distinct()
 
 
 def escalate_overdue_complaints(*, now: datetime) -> int:
     """Put every complaint unanswered past its 24 hours on its site managers' list and e-mail them, once."""
     due = Concern.objects.filter(
-        kind=Concern.Kind.COMPLAINT, status__in=Concern.UNANSWERED, answer_due_at__lte=now, escalation__isnull=True,
+        kind=Concern.Kind.COMPLAINT,
+        status__in=Concern.UNANSWERED,
+        answer_due_at__lte=now,
+        escalation__isnull=True,
     ).values_list("pk", flat=True)
     created = 0
     for pk in due:
@@ -236,7 +288,10 @@ def _escalate(concern_pk: int, *, now: datetime) -> int:
             return 0
         Escalation.objects.create(concern=concern, site=concern.site, created_at=now)
         ConcernEvent.objects.create(
-            concern=concern, at=now, from_status=concern.status, to_status=concern.status,
+            concern=concern,
+            at=now,
+            from_status=concern.status,
+            to_status=concern.status,
             note=gettext("Not answered within 24 hours: escalated to the after-sales managers."),
         )
         mails = _escalation_mails(concern)
@@ -261,9 +316,12 @@ def _escalation_mails(concern: Concern) -> list[tuple]:
             body = gettext(
                 "Customer: %(customer)s\nSite: %(site)s\nPerson responsible: %(owner)s\nReceived: %(received)s\n\n%(summary)s\n\n%(link)s"
             ) % {
-                "customer": concern.customer, "site": concern.site, "owner": concern.owner or "—",
+                "customer": concern.customer,
+                "site": concern.site,
+                "owner": concern.owner or "—",
                 "received": timezone.localtime(concern.received_at, concern.site.tz).strftime("%Y-%m-%d %H:%M"),
-                "summary": concern.summary, "link": link,
+                "summary": concern.summary,
+                "link": link,
             }
         mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [manager.email]))
     return mails
@@ -286,7 +344,15 @@ def handle_escalation(*, escalation: Escalation, actor: User, now: datetime | No
 
 
 def create_call_task(
-    *, key: str, site: Site, customer, kind: str, reason: str, due_at: datetime, vehicle=None, source=None,
+    *,
+    key: str,
+    site: Site,
+    customer,
+    kind: str,
+    reason: str,
+    due_at: datetime,
+    vehicle=None,
+    source=None,
     assigned_to: User | None = None,
 ) -> CallTask:
     """The task under ``key``, created once whatever the reruns."""
@@ -294,7 +360,13 @@ def create_call_task(
     if existing is not None:
         return existing
     task = CallTask(
-        key=key, site=site, customer=customer, vehicle=vehicle, kind=kind, reason=reason[:300], due_at=due_at,
+        key=key,
+        site=site,
+        customer=customer,
+        vehicle=vehicle,
+        kind=kind,
+        reason=reason[:300],
+        due_at=due_at,
         assigned_to=assigned_to,
         source_type=ContentType.objects.get_for_model(source) if source is not None else None,
         source_id=source.pk if source is not None else None,
@@ -308,8 +380,11 @@ def create_call_task(
 
 
 def _cancel_open_tasks(*, key: str, actor: User | None) -> None:
-    record_bulk_change(actor=actor, queryset=CallTask.objects.filter(key=key, status=CallTask.Status.OPEN),
-                       changes={"status": CallTask.Status.CANCELLED, "closed_at": timezone.now()})
+    record_bulk_change(
+        actor=actor,
+        queryset=CallTask.objects.filter(key=key, status=CallTask.Status.OPEN),
+        changes={"status": CallTask.Status.CANCELLED, "closed_at": timezone.now()},
+    )
 
 
 @transaction.atomic
@@ -336,8 +411,7 @@ def record_call_attempt(*, task: CallTask, outcome: str, remarks: str = "", agen
         raise CallRefused(_("This call is no longer open."), field="outcome")
     tz = locked.site.tz
     unreached_days = {
-        timezone.localtime(at, tz).date()
-        for at in locked.attempts.filter(outcome__in=NOT_REACHED).values_list("at", flat=True)
+        timezone.localtime(at, tz).date() for at in locked.attempts.filter(outcome__in=NOT_REACHED).values_list("at", flat=True)
     }
     reached = outcome not in NOT_REACHED
     if not reached and timezone.localtime(now, tz).date() in unreached_days:
@@ -360,16 +434,25 @@ def _send_fallback(task: CallTask, *, actor) -> OutboxMessage | None:
     """After three unanswered calls: the message the task's kind falls back to, if any."""
     source = task.source
     if task.kind == CallTask.Kind.CALLBACK and isinstance(source, Handover):
-        return queue_message(**survey_message_arguments(source.visit_followup), idempotency_key=f"call-task:{task.pk}:fallback",
-                             actor=actor)
+        return queue_message(
+            **survey_message_arguments(source.visit_followup), idempotency_key=f"call-task:{task.pk}:fallback", actor=actor
+        )
     if isinstance(source, MaintenanceReminder):
         return queue_message(**reminder_message_arguments(source), idempotency_key=f"call-task:{task.pk}:fallback", actor=actor)
     if task.kind == CallTask.Kind.TARGET_LIST and task.vehicle is not None:
         return queue_message(
-            customer=task.customer, template="vehicle_life_message", about=task, purpose=Purpose.MARKETING,
-            context={"vehicle": str(task.vehicle), "title": task.get_kind_display(), "text": task.reason,
-                     "link": booking_link_for(task.vehicle)},
-            idempotency_key=f"call-task:{task.pk}:fallback", actor=actor,
+            customer=task.customer,
+            template="vehicle_life_message",
+            about=task,
+            purpose=Purpose.MARKETING,
+            context={
+                "vehicle": str(task.vehicle),
+                "title": task.get_kind_display(),
+                "text": task.reason,
+                "link": booking_link_for(task.vehicle),
+            },
+            idempotency_key=f"call-task:{task.pk}:fallback",
+            actor=actor,
         )
     return None
 
@@ -390,7 +473,8 @@ def reminder_to_attribute(*, vehicle: Vehicle, at: datetime | None = None) -> Ma
     at = at or timezone.now()
     return (
         MaintenanceReminder.objects.filter(vehicle=vehicle, sent_at__lte=at, sent_at__gt=at - CONVERSION_WINDOW)
-        .order_by("-sent_at", "-pk").first()
+        .order_by("-sent_at", "-pk")
+        .first()
     )
 
 
@@ -494,8 +578,10 @@ def reminder_message_arguments(reminder: MaintenanceReminder, *, channel: str | 
     today = timezone.localdate(timezone=site.tz)
     with translation.override(customer.language):
         offers = SeasonalOffer.objects.filter(
-            Q(sites=site) | Q(sites__isnull=True), Q(brand__name__iexact=vehicle.make) | Q(brand__isnull=True),
-            starts_on__lte=today, ends_on__gte=today,
+            Q(sites=site) | Q(sites__isnull=True),
+            Q(brand__name__iexact=vehicle.make) | Q(brand__isnull=True),
+            starts_on__lte=today,
+            ends_on__gte=today,
         ).distinct()
         offer_text = "; ".join(
             " ".join(filter(None, [offer.localized("title"), format_money(offer.price, site.currency, customer.language)]))
@@ -504,11 +590,19 @@ def reminder_message_arguments(reminder: MaintenanceReminder, *, channel: str | 
         mobility = [service.localized("name") for service in MobilityService.objects.filter(site=site, active=True)]
         campaigns = [campaign.display_title for campaign in active_campaigns(on=today) if campaign.matches(vehicle.vin)]
     return {
-        "customer": customer, "template": "maintenance_reminder", "about": reminder, "purpose": Purpose.MARKETING,
+        "customer": customer,
+        "template": "maintenance_reminder",
+        "about": reminder,
+        "purpose": Purpose.MARKETING,
         "channel": channel,
         "context": {
-            "vehicle": str(vehicle), "due_date": reminder.due_on, "due_km": reminder.due_km, "offer": offer_text,
-            "mobility": ", ".join(mobility), "campaigns": "; ".join(campaigns), "link": booking_link_for(vehicle),
+            "vehicle": str(vehicle),
+            "due_date": reminder.due_on,
+            "due_km": reminder.due_km,
+            "offer": offer_text,
+            "mobility": ", ".join(mobility),
+            "campaigns": "; ".join(campaigns),
+            "link": booking_link_for(vehicle),
         },
     }
 
@@ -537,7 +631,8 @@ def recent_readings(*, now: datetime):
     """The readings a projection looks at (the last 24 months), oldest first, with their plausibility check."""
     return (
         MileageReading.objects.filter(read_at__gte=now - timedelta(days=PROJECTION_WINDOW_DAYS), read_at__lte=now)
-        .select_related("plausibility_check").order_by("read_at", "pk")
+        .select_related("plausibility_check")
+        .order_by("read_at", "pk")
     )
 
 
@@ -564,16 +659,29 @@ def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, *, now: dat
     target = f"{vehicle.next_service_due_date or '-'}|{vehicle.next_service_due_km or '-'}"
     with transaction.atomic():
         reminder, created = MaintenanceReminder.objects.get_or_create(
-            vehicle=vehicle, target=target, touch=touch.code,
-            defaults={"customer": vehicle.owner, "site": site, "basis": basis, "due_on": due_on,
-                      "due_km": vehicle.next_service_due_km, "sent_at": now},
+            vehicle=vehicle,
+            target=target,
+            touch=touch.code,
+            defaults={
+                "customer": vehicle.owner,
+                "site": site,
+                "basis": basis,
+                "due_on": due_on,
+                "due_km": vehicle.next_service_due_km,
+                "sent_at": now,
+            },
         )
         if not created:
             return 0
         if wants_calls(vehicle.owner):
             create_call_task(
-                key=f"reminder:{reminder.pk}:call", site=site, customer=vehicle.owner, vehicle=vehicle, kind=CallTask.Kind.REMINDER_CALL,
-                source=reminder, due_at=next_allowed_send_time(site, now),
+                key=f"reminder:{reminder.pk}:call",
+                site=site,
+                customer=vehicle.owner,
+                vehicle=vehicle,
+                kind=CallTask.Kind.REMINDER_CALL,
+                source=reminder,
+                due_at=next_allowed_send_time(site, now),
                 reason=gettext("Service due on %(day)s.") % {"day": due_on.isoformat()},
             )
         else:
@@ -596,7 +704,9 @@ def recontact_unanswered_reminders(*, now: datetime) -> int:
     shortest = min([7, *(p.recontact_after_days for p in policies.values())])
     candidates = (
         MaintenanceReminder.objects.filter(
-            recontacted_at__isnull=True, touch=f"d{REMINDER_DAYS_BEFORE}", sent_at__lte=now - timedelta(days=shortest),
+            recontacted_at__isnull=True,
+            touch=f"d{REMINDER_DAYS_BEFORE}",
+            sent_at__lte=now - timedelta(days=shortest),
             message__isnull=False,  # a reminder made by a call retries on its own call task
         )
         .select_related("vehicle", "customer", "site", "message")
@@ -630,8 +740,13 @@ def _recontact(reminder: MaintenanceReminder, policy: ReminderPolicy | None, *, 
             queue_message(**reminder_message_arguments(reminder, channel=other), idempotency_key=f"reminder:{reminder.pk}:recontact")
         else:
             create_call_task(
-                key=f"reminder:{reminder.pk}:recontact", site=reminder.site, customer=reminder.customer, vehicle=reminder.vehicle,
-                kind=CallTask.Kind.REMINDER_RECONTACT, source=reminder, due_at=next_allowed_send_time(reminder.site, now),
+                key=f"reminder:{reminder.pk}:recontact",
+                site=reminder.site,
+                customer=reminder.customer,
+                vehicle=reminder.vehicle,
+                kind=CallTask.Kind.REMINDER_RECONTACT,
+                source=reminder,
+                due_at=next_allowed_send_time(reminder.site, now),
                 reason=gettext("Service due on %(day)s: no booking and no answer a week after the reminder.")
                 % {"day": reminder.due_on.isoformat()},
             )
@@ -662,8 +777,13 @@ def call_from_list(*, target_list: str, label: str, vehicle: Vehicle, actor: Use
     customer = vehicle.owner
     return create_call_task(
         key=f"list:{target_list}:{vehicle.pk}:{timezone.localtime(now, customer.site.tz).date().isoformat()}",
-        site=customer.site, customer=customer, vehicle=vehicle, kind=CallTask.Kind.TARGET_LIST, reason=str(label),
-        due_at=now, assigned_to=actor,
+        site=customer.site,
+        customer=customer,
+        vehicle=vehicle,
+        kind=CallTask.Kind.TARGET_LIST,
+        reason=str(label),
+        due_at=now,
+        assigned_to=actor,
     )
 
 
@@ -683,9 +803,13 @@ def send_outreach(*, site: Site, target_list: str, title: str, text: str, vehicl
             continue
         seen.add(vehicle.owner_id)
         message = queue_message(
-            customer=vehicle.owner, template="vehicle_life_message", about=campaign, purpose=Purpose.MARKETING,
+            customer=vehicle.owner,
+            template="vehicle_life_message",
+            about=campaign,
+            purpose=Purpose.MARKETING,
             context={"vehicle": str(vehicle), "title": campaign.title, "text": campaign.text, "link": booking_link_for(vehicle)},
-            idempotency_key=f"outreach:{campaign.pk}:{vehicle.owner_id}", actor=actor,
+            idempotency_key=f"outreach:{campaign.pk}:{vehicle.owner_id}",
+            actor=actor,
         )
         queued += message.status != OutboxMessage.Status.SUPPRESSED
     return campaign, queued
@@ -734,7 +858,10 @@ def survey_link(followup: VisitFollowup) -> str:
 def survey_message_arguments(followup: VisitFollowup) -> dict:
     """queue_message arguments of the short survey (a service message: it is about the visit, no marketing consent needed)."""
     return {
-        "customer": followup.customer, "template": "callback_survey", "about": followup, "purpose": Purpose.SERVICE,
+        "customer": followup.customer,
+        "template": "callback_survey",
+        "about": followup,
+        "purpose": Purpose.SERVICE,
         "context": {"vehicle": str(followup.vehicle), "link": survey_link(followup)},
     }
 
@@ -745,7 +872,10 @@ def start_visit_followups(*, now: datetime) -> int:
     policies = {policy.site_id: policy for policy in FollowupPolicy.objects.all()}
     handovers = (
         Handover.objects.filter(
-            closed_at__isnull=False, closed_at__lte=now, closed_at__gt=now - timedelta(days=CALLBACK_DAY), visit_followup__isnull=True,
+            closed_at__isnull=False,
+            closed_at__lte=now,
+            closed_at__gt=now - timedelta(days=CALLBACK_DAY),
+            visit_followup__isnull=True,
         )
         .select_related("site", "work_order__customer", "work_order__vehicle")
         .order_by("pk")
@@ -764,21 +894,32 @@ def _start_visit_followup(handover: Handover, policy: FollowupPolicy | None) -> 
         try:
             with transaction.atomic():
                 followup = VisitFollowup.objects.create(
-                    handover=handover, site=site, customer=customer, vehicle=order.vehicle, handed_over_at=handover.closed_at,
+                    handover=handover,
+                    site=site,
+                    customer=customer,
+                    vehicle=order.vehicle,
+                    handed_over_at=handover.closed_at,
                     callback_due_at=due,
                 )
         except IntegrityError:
             return 0
         if policy is not None and policy.survey_for_written_channels and customer.preferred_channel in WRITTEN_CHANNELS:
             followup.survey_message = queue_message(
-                **survey_message_arguments(followup), due_at=due, idempotency_key=f"handover:{handover.pk}:survey",
+                **survey_message_arguments(followup),
+                due_at=due,
+                idempotency_key=f"handover:{handover.pk}:survey",
             )
             followup.save(update_fields=["survey_message"])
         else:
             day = timezone.localtime(handover.closed_at, site.tz).date()
             create_call_task(
-                key=f"handover:{handover.pk}:callback", site=site, customer=customer, vehicle=order.vehicle,
-                kind=CallTask.Kind.CALLBACK, due_at=due, source=handover,
+                key=f"handover:{handover.pk}:callback",
+                site=site,
+                customer=customer,
+                vehicle=order.vehicle,
+                kind=CallTask.Kind.CALLBACK,
+                due_at=due,
+                source=handover,
                 reason=gettext("Visit of %(day)s, work order %(order)s: is the customer satisfied?")
                 % {"day": day.isoformat(), "order": order.number},
             )
@@ -789,9 +930,15 @@ def send_quick_touches(*, now: datetime) -> int:
     """The quick touch: 24 to 72 hours after the handover, at a moment the site may write (not at night, not on a
     closed day), a one-tap rating link by the preferred channel; once per handover. A window that passes
     entirely in quiet time sends nothing: the 7-day callback still comes."""
-    pending = VisitFollowup.objects.filter(
-        quick_touch_sent_at__isnull=True, handed_over_at__lte=now - QUICK_TOUCH_AFTER, handed_over_at__gt=now - QUICK_TOUCH_UNTIL,
-    ).select_related("site", "customer", "vehicle").order_by("pk")
+    pending = (
+        VisitFollowup.objects.filter(
+            quick_touch_sent_at__isnull=True,
+            handed_over_at__lte=now - QUICK_TOUCH_AFTER,
+            handed_over_at__gt=now - QUICK_TOUCH_UNTIL,
+        )
+        .select_related("site", "customer", "vehicle")
+        .order_by("pk")
+    )
     sent = 0
     for followup in pending:
         if not is_send_allowed(followup.site, now):
@@ -800,7 +947,10 @@ def send_quick_touches(*, now: datetime) -> int:
             if not VisitFollowup.objects.filter(pk=followup.pk, quick_touch_sent_at__isnull=True).update(quick_touch_sent_at=now):
                 continue
             message = queue_message(
-                customer=followup.customer, template="quick_touch", about=followup, purpose=Purpose.SERVICE,
+                customer=followup.customer,
+                template="quick_touch",
+                about=followup,
+                purpose=Purpose.SERVICE,
                 context={"vehicle": str(followup.vehicle), "link": quick_touch_link(followup)},
                 idempotency_key=f"handover:{followup.handover_id}:quick_touch",
             )
@@ -824,7 +974,14 @@ def _score(value, *, field: str, low: int, high: int, required: bool) -> int | N
 
 
 def record_satisfaction_answer(
-    *, followup: VisitFollowup, source: str, score, nps=None, text: str = "", other_needs: str = "", answered_by: User | None = None,
+    *,
+    followup: VisitFollowup,
+    source: str,
+    score,
+    nps=None,
+    text: str = "",
+    other_needs: str = "",
+    answered_by: User | None = None,
     now: datetime | None = None,
 ) -> SatisfactionAnswer:
     """Store a customer's answer (once per visit and source); a dissatisfied one opens a complaint and tells the managers."""
@@ -834,13 +991,24 @@ def record_satisfaction_answer(
     nps = _score(nps, field="nps", low=0, high=10, required=False)
     now = _moment(now)
     with transaction.atomic():
-        locked = VisitFollowup.objects.select_for_update(of=("self",)).select_related("site", "customer", "vehicle", "handover").get(
-            pk=followup.pk)
+        locked = (
+            VisitFollowup.objects.select_for_update(of=("self",))
+            .select_related("site", "customer", "vehicle", "handover")
+            .get(pk=followup.pk)
+        )
         if SatisfactionAnswer.objects.filter(handover_id=locked.handover_id, source=source).exists():
             raise SatisfactionRefused(_("This visit was already rated this way: thank you."), field="score")
         answer = SatisfactionAnswer.objects.create(
-            source=source, handover_id=locked.handover_id, customer=locked.customer, site=locked.site, score=score, nps=nps,
-            text=text.strip()[:2000], other_needs=other_needs.strip()[:2000], answered_at=now, answered_by=answered_by,
+            source=source,
+            handover_id=locked.handover_id,
+            customer=locked.customer,
+            site=locked.site,
+            score=score,
+            nps=nps,
+            text=text.strip()[:2000],
+            other_needs=other_needs.strip()[:2000],
+            answered_at=now,
+            answered_by=answered_by,
         )
         if answer.dissatisfied_by_score or reads_negative(answer.text):
             _open_hot_alert(answer, locked, now=now)
@@ -868,14 +1036,22 @@ def _open_hot_alert(answer: SatisfactionAnswer, followup: VisitFollowup, *, now:
     owner = complaint_owner(followup.site, handover)
     with translation.override(customer.language or followup.site.language):
         summary = gettext("Your rating of your visit of %(day)s: %(score)s/5") % {
-            "day": timezone.localtime(followup.handed_over_at, followup.site.tz).date().isoformat(), "score": answer.score,
+            "day": timezone.localtime(followup.handed_over_at, followup.site.tz).date().isoformat(),
+            "score": answer.score,
         }
     appointment = handover.work_order.appointment if handover.work_order.appointment_id else None
     concern = record_concern(
-        customer=customer, kind=Concern.Kind.COMPLAINT, channel=Concern.Channel.SURVEY, summary=summary,
-        description="\n".join(filter(None, [answer.text, answer.other_needs])), vehicle=followup.vehicle,
+        customer=customer,
+        kind=Concern.Kind.COMPLAINT,
+        channel=Concern.Channel.SURVEY,
+        summary=summary,
+        description="\n".join(filter(None, [answer.text, answer.other_needs])),
+        vehicle=followup.vehicle,
         appointment=appointment if appointment is not None and appointment.customer_id == customer.pk else None,
-        owner=owner, recorded_by=answer.answered_by, received_at=now, allow_unowned=True,
+        owner=owner,
+        recorded_by=answer.answered_by,
+        received_at=now,
+        allow_unowned=True,
     )
     answer.concern = concern
     answer.save(update_fields=["concern"])
@@ -922,13 +1098,19 @@ def _hot_alert_mails(concern: Concern, answer: SatisfactionAnswer) -> list[tuple
     for manager in site_managers(concern.site).exclude(email=""):
         with translation.override(manager.language):
             subject = gettext("Dissatisfied customer: %(customer)s (%(reference)s)") % {
-                "customer": concern.customer, "reference": concern.reference}
+                "customer": concern.customer,
+                "reference": concern.reference,
+            }
             body = gettext(
                 "%(source)s: %(score)s/5, would recommend: %(nps)s/10\n\n%(text)s\n\nCall the customer back within 24 hours. "
                 "Person responsible: %(owner)s\n\n%(link)s"
             ) % {
-                "source": answer.get_source_display(), "score": answer.score, "nps": "—" if answer.nps is None else answer.nps,
-                "text": answer.text or "—", "owner": concern.owner or "—", "link": link,
+                "source": answer.get_source_display(),
+                "score": answer.score,
+                "nps": "—" if answer.nps is None else answer.nps,
+                "text": answer.text or "—",
+                "owner": concern.owner or "—",
+                "link": link,
             }
         mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [manager.email]))
     return mails
@@ -936,7 +1118,14 @@ def _hot_alert_mails(concern: Concern, answer: SatisfactionAnswer) -> list[tuple
 
 @transaction.atomic
 def record_callback_outcome(
-    *, task: CallTask, outcome: str, remarks: str = "", satisfaction=None, nps=None, other_needs: str = "", agent: User,
+    *,
+    task: CallTask,
+    outcome: str,
+    remarks: str = "",
+    satisfaction=None,
+    nps=None,
+    other_needs: str = "",
+    agent: User,
     now: datetime | None = None,
 ) -> tuple[CallAttempt, SatisfactionAnswer | None]:
     """One 7-day callback call: not reached follows the retry plan (3 days, then the survey link); reached
@@ -951,15 +1140,24 @@ def record_callback_outcome(
         except SatisfactionRefused as error:
             raise CallRefused(error.message, field=error.field) from None
     attempt = record_call_attempt(
-        task=task, outcome=outcome, agent=agent, now=now,
+        task=task,
+        outcome=outcome,
+        agent=agent,
+        now=now,
         remarks="\n".join(filter(None, [remarks.strip(), other_needs.strip()])),
     )
     if not reached:
         return attempt, None
     try:
         answer = record_satisfaction_answer(
-            followup=task.source.visit_followup, source=SatisfactionAnswer.Source.CALLBACK, score=satisfaction, nps=nps,
-            text=remarks, other_needs=other_needs, answered_by=agent, now=attempt.at,
+            followup=task.source.visit_followup,
+            source=SatisfactionAnswer.Source.CALLBACK,
+            score=satisfaction,
+            nps=nps,
+            text=remarks,
+            other_needs=other_needs,
+            answered_by=agent,
+            now=attempt.at,
         )
     except SatisfactionRefused as error:
         raise CallRefused(error.message, field="satisfaction" if error.field == "score" else error.field) from None

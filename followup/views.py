@@ -105,15 +105,21 @@ def call_record(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 answer = None
                 services.record_call_attempt(
-                    task=task, outcome=form.cleaned_data["outcome"], remarks=form.cleaned_data["remarks"], agent=request.user,
+                    task=task,
+                    outcome=form.cleaned_data["outcome"],
+                    remarks=form.cleaned_data["remarks"],
+                    agent=request.user,
                 )
         except FollowupError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Call recorded."))
             if answer is not None and answer.concern_id:
-                messages.warning(request, _("The customer is dissatisfied: complaint %(reference)s is opened and the managers are told.")
-                                 % {"reference": answer.concern.reference})
+                messages.warning(
+                    request,
+                    _("The customer is dissatisfied: complaint %(reference)s is opened and the managers are told.")
+                    % {"reference": answer.concern.reference},
+                )
             return redirect("followup:call_list")
     return _call_page(request, task, outcome_form=form, status=400)
 
@@ -259,8 +265,13 @@ def reminder_list(request: HttpRequest) -> HttpResponse:
     site = form.cleaned_data.get("site") if form.is_valid() else None
     reminders = selectors.list_reminders(user=request.user, site=site)
     total, converted = selectors.reminder_conversion(reminders)
-    context = {"form": form, "page": _page(request, reminders), "total": total, "converted": converted,
-               "rate": round(100 * converted / total) if total else None}
+    context = {
+        "form": form,
+        "page": _page(request, reminders),
+        "total": total,
+        "converted": converted,
+        "rate": round(100 * converted / total) if total else None,
+    }
     return render(request, "followup/reminder_list.html", context, status=_status(form))
 
 
@@ -301,7 +312,9 @@ def _target_list_page(request, target_list, *, outreach_form=None, status=200) -
     page = _page(request, vehicles)
     selectors.attach_consents(page.object_list)
     context = {
-        "target_list": target_list, "form": form, "page": page,
+        "target_list": target_list,
+        "form": form,
+        "page": page,
         "outreach_form": outreach_form or OutreachForm(user=request.user, initial={"title": target_list.label, "site": site}),
     }
     return render(request, "followup/target_list.html", context, status=400 if form.is_bound and not form.is_valid() else status)
@@ -332,8 +345,12 @@ def target_list_send(request: HttpRequest, key: str) -> HttpResponse:
         vehicles = selectors.target_list_vehicles(user=request.user, target_list=selected, now=timezone.now(), site=site)
         try:
             _campaign, queued = services.send_outreach(
-                site=site, target_list=selected.key, title=form.cleaned_data["title"], text=form.cleaned_data["text"],
-                vehicles=vehicles, actor=request.user,
+                site=site,
+                target_list=selected.key,
+                title=form.cleaned_data["title"],
+                text=form.cleaned_data["text"],
+                vehicles=vehicles,
+                actor=request.user,
             )
         except FollowupError as error:
             add_domain_error(form, error)
@@ -387,7 +404,14 @@ def satisfaction_page(request: HttpRequest, token: str, source: str) -> HttpResp
             add_domain_error(form, error)
         else:
             return redirect(request.path)
-    context = {"followup": followup, "answer": answer, "form": form, "quick": quick, "brand": brand_of(followup.site, followup.vehicle),
-               "scores": range(1, 6)}
-    return public_render(request, "followup/satisfaction.html", context, site=followup.site,
-                         status=400 if form is not None and form.is_bound else 200)
+    context = {
+        "followup": followup,
+        "answer": answer,
+        "form": form,
+        "quick": quick,
+        "brand": brand_of(followup.site, followup.vehicle),
+        "scores": range(1, 6),
+    }
+    return public_render(
+        request, "followup/satisfaction.html", context, site=followup.site, status=400 if form is not None and form.is_bound else 200
+    )

@@ -50,9 +50,29 @@ class InvoiceAdmin(admin.ModelAdmin):
     list_filter = ["status", "kind", "site"]
     search_fields = ["number", "work_order__number", "bill_to"]
     inlines = [InvoiceLineInline]
-    readonly_fields = ["site", "work_order", "kind", "status", "payer", "customer", "vehicle", "mileage", "credited", "reason", "currency",
-                       "net_total", "vat_total", "gross_total", "number", "issued_at", "issued_by", "chain_position", "previous_hash",
-                       "hash", "seal"]
+    readonly_fields = [
+        "site",
+        "work_order",
+        "kind",
+        "status",
+        "payer",
+        "customer",
+        "vehicle",
+        "mileage",
+        "credited",
+        "reason",
+        "currency",
+        "net_total",
+        "vat_total",
+        "gross_total",
+        "number",
+        "issued_at",
+        "issued_by",
+        "chain_position",
+        "previous_hash",
+        "hash",
+        "seal",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -14,7 +14,9 @@ class InvoicingConfig(AppConfig):
         from .privacy import erase_invoices, export_invoices
 
         register_message_type(
-            INVOICE_EMAIL_TEMPLATE, _("Invoice by e-mail (PDF attached)"), ["number", "vehicle", "total", "kind"],
+            INVOICE_EMAIL_TEMPLATE,
+            _("Invoice by e-mail (PDF attached)"),
+            ["number", "vehicle", "total", "kind"],
             samples={"number": "T1-2026-000042", "total": "€312.00", "kind": "Invoice"},
         )
         register_export_section("invoices", export_invoices)

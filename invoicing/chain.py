@@ -49,12 +49,17 @@ def _links(site: Site, *, starts_on=None, ends_on=None) -> list[Link]:
         invoices = invoices.filter(issued_on__range=(starts_on, ends_on))
         payments = payments.filter(received_on__range=(starts_on, ends_on))
         closures = closures.filter(starts_on__gte=starts_on, ends_on__lte=ends_on)
-    links = [Link(row.chain_position, "invoice", row.number, invoice_content(row), row.previous_hash, row.hash, row.seal)
-             for row in invoices.prefetch_related("lines")]
-    links += [Link(row.chain_position, "payment", f"payment {row.pk}", payment_content(row), row.previous_hash, row.hash, row.seal)
-              for row in payments]
-    links += [Link(row.chain_position, "closure", str(row), closure_content(row), row.previous_hash, row.hash, row.seal)
-               for row in closures]
+    links = [
+        Link(row.chain_position, "invoice", row.number, invoice_content(row), row.previous_hash, row.hash, row.seal)
+        for row in invoices.prefetch_related("lines")
+    ]
+    links += [
+        Link(row.chain_position, "payment", f"payment {row.pk}", payment_content(row), row.previous_hash, row.hash, row.seal)
+        for row in payments
+    ]
+    links += [
+        Link(row.chain_position, "closure", str(row), closure_content(row), row.previous_hash, row.hash, row.seal) for row in closures
+    ]
     return sorted(links, key=lambda link: link.position or 0)
 
 
@@ -87,8 +92,11 @@ def _json(data) -> bytes:
 
 
 def _entries(links: list[Link], kind: str) -> list[dict]:
-    return [{"position": link.position, "previous_hash": link.previous_hash, "hash": link.hash, "seal": link.seal,
-             "content": link.content} for link in links if link.kind == kind]
+    return [
+        {"position": link.position, "previous_hash": link.previous_hash, "hash": link.hash, "seal": link.seal, "content": link.content}
+        for link in links
+        if link.kind == kind
+    ]
 
 
 def build_archive(closure: Closure) -> bytes:
@@ -99,14 +107,21 @@ def build_archive(closure: Closure) -> bytes:
         "payments.json": _json(_entries(links, "payment")),
         "closures.json": _json(_entries(links, "closure")),
     }
-    for pdf in InvoicePdf.objects.filter(invoice__site=closure.site, invoice__issued_on__range=(closure.starts_on, closure.ends_on)) \
-            .select_related("invoice"):
+    for pdf in InvoicePdf.objects.filter(
+        invoice__site=closure.site, invoice__issued_on__range=(closure.starts_on, closure.ends_on)
+    ).select_related("invoice"):
         files[f"pdf/{pdf.invoice.number}.pdf"] = bytes(pdf.content)
-    manifest = _json({
-        "site": closure.site.code, "period": closure.period, "starts_on": closure.starts_on, "ends_on": closure.ends_on,
-        "closure_hash": closure.hash, "exported_at": timezone.now(),
-        "files": {name: hashlib.sha256(content).hexdigest() for name, content in sorted(files.items())},
-    })
+    manifest = _json(
+        {
+            "site": closure.site.code,
+            "period": closure.period,
+            "starts_on": closure.starts_on,
+            "ends_on": closure.ends_on,
+            "closure_hash": closure.hash,
+            "exported_at": timezone.now(),
+            "files": {name: hashlib.sha256(content).hexdigest() for name, content in sorted(files.items())},
+        }
+    )
     digest = hashlib.sha256(manifest).hexdigest()
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -136,9 +151,17 @@ def verify_archive(data: bytes) -> tuple[int, str | None]:
         if hashlib.sha256(archive.read(name)).hexdigest() != expected:
             return 0, f"{name} was altered (its hash differs from the manifest)"
     links = [
-        Link(entry["position"], kind, entry["content"].get("number") or kind, entry["content"], entry["previous_hash"], entry["hash"],
-             entry["seal"])
-        for kind in ("invoice", "payment", "closure") for entry in json.loads(archive.read(f"{kind}s.json"))
+        Link(
+            entry["position"],
+            kind,
+            entry["content"].get("number") or kind,
+            entry["content"],
+            entry["previous_hash"],
+            entry["hash"],
+            entry["seal"],
+        )
+        for kind in ("invoice", "payment", "closure")
+        for entry in json.loads(archive.read(f"{kind}s.json"))
     ]
     links.sort(key=lambda link: link.position)
     return len(links), _first_break(links, contiguous=False)

@@ -44,8 +44,10 @@ def load_invoicing_demo(report) -> None:
             continue
         advisor, technician, inspector, cashier = staff
         day_start = datetime.combine(timezone.localtime(now, site.tz).date(), time(0), tzinfo=site.tz)
-        orders = [_through_the_workshop(site, vehicle, at, operation, day_start, now, advisor, technician, inspector)
-                  for vehicle, at in zip(vehicles, ARRIVALS, strict=True)]
+        orders = [
+            _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor, technician, inspector)
+            for vehicle, at in zip(vehicles, ARRIVALS, strict=True)
+        ]
         record_payment(work_order=orders[0], actor=advisor, method="card", amount=Decimal("50.00"), reference="Deposit")
         invoices = [issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier) for order in orders]
         record_payment(work_order=orders[0], actor=cashier, method="card", amount=invoices[0].gross_total - Decimal("50.00"))
@@ -61,8 +63,14 @@ def _staff(site: Site, operation) -> tuple[User, User, User, User] | None:
     def first_with(role):
         return User.objects.filter(sites=site, groups__name=role, is_active=True).order_by("username").first()
 
-    profile = next((profile for profile in TechnicianProfile.objects.filter(site=site, active=True).select_related("user")
-                    .order_by("user__username") if operation.skill in profile.skills), None)
+    profile = next(
+        (
+            profile
+            for profile in TechnicianProfile.objects.filter(site=site, active=True).select_related("user").order_by("user__username")
+            if operation.skill in profile.skills
+        ),
+        None,
+    )
     advisor, cashier = first_with(Role.SERVICE_ADVISOR), first_with(Role.CASHIER) or first_with(Role.MANAGER)
     if advisor is None or cashier is None or profile is None:
         return None
@@ -76,17 +84,38 @@ def _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor,
     for job in order.jobs.all():
         assign_job(job=job, technician=technician, bay=None, actor=advisor)
         sign_off_job(job=job, technician=technician, correction="Done to the manufacturer's schedule")
-    record_quality_check(work_order=order, inspector=inspector, passed=True, data={
-        "order_complete": True, "road_test_done": True, "road_test_notes": "No noise", "all_jobs_done": True, "cleaned": True,
-        "parking_place": "P3", "unfixed_findings": ""})
+    record_quality_check(
+        work_order=order,
+        inspector=inspector,
+        passed=True,
+        data={
+            "order_complete": True,
+            "road_test_done": True,
+            "road_test_notes": "No noise",
+            "all_jobs_done": True,
+            "cleaned": True,
+            "parking_place": "P3",
+            "unfixed_findings": "",
+        },
+    )
     order.refresh_from_db()
     return order
 
 
 def _hand_over(order: WorkOrder, advisor: User, now: datetime) -> None:
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data={
-        "jobs_explained": True, "deferred_explained": True, "unfixed_explained": True, "parts_shown": True, "price_matches": True,
-        "followup_announced": True, "next_service_date": date(now.year + 1, now.month, 1),
-        "next_service_km": (order.mileage_in or 0) + 15_000})
+    save_explanation(
+        handover=handover,
+        actor=advisor,
+        data={
+            "jobs_explained": True,
+            "deferred_explained": True,
+            "unfixed_explained": True,
+            "parts_shown": True,
+            "price_matches": True,
+            "followup_announced": True,
+            "next_service_date": date(now.year + 1, now.month, 1),
+            "next_service_km": (order.mileage_in or 0) + 15_000,
+        },
+    )
     close_handover(handover=handover, actor=advisor, mileage_out=order.mileage_in, signature_data_url=drawn_signature())

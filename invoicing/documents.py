@@ -14,5 +14,12 @@ def invoice_document(invoice: Invoice) -> dict:
     deferred = list(DeferredWork.objects.filter(declined_job__work_order=invoice.work_order).order_by("due_on", "pk"))
     check = QualityCheck.objects.filter(work_order=invoice.work_order, passed=True).order_by("-checked_at", "-pk").first()
     brands = [contact.brand for contact in invoice.site.brand_contacts.select_related("brand")]
-    return {"invoice": invoice, "lines": lines, "totals": totals, "deferred": deferred, "unfixed": check.unfixed_findings if check else "",
-            "site": invoice.site, "brand": brands[0] if brands else None}
+    return {
+        "invoice": invoice,
+        "lines": lines,
+        "totals": totals,
+        "deferred": deferred,
+        "unfixed": check.unfixed_findings if check else "",
+        "site": invoice.site,
+        "brand": brands[0] if brands else None,
+    }

@@ -22,9 +22,7 @@ class DocumentFrozen(InvoicingError):
     """An issued invoice, credit note, payment or closure never changes."""
 
     def __init__(self, message=None, **kwargs):
-        super().__init__(
-            message or _("An issued invoice cannot be changed or deleted: issue a credit note, then a new invoice."), **kwargs
-        )
+        super().__init__(message or _("An issued invoice cannot be changed or deleted: issue a credit note, then a new invoice."), **kwargs)
 
 
 class NotInvoiceable(InvoicingError):

@@ -49,13 +49,20 @@ class LineForm(FrozenWhenIssuedMixin, forms.ModelForm):
 
 
 class AddLineForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Kind"), choices=[(InvoiceLine.Kind.SUNDRY, InvoiceLine.Kind.SUNDRY.label),
-                                                        (InvoiceLine.Kind.DISCOUNT, InvoiceLine.Kind.DISCOUNT.label)])
+    kind = forms.ChoiceField(
+        label=_("Kind"),
+        choices=[(InvoiceLine.Kind.SUNDRY, InvoiceLine.Kind.SUNDRY.label), (InvoiceLine.Kind.DISCOUNT, InvoiceLine.Kind.DISCOUNT.label)],
+    )
     job = forms.ModelChoiceField(label=_("Job"), queryset=None)
     description = forms.CharField(label=_("Description"), max_length=300)
     quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, initial=1)
-    unit_price = forms.DecimalField(label=_("Unit price, before VAT"), min_value=Decimal("0"), max_digits=10, decimal_places=2,
-                                    help_text=_("A discount is entered as a positive amount."))
+    unit_price = forms.DecimalField(
+        label=_("Unit price, before VAT"),
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        help_text=_("A discount is entered as a positive amount."),
+    )
     variance_reason = forms.CharField(label=_("Reason (not in the estimate)"), max_length=300)
 
     def __init__(self, *args, invoice: Invoice, **kwargs):
@@ -65,8 +72,9 @@ class AddLineForm(forms.Form):
 
 
 class IssueForm(forms.Form):
-    delivery = forms.ChoiceField(label=_("The customer wants"), choices=Invoice.Delivery.choices, widget=forms.RadioSelect,
-                                 initial=Invoice.Delivery.PAPER)
+    delivery = forms.ChoiceField(
+        label=_("The customer wants"), choices=Invoice.Delivery.choices, widget=forms.RadioSelect, initial=Invoice.Delivery.PAPER
+    )
 
 
 class CreditNoteForm(forms.Form):
@@ -76,10 +84,17 @@ class CreditNoteForm(forms.Form):
 class PaymentForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
     amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
-    tendered = forms.DecimalField(label=_("Cash handed over"), required=False, min_value=Decimal("0"), max_digits=12, decimal_places=2,
-                                  help_text=_("Cash only: the change is worked out."))
-    reference = forms.CharField(label=_("Reference"), required=False, max_length=80,
-                                help_text=_("Cheque number, transfer or financing reference."))
+    tendered = forms.DecimalField(
+        label=_("Cash handed over"),
+        required=False,
+        min_value=Decimal("0"),
+        max_digits=12,
+        decimal_places=2,
+        help_text=_("Cash only: the change is worked out."),
+    )
+    reference = forms.CharField(
+        label=_("Reference"), required=False, max_length=80, help_text=_("Cheque number, transfer or financing reference.")
+    )
 
 
 class ReleaseForm(forms.Form):
@@ -92,8 +107,7 @@ class ClosureForm(forms.Form):
 
 
 class ArrivalForm(forms.Form):
-    waiting_note = forms.CharField(label=_("While waiting"), required=False, max_length=200,
-                                   help_text=_("Lounge, drink offered..."))
+    waiting_note = forms.CharField(label=_("While waiting"), required=False, max_length=200, help_text=_("Lounge, drink offered..."))
 
 
 class LoanerReturnForm(forms.ModelForm):
@@ -116,8 +130,16 @@ class TestDriveForm(forms.Form):
 class ExplainForm(forms.ModelForm):
     class Meta:
         model = Handover
-        fields = ["jobs_explained", "deferred_explained", "unfixed_explained", "parts_shown", "price_matches", "followup_announced",
-                  "next_service_date", "next_service_km"]
+        fields = [
+            "jobs_explained",
+            "deferred_explained",
+            "unfixed_explained",
+            "parts_shown",
+            "price_matches",
+            "followup_announced",
+            "next_service_date",
+            "next_service_km",
+        ]
         widgets = {"next_service_date": forms.DateInput(attrs={"type": "date"})}
 
 

@@ -24,7 +24,8 @@ INVOICE_EMAIL_TEXTS = {
     ),
     "zh-hans": (
         "您的{{ kind }}{{ number }}",
-        "{{ customer }}，您好！\n\n感谢您的光临。附件是您的{{ vehicle }}的{{ kind }}{{ number }}：{{ total }}。\n\n{{ site.name }}售后服务团队",
+        "{{ customer }}，您好！\n\n感谢您的光临。附件是您的{{ vehicle }}的{{ kind }}{{ number }}：{{ total }}。"
+        "\n\n{{ site.name }}售后服务团队",
         "{{ site.name }}：您的{{ kind }}{{ number }}（{{ total }}）已通过电子邮件发送。",
     ),
 }

@@ -103,8 +103,9 @@ class Invoice(Chained):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("customer"))
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="invoices", verbose_name=_("vehicle"))
     mileage = models.PositiveIntegerField(_("mileage (km)"), null=True, blank=True)
-    credited = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes",
-                                 verbose_name=_("credit note for"))
+    credited = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes", verbose_name=_("credit note for")
+    )
     reason = models.CharField(_("reason"), max_length=300, blank=True)
     currency = models.CharField(_("currency"), max_length=3)
     net_total = models.DecimalField(_("total before VAT"), max_digits=12, decimal_places=2, default=Decimal("0"))
@@ -119,8 +120,9 @@ class Invoice(Chained):
     number = models.CharField(_("number"), max_length=40, null=True, blank=True, unique=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issued_on = models.DateField(_("invoice date"), null=True, blank=True, help_text=_("In the site's time zone."))
-    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("issued by"))
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
+    )
     content = models.JSONField(_("issued content"), null=True, blank=True, editable=False)
 
     class Meta:
@@ -132,8 +134,9 @@ class Invoice(Chained):
                 condition=models.Q(status="draft") | models.Q(number__isnull=False, sequence__isnull=False, hash__gt=""),
                 name="issued_invoice_is_numbered_and_chained",
             ),
-            models.CheckConstraint(condition=~models.Q(kind="credit_note") | models.Q(credited__isnull=False),
-                                   name="credit_note_refers_to_invoice"),
+            models.CheckConstraint(
+                condition=~models.Q(kind="credit_note") | models.Q(credited__isnull=False), name="credit_note_refers_to_invoice"
+            ),
         ]
         indexes = [
             models.Index(fields=["site", "issued_on"], name="invoice_site_issued_idx"),
@@ -150,8 +153,18 @@ class Invoice(Chained):
     def __str__(self) -> str:
         return self.number or _("Draft %(payer)s invoice for %(order)s") % {"payer": self.get_payer_display(), "order": self.work_order}
 
+    def save(self, *args, **kwargs):
+        if self.pk is not None and Invoice.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
+            raise DocumentFrozen()
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("invoicing:invoice", kwargs={"pk": self.pk})
+
+    def delete(self, *args, **kwargs):
+        if self.pk is not None and Invoice.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
+            raise DocumentFrozen()
+        return super().delete(*args, **kwargs)
 
     @property
     def is_issued(self) -> bool:
@@ -161,16 +174,6 @@ class Invoice(Chained):
     def sign(self) -> int:
         """+1 for an invoice, -1 for a credit note (its amounts are stored positive)."""
         return -1 if self.kind == self.Kind.CREDIT_NOTE else 1
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and Invoice.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
-            raise DocumentFrozen()
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        if self.pk is not None and Invoice.objects.filter(pk=self.pk, status=self.Status.ISSUED).exists():
-            raise DocumentFrozen()
-        return super().delete(*args, **kwargs)
 
 
 class InvoiceLine(models.Model):
@@ -183,10 +186,12 @@ class InvoiceLine(models.Model):
     invoice = models.ForeignKey(Invoice, on_delete=models.CASCADE, related_name="lines", verbose_name=_("invoice"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
     kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices)
-    job = models.ForeignKey(WorkOrderJob, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines",
-                            verbose_name=_("job"))
-    work_order_part = models.ForeignKey(WorkOrderPart, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines",
-                                        verbose_name=_("parts line"))
+    job = models.ForeignKey(
+        WorkOrderJob, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines", verbose_name=_("job")
+    )
+    work_order_part = models.ForeignKey(
+        WorkOrderPart, null=True, blank=True, on_delete=models.PROTECT, related_name="invoice_lines", verbose_name=_("parts line")
+    )
     description = models.CharField(_("description"), max_length=300)
     reference = models.CharField(_("reference"), max_length=60, blank=True)
     quantity = models.DecimalField(_("quantity or hours"), max_digits=8, decimal_places=2)
@@ -194,8 +199,9 @@ class InvoiceLine(models.Model):
     vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
     net = models.DecimalField(_("amount before VAT"), max_digits=12, decimal_places=2)
     vat = models.DecimalField(_("VAT"), max_digits=12, decimal_places=2)
-    expected_net = models.DecimalField(_("signed estimate or approved extra, before VAT"), max_digits=12, decimal_places=2,
-                                       null=True, blank=True)
+    expected_net = models.DecimalField(
+        _("signed estimate or approved extra, before VAT"), max_digits=12, decimal_places=2, null=True, blank=True
+    )
     variance_reason = models.CharField(_("reason for the difference"), max_length=300, blank=True)
 
     class Meta:
@@ -209,10 +215,6 @@ class InvoiceLine(models.Model):
     def __str__(self) -> str:
         return self.description
 
-    @property
-    def variance(self) -> Decimal:
-        return self.net - (self.expected_net or Decimal("0"))
-
     def save(self, *args, **kwargs):
         if Invoice.objects.filter(pk=self.invoice_id, status=Invoice.Status.ISSUED).exists():
             raise DocumentFrozen()
@@ -222,6 +224,10 @@ class InvoiceLine(models.Model):
         if Invoice.objects.filter(pk=self.invoice_id, status=Invoice.Status.ISSUED).exists():
             raise DocumentFrozen()
         return super().delete(*args, **kwargs)
+
+    @property
+    def variance(self) -> Decimal:
+        return self.net - (self.expected_net or Decimal("0"))
 
 
 class InvoicePdf(models.Model):
@@ -297,12 +303,10 @@ class Payment(Chained):
 class ReleaseAuthorization(models.Model):
     """A manager lets the car go with a balance due: who, why, how much."""
 
-    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="release_authorizations",
-                                   verbose_name=_("work order"))
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="release_authorizations", verbose_name=_("work order"))
     balance = models.DecimalField(_("balance due"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=300)
-    authorized_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                      verbose_name=_("authorised by"))
+    authorized_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("authorised by"))
     authorized_at = models.DateTimeField(_("authorised at"), default=timezone.now)
 
     class Meta:
@@ -380,12 +384,14 @@ class Handover(models.Model):
 
     work_order = models.OneToOneField(WorkOrder, on_delete=models.PROTECT, related_name="handover", verbose_name=_("work order"))
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="handovers", verbose_name=_("site"))
-    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="handovers",
-                                verbose_name=_("advisor"))
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="handovers", verbose_name=_("advisor")
+    )
     moment = models.CharField(_("moment"), max_length=8, choices=Moment.choices, default=Moment.WAITING)
     arrived_at = models.DateTimeField(_("customer arrived at"), default=timezone.now)
-    acknowledged_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                        verbose_name=_("acknowledged by"))
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("acknowledged by")
+    )
     waiting_note = models.CharField(_("while waiting"), max_length=200, blank=True, help_text=_("Lounge, drink offered..."))
     started_at = models.DateTimeField(_("welcomed at"), null=True, blank=True)
     jobs_explained = models.BooleanField(_("jobs explained, with the reason for each"), default=False)
@@ -401,8 +407,9 @@ class Handover(models.Model):
     signature_image = models.FileField(_("drawn signature"), upload_to="invoicing/handover-signatures/", max_length=200, blank=True)
     signed_at = models.DateTimeField(_("signed at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True, db_index=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                  verbose_name=_("closed by"))
+    closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by")
+    )
 
     class Meta:
         ordering = ["arrived_at", "pk"]
@@ -426,8 +433,9 @@ class LoanerReturn(models.Model):
         HAPPY = 3, _("Satisfied")
 
     handover = models.OneToOneField(Handover, on_delete=models.PROTECT, related_name="loaner_return", verbose_name=_("handover"))
-    loaner_handover = models.OneToOneField(LoanerHandover, on_delete=models.PROTECT, related_name="loaner_return",
-                                           verbose_name=_("loaner handed over"))
+    loaner_handover = models.OneToOneField(
+        LoanerHandover, on_delete=models.PROTECT, related_name="loaner_return", verbose_name=_("loaner handed over")
+    )
     keys_returned = models.BooleanField(_("keys returned"), default=False)
     papers_returned = models.BooleanField(_("papers returned"), default=False)
     fuel_in = models.PositiveSmallIntegerField(_("fuel in (eighths)"), choices=FUEL_EIGHTHS)
@@ -459,8 +467,9 @@ class SalesLead(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales_leads", verbose_name=_("customer"))
     model_tried = models.CharField(_("model tried"), max_length=120)
     impressions = models.TextField(_("impressions"))
-    salesperson = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales_leads",
-                                    verbose_name=_("passed to"))
+    salesperson = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="sales_leads", verbose_name=_("passed to")
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))

@@ -48,7 +48,8 @@ def get_billing_order(*, user: User, pk: int) -> WorkOrder:
 
 def get_invoice_for_user(*, user: User, pk: int) -> Invoice:
     queryset = Invoice.objects.select_related("site", "work_order", "customer", "vehicle", "credited", "issued_by").prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.select_related("job").order_by("position", "pk")), "credit_notes",
+        Prefetch("lines", queryset=InvoiceLine.objects.select_related("job").order_by("position", "pk")),
+        "credit_notes",
     )
     return get_for_user(queryset, user, pk=pk)
 
@@ -56,8 +57,11 @@ def get_invoice_for_user(*, user: User, pk: int) -> Invoice:
 def jobs_to_add(invoice: Invoice) -> list[WorkOrderJob]:
     """Approved work of this invoice's payer that no invoice holds (taken off a draft, or credited)."""
     taken = invoiced_job_ids(invoice.work_order)
-    return [job for job in invoice.work_order.jobs.filter(approval__in=INVOICEABLE_APPROVALS, payer=invoice.payer).order_by("pk")
-            if job.pk not in taken]
+    return [
+        job
+        for job in invoice.work_order.jobs.filter(approval__in=INVOICEABLE_APPROVALS, payer=invoice.payer).order_by("pk")
+        if job.pk not in taken
+    ]
 
 
 def not_invoiceable_jobs(work_order: WorkOrder) -> list[WorkOrderJob]:
@@ -91,14 +95,19 @@ def handover_board(*, site: Site, now: datetime) -> dict:
     """The waiting queue (with the time waited), handovers in progress, and cars ready without a handover."""
     open_handovers = list(
         Handover.objects.filter(site=site, closed_at__isnull=True)
-        .select_related("work_order__customer", "work_order__vehicle", "advisor", "acknowledged_by").order_by("arrived_at", "pk")
+        .select_related("work_order__customer", "work_order__vehicle", "advisor", "acknowledged_by")
+        .order_by("arrived_at", "pk")
     )
-    waiting = [QueueRow(handover, int((now - handover.arrived_at).total_seconds() // 60))
-               for handover in open_handovers if handover.moment == Handover.Moment.WAITING]
+    waiting = [
+        QueueRow(handover, int((now - handover.arrived_at).total_seconds() // 60))
+        for handover in open_handovers
+        if handover.moment == Handover.Moment.WAITING
+    ]
     in_progress = [handover for handover in open_handovers if handover.moment != Handover.Moment.WAITING]
     ready = list(
         WorkOrder.objects.filter(site=site, status=READY_FOR_INVOICING, handover__isnull=True)
-        .select_related("customer", "vehicle", "advisor").order_by("promised_at", "pk")
+        .select_related("customer", "vehicle", "advisor")
+        .order_by("promised_at", "pk")
     )
     return {"waiting": waiting, "in_progress": in_progress, "ready": ready}
 
@@ -118,8 +127,12 @@ def handover_context(order: WorkOrder) -> dict:
     signature = getattr(order, "signature", None)
     agreed = Decimal(signature.content["totals"][5]) if signature is not None else None
     approved_extras = sum(
-        (decision.gross_amount for job in order.jobs.all() if job.approval == Approval.APPROVED
-         for decision in job.decisions.filter(approved=True).order_by("-decided_at", "-pk")[:1]),
+        (
+            decision.gross_amount
+            for job in order.jobs.all()
+            if job.approval == Approval.APPROVED
+            for decision in job.decisions.filter(approved=True).order_by("-decided_at", "-pk")[:1]
+        ),
         Decimal("0"),
     )
     invoiced = sum((invoice.sign * invoice.gross_total for invoice in order.invoices.all() if invoice.payer == "customer"), Decimal("0"))

@@ -135,8 +135,14 @@ def invoice_content(invoice: Invoice) -> dict:
         "reason": invoice.reason,
         "currency": invoice.currency,
         "lines": [
-            [line.kind, line.job_id, line.description, line.reference, *map(_fixed, (line.quantity, line.unit_price, line.vat_rate,
-                                                                                      line.net, line.vat)), line.variance_reason]
+            [
+                line.kind,
+                line.job_id,
+                line.description,
+                line.reference,
+                *map(_fixed, (line.quantity, line.unit_price, line.vat_rate, line.net, line.vat)),
+                line.variance_reason,
+            ]
             for line in lines
         ],
         "totals": [_fixed(invoice.net_total), _fixed(invoice.vat_total), _fixed(invoice.gross_total)],
@@ -211,8 +217,14 @@ def _labour_line(job: WorkOrderJob, expected: Decimal | None, rate: Decimal) -> 
     exact = hours > 0 and line_total(hours, hourly) == job.labour_price
     quantity, unit_price = (hours, hourly) if exact else (Decimal("1"), job.labour_price)
     return InvoiceLine(
-        kind=InvoiceLine.Kind.LABOUR, job=job, description=job.concern, reference=job.operation.code if job.operation else "",
-        quantity=quantity, unit_price=unit_price, vat_rate=rate, expected_net=expected,
+        kind=InvoiceLine.Kind.LABOUR,
+        job=job,
+        description=job.concern,
+        reference=job.operation.code if job.operation else "",
+        quantity=quantity,
+        unit_price=unit_price,
+        vat_rate=rate,
+        expected_net=expected,
     )
 
 
@@ -222,10 +234,19 @@ def _job_lines(job: WorkOrderJob, rate: Decimal, signed_jobs: dict, signed_parts
         if part.approval not in INVOICEABLE_APPROVALS:
             continue
         approved = line_total(part.quantity, part.unit_price) if part.approval == Approval.APPROVED else None
-        lines.append(InvoiceLine(
-            kind=InvoiceLine.Kind.PART, job=job, work_order_part=part, description=part.part.name, reference=part.part.number,
-            quantity=part.quantity, unit_price=part.unit_price, vat_rate=rate, expected_net=signed_parts.get(part.pk, approved),
-        ))
+        lines.append(
+            InvoiceLine(
+                kind=InvoiceLine.Kind.PART,
+                job=job,
+                work_order_part=part,
+                description=part.part.name,
+                reference=part.part.number,
+                quantity=part.quantity,
+                unit_price=part.unit_price,
+                vat_rate=rate,
+                expected_net=signed_parts.get(part.pk, approved),
+            )
+        )
     return lines
 
 
@@ -235,8 +256,7 @@ def _price(line: InvoiceLine) -> None:
 
 
 def _refresh_totals(invoice: Invoice) -> None:
-    totals = vat_totals(((line.net, line.vat_rate, line.vat) for line in invoice.lines.all()),
-                        rounding=vat_rounding(invoice.site.country))
+    totals = vat_totals(((line.net, line.vat_rate, line.vat) for line in invoice.lines.all()), rounding=vat_rounding(invoice.site.country))
     invoice.net_total, invoice.vat_total, invoice.gross_total = totals.net, totals.vat, totals.gross
     invoice.save(update_fields=["net_total", "vat_total", "gross_total"])
 
@@ -283,8 +303,16 @@ def _new_draft(order: WorkOrder, payer: str, actor: User) -> Invoice:
     with translation.override(language):
         bill_to, terms = _bill_to(order, payer), _payment_terms(payer)
     return Invoice.objects.create(
-        site=order.site, work_order=order, payer=payer, bill_to=bill_to[:200], customer=order.customer, vehicle=order.vehicle,
-        mileage=order.mileage_out or order.mileage_in, currency=order.currency, payment_terms=terms, created_by=actor,
+        site=order.site,
+        work_order=order,
+        payer=payer,
+        bill_to=bill_to[:200],
+        customer=order.customer,
+        vehicle=order.vehicle,
+        mileage=order.mileage_out or order.mileage_in,
+        currency=order.currency,
+        payment_terms=terms,
+        created_by=actor,
     )
 
 
@@ -313,15 +341,19 @@ def invoice_job(*, invoice: Invoice, job: WorkOrderJob, actor: User) -> list[Inv
         job = WorkOrderJob.objects.select_related("operation").prefetch_related("parts__part").get(pk=job.pk)
         if job.approval not in INVOICEABLE_APPROVALS:
             raise NotInvoiceable(
-                _("“%(job)s” is not approved by the customer (%(approval)s): it cannot be invoiced. "
-                  "Ask for the customer's approval in the workshop first.") % {"job": job.concern, "approval": job.get_approval_display()},
+                _(
+                    "“%(job)s” is not approved by the customer (%(approval)s): it cannot be invoiced. "
+                    "Ask for the customer's approval in the workshop first."
+                )
+                % {"job": job.concern, "approval": job.get_approval_display()},
                 field="job",
             )
         if job.pk in invoiced_job_ids(draft.work_order):
             raise NotInvoiceable(_("“%(job)s” is already invoiced.") % {"job": job.concern}, field="job")
         if job.payer != draft.payer:
-            raise NotInvoiceable(_("“%(job)s” is charged to another payer: it goes on that payer's invoice.") % {"job": job.concern},
-                                 field="job")
+            raise NotInvoiceable(
+                _("“%(job)s” is charged to another payer: it goes on that payer's invoice.") % {"job": job.concern}, field="job"
+            )
         signed_jobs, signed_parts = _signed_prices(draft.work_order)
         lines = _job_lines(job, draft.work_order.vat_rate, signed_jobs, signed_parts)
         _append(draft, lines)
@@ -341,8 +373,16 @@ def _decimal(value: Any, field: str, *, minimum: Decimal | None = None) -> Decim
 
 
 def add_line(
-    *, invoice: Invoice, actor: User, kind: str, job: WorkOrderJob, description: str, quantity: Decimal, unit_price: Decimal,
-    variance_reason: str = "", vat_rate: Decimal | None = None,
+    *,
+    invoice: Invoice,
+    actor: User,
+    kind: str,
+    job: WorkOrderJob,
+    description: str,
+    quantity: Decimal,
+    unit_price: Decimal,
+    variance_reason: str = "",
+    vat_rate: Decimal | None = None,
 ) -> InvoiceLine:
     """A sundries or discount line of a job (a discount is entered positive and stored negative)."""
     if kind not in (InvoiceLine.Kind.SUNDRY, InvoiceLine.Kind.DISCOUNT):
@@ -358,7 +398,10 @@ def add_line(
         if job.pk not in set(draft.lines.values_list("job_id", flat=True)):
             raise InvalidInvoiceInput(_("This job is not on this invoice."), field="job")
         line = InvoiceLine(
-            kind=kind, job=job, description=description.strip()[:300], quantity=quantity,
+            kind=kind,
+            job=job,
+            description=description.strip()[:300],
+            quantity=quantity,
             unit_price=-unit_price if kind == InvoiceLine.Kind.DISCOUNT else unit_price,
             vat_rate=draft.work_order.vat_rate if vat_rate is None else _decimal(vat_rate, "vat_rate", minimum=Decimal("0")),
             variance_reason=variance_reason.strip()[:300],
@@ -420,8 +463,10 @@ def unexplained_lines(invoice: Invoice) -> list[InvoiceLine]:
 def _refuse_closed_period(site: Site, day: date) -> None:
     closure = Closure.objects.filter(site=site, starts_on__lte=day, ends_on__gte=day).first()
     if closure is not None:
-        raise PeriodClosed(_("The %(period)s of %(day)s is closed: nothing can be recorded into it.") % {
-            "period": closure.get_period_display().lower(), "day": day.isoformat()})
+        raise PeriodClosed(
+            _("The %(period)s of %(day)s is closed: nothing can be recorded into it.")
+            % {"period": closure.get_period_display().lower(), "day": day.isoformat()}
+        )
 
 
 def _take_number(site: Site, year: int) -> tuple[int, str]:
@@ -445,7 +490,8 @@ def issue_invoice(*, invoice: Invoice, actor: User, delivery: str = Invoice.Deli
         if unexplained:
             raise VarianceNotExplained(
                 _("“%(line)s” differs from the signed estimate and approved extras: explain the difference or correct the line.")
-                % {"line": unexplained[0].description}, field="variance_reason",
+                % {"line": unexplained[0].description},
+                field="variance_reason",
             )
         if draft.kind == Invoice.Kind.INVOICE and draft.work_order.status not in INVOICEABLE_STATUSES:
             raise NotInvoiceable(_("This work order has not passed the quality check yet: it cannot be invoiced."), field="work_order")
@@ -467,8 +513,12 @@ def _issue(draft: Invoice, head: ChainHead, *, actor: User, delivery: str) -> No
     _chain(head, draft, draft.content)
     draft.status = Invoice.Status.ISSUED
     draft.save()
-    record_change(actor=actor, obj=draft, action="update", changes={"status": [Invoice.Status.DRAFT, Invoice.Status.ISSUED],
-                                                                    "number": [None, draft.number], "hash": [None, draft.hash]})
+    record_change(
+        actor=actor,
+        obj=draft,
+        action="update",
+        changes={"status": [Invoice.Status.DRAFT, Invoice.Status.ISSUED], "number": [None, draft.number], "hash": [None, draft.hash]},
+    )
     transaction.on_commit(lambda: _deliver_after_commit(draft.pk))
 
 
@@ -490,15 +540,36 @@ def issue_credit_note(*, invoice: Invoice, actor: User, reason: str) -> Invoice:
         if original.credit_notes.exists():
             raise InvalidInvoiceInput(_("This invoice is already credited."), field="invoice")
         credit = Invoice.objects.create(
-            site=original.site, work_order=original.work_order, kind=Invoice.Kind.CREDIT_NOTE, payer=original.payer,
-            bill_to=original.bill_to, customer=original.customer, vehicle=original.vehicle, mileage=original.mileage,
-            credited=original, reason=reason.strip()[:300], currency=original.currency, payment_terms=original.payment_terms,
+            site=original.site,
+            work_order=original.work_order,
+            kind=Invoice.Kind.CREDIT_NOTE,
+            payer=original.payer,
+            bill_to=original.bill_to,
+            customer=original.customer,
+            vehicle=original.vehicle,
+            mileage=original.mileage,
+            credited=original,
+            reason=reason.strip()[:300],
+            currency=original.currency,
+            payment_terms=original.payment_terms,
             created_by=actor,
         )
         InvoiceLine.objects.bulk_create(
-            InvoiceLine(invoice=credit, position=line.position, kind=line.kind, job=line.job, work_order_part=line.work_order_part,
-                        description=line.description, reference=line.reference, quantity=line.quantity, unit_price=line.unit_price,
-                        vat_rate=line.vat_rate, net=line.net, vat=line.vat, expected_net=line.net)
+            InvoiceLine(
+                invoice=credit,
+                position=line.position,
+                kind=line.kind,
+                job=line.job,
+                work_order_part=line.work_order_part,
+                description=line.description,
+                reference=line.reference,
+                quantity=line.quantity,
+                unit_price=line.unit_price,
+                vat_rate=line.vat_rate,
+                net=line.net,
+                vat=line.vat,
+                expected_net=line.net,
+            )
             for line in original.lines.all()
         )
         _issue(credit, head, actor=actor, delivery=original.delivery)
@@ -518,8 +589,9 @@ def invoice_pdf(invoice: Invoice) -> InvoicePdf:
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         stored = InvoicePdf.objects.filter(invoice=locked).first()
         if stored is None:
-            stored = InvoicePdf.objects.create(invoice=locked, content=content, sha256=hashlib.sha256(content).hexdigest(),
-                                               language=language)
+            stored = InvoicePdf.objects.create(
+                invoice=locked, content=content, sha256=hashlib.sha256(content).hexdigest(), language=language
+            )
     return stored
 
 
@@ -531,11 +603,20 @@ def deliver_invoice(*, invoice: Invoice) -> None:
     language = invoice.customer.language or invoice.site.language
     with transaction.atomic(), translation.override(language):
         queue_message(
-            customer=invoice.customer, template=INVOICE_EMAIL_TEMPLATE, about=invoice, purpose="service", channel="email",
-            idempotency_key=f"invoice-email:{invoice.pk}", urgent=True,
+            customer=invoice.customer,
+            template=INVOICE_EMAIL_TEMPLATE,
+            about=invoice,
+            purpose="service",
+            channel="email",
+            idempotency_key=f"invoice-email:{invoice.pk}",
+            urgent=True,
             attachments=[(f"{invoice.number}.pdf", bytes(pdf.content), "application/pdf")],
-            context={"number": invoice.number, "vehicle": str(invoice.vehicle), "kind": invoice.get_kind_display(),
-                     "total": format_money(invoice.gross_total, invoice.currency)},
+            context={
+                "number": invoice.number,
+                "vehicle": str(invoice.vehicle),
+                "kind": invoice.get_kind_display(),
+                "total": format_money(invoice.gross_total, invoice.currency),
+            },
         )
 
 
@@ -557,7 +638,8 @@ def balance_of(work_order: WorkOrder) -> Balance:
     """What the customer owes on the order: issued customer invoices less credit notes, less every payment and deposit."""
     issued = Invoice.objects.filter(work_order=work_order, status=Invoice.Status.ISSUED, payer=Payer.CUSTOMER)
     invoiced = (issued.filter(kind=Invoice.Kind.INVOICE).aggregate(total=Sum("gross_total"))["total"] or ZERO) - (
-        issued.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(total=Sum("gross_total"))["total"] or ZERO)
+        issued.filter(kind=Invoice.Kind.CREDIT_NOTE).aggregate(total=Sum("gross_total"))["total"] or ZERO
+    )
     payments = Payment.objects.filter(work_order=work_order)
     paid = payments.aggregate(total=Sum("amount"))["total"] or ZERO
     deposits = payments.filter(is_deposit=True).aggregate(total=Sum("amount"))["total"] or ZERO
@@ -565,7 +647,13 @@ def balance_of(work_order: WorkOrder) -> Balance:
 
 
 def record_payment(
-    *, work_order: WorkOrder, actor: User, method: str, amount: Decimal, tendered: Decimal | None = None, reference: str = "",
+    *,
+    work_order: WorkOrder,
+    actor: User,
+    method: str,
+    amount: Decimal,
+    tendered: Decimal | None = None,
+    reference: str = "",
 ) -> Payment:
     """A payment (or, before the invoice, a deposit); for cash, what was handed over and the change given back."""
     if method not in Payment.Method.values:
@@ -595,11 +683,24 @@ def record_payment(
         balance = balance_of(order)
         is_deposit = balance.invoiced == 0
         if not is_deposit and amount > balance.due:
-            raise InvalidInvoiceInput(_("The balance due is %(due)s: the amount cannot be more.") % {
-                "due": format_money(balance.due, order.currency)}, field="amount")
-        payment = Payment(site=order.site, work_order=order, method=method, amount=amount, tendered=tendered, change_given=change,
-                          currency=order.currency, is_deposit=is_deposit, reference=reference.strip()[:80], received_at=now,
-                          received_on=day, received_by=actor)
+            raise InvalidInvoiceInput(
+                _("The balance due is %(due)s: the amount cannot be more.") % {"due": format_money(balance.due, order.currency)},
+                field="amount",
+            )
+        payment = Payment(
+            site=order.site,
+            work_order=order,
+            method=method,
+            amount=amount,
+            tendered=tendered,
+            change_given=change,
+            currency=order.currency,
+            is_deposit=is_deposit,
+            reference=reference.strip()[:80],
+            received_at=now,
+            received_on=day,
+            received_by=actor,
+        )
         _chain(head, payment, payment_content(payment))
         payment.save()
         record_change(actor=actor, obj=order, action="update", changes={"payment": [None, f"{payment.method} {payment.amount}"]})
@@ -643,8 +744,10 @@ def period_bounds(period: str, day: date) -> tuple[date, date]:
 def _document_totals(site: Site, **period) -> tuple[int, Decimal, Decimal, Decimal]:
     count, net, vat, gross = 0, ZERO, ZERO, ZERO
     for kind, n, v, g, c in (
-        Invoice.objects.filter(site=site, status=Invoice.Status.ISSUED, **period).values("kind")
-        .annotate(n=Sum("net_total"), v=Sum("vat_total"), g=Sum("gross_total"), c=Count("pk")).values_list("kind", "n", "v", "g", "c")
+        Invoice.objects.filter(site=site, status=Invoice.Status.ISSUED, **period)
+        .values("kind")
+        .annotate(n=Sum("net_total"), v=Sum("vat_total"), g=Sum("gross_total"), c=Count("pk"))
+        .values_list("kind", "n", "v", "g", "c")
     ):
         sign = -1 if kind == Invoice.Kind.CREDIT_NOTE else 1
         count, net, vat, gross = count + c, net + sign * n, vat + sign * v, gross + sign * g
@@ -665,11 +768,24 @@ def close_period(*, site: Site, period: str, day: date, actor: User) -> Closure:
             raise InvalidInvoiceInput(_("This period is already closed."), field="day")
         count, net, vat, gross = _document_totals(site, issued_on__gte=starts_on, issued_on__lte=ends_on)
         grand = _document_totals(site, issued_on__lte=ends_on)[3]
-        payments = Payment.objects.filter(site=site, received_on__gte=starts_on, received_on__lte=ends_on).aggregate(
-            total=Sum("amount"))["total"] or ZERO
-        closure = Closure(site=site, period=period, starts_on=starts_on, ends_on=ends_on, document_count=count, net_total=net,
-                          vat_total=vat, gross_total=gross, payments_total=payments, grand_total=grand, closed_at=timezone.now(),
-                          closed_by=actor)
+        payments = (
+            Payment.objects.filter(site=site, received_on__gte=starts_on, received_on__lte=ends_on).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+        closure = Closure(
+            site=site,
+            period=period,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            document_count=count,
+            net_total=net,
+            vat_total=vat,
+            gross_total=gross,
+            payments_total=payments,
+            grand_total=grand,
+            closed_at=timezone.now(),
+            closed_by=actor,
+        )
         _chain(head, closure, closure_content(closure))
         closure.save()
         record_change(actor=actor, obj=closure, action="create", changes={"grand_total": [None, str(grand)], "hash": [None, closure.hash]})
@@ -688,15 +804,19 @@ def customer_arrived(*, work_order: WorkOrder, actor: User, waiting_note: str = 
             return existing
         if order.status != READY_FOR_INVOICING:
             raise HandoverError(_("This car has not passed the quality check yet."), field="work_order")
-        handover = Handover.objects.create(work_order=order, site=order.site, acknowledged_by=actor,
-                                           waiting_note=waiting_note.strip()[:200])
+        handover = Handover.objects.create(
+            work_order=order, site=order.site, acknowledged_by=actor, waiting_note=waiting_note.strip()[:200]
+        )
         record_change(actor=actor, obj=handover, action="create", changes={"moment": [None, handover.moment]})
     return handover
 
 
 def _lock_handover(handover: Handover) -> Handover:
-    locked = Handover.objects.select_for_update(of=("self", "work_order")).select_related("work_order__site", "work_order__customer", "work_order__vehicle").get(
-        pk=handover.pk)
+    locked = (
+        Handover.objects.select_for_update(of=("self", "work_order"))
+        .select_related("work_order__site", "work_order__customer", "work_order__vehicle")
+        .get(pk=handover.pk)
+    )
     if locked.closed_at is not None:
         raise HandoverError(_("This handover is closed."), field="moment")
     return locked
@@ -731,19 +851,27 @@ def record_loaner_return(*, handover: Handover, actor: User, data: Mapping[str, 
         if fuel is None or not 0 <= int(fuel) <= 8:
             raise HandoverError(_("Give the loaner's fuel level in eighths, from 0 to 8."), field="fuel_in")
         if km is None or int(km) < lent.mileage_out:
-            raise HandoverError(_("The loaner left with %(km)s km: its mileage cannot be lower.") % {"km": lent.mileage_out},
-                                field="mileage_in")
+            raise HandoverError(
+                _("The loaner left with %(km)s km: its mileage cannot be lower.") % {"km": lent.mileage_out}, field="mileage_in"
+            )
         if satisfaction not in LoanerReturn.Satisfaction.values:
             raise HandoverError(_("Ask whether the customer was satisfied with the loaner."), field="satisfaction")
         returned = LoanerReturn.objects.create(
-            handover=locked, loaner_handover=lent, keys_returned=bool(data.get("keys_returned")),
-            papers_returned=bool(data.get("papers_returned")), fuel_in=int(fuel), mileage_in=int(km),
-            new_damage=str(data.get("new_damage", "")).strip()[:300], satisfaction=satisfaction,
-            remarks=str(data.get("remarks", "")).strip()[:300], received_by=actor,
+            handover=locked,
+            loaner_handover=lent,
+            keys_returned=bool(data.get("keys_returned")),
+            papers_returned=bool(data.get("papers_returned")),
+            fuel_in=int(fuel),
+            mileage_in=int(km),
+            new_damage=str(data.get("new_damage", "")).strip()[:300],
+            satisfaction=satisfaction,
+            remarks=str(data.get("remarks", "")).strip()[:300],
+            received_by=actor,
         )
         record_change(actor=actor, obj=locked, action="update", changes={"loaner_returned": [None, f"{returned.mileage_in} km"]})
         reservation = LoanerReservation.objects.filter(
-            appointment_id=locked.work_order.appointment_id, loaner=lent.loaner, returned_at__isnull=True).first()
+            appointment_id=locked.work_order.appointment_id, loaner=lent.loaner, returned_at__isnull=True
+        ).first()
         if reservation is not None:
             close_loaner_reservation(reservation=reservation, returned_at=returned.returned_at, actor=actor)
     return returned
@@ -759,8 +887,14 @@ def record_test_drive(*, handover: Handover, actor: User, model_tried: str, impr
         raise HandoverError(_("Choose the salesperson who takes the lead."), field="salesperson")
     with transaction.atomic():
         locked = _lock_handover(handover)
-        lead = SalesLead.objects.create(handover=locked, customer=locked.work_order.customer, model_tried=model_tried.strip()[:120],
-                                        impressions=impressions.strip(), salesperson=salesperson, created_by=actor)
+        lead = SalesLead.objects.create(
+            handover=locked,
+            customer=locked.work_order.customer,
+            model_tried=model_tried.strip()[:120],
+            impressions=impressions.strip(),
+            salesperson=salesperson,
+            created_by=actor,
+        )
         record_change(actor=actor, obj=lead, action="create", changes={"salesperson": [None, str(salesperson)]})
     return lead
 
@@ -794,8 +928,11 @@ def save_explanation(*, handover: Handover, actor: User, data: Mapping[str, Any]
         missing = [name for name in sorted(checklist_needs(locked.work_order)) if not getattr(locked, name)]
         if missing:
             raise HandoverError(_("Tick every point once explained to the customer."), field=missing[0])
-        update_vehicle(vehicle=locked.work_order.vehicle, updated_by=actor, data={
-            "next_service_due_date": locked.next_service_date, "next_service_due_km": locked.next_service_km})
+        update_vehicle(
+            vehicle=locked.work_order.vehicle,
+            updated_by=actor,
+            data={"next_service_due_date": locked.next_service_date, "next_service_due_km": locked.next_service_km},
+        )
         _move(locked, Handover.Moment.PAYMENT, actor)
         changes = model_changes(before, locked, [*CHECKLIST, "next_service_date", "next_service_km"])
         if changes:
@@ -815,21 +952,33 @@ def _refuse_leaving(handover: Handover, mileage_out: int | None) -> None:
     order = handover.work_order
     if handover.moment not in (Handover.Moment.PAYMENT, Handover.Moment.SEE_OFF):
         raise HandoverError(_("Explain the invoice and the work before seeing the customer off."), field="moment")
-    if not order.invoices.filter(status=Invoice.Status.ISSUED, payer=Payer.CUSTOMER, kind=Invoice.Kind.INVOICE).exists() and \
-            order.jobs.filter(payer=Payer.CUSTOMER, approval__in=INVOICEABLE_APPROVALS).exists():
+    if (
+        not order.invoices.filter(status=Invoice.Status.ISSUED, payer=Payer.CUSTOMER, kind=Invoice.Kind.INVOICE).exists()
+        and order.jobs.filter(payer=Payer.CUSTOMER, approval__in=INVOICEABLE_APPROVALS).exists()
+    ):
         raise HandoverError(_("Issue the customer's invoice before the car leaves."), field="moment")
     if not may_release(order):
-        raise BalanceDue(_("%(due)s is still due: take the payment or ask a manager to release the car.") % {
-            "due": format_money(balance_of(order).due, order.currency)}, field="moment")
+        raise BalanceDue(
+            _("%(due)s is still due: take the payment or ask a manager to release the car.")
+            % {"due": format_money(balance_of(order).due, order.currency)},
+            field="moment",
+        )
     if getattr(order, "loaner_handover", None) is not None and not LoanerReturn.objects.filter(handover=handover).exists():
         raise HandoverError(_("Take the loaner back before the customer leaves."), field="loaner")
     if mileage_out is None or (order.mileage_in is not None and mileage_out < order.mileage_in):
-        raise HandoverError(_("The car came in with %(km)s km: read the mileage out on the dashboard.") % {
-            "km": order.mileage_in or 0}, field="mileage_out")
+        raise HandoverError(
+            _("The car came in with %(km)s km: read the mileage out on the dashboard.") % {"km": order.mileage_in or 0}, field="mileage_out"
+        )
 
 
 def close_handover(
-    *, handover: Handover, actor: User, mileage_out: int | None, signature_data_url: str = "", code: str = "", correction_reason: str = "",
+    *,
+    handover: Handover,
+    actor: User,
+    mileage_out: int | None,
+    signature_data_url: str = "",
+    code: str = "",
+    correction_reason: str = "",
 ) -> Handover:
     """See off: the delivery signed (drawn or by code), mileage out read, nothing due unless a manager allowed it.
 
@@ -856,8 +1005,13 @@ def close_handover(
         order = locked.work_order
         _refuse_leaving(locked, mileage_out)
         try:
-            record_mileage(vehicle=order.vehicle, km=mileage_out, source=MileageReading.Source.HANDOVER, recorded_by=actor,
-                           correction_reason=correction_reason)
+            record_mileage(
+                vehicle=order.vehicle,
+                km=mileage_out,
+                source=MileageReading.Source.HANDOVER,
+                recorded_by=actor,
+                correction_reason=correction_reason,
+            )
         except CustomerError as error:
             raise HandoverError(error.message, field="mileage_out") from None
         now = timezone.now()

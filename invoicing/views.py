@@ -48,9 +48,14 @@ HANDOVER = "invoicing.change_handover"
 
 @staff_view(VIEW, PREPARE)
 def desk(request: HttpRequest) -> HttpResponse:
-    return render(request, "invoicing/desk.html", {
-        "orders": selectors.desk_work_orders(user=request.user), "invoices": selectors.recent_invoices(user=request.user),
-    })
+    return render(
+        request,
+        "invoicing/desk.html",
+        {
+            "orders": selectors.desk_work_orders(user=request.user),
+            "invoices": selectors.recent_invoices(user=request.user),
+        },
+    )
 
 
 @require_POST
@@ -70,7 +75,9 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
 def _billing_page(request, order, *, status=200, **forms) -> HttpResponse:
     balance = services.balance_of(order)
     context = {
-        "order": order, "balance": balance, "may_release": services.may_release(order),
+        "order": order,
+        "balance": balance,
+        "may_release": services.may_release(order),
         "payment_form": forms.get("payment_form") or PaymentForm(initial={"amount": balance.due if balance.due > 0 else None}),
         "release_form": forms.get("release_form") or ReleaseForm(),
         "not_invoiceable": selectors.not_invoiceable_jobs(order),
@@ -95,8 +102,10 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
             add_domain_error(form, error)
         else:
             if taken.change_given:
-                messages.success(request, _("Payment recorded. Give back %(change)s in change.") % {
-                    "change": format_money(taken.change_given, taken.currency)})
+                messages.success(
+                    request,
+                    _("Payment recorded. Give back %(change)s in change.") % {"change": format_money(taken.change_given, taken.currency)},
+                )
             else:
                 messages.success(request, _("Payment recorded."))
             back = "invoicing:handover" if request.POST.get("back") == "handover" else "invoicing:billing"
@@ -126,16 +135,22 @@ def release(request: HttpRequest, pk: int) -> HttpResponse:
 def _invoice_page(request, invoice, *, status=200, **forms) -> HttpResponse:
     order = invoice.work_order
     bound = forms.get("line_forms", {})
-    variances = [(row, bound.get(row.line.pk) or LineForm(instance=row.line, prefix=f"line-{row.line.pk}"))
-                 for row in selectors.variance_rows(invoice)]
+    variances = [
+        (row, bound.get(row.line.pk) or LineForm(instance=row.line, prefix=f"line-{row.line.pk}"))
+        for row in selectors.variance_rows(invoice)
+    ]
     context = {
-        "invoice": invoice, "order": order, "lines": list(invoice.lines.all()), "variances": variances,
-        "differing": sum(1 for row, _form in variances if row.difference), "unexplained": services.unexplained_lines(invoice),
+        "invoice": invoice,
+        "order": order,
+        "lines": list(invoice.lines.all()),
+        "variances": variances,
+        "differing": sum(1 for row, _form in variances if row.difference),
+        "unexplained": services.unexplained_lines(invoice),
         "not_invoiceable": selectors.not_invoiceable_jobs(order),
         "to_add": [] if invoice.is_issued else selectors.jobs_to_add(invoice),
         "add_form": forms.get("add_form") or AddLineForm(invoice=invoice),
-        "issue_form": forms.get("issue_form") or IssueForm(initial={"delivery": Invoice.Delivery.EMAIL if invoice.customer.email
-                                                                     else Invoice.Delivery.PAPER}),
+        "issue_form": forms.get("issue_form")
+        or IssueForm(initial={"delivery": Invoice.Delivery.EMAIL if invoice.customer.email else Invoice.Delivery.PAPER}),
         "credit_form": forms.get("credit_form") or CreditNoteForm(),
         "error": forms.get("error"),
     }
@@ -229,8 +244,9 @@ def credit(request: HttpRequest, pk: int) -> HttpResponse:
         except InvoicingError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("Credit note %(number)s issued; prepare the new invoice from the work order.") % {
-                "number": note.number})
+            messages.success(
+                request, _("Credit note %(number)s issued; prepare the new invoice from the work order.") % {"number": note.number}
+            )
             return redirect(note)
     return _invoice_page(request, invoice, status=400, credit_form=form)
 
@@ -260,8 +276,10 @@ def _chosen_site(request):
 @staff_view("invoicing.view_closure", CLOSE)
 def closures(request: HttpRequest) -> HttpResponse:
     site, sites = _chosen_site(request)
-    form = ClosureForm(request.POST if request.method == "POST" else None,
-                       initial={"period": Closure.Period.DAY, "day": timezone.localtime(timezone.now(), site.tz).date()})
+    form = ClosureForm(
+        request.POST if request.method == "POST" else None,
+        initial={"period": Closure.Period.DAY, "day": timezone.localtime(timezone.now(), site.tz).date()},
+    )
     if form.is_bound and form.is_valid():
         try:
             services.close_period(site=site, actor=request.user, **form.cleaned_data)
@@ -270,9 +288,12 @@ def closures(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, _("Period closed."))
             return redirect(f"{reverse('invoicing:closures')}?site={site.pk}")
-    return render(request, "invoicing/closures.html", {"site": site, "sites": sites, "form": form,
-                                                       "closures": selectors.closures_for(site=site)},
-                  status=400 if form.is_bound else 200)
+    return render(
+        request,
+        "invoicing/closures.html",
+        {"site": site, "sites": sites, "form": form, "closures": selectors.closures_for(site=site)},
+        status=400 if form.is_bound else 200,
+    )
 
 
 @staff_view("invoicing.view_closure", CLOSE)
@@ -290,9 +311,11 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
 def handovers(request: HttpRequest) -> HttpResponse:
     site, sites = _chosen_site(request)
     now = timezone.now()
-    return render(request, "invoicing/handovers.html", {"site": site, "sites": sites, "now": now,
-                                                        "arrival_form": ArrivalForm(),
-                                                        **selectors.handover_board(site=site, now=now)})
+    return render(
+        request,
+        "invoicing/handovers.html",
+        {"site": site, "sites": sites, "now": now, "arrival_form": ArrivalForm(), **selectors.handover_board(site=site, now=now)},
+    )
 
 
 @require_POST
@@ -313,12 +336,19 @@ def _handover_page(request, order, *, status=200, **forms) -> HttpResponse:
     if handover is None:
         raise Http404
     context = {
-        "order": order, "handover": handover, **selectors.handover_context(order),
+        "order": order,
+        "handover": handover,
+        **selectors.handover_context(order),
         "loaner_form": forms.get("loaner_form") or LoanerReturnForm(),
         "test_drive_form": forms.get("test_drive_form") or TestDriveForm(site=order.site),
-        "explain_form": forms.get("explain_form") or ExplainForm(instance=handover, initial={
-            "next_service_date": handover.next_service_date or order.vehicle.next_service_due_date,
-            "next_service_km": handover.next_service_km or order.vehicle.next_service_due_km}),
+        "explain_form": forms.get("explain_form")
+        or ExplainForm(
+            instance=handover,
+            initial={
+                "next_service_date": handover.next_service_date or order.vehicle.next_service_due_date,
+                "next_service_km": handover.next_service_km or order.vehicle.next_service_due_km,
+            },
+        ),
         "payment_form": forms.get("payment_form") or PaymentForm(),
         "see_off_form": forms.get("see_off_form") or SeeOffForm(initial={"mileage_out": order.mileage_in}),
         "leads": handover.sales_leads.select_related("salesperson"),
@@ -371,7 +401,10 @@ def _handover_step(request: HttpRequest, order, form, form_name: str, record, do
 def loaner_return(request: HttpRequest, pk: int) -> HttpResponse:
     order, current = _handover_of(request, pk)
     return _handover_step(
-        request, order, LoanerReturnForm(request.POST), "loaner_form",
+        request,
+        order,
+        LoanerReturnForm(request.POST),
+        "loaner_form",
         lambda data: services.record_loaner_return(handover=current, actor=request.user, data=data),
     )
 
@@ -381,7 +414,10 @@ def loaner_return(request: HttpRequest, pk: int) -> HttpResponse:
 def test_drive(request: HttpRequest, pk: int) -> HttpResponse:
     order, current = _handover_of(request, pk)
     return _handover_step(
-        request, order, TestDriveForm(request.POST, site=order.site), "test_drive_form",
+        request,
+        order,
+        TestDriveForm(request.POST, site=order.site),
+        "test_drive_form",
         lambda data: services.record_test_drive(handover=current, actor=request.user, **data),
         done=_("The lead is passed to the salesperson."),
     )
@@ -392,7 +428,10 @@ def test_drive(request: HttpRequest, pk: int) -> HttpResponse:
 def explain(request: HttpRequest, pk: int) -> HttpResponse:
     order, current = _handover_of(request, pk)
     return _handover_step(
-        request, order, ExplainForm(request.POST, instance=Handover.objects.get(pk=current.pk)), "explain_form",
+        request,
+        order,
+        ExplainForm(request.POST, instance=Handover.objects.get(pk=current.pk)),
+        "explain_form",
         lambda data: services.save_explanation(handover=current, actor=request.user, data=data),
     )
 
@@ -418,8 +457,11 @@ def see_off(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.close_handover(
-                handover=current, actor=request.user, mileage_out=form.cleaned_data["mileage_out"],
-                signature_data_url=form.cleaned_data["signature"], code=form.cleaned_data["code"],
+                handover=current,
+                actor=request.user,
+                mileage_out=form.cleaned_data["mileage_out"],
+                signature_data_url=form.cleaned_data["signature"],
+                code=form.cleaned_data["code"],
                 correction_reason=form.cleaned_data["correction_reason"],
             )
         except InvoicingError as error:
@@ -428,4 +470,3 @@ def see_off(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Handover closed. Thank you and goodbye!"))
             return redirect(f"{reverse('invoicing:handovers')}?site={order.site_id}")
     return _handover_page(request, order, status=400, see_off_form=form)
-

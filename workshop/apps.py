@@ -7,8 +7,8 @@ class WorkshopConfig(AppConfig):
     verbose_name = _("Workshop")
 
     def ready(self) -> None:
-        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.customers.panels import register_customer_panel
+        from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.messaging.catalogue import register_message_type
         from appointments.hints import register_vehicle_hints
 
@@ -18,11 +18,15 @@ class WorkshopConfig(AppConfig):
         from .privacy import erase_work_orders, export_work_orders
 
         register_message_type(
-            SIGNATURE_TEMPLATE, _("Work order to sign by code"), ["number", "vehicle", "total", "link"],
+            SIGNATURE_TEMPLATE,
+            _("Work order to sign by code"),
+            ["number", "vehicle", "total", "link"],
             samples={"number": "LYO-2026-00042"},
         )
         register_message_type(
-            PROMISED_TIME_TEMPLATE, _("Promised return time changed"), ["number", "vehicle", "promised", "previous"],
+            PROMISED_TIME_TEMPLATE,
+            _("Promised return time changed"),
+            ["number", "vehicle", "promised", "previous"],
             samples={"number": "LYO-2026-00042"},
         )
         register_customer_panel(DEFERRED_WORK_PANEL)

@@ -51,8 +51,10 @@ def load_workshop_demo(report) -> None:
         vehicles = list(Vehicle.objects.filter(owner__site=site, work_orders__isnull=True).select_related("owner").order_by("pk")[:2])
         if advisor is None or operation is None or len(vehicles) < 2:
             continue
-        orders = [open_work_order(appointment=demo_appointment(site, vehicle, advisor, start, at, operation), actor=advisor)
-                  for vehicle, at in zip(vehicles, ARRIVALS, strict=True)]
+        orders = [
+            open_work_order(appointment=demo_appointment(site, vehicle, advisor, start, at, operation), actor=advisor)
+            for vehicle, at in zip(vehicles, ARRIVALS, strict=True)
+        ]
         demo_check_in(orders[0], advisor, now, sign=True)
         demo_check_in(orders[1], advisor, now, sign=False)
         report.add("work orders", len(orders))
@@ -71,8 +73,14 @@ def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
     advisor = signed.advisor
     foreman = User.objects.filter(sites=site, groups__name=Role.FOREMAN, is_active=True).order_by("username").first() or advisor
     job = signed.jobs.first()
-    profile = next((profile for profile in TechnicianProfile.objects.filter(site=site, active=True).select_related("user")
-                    .order_by("user__username") if job is not None and job.skill in profile.skills), None)
+    profile = next(
+        (
+            profile
+            for profile in TechnicianProfile.objects.filter(site=site, active=True).select_related("user").order_by("user__username")
+            if job is not None and job.skill in profile.skills
+        ),
+        None,
+    )
     vehicle = Vehicle.objects.filter(owner__site=site, work_orders__isnull=True).select_related("owner").order_by("pk").first()
     if profile is None or vehicle is None:
         return
@@ -86,8 +94,12 @@ def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
     if not AttendanceSpan.objects.filter(technician=technician, ended_at__isnull=True).exists():
         clock_in(technician=technician, now=now - timedelta(hours=3))
     clock_on_job(job=second.jobs.first(), technician=technician, now=now - timedelta(hours=2, minutes=45))
-    sign_off_job(job=second.jobs.first(), technician=technician, correction="Service done to the manufacturer's schedule",
-                 now=now - timedelta(hours=1, minutes=30))
+    sign_off_job(
+        job=second.jobs.first(),
+        technician=technician,
+        correction="Service done to the manufacturer's schedule",
+        now=now - timedelta(hours=1, minutes=30),
+    )
     clock_on_job(job=job, technician=technician, now=now - timedelta(hours=1, minutes=20))
     inspection = start_inspection(work_order=signed, actor=technician)
     results = {row.pk: {"rating": Rating.GREEN, "measurement": None, "notes": ""} for row in inspection.results.all()}
@@ -110,15 +122,32 @@ def demo_appointment(site, vehicle, advisor, day_start, at, operation) -> Appoin
     starts_at = day_start.replace(hour=at.hour, minute=at.minute)
     line = estimate_jobs(site=site, jobs=[JobRequest.of(operation)]).lines[0]
     appointment = Appointment.objects.create(
-        site=site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=starts_at,
+        site=site,
+        customer=vehicle.owner,
+        vehicle=vehicle,
+        advisor=advisor,
+        starts_at=starts_at,
         handover_at=starts_at + timedelta(hours=8),
-        workshop_day=starts_at.date(), channel=Appointment.BookingChannel.PHONE_IN, origin=Appointment.Origin.INBOUND_CALL,
-        currency=site.currency, booked_by=advisor, customer_words="Service, and a noise from the front when braking",
-        labour_total=line.labour_price, parts_total=line.parts_price, net_total=line.labour_price + line.parts_price,
+        workshop_day=starts_at.date(),
+        channel=Appointment.BookingChannel.PHONE_IN,
+        origin=Appointment.Origin.INBOUND_CALL,
+        currency=site.currency,
+        booked_by=advisor,
+        customer_words="Service, and a noise from the front when braking",
+        labour_total=line.labour_price,
+        parts_total=line.parts_price,
+        net_total=line.labour_price + line.parts_price,
         flat_rate_hours=line.flat_rate_hours,
     )
-    AppointmentJob.objects.create(appointment=appointment, operation=operation, description=line.description, skill=line.skill,
-                                  flat_rate_hours=line.flat_rate_hours, labour_price=line.labour_price, parts_price=line.parts_price)
+    AppointmentJob.objects.create(
+        appointment=appointment,
+        operation=operation,
+        description=line.description,
+        skill=line.skill,
+        flat_rate_hours=line.flat_rate_hours,
+        labour_price=line.labour_price,
+        parts_price=line.parts_price,
+    )
     return appointment
 
 
@@ -131,15 +160,34 @@ def demo_check_in(order: WorkOrder, advisor: User, now: datetime, *, sign: bool)
     ]
     if sign:
         steps += [
-            ("walk_around", {"mileage_in": (last.km if last else 30_000) + 1_234, "fuel_level": 5, "valuables": "",
-                             "marks": [{"view": "left", "x": 0.3, "y": 0.55, "kind": "scratch", "note": "rear door"},
-                                       {"view": "front", "x": 0.5, "y": 0.8, "kind": "chip", "note": "bumper"}]}),
+            (
+                "walk_around",
+                {
+                    "mileage_in": (last.km if last else 30_000) + 1_234,
+                    "fuel_level": 5,
+                    "valuables": "",
+                    "marks": [
+                        {"view": "left", "x": 0.3, "y": 0.55, "kind": "scratch", "note": "rear door"},
+                        {"view": "front", "x": 0.5, "y": 0.8, "kind": "chip", "note": "bumper"},
+                    ],
+                },
+            ),
             ("findings", {"findings": "Front pads at 3 mm"}),
             ("estimate", {"promised_at": now + timedelta(hours=7)}),
-            ("documents", {"doc_radio_code": True, "doc_wheel_lock_key": True, "doc_service_book": True,
-                           "doc_driving_licence": False, "doc_registration_papers": True}),
-            ("agreement", {"spending_limit": Decimal("200"), "payment_method": "card",
-                           "contact_phone": order.customer.mobile or order.site.phone}),
+            (
+                "documents",
+                {
+                    "doc_radio_code": True,
+                    "doc_wheel_lock_key": True,
+                    "doc_service_book": True,
+                    "doc_driving_licence": False,
+                    "doc_registration_papers": True,
+                },
+            ),
+            (
+                "agreement",
+                {"spending_limit": Decimal("200"), "payment_method": "card", "contact_phone": order.customer.mobile or order.site.phone},
+            ),
             ("mobility", {"departure": "leaves", "mobility": None}),
         ]
     for step, data in steps:

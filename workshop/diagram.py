@@ -12,7 +12,9 @@ OUTLINES = {
     DamageMark.View.LEFT: [SIDE, "M86 24 L134 24 L154 42 L64 42 Z"],
     DamageMark.View.RIGHT: ["M192 72 L186 50 L142 42 L118 18 L62 18 L36 42 L8 52 L8 72 Z", "M114 24 L66 24 L46 42 L136 42 Z"],
     DamageMark.View.TOP: [
-        "M22 14 L170 14 Q194 50 170 86 L22 86 Q8 50 22 14 Z", "M120 22 L150 28 L150 72 L120 78 Z", "M48 24 L66 26 L66 74 L48 76 Z",
+        "M22 14 L170 14 Q194 50 170 86 L22 86 Q8 50 22 14 Z",
+        "M120 22 L150 28 L150 72 L120 78 Z",
+        "M48 24 L66 26 L66 74 L48 76 Z",
     ],
 }
 WHEELS = {
@@ -34,14 +36,27 @@ LEGEND_TITLE = _("Damage marks")
 def diagram_views(marks) -> list[dict]:
     """The views with their outlines and numbered marks, for the page and the PDF."""
     numbered = [
-        {"number": number, "view": mark.view, "kind": mark.kind, "kind_label": mark.get_kind_display(),
-         "view_label": mark.get_view_display(), "note": mark.note,
-         "cx": _coordinate(mark.x * WIDTH), "cy": _coordinate(mark.y * HEIGHT), "colour": COLOURS[mark.kind]}
+        {
+            "number": number,
+            "view": mark.view,
+            "kind": mark.kind,
+            "kind_label": mark.get_kind_display(),
+            "view_label": mark.get_view_display(),
+            "note": mark.note,
+            "cx": _coordinate(mark.x * WIDTH),
+            "cy": _coordinate(mark.y * HEIGHT),
+            "colour": COLOURS[mark.kind],
+        }
         for number, mark in enumerate(marks, start=1)
     ]
     return [
-        {"key": view.value, "label": view.label, "outlines": OUTLINES[view], "wheels": WHEELS[view],
-         "marks": [mark for mark in numbered if mark["view"] == view.value]}
+        {
+            "key": view.value,
+            "label": view.label,
+            "outlines": OUTLINES[view],
+            "wheels": WHEELS[view],
+            "marks": [mark for mark in numbered if mark["view"] == view.value],
+        }
         for view in DamageMark.View
     ]
 

@@ -70,9 +70,7 @@ class PriceChanged(ApprovalRefused):
     field = "amount"
 
     def __init__(self, message=None, **kwargs):
-        super().__init__(
-            message or _("The price of this work changed since it was shown. Read the new price and decide again."), **kwargs
-        )
+        super().__init__(message or _("The price of this work changed since it was shown. Read the new price and decide again."), **kwargs)
 
 
 class SpendingLimitExceeded(ApprovalRefused):

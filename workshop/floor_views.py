@@ -60,11 +60,21 @@ APPROVAL_MAX_AGE = timedelta(days=3)
 
 # The fields services name in their refusals, as the message shows them.
 FIELD_LABELS = {
-    "attendance": gettext_lazy("Attendance"), "bay": gettext_lazy("Bay"), "decided_by": gettext_lazy("Who decided"),
-    "deferred": gettext_lazy("Deferred work"), "job": gettext_lazy("Job"), "jobs": gettext_lazy("Jobs"),
-    "labour_price": gettext_lazy("Labour price"), "method": gettext_lazy("How"), "parts": gettext_lazy("Parts"),
-    "photo": gettext_lazy("Photo"), "promised_at": gettext_lazy("Promised return"), "rating": gettext_lazy("Rating"),
-    "status": gettext_lazy("Status"), "technician": gettext_lazy("Technician"), "amount": gettext_lazy("Price"),
+    "attendance": gettext_lazy("Attendance"),
+    "bay": gettext_lazy("Bay"),
+    "decided_by": gettext_lazy("Who decided"),
+    "deferred": gettext_lazy("Deferred work"),
+    "job": gettext_lazy("Job"),
+    "jobs": gettext_lazy("Jobs"),
+    "labour_price": gettext_lazy("Labour price"),
+    "method": gettext_lazy("How"),
+    "parts": gettext_lazy("Parts"),
+    "photo": gettext_lazy("Photo"),
+    "promised_at": gettext_lazy("Promised return"),
+    "rating": gettext_lazy("Rating"),
+    "status": gettext_lazy("Status"),
+    "technician": gettext_lazy("Technician"),
+    "amount": gettext_lazy("Price"),
 }
 
 
@@ -92,8 +102,9 @@ def _chosen_site(request: HttpRequest, value: str = ""):
 def _dispatch_page(request: HttpRequest, site, sites, status: int = 200) -> HttpResponse:
     board = dispatch_board(site=site)
     context = {"site": site, "sites": sites, "board": board, "assign_form": AssignForm(site=site)}
-    response = render(request, "workshop/dispatch.html#board" if _htmx_partial(request) else "workshop/dispatch.html", context,
-                      status=status)
+    response = render(
+        request, "workshop/dispatch.html#board" if _htmx_partial(request) else "workshop/dispatch.html", context, status=status
+    )
     patch_vary_headers(response, ["HX-Request"])
     return response
 
@@ -262,13 +273,18 @@ def inspection(request: HttpRequest, pk: int) -> HttpResponse:
     form = InspectionForm(request.POST, results=current.results.all())
     if form.is_valid():
         try:
-            services.save_inspection(inspection=current, actor=request.user, results=form.results_data(),
-                                     complete="complete" in request.POST)
+            services.save_inspection(
+                inspection=current, actor=request.user, results=form.results_data(), complete="complete" in request.POST
+            )
         except WorkOrderError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("Inspection complete: the proposals wait for the customer's approval.")
-                             if "complete" in request.POST else _("Inspection saved."))
+            messages.success(
+                request,
+                _("Inspection complete: the proposals wait for the customer's approval.")
+                if "complete" in request.POST
+                else _("Inspection saved."),
+            )
             return redirect("workshop:inspection", pk=order.pk)
     return _inspection_page(request, order, form=form, status=400)
 
@@ -281,8 +297,13 @@ def inspection_photo(request: HttpRequest, pk: int, result_pk: int) -> HttpRespo
     form = PhotoForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.add_photo(work_order=order, upload=form.cleaned_data["photo"], actor=request.user, inspection_result=result,
-                               caption=form.cleaned_data["caption"] or result.item.label)
+            services.add_photo(
+                work_order=order,
+                upload=form.cleaned_data["photo"],
+                actor=request.user,
+                inspection_result=result,
+                caption=form.cleaned_data["caption"] or result.item.label,
+            )
         except WorkOrderError as error:
             add_domain_error(form, error)
     if form.errors:
@@ -312,9 +333,14 @@ def _progress_context(order: WorkOrder, decision_form=None, decision_job=None, p
             refused = decision_form is not None and decision_job == job.pk
             job.decision_form = decision_form if refused else DecisionForm(auto_id=f"id_decide{job.pk}_%s")
             job.reprice_form = RepriceForm(job=job, auto_id=f"id_price{job.pk}_%s")
-    return {"order": order, "jobs": jobs, "requests": list(order.approval_requests.all()),
-            "pending": [job for job in jobs if job.approval == Approval.PENDING],
-            "promise_form": promise_form or PromisedTimeForm(), "now": timezone.now()}
+    return {
+        "order": order,
+        "jobs": jobs,
+        "requests": list(order.approval_requests.all()),
+        "pending": [job for job in jobs if job.approval == Approval.PENDING],
+        "promise_form": promise_form or PromisedTimeForm(),
+        "now": timezone.now(),
+    }
 
 
 @staff_view(VIEW)
@@ -327,15 +353,18 @@ def _order_page(request: HttpRequest, pk: int, status: int = 400, **forms) -> Ht
     """The work order page (again with a refused form and status 400)."""
     order = get_work_order_for_user(user=request.user, pk=pk)
     deferred = [item for item in open_deferred_work(vehicle=order.vehicle) if item.declined_job.work_order_id != order.pk]
-    context = {**_progress_context(work_order_progress(user=request.user, pk=pk), **forms), **order_context(order), "order": order,
-               "deferred_work": deferred}
+    context = {
+        **_progress_context(work_order_progress(user=request.user, pk=pk), **forms),
+        **order_context(order),
+        "order": order,
+        "deferred_work": deferred,
+    }
     return render(request, "workshop/detail.html", context, status=status)
 
 
 def _proposal(request: HttpRequest, pk: int, job_pk: int) -> WorkOrderJob:
     order = get_work_order_for_user(user=request.user, pk=pk)
-    return get_object_or_404(WorkOrderJob.objects.select_related("work_order").prefetch_related("parts__part"), work_order=order,
-                             pk=job_pk)
+    return get_object_or_404(WorkOrderJob.objects.select_related("work_order").prefetch_related("parts__part"), work_order=order, pk=job_pk)
 
 
 @require_POST
@@ -346,8 +375,14 @@ def proposal_decide(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            services.decide_proposal(job=job, approved=data["decision"] == "approve", method=data["method"], decided_by=data["decided_by"],
-                                     actor=request.user, reason=data["reason"])
+            services.decide_proposal(
+                job=job,
+                approved=data["decision"] == "approve",
+                method=data["method"],
+                decided_by=data["decided_by"],
+                actor=request.user,
+                reason=data["reason"],
+            )
         except WorkOrderError as error:
             if job.approval != Approval.PENDING:  # its form is not on the page any more
                 _refused(request, error)
@@ -365,8 +400,9 @@ def proposal_reprice(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse
     form = RepriceForm(request.POST, job=job)
     if form.is_valid():
         try:
-            services.reprice_proposal(job=job, actor=request.user, labour_price=form.cleaned_data["labour_price"],
-                                      part_prices=form.part_prices())
+            services.reprice_proposal(
+                job=job, actor=request.user, labour_price=form.cleaned_data["labour_price"], part_prices=form.part_prices()
+            )
         except WorkOrderError as error:
             _refused(request, error)
         else:
@@ -417,8 +453,9 @@ def promised_time(request: HttpRequest, pk: int) -> HttpResponse:
     form = PromisedTimeForm(request.POST)
     if form.is_valid():
         try:
-            services.change_promised_time(work_order=order, promised_at=form.cleaned_data["promised_at"], actor=request.user,
-                                          reason=form.cleaned_data["reason"])
+            services.change_promised_time(
+                work_order=order, promised_at=form.cleaned_data["promised_at"], actor=request.user, reason=form.cleaned_data["reason"]
+            )
         except WorkOrderError as error:
             add_domain_error(form, error)
         else:
@@ -449,15 +486,24 @@ def qc_check(request: HttpRequest, pk: int) -> HttpResponse:
     form = QualityCheckForm(request.POST if request.method == "POST" else None, work_order=order)
     if form.is_bound and form.is_valid():
         try:
-            services.record_quality_check(work_order=order, inspector=request.user, passed=form.cleaned_data["outcome"] == "pass",
-                                          data=form.check_data(), redo_jobs=list(form.cleaned_data["redo_jobs"]))
+            services.record_quality_check(
+                work_order=order,
+                inspector=request.user,
+                passed=form.cleaned_data["outcome"] == "pass",
+                data=form.check_data(),
+                redo_jobs=list(form.cleaned_data["redo_jobs"]),
+            )
         except WorkOrderError as error:
             add_domain_error(form, error)
         else:
             messages.success(request, _("Quality check recorded."))
             return redirect("workshop:qc_queue")
-    context = {"order": order, "form": form, "road_test": services.needs_road_test(order),
-               "checks": list(order.quality_checks.select_related("inspector"))}
+    context = {
+        "order": order,
+        "form": form,
+        "road_test": services.needs_road_test(order),
+        "checks": list(order.quality_checks.select_related("inspector")),
+    }
     return render(request, "workshop/qc_check.html", context, status=400 if form.is_bound else 200)
 
 
@@ -476,7 +522,10 @@ def _customer_approval_page(request: HttpRequest, token: str, approval_request, 
     order = approval_request.work_order
     jobs = list(order.jobs.all())
     context = {
-        "order": order, "token": token, "form_error": form, "inspection": getattr(order, "inspection", None),
+        "order": order,
+        "token": token,
+        "form_error": form,
+        "inspection": getattr(order, "inspection", None),
         "proposals": [(job, *services.proposal_amounts(job, order.vat_rate)) for job in jobs],
     }
     return render(request, "workshop/customer_approval.html", context, status=status)
@@ -497,9 +546,14 @@ def customer_approval(request: HttpRequest, token: str) -> HttpResponse:
             form.add_error("job", _("This line is not on your order."))
         else:
             try:
-                services.decide_proposal(job=job, approved=form.cleaned_data["decision"] == "approve",
-                                         method=ApprovalDecision.Method.SIGNED_LINK, shown_gross=form.cleaned_data["shown_gross"],
-                                         reason=form.cleaned_data["reason"], request=approval_request)
+                services.decide_proposal(
+                    job=job,
+                    approved=form.cleaned_data["decision"] == "approve",
+                    method=ApprovalDecision.Method.SIGNED_LINK,
+                    shown_gross=form.cleaned_data["shown_gross"],
+                    reason=form.cleaned_data["reason"],
+                    request=approval_request,
+                )
             except WorkOrderError as error:
                 add_domain_error(form, error)
             else:
@@ -515,4 +569,3 @@ def customer_photo(request: HttpRequest, token: str, photo_pk: int) -> HttpRespo
         raise Http404
     item = get_object_or_404(WorkOrderPhoto, work_order_id=approval_request.work_order_id, inspection_result__isnull=False, pk=photo_pk)
     return photo_response(item)
-

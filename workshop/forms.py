@@ -44,7 +44,9 @@ class GreetForm(StepForm):
 
 class WalkAroundForm(StepForm):
     correction_reason = forms.CharField(
-        label=_("Correction reason"), required=False, max_length=200,
+        label=_("Correction reason"),
+        required=False,
+        max_length=200,
         help_text=_("Only when the mileage is lower than the last reading (e.g. dashboard replaced)."),
     )
     marks = forms.CharField(widget=forms.HiddenInput, required=False)
@@ -60,10 +62,12 @@ class WalkAroundForm(StepForm):
         self.fields["fuel_level"].required = True
         self.fields["fuel_level"].choices = FUEL_EIGHTHS
         if not self.is_bound:
-            self.initial["marks"] = json.dumps([
-                {"view": mark.view, "x": float(mark.x), "y": float(mark.y), "kind": mark.kind, "note": mark.note}
-                for mark in self.instance.damage_marks.all()
-            ])
+            self.initial["marks"] = json.dumps(
+                [
+                    {"view": mark.view, "x": float(mark.x), "y": float(mark.y), "kind": mark.kind, "note": mark.note}
+                    for mark in self.instance.damage_marks.all()
+                ]
+            )
 
     def clean_marks(self) -> list:
         raw = self.cleaned_data["marks"] or "[]"
@@ -110,13 +114,15 @@ class AgreementForm(StepForm):
         for name in self.Meta.fields:
             self.fields[name].required = True
         self.fields["spending_limit"].help_text = _("In %(currency)s, before VAT; 0 means ask for any extra work.") % {
-            "currency": self.instance.currency}
+            "currency": self.instance.currency
+        }
 
 
 class MobilityForm(StepForm):
     loaner = forms.ModelChoiceField(label=_("Loaner"), queryset=Loaner.objects.none(), required=False)
-    loaner_fuel_out = forms.TypedChoiceField(label=_("Loaner fuel out (eighths)"), choices=[("", "---"), *FUEL_EIGHTHS],
-                                             coerce=int, empty_value=None, required=False)
+    loaner_fuel_out = forms.TypedChoiceField(
+        label=_("Loaner fuel out (eighths)"), choices=[("", "---"), *FUEL_EIGHTHS], coerce=int, empty_value=None, required=False
+    )
     loaner_mileage_out = forms.IntegerField(label=_("Loaner mileage out (km)"), min_value=0, required=False)
 
     class Meta:
@@ -170,15 +176,20 @@ class PhotoForm(forms.Form):
 
 
 class SignatureForm(forms.Form):
-    signature = forms.CharField(widget=forms.HiddenInput, max_length=2_000_000,
-                                error_messages={"required": _("Ask the customer to sign in the box first.")})
+    signature = forms.CharField(
+        widget=forms.HiddenInput, max_length=2_000_000, error_messages={"required": _("Ask the customer to sign in the box first.")}
+    )
     shown_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 
 
 class CodeForm(forms.Form):
-    code = forms.RegexField(label=_("Code received by SMS"), regex=r"^\s*\d{6}\s*$", max_length=12,
-                            error_messages={"invalid": _("Type the 6 digits of the code.")},
-                            widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
+    code = forms.RegexField(
+        label=_("Code received by SMS"),
+        regex=r"^\s*\d{6}\s*$",
+        max_length=12,
+        error_messages={"invalid": _("Type the 6 digits of the code.")},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
     shown_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 
 
@@ -207,8 +218,13 @@ class WalkInForm(forms.Form):
 
     def customer_data(self) -> dict:
         data = self.cleaned_data
-        return {"kind": Customer.Kind.PRIVATE, "first_name": data["first_name"], "last_name": data["last_name"],
-                "mobile": data["mobile"], "language": data["language"] or self.site.language}
+        return {
+            "kind": Customer.Kind.PRIVATE,
+            "first_name": data["first_name"],
+            "last_name": data["last_name"],
+            "mobile": data["mobile"],
+            "language": data["language"] or self.site.language,
+        }
 
     def vehicle_data(self) -> dict:
         data = self.cleaned_data
@@ -258,10 +274,16 @@ class InspectionForm(forms.Form):
         self.results = list(results)
         for row in self.results:
             self.fields[f"rating_{row.pk}"] = forms.ChoiceField(
-                label=row.item.label, choices=Rating.choices, required=False, widget=forms.RadioSelect, initial=row.rating)
+                label=row.item.label, choices=Rating.choices, required=False, widget=forms.RadioSelect, initial=row.rating
+            )
             self.fields[f"measurement_{row.pk}"] = forms.DecimalField(
-                label=row.item.measurement_label or _("Measurement"), required=False, min_value=Decimal("0"), max_digits=7,
-                decimal_places=2, initial=row.measurement)
+                label=row.item.measurement_label or _("Measurement"),
+                required=False,
+                min_value=Decimal("0"),
+                max_digits=7,
+                decimal_places=2,
+                initial=row.measurement,
+            )
             self.fields[f"notes_{row.pk}"] = forms.CharField(label=_("Notes"), max_length=300, required=False, initial=row.notes)
 
     def rows(self):
@@ -270,8 +292,10 @@ class InspectionForm(forms.Form):
 
     def results_data(self) -> dict:
         data = self.cleaned_data
-        return {row.pk: {"rating": data[f"rating_{row.pk}"], "measurement": data[f"measurement_{row.pk}"],
-                         "notes": data[f"notes_{row.pk}"]} for row in self.results}
+        return {
+            row.pk: {"rating": data[f"rating_{row.pk}"], "measurement": data[f"measurement_{row.pk}"], "notes": data[f"notes_{row.pk}"]}
+            for row in self.results
+        }
 
 
 class RepriceForm(forms.Form):
@@ -283,7 +307,8 @@ class RepriceForm(forms.Form):
         self.fields["labour_price"].initial = job.labour_price
         for part in job.parts.all():
             self.fields[f"part_{part.pk}"] = forms.DecimalField(
-                label=part.part.name, min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=part.unit_price)
+                label=part.part.name, min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=part.unit_price
+            )
 
     def part_prices(self) -> dict:
         return {part.pk: self.cleaned_data[f"part_{part.pk}"] for part in self.job.parts.all()}
@@ -307,21 +332,34 @@ class CustomerDecisionForm(forms.Form):
 
 
 class PromisedTimeForm(forms.Form):
-    promised_at = forms.DateTimeField(label=_("New promised return"),
-                                      widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"))
+    promised_at = forms.DateTimeField(
+        label=_("New promised return"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+    )
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
 class QualityCheckForm(forms.ModelForm):
-    outcome = forms.ChoiceField(label=_("Result"), choices=[("pass", _("Pass: ready for invoicing")),
-                                                            ("fail", _("Fail: back to the workshop"))], widget=forms.RadioSelect)
-    redo_jobs = forms.ModelMultipleChoiceField(label=_("Jobs to redo"), queryset=WorkOrderJob.objects.none(), required=False,
-                                               widget=forms.CheckboxSelectMultiple)
+    outcome = forms.ChoiceField(
+        label=_("Result"),
+        choices=[("pass", _("Pass: ready for invoicing")), ("fail", _("Fail: back to the workshop"))],
+        widget=forms.RadioSelect,
+    )
+    redo_jobs = forms.ModelMultipleChoiceField(
+        label=_("Jobs to redo"), queryset=WorkOrderJob.objects.none(), required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = QualityCheck
-        fields = ["order_complete", "road_test_done", "road_test_notes", "all_jobs_done", "cleaned", "parking_place",
-                  "unfixed_findings", "fail_reason"]
+        fields = [
+            "order_complete",
+            "road_test_done",
+            "road_test_notes",
+            "all_jobs_done",
+            "cleaned",
+            "parking_place",
+            "unfixed_findings",
+            "fail_reason",
+        ]
         widgets = {"unfixed_findings": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, work_order, **kwargs):

@@ -13,7 +13,8 @@ def deferred_work_hints(vehicle) -> list[VehicleHint]:
     return [
         VehicleHint(
             text=work.description,
-            detail=_("declined, due %(day)s, %(price)s") % {
+            detail=_("declined, due %(day)s, %(price)s")
+            % {
                 "day": formats.date_format(work.due_on, "SHORT_DATE_FORMAT"),
                 "price": format_money(work.gross_price, work.currency),
             },

@@ -151,7 +151,11 @@ class WorkOrder(models.Model):
     doc_registration_papers = models.BooleanField(_("registration papers"), default=False)
     # 7. agreement
     spending_limit = models.DecimalField(
-        _("spending limit for extra work without asking"), max_digits=10, decimal_places=2, null=True, blank=True,
+        _("spending limit for extra work without asking"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
     payment_method = models.CharField(_("payment method"), max_length=10, choices=PaymentMethod.choices, blank=True)
@@ -170,8 +174,11 @@ class WorkOrder(models.Model):
         ]
         indexes = [
             models.Index(fields=["site", "created_at"], name="work_order_site_created_idx"),
-            models.Index(fields=["site", "status"], name="work_order_in_workshop_idx",
-                         condition=models.Q(status__in=["in_workshop", "quality_check"])),
+            models.Index(
+                fields=["site", "status"],
+                name="work_order_in_workshop_idx",
+                condition=models.Q(status__in=["in_workshop", "quality_check"]),
+            ),
         ]
         permissions = [
             ("dispatch_jobs", _("Can dispatch jobs to technicians and bays")),
@@ -245,7 +252,11 @@ class WorkOrderJob(FrozenWhenSigned):
     status = models.CharField(_("workshop status"), max_length=12, choices=JobStatus.choices, default=JobStatus.WAITING)
     hold_reason = models.CharField(_("on hold for"), max_length=10, choices=HoldReason.choices, blank=True)
     technician = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="workshop_jobs",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="workshop_jobs",
         verbose_name=_("technician"),
     )
     bay = models.ForeignKey("Bay", null=True, blank=True, on_delete=models.PROTECT, related_name="jobs", verbose_name=_("bay"))
@@ -255,7 +266,11 @@ class WorkOrderJob(FrozenWhenSigned):
     done_at = models.DateTimeField(_("signed off at"), null=True, blank=True)
     rework_count = models.PositiveSmallIntegerField(_("sent back by the quality check"), default=0)
     inspection_result = models.ForeignKey(
-        "InspectionResult", null=True, blank=True, on_delete=models.SET_NULL, related_name="proposals",
+        "InspectionResult",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="proposals",
         verbose_name=_("inspection item"),
     )
 
@@ -347,7 +362,12 @@ class WorkOrderPhoto(models.Model):
     size = models.PositiveIntegerField(_("size (bytes)"))
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     inspection_result = models.ForeignKey(
-        "InspectionResult", null=True, blank=True, on_delete=models.CASCADE, related_name="photos", verbose_name=_("inspection item"),
+        "InspectionResult",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="photos",
+        verbose_name=_("inspection item"),
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
@@ -456,8 +476,9 @@ class AttendanceSpan(models.Model):
         DAY = "day", _("At work")
         BREAK = "break", _("Break")
 
-    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance_spans",
-                                   verbose_name=_("technician"))
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="attendance_spans", verbose_name=_("technician")
+    )
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="attendance_spans", verbose_name=_("site"))
     kind = models.CharField(_("kind"), max_length=5, choices=Kind.choices)
     started_at = models.DateTimeField(_("from"))
@@ -466,10 +487,13 @@ class AttendanceSpan(models.Model):
     class Meta:
         ordering = ["technician", "started_at", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["technician", "kind"], condition=models.Q(ended_at__isnull=True),
-                                    name="one_open_attendance_span_per_kind"),
-            models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
-                                   name="attendance_span_ends_after_start"),
+            models.UniqueConstraint(
+                fields=["technician", "kind"], condition=models.Q(ended_at__isnull=True), name="one_open_attendance_span_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="attendance_span_ends_after_start",
+            ),
         ]
         indexes = [models.Index(fields=["site", "started_at"], name="attendance_site_started_idx")]
         verbose_name = _("attendance")
@@ -482,8 +506,9 @@ class AttendanceSpan(models.Model):
 class JobClocking(models.Model):
     """The job clock: a technician on one job line; at most one open clocking per technician."""
 
-    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="job_clockings",
-                                   verbose_name=_("technician"))
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="job_clockings", verbose_name=_("technician")
+    )
     job = models.ForeignKey(WorkOrderJob, on_delete=models.PROTECT, related_name="clockings", verbose_name=_("job"))
     started_at = models.DateTimeField(_("clocked on"))
     ended_at = models.DateTimeField(_("clocked off"), null=True, blank=True)
@@ -492,8 +517,10 @@ class JobClocking(models.Model):
         ordering = ["technician", "started_at", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["technician"], condition=models.Q(ended_at__isnull=True), name="one_open_job_clocking"),
-            models.CheckConstraint(condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
-                                   name="job_clocking_ends_after_start"),
+            models.CheckConstraint(
+                condition=models.Q(ended_at__isnull=True) | models.Q(ended_at__gte=models.F("started_at")),
+                name="job_clocking_ends_after_start",
+            ),
         ]
         indexes = [models.Index(fields=["started_at"], name="job_clocking_started_idx")]  # KPI figures' rebuild (kpis.rollup)
         verbose_name = _("job clocking")
@@ -513,8 +540,9 @@ class InspectionTemplate(models.Model):
     """A multi-point inspection checklist for a brand (empty: every brand) and a service type."""
 
     name = models.CharField(_("name"), max_length=80)
-    brand = models.ForeignKey("accounts.Brand", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("brand"),
-                              help_text=_("Empty for every brand."))
+    brand = models.ForeignKey(
+        "accounts.Brand", null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("brand"), help_text=_("Empty for every brand.")
+    )
     service_type = models.CharField(_("service type"), max_length=40, blank=True, help_text=_("Empty for every service."))
     active = models.BooleanField(_("active"), default=True)
 
@@ -535,10 +563,16 @@ class InspectionItem(models.Model):
     section = models.CharField(_("section"), max_length=40)
     label = models.CharField(_("point"), max_length=80)
     measurement_label = models.CharField(_("measurement"), max_length=40, blank=True, help_text=_("e.g. Tread depth (mm)"))
-    operation = models.ForeignKey(LabourOperation, null=True, blank=True, on_delete=models.SET_NULL,
-                                  verbose_name=_("labour operation proposed"))
-    hours = models.DecimalField(_("hours proposed without an operation"), max_digits=5, decimal_places=2, default=Decimal("0.5"),
-                                validators=[MinValueValidator(Decimal("0.1"))])
+    operation = models.ForeignKey(
+        LabourOperation, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("labour operation proposed")
+    )
+    hours = models.DecimalField(
+        _("hours proposed without an operation"),
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal("0.5"),
+        validators=[MinValueValidator(Decimal("0.1"))],
+    )
 
     class Meta:
         ordering = ["template", "position", "pk"]
@@ -556,8 +590,9 @@ class Inspection(models.Model):
     template = models.ForeignKey(InspectionTemplate, on_delete=models.PROTECT, verbose_name=_("checklist"))
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("started by"))
     started_at = models.DateTimeField(_("started at"), default=timezone.now)
-    completed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name=_("completed by"))
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("completed by")
+    )
     completed_at = models.DateTimeField(_("completed at"), null=True, blank=True)
 
     class Meta:
@@ -574,8 +609,9 @@ class InspectionResult(models.Model):
     rating = models.CharField(_("rating"), max_length=5, choices=Rating.choices, blank=True)
     measurement = models.DecimalField(_("measurement"), max_digits=7, decimal_places=2, null=True, blank=True)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
-    checked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name=_("checked by"))
+    checked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("checked by")
+    )
     checked_at = models.DateTimeField(_("checked at"), null=True, blank=True)
 
     class Meta:
@@ -620,14 +656,16 @@ class ApprovalDecision(models.Model):
     approved = models.BooleanField(_("approved"))
     method = models.CharField(_("how"), max_length=12, choices=Method.choices)
     decided_by = models.CharField(_("who"), max_length=120)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-                                    verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by")
+    )
     net_amount = models.DecimalField(_("amount before VAT"), max_digits=10, decimal_places=2)
     gross_amount = models.DecimalField(_("amount, VAT included"), max_digits=10, decimal_places=2)
     decided_at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.CharField(_("reason"), max_length=300, blank=True)
-    request = models.ForeignKey(ApprovalRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions",
-                                verbose_name=_("approval request"))
+    request = models.ForeignKey(
+        ApprovalRequest, null=True, blank=True, on_delete=models.SET_NULL, related_name="decisions", verbose_name=_("approval request")
+    )
 
     class Meta:
         ordering = ["job", "decided_at", "pk"]
@@ -649,10 +687,10 @@ class DeferredWork(models.Model):
     due_on = models.DateField(_("due on"))
     gross_price = models.DecimalField(_("price, VAT included"), max_digits=10, decimal_places=2)
     currency = models.CharField(_("currency"), max_length=3)
-    declined_job = models.OneToOneField(WorkOrderJob, on_delete=models.PROTECT, related_name="deferred_as",
-                                        verbose_name=_("declined job"))
-    sold_job = models.OneToOneField(WorkOrderJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="sells_deferred",
-                                    verbose_name=_("job that sold it"))
+    declined_job = models.OneToOneField(WorkOrderJob, on_delete=models.PROTECT, related_name="deferred_as", verbose_name=_("declined job"))
+    sold_job = models.OneToOneField(
+        WorkOrderJob, null=True, blank=True, on_delete=models.SET_NULL, related_name="sells_deferred", verbose_name=_("job that sold it")
+    )
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
 
     class Meta:
@@ -697,8 +735,9 @@ class QualityCheck(models.Model):
 class AdvisorNotification(models.Model):
     """A message for the advisor's board (a car ready for invoicing...), until they mark it read."""
 
-    advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_notifications",
-                                verbose_name=_("advisor"))
+    advisor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_notifications", verbose_name=_("advisor")
+    )
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("work order"))
     text = models.CharField(_("text"), max_length=300)
     created_at = models.DateTimeField(_("at"), default=timezone.now)

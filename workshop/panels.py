@@ -9,7 +9,9 @@ from .selectors import open_deferred_work
 
 def render_deferred_work_card(request, customer) -> str:
     return render_to_string(
-        "workshop/_customer_deferred_work.html", {"customer": customer, "items": open_deferred_work(customer=customer)}, request=request,
+        "workshop/_customer_deferred_work.html",
+        {"customer": customer, "items": open_deferred_work(customer=customer)},
+        request=request,
     )
 
 

@@ -27,7 +27,4 @@ def erase_work_orders(customer) -> list[str]:
         photo.image.delete(save=False)
         photo.delete()
     orders = WorkOrder.objects.filter(customer=customer, signature__isnull=False).values_list("number", flat=True)
-    return [
-        gettext("Work order %(number)s: signed contract kept with its signature.") % {"number": number}
-        for number in orders
-    ]
+    return [gettext("Work order %(number)s: signed contract kept with its signature.") % {"number": number} for number in orders]

@@ -49,8 +49,11 @@ from .models import (
 
 LATE_AFTER = timedelta(minutes=15)
 BOARD_STATUSES = (
-    Appointment.Status.BOOKED, Appointment.Status.CONFIRMED, Appointment.Status.ARRIVED,
-    Appointment.Status.CONVERTED, Appointment.Status.NO_SHOW,
+    Appointment.Status.BOOKED,
+    Appointment.Status.CONFIRMED,
+    Appointment.Status.ARRIVED,
+    Appointment.Status.CONVERTED,
+    Appointment.Status.NO_SHOW,
 )
 
 
@@ -97,7 +100,10 @@ def day_board(*, site: Site, day: date, now: datetime) -> list[BoardRow]:
         Appointment.objects.filter(site=site, starts_at__gte=start, starts_at__lt=end, status__in=BOARD_STATUSES)
         .select_related("customer", "vehicle", "advisor", "work_order", "work_order__loaner_handover__loaner")
         .prefetch_related(
-            "jobs__operation__kit_lines", "mobility", "part_reservations", "part_order_requests",
+            "jobs__operation__kit_lines",
+            "mobility",
+            "part_reservations",
+            "part_order_requests",
             Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner")),
         )
         .order_by("starts_at", "pk")
@@ -171,12 +177,20 @@ def board_sites(*, user: User) -> QuerySet:
 def get_work_order_for_user(*, user: User, pk: int) -> WorkOrder:
     """One work order of the user's sites with everything its pages show (404 otherwise)."""
     queryset = WorkOrder.objects.select_related(
-        "site", "customer", "vehicle", "advisor", "appointment", "mobility", "signature", "loaner_handover__loaner",
+        "site",
+        "customer",
+        "vehicle",
+        "advisor",
+        "appointment",
+        "mobility",
+        "signature",
+        "loaner_handover__loaner",
     ).prefetch_related(
         Prefetch("jobs", queryset=WorkOrderJob.objects.select_related("operation")),
         Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part")),
         Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
-        "damage_marks", "photos",
+        "damage_marks",
+        "photos",
     )
     return get_for_user(queryset, user, pk=pk)
 
@@ -185,9 +199,11 @@ def get_appointment_for_check_in(*, user: User, pk: int) -> Appointment:
     return get_for_user(Appointment.objects.select_related("site"), user, pk=pk)
 
 
-
 OPEN_STATUSES = (
-    WorkOrder.Status.DRAFT, WorkOrder.Status.CHECKED_IN, WorkOrder.Status.SIGNED, WorkOrder.Status.IN_WORKSHOP,
+    WorkOrder.Status.DRAFT,
+    WorkOrder.Status.CHECKED_IN,
+    WorkOrder.Status.SIGNED,
+    WorkOrder.Status.IN_WORKSHOP,
     WorkOrder.Status.QUALITY_CHECK,
 )
 
@@ -242,12 +258,14 @@ def dispatch_board(*, site: Site) -> DispatchBoard:
         by_status[job.status].append(job)
     open_clockings = {
         clocking.technician_id: clocking.job
-        for clocking in JobClocking.objects.filter(ended_at__isnull=True, technician__technician_profile__site=site)
-        .select_related("job__work_order")
+        for clocking in JobClocking.objects.filter(ended_at__isnull=True, technician__technician_profile__site=site).select_related(
+            "job__work_order"
+        )
     }
     technicians = [
         Technician(profile.user, profile.skills, open_clockings.get(profile.user_id))
-        for profile in TechnicianProfile.objects.filter(site=site, active=True, user__is_active=True).select_related("user")
+        for profile in TechnicianProfile.objects.filter(site=site, active=True, user__is_active=True)
+        .select_related("user")
         .order_by("user__last_name", "user__first_name", "user__username")
     ]
     return DispatchBoard(
@@ -298,10 +316,7 @@ def _overlapping(queryset: QuerySet, start: datetime, end: datetime, now: dateti
 
 
 def _hours_by_technician(queryset: QuerySet, start: datetime, end: datetime, now: datetime) -> dict[int, Decimal]:
-    rows = (
-        _overlapping(queryset, start, end, now).values("technician_id")
-        .annotate(total=Sum(_overlap(start, end, now))).order_by()
-    )
+    rows = _overlapping(queryset, start, end, now).values("technician_id").annotate(total=Sum(_overlap(start, end, now))).order_by()
     return {row["technician_id"]: _hours(row["total"]) for row in rows}
 
 
@@ -344,7 +359,9 @@ def technician_hours(*, site: Site, start: datetime, end: datetime, now: datetim
     sold = {
         row["done_by_id"]: row["total"] or Decimal("0")
         for row in WorkOrderJob.objects.filter(work_order__site=site, status=JobStatus.DONE, done_at__gte=start, done_at__lt=end)
-        .values("done_by_id").annotate(total=Sum("flat_rate_hours")).order_by()
+        .values("done_by_id")
+        .annotate(total=Sum("flat_rate_hours"))
+        .order_by()
     }
     clocked = _hours_by_technician(JobClocking.objects.filter(job__work_order__site=site), start, end, now)
     spans = AttendanceSpan.objects.filter(site=site)
@@ -352,8 +369,12 @@ def technician_hours(*, site: Site, start: datetime, end: datetime, now: datetim
     breaks = _hours_by_technician(spans.filter(kind=AttendanceSpan.Kind.BREAK), start, end, now)
     people = set(sold) | set(clocked) | set(days)
     return {
-        pk: TechnicianHours(pk, Decimal(sold.get(pk, 0)).quantize(Decimal("0.01")), clocked.get(pk, Decimal("0")),
-                            days.get(pk, Decimal("0")) - breaks.get(pk, Decimal("0")))
+        pk: TechnicianHours(
+            pk,
+            Decimal(sold.get(pk, 0)).quantize(Decimal("0.01")),
+            clocked.get(pk, Decimal("0")),
+            days.get(pk, Decimal("0")) - breaks.get(pk, Decimal("0")),
+        )
         for pk in people
     }
 
@@ -361,8 +382,12 @@ def technician_hours(*, site: Site, start: datetime, end: datetime, now: datetim
 def site_hours(*, site: Site, start: datetime, end: datetime, now: datetime) -> TechnicianHours:
     """The whole site's sold, clocked and attended hours for the period (technician_id 0)."""
     rows = technician_hours(site=site, start=start, end=end, now=now).values()
-    return TechnicianHours(0, sum((row.sold for row in rows), Decimal("0")), sum((row.clocked for row in rows), Decimal("0")),
-                           sum((row.attended for row in rows), Decimal("0")))
+    return TechnicianHours(
+        0,
+        sum((row.sold for row in rows), Decimal("0")),
+        sum((row.clocked for row in rows), Decimal("0")),
+        sum((row.attended for row in rows), Decimal("0")),
+    )
 
 
 # --- cycle time and rework -------------------------------------------------------
@@ -370,9 +395,12 @@ def site_hours(*, site: Site, start: datetime, end: datetime, now: datetime) -> 
 
 def average_time_in_status(*, site: Site, start: datetime, end: datetime) -> dict[str, timedelta]:
     """For the orders that entered each status in [start, end) and left it since: the average time spent in it."""
-    following = WorkOrderEvent.objects.filter(work_order_id=OuterRef("work_order_id")).filter(
-        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
-    ).order_by("at", "pk").values("at")[:1]
+    following = (
+        WorkOrderEvent.objects.filter(work_order_id=OuterRef("work_order_id"))
+        .filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
+        .order_by("at", "pk")
+        .values("at")[:1]
+    )
     rows = (
         WorkOrderEvent.objects.filter(work_order__site=site, at__gte=start, at__lt=end)
         .annotate(left_at=Subquery(following))
@@ -404,9 +432,13 @@ def quality_queue(*, user: User) -> QuerySet:
 def work_order_progress(*, user: User, pk: int) -> WorkOrder:
     """The order with its jobs, decisions, approval requests and inspection, for the advisor's live panel."""
     queryset = WorkOrder.objects.select_related("site", "customer", "vehicle", "advisor").prefetch_related(
-        Prefetch("jobs", queryset=WorkOrderJob.objects.select_related("technician", "bay", "operation", "inspection_result")
-                 .prefetch_related(Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part")),
-                                   Prefetch("decisions", queryset=ApprovalDecision.objects.select_related("recorded_by")))),
+        Prefetch(
+            "jobs",
+            queryset=WorkOrderJob.objects.select_related("technician", "bay", "operation", "inspection_result").prefetch_related(
+                Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part")),
+                Prefetch("decisions", queryset=ApprovalDecision.objects.select_related("recorded_by")),
+            ),
+        ),
         "approval_requests",
         Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
     )
@@ -415,7 +447,8 @@ def work_order_progress(*, user: User, pk: int) -> WorkOrder:
 
 def get_inspection(*, work_order: WorkOrder) -> Inspection | None:
     return (
-        Inspection.objects.filter(work_order=work_order).select_related("template", "completed_by")
+        Inspection.objects.filter(work_order=work_order)
+        .select_related("template", "completed_by")
         .prefetch_related(Prefetch("results", queryset=InspectionResult.objects.select_related("item").prefetch_related("photos")))
         .first()
     )
@@ -427,10 +460,15 @@ def customer_approval_page(*, request_pk: int) -> ApprovalRequest | None:
         ApprovalRequest.objects.filter(pk=request_pk)
         .select_related("work_order__site", "work_order__customer", "work_order__vehicle")
         .prefetch_related(
-            Prefetch("work_order__jobs", queryset=WorkOrderJob.objects.exclude(approval=Approval.AGREED)
-                     .select_related("inspection_result").prefetch_related("parts__part", "inspection_result__photos", "decisions")),
-            Prefetch("work_order__inspection__results",
-                     queryset=InspectionResult.objects.select_related("item").prefetch_related("photos")),
+            Prefetch(
+                "work_order__jobs",
+                queryset=WorkOrderJob.objects.exclude(approval=Approval.AGREED)
+                .select_related("inspection_result")
+                .prefetch_related("parts__part", "inspection_result__photos", "decisions"),
+            ),
+            Prefetch(
+                "work_order__inspection__results", queryset=InspectionResult.objects.select_related("item").prefetch_related("photos")
+            ),
         )
         .first()
     )

@@ -26,8 +26,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.core.files.base import ContentFile
+from django.core.mail import send_mail
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import ProtectedError, Sum
@@ -118,9 +118,17 @@ STEPS = (
     Step("walk_around", _("Walk around the vehicle"), ("mileage_in", "fuel_level", "valuables")),
     Step("findings", _("Findings and added work"), ("findings",)),
     Step("estimate", _("Return time and cost"), ("promised_at",)),
-    Step("documents", _("Documents"), (
-        "doc_radio_code", "doc_wheel_lock_key", "doc_service_book", "doc_driving_licence", "doc_registration_papers",
-    )),
+    Step(
+        "documents",
+        _("Documents"),
+        (
+            "doc_radio_code",
+            "doc_wheel_lock_key",
+            "doc_service_book",
+            "doc_driving_licence",
+            "doc_registration_papers",
+        ),
+    ),
     Step("agreement", _("Agreement"), ("spending_limit", "payment_method", "contact_phone")),
     Step("mobility", _("Waiting or leaving"), ("departure", "mobility")),
     Step("sign", _("Signature and handover to the workshop"), ()),
@@ -162,12 +170,24 @@ def open_work_order(*, appointment: Appointment, actor: User) -> WorkOrder:
             raise InvalidCheckIn(
                 _("An appointment that is %(status)s cannot be checked in.") % {"status": locked.get_status_display()}, field="appointment"
             )
-        order = _create_order(site=locked.site, customer=locked.customer, vehicle=locked.vehicle, actor=actor,
-                              appointment=locked, customer_words=locked.customer_words)
+        order = _create_order(
+            site=locked.site,
+            customer=locked.customer,
+            vehicle=locked.vehicle,
+            actor=actor,
+            appointment=locked,
+            customer_words=locked.customer_words,
+        )
         for booked in locked.jobs.select_related("operation"):
             job = WorkOrderJob.objects.create(
-                work_order=order, operation=booked.operation, concern=booked.description, skill=booked.skill,
-                flat_rate_hours=booked.flat_rate_hours, labour_price=booked.labour_price, from_appointment=True, added_by=actor,
+                work_order=order,
+                operation=booked.operation,
+                concern=booked.description,
+                skill=booked.skill,
+                flat_rate_hours=booked.flat_rate_hours,
+                labour_price=booked.labour_price,
+                from_appointment=True,
+                added_by=actor,
             )
             _add_kit(job)
         _refresh_estimate(order)
@@ -196,8 +216,18 @@ def _create_order(*, site, customer, vehicle, actor, appointment, customer_words
     year = timezone.localtime(now, site.tz).year
     sequence, number = take_number(site=site, year=year)
     order = WorkOrder.objects.create(
-        site=site, year=year, sequence=sequence, number=number, appointment=appointment, customer=customer, vehicle=vehicle,
-        advisor=actor, created_at=now, customer_words=customer_words, currency=site.currency, vat_rate=site.vat_rate,
+        site=site,
+        year=year,
+        sequence=sequence,
+        number=number,
+        appointment=appointment,
+        customer=customer,
+        vehicle=vehicle,
+        advisor=actor,
+        created_at=now,
+        customer_words=customer_words,
+        currency=site.currency,
+        vat_rate=site.vat_rate,
         contact_phone=customer.mobile,
     )
     _record_status(order, actor=actor, from_status="")
@@ -209,8 +239,15 @@ def _add_kit(job: WorkOrderJob) -> None:
     if job.operation_id is None:
         return
     WorkOrderPart.objects.bulk_create(
-        WorkOrderPart(work_order=job.work_order, job=job, part=line.part, quantity=line.quantity, unit_price=line.part.unit_price,
-                      payer=job.payer, approval=job.approval)
+        WorkOrderPart(
+            work_order=job.work_order,
+            job=job,
+            part=line.part,
+            quantity=line.quantity,
+            unit_price=line.part.unit_price,
+            payer=job.payer,
+            approval=job.approval,
+        )
         for line in OperationPart.objects.filter(operation=job.operation).select_related("part")
     )
 
@@ -266,8 +303,13 @@ def _save_walk_around(order: WorkOrder, values: dict, data: Mapping[str, Any], a
         raise InvalidCheckIn(_("Read the mileage on the dashboard."), field="mileage_in")
     if mileage != order.mileage_in:
         try:
-            record_mileage(vehicle=order.vehicle, km=mileage, source=MileageReading.Source.RECEPTION, recorded_by=actor,
-                           correction_reason=data.get("correction_reason", ""))
+            record_mileage(
+                vehicle=order.vehicle,
+                km=mileage,
+                source=MileageReading.Source.RECEPTION,
+                recorded_by=actor,
+                correction_reason=data.get("correction_reason", ""),
+            )
         except CustomerError as error:
             raise InvalidCheckIn(error.message, field=error.field or "mileage_in") from None
     fuel = values.get("fuel_level")
@@ -335,8 +377,14 @@ def _save_mobility(order: WorkOrder, values: dict, data: Mapping[str, Any], acto
 
 
 def add_job(
-    *, work_order: WorkOrder, actor: User, concern: str, operation: LabourOperation | None = None,
-    flat_rate_hours: Decimal | None = None, skill: str = LabourOperation.Skill.DIAGNOSIS, payer: str = Payer.CUSTOMER,
+    *,
+    work_order: WorkOrder,
+    actor: User,
+    concern: str,
+    operation: LabourOperation | None = None,
+    flat_rate_hours: Decimal | None = None,
+    skill: str = LabourOperation.Skill.DIAGNOSIS,
+    payer: str = Payer.CUSTOMER,
     inspection_result: InspectionResult | None = None,
 ) -> WorkOrderJob:
     """A job found at reception (agreed) or, once signed, an addition waiting for the customer's approval.
@@ -360,10 +408,18 @@ def add_job(
         line = estimate_jobs(site=order.site, jobs=[request]).lines[0]
         pending = order.is_signed
         job = WorkOrderJob.objects.create(
-            work_order=order, operation=operation, concern=concern[:300], skill=line.skill, flat_rate_hours=line.flat_rate_hours,
-            labour_price=line.labour_price, payer=payer, approval=Approval.PENDING if pending else Approval.AGREED,
-            added_by=actor, status=JobStatus.ON_HOLD if pending else JobStatus.WAITING,
-            hold_reason=HoldReason.APPROVAL if pending else "", inspection_result=inspection_result,
+            work_order=order,
+            operation=operation,
+            concern=concern[:300],
+            skill=line.skill,
+            flat_rate_hours=line.flat_rate_hours,
+            labour_price=line.labour_price,
+            payer=payer,
+            approval=Approval.PENDING if pending else Approval.AGREED,
+            added_by=actor,
+            status=JobStatus.ON_HOLD if pending else JobStatus.WAITING,
+            hold_reason=HoldReason.APPROVAL if pending else "",
+            inspection_result=inspection_result,
             technician=actor if pending and _is_technician_of(actor, order.site) else None,
         )
         _add_kit(job)
@@ -373,7 +429,13 @@ def add_job(
 
 
 def add_part(
-    *, work_order: WorkOrder, actor: User, part: Part, quantity: Decimal, job: WorkOrderJob | None = None, payer: str = Payer.CUSTOMER,
+    *,
+    work_order: WorkOrder,
+    actor: User,
+    part: Part,
+    quantity: Decimal,
+    job: WorkOrderJob | None = None,
+    payer: str = Payer.CUSTOMER,
 ) -> WorkOrderPart:
     """A parts line at the catalogue price; once signed, an addition waiting for the customer's approval."""
     if quantity is None or quantity <= 0:
@@ -387,7 +449,12 @@ def add_part(
         if order.status == Status.CANCELLED:
             raise TransitionNotAllowed(_("This order is cancelled."))
         line = WorkOrderPart.objects.create(
-            work_order=order, job=job, part=part, quantity=quantity, unit_price=part.unit_price, payer=payer,
+            work_order=order,
+            job=job,
+            part=part,
+            quantity=quantity,
+            unit_price=part.unit_price,
+            payer=payer,
             approval=Approval.PENDING if order.is_signed else Approval.AGREED,
         )
         _refresh_estimate(order)
@@ -445,7 +512,12 @@ def remove_job(*, job: WorkOrderJob, actor: User) -> None:
 
 
 def add_photo(
-    *, work_order: WorkOrder, upload, actor: User, caption: str = "", inspection_result: InspectionResult | None = None,
+    *,
+    work_order: WorkOrder,
+    upload,
+    actor: User,
+    caption: str = "",
+    inspection_result: InspectionResult | None = None,
 ) -> WorkOrderPhoto:
     """Keep a walk-around or inspection photo: its type is read from the content (not the name), at most MAX_PHOTO_BYTES."""
     if inspection_result is not None and inspection_result.inspection.work_order_id != work_order.pk:
@@ -453,8 +525,10 @@ def add_photo(
     if upload is None:
         raise PhotoRefused(_("Choose a photo to upload."))
     if upload.size > MAX_PHOTO_BYTES:
-        raise PhotoRefused(_("This photo is too big (%(size)s MB); the limit is %(limit)s MB.") % {
-            "size": round(upload.size / 1024 / 1024, 1), "limit": MAX_PHOTO_BYTES // 1024 // 1024})
+        raise PhotoRefused(
+            _("This photo is too big (%(size)s MB); the limit is %(limit)s MB.")
+            % {"size": round(upload.size / 1024 / 1024, 1), "limit": MAX_PHOTO_BYTES // 1024 // 1024}
+        )
     content = upload.read()
     kind = _image_kind(content)
     if kind is None:
@@ -463,8 +537,15 @@ def add_photo(
         order = _lock(work_order)
         if order.status == Status.CANCELLED:
             raise TransitionNotAllowed(_("This order is cancelled."))
-        photo = WorkOrderPhoto(work_order=order, content_type=kind[0], extension=kind[1], size=len(content),
-                               caption=caption.strip()[:200], uploaded_by=actor, inspection_result=inspection_result)
+        photo = WorkOrderPhoto(
+            work_order=order,
+            content_type=kind[0],
+            extension=kind[1],
+            size=len(content),
+            caption=caption.strip()[:200],
+            uploaded_by=actor,
+            inspection_result=inspection_result,
+        )
         photo.image.save(f"photo.{kind[1]}", ContentFile(content), save=True)
         record_change(actor=actor, obj=order, action="update", changes={"photos": [None, photo.image.name]})
     return photo
@@ -497,8 +578,13 @@ def signed_content(work_order: WorkOrder) -> dict:
         "customer_words": order.customer_words,
         "findings": order.findings,
         "covers": [order.cover_seat, order.cover_steering_wheel, order.cover_floor_mat],
-        "documents": [order.doc_radio_code, order.doc_wheel_lock_key, order.doc_service_book, order.doc_driving_licence,
-                      order.doc_registration_papers],
+        "documents": [
+            order.doc_radio_code,
+            order.doc_wheel_lock_key,
+            order.doc_service_book,
+            order.doc_driving_licence,
+            order.doc_registration_papers,
+        ],
         "damage": [[mark.view, str(mark.x), str(mark.y), mark.kind, mark.note] for mark in order.damage_marks.order_by("pk")],
         "jobs": [
             [job.pk, job.concern, job.operation.code if job.operation else "", str(job.flat_rate_hours), str(job.labour_price), job.payer]
@@ -509,8 +595,14 @@ def signed_content(work_order: WorkOrder) -> dict:
             for part in order.parts.filter(approval__in=counted).select_related("part").order_by("pk")
         ],
         "currency": order.currency,
-        "totals": [str(order.labour_total), str(order.parts_total), str(order.net_total), str(order.vat_rate),
-                   str(order.vat_total), str(order.gross_total)],
+        "totals": [
+            str(order.labour_total),
+            str(order.parts_total),
+            str(order.net_total),
+            str(order.vat_rate),
+            str(order.vat_total),
+            str(order.gross_total),
+        ],
         "spending_limit": str(order.spending_limit) if order.spending_limit is not None else None,
         "promised_at": order.promised_at.isoformat() if order.promised_at else None,
         "payment_method": order.payment_method,
@@ -545,7 +637,7 @@ def signature_png(data_url: str) -> bytes:
     if not data_url.startswith(prefix):
         raise SignatureRefused(_("Ask the customer to sign in the box first."))
     try:
-        image = base64.b64decode(data_url[len(prefix):], validate=True)
+        image = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         raise SignatureRefused(_("The signature could not be read; ask the customer to sign again.")) from None
     if len(image) > MAX_SIGNATURE_BYTES or _image_kind(image) != PHOTO_FORMATS["PNG"]:
@@ -575,8 +667,14 @@ def request_code_signature(*, work_order: WorkOrder, link: str, actor: User) -> 
         with translation.override(order.customer.language or order.site.language):
             total = format_money(order.gross_total, order.currency)
         queue_message(
-            customer=order.customer, template=SIGNATURE_TEMPLATE, about=order, purpose="service", channel="sms", urgent=True,
-            idempotency_key=f"work-order-signature:{order.pk}:{content_hash(order)}", actor=actor,
+            customer=order.customer,
+            template=SIGNATURE_TEMPLATE,
+            about=order,
+            purpose="service",
+            channel="sms",
+            urgent=True,
+            idempotency_key=f"work-order-signature:{order.pk}:{content_hash(order)}",
+            actor=actor,
             context={"vehicle": str(order.vehicle), "number": order.number, "total": total, "link": link},
         )
         code = send_signature_code(work_order=order, actor=actor)
@@ -643,8 +741,10 @@ def _refuse_when_signed(order: WorkOrder) -> None:
 
 def _check_transition(order: WorkOrder, status: str) -> None:
     if not order.can_become(status):
-        raise TransitionNotAllowed(_("An order that is %(current)s cannot become %(target)s.") % {
-            "current": order.get_status_display(), "target": Status(status).label})
+        raise TransitionNotAllowed(
+            _("An order that is %(current)s cannot become %(target)s.")
+            % {"current": order.get_status_display(), "target": Status(status).label}
+        )
 
 
 def _set_status(order: WorkOrder, status: str, *, actor, note: str = "") -> None:
@@ -657,8 +757,11 @@ def _set_status(order: WorkOrder, status: str, *, actor, note: str = "") -> None
 
 def _record_status(order: WorkOrder, *, actor, from_status: str, note: str = "") -> WorkOrderEvent:
     return WorkOrderEvent.objects.create(
-        work_order=order, actor=actor if actor is not None and actor.is_authenticated else None,
-        from_status=from_status, to_status=order.status, note=note[:300],
+        work_order=order,
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        from_status=from_status,
+        to_status=order.status,
+        note=note[:300],
     )
 
 
@@ -707,8 +810,10 @@ def assign_job(*, job: WorkOrderJob, technician: User, bay: Bay | None, actor: U
         if profile is None:
             raise DispatchRefused(_("%(name)s is not a technician of this site.") % {"name": technician})
         if locked.skill not in profile.skills:
-            raise DispatchRefused(_("%(name)s does not have the skill this job needs (%(skill)s).") % {
-                "name": technician, "skill": locked.get_skill_display()})
+            raise DispatchRefused(
+                _("%(name)s does not have the skill this job needs (%(skill)s).")
+                % {"name": technician, "skill": locked.get_skill_display()}
+            )
         if bay is not None and (bay.site_id != order.site_id or not bay.active):
             raise DispatchRefused(_("Choose a bay of this site."), field="bay")
         clocked = JobClocking.objects.filter(job=locked, ended_at__isnull=True).exclude(technician=technician).first()
@@ -718,8 +823,12 @@ def assign_job(*, job: WorkOrderJob, technician: User, bay: Bay | None, actor: U
         locked.technician, locked.bay = technician, bay
         status = JobStatus.ASSIGNED if locked.status == JobStatus.WAITING else locked.status
         _set_job_status(locked, status, actor=actor, hold_reason=locked.hold_reason, extra=("technician", "bay"))
-        record_change(actor=actor, obj=locked, action="update",
-                      changes={"technician": [str(before[0] or ""), str(technician)], "bay": [str(before[1] or ""), str(bay or "")]})
+        record_change(
+            actor=actor,
+            obj=locked,
+            action="update",
+            changes={"technician": [str(before[0] or ""), str(technician)], "bay": [str(before[1] or ""), str(bay or "")]},
+        )
     return locked
 
 
@@ -779,8 +888,11 @@ def clock_in(*, technician: User, now=None) -> AttendanceSpan:
         profile = _lock_technician(technician)
         day = _open_span(technician, AttendanceSpan.Kind.DAY)
         if day is not None:
-            raise ClockingRefused(_("You are already clocked in since %(time)s.") % {
-                "time": timezone.localtime(day.started_at, profile.site.tz).strftime("%H:%M")}, field="attendance")
+            raise ClockingRefused(
+                _("You are already clocked in since %(time)s.")
+                % {"time": timezone.localtime(day.started_at, profile.site.tz).strftime("%H:%M")},
+                field="attendance",
+            )
         return AttendanceSpan.objects.create(technician=technician, site=profile.site, kind=AttendanceSpan.Kind.DAY, started_at=now)
 
 
@@ -854,8 +966,10 @@ def clock_on_job(*, job: WorkOrderJob, technician: User, now=None) -> JobClockin
         if current is not None:
             if current.job_id == locked.pk:
                 return current
-            raise ClockingRefused(_("You are still clocked on “%(job)s” (%(number)s): clock off it first.") % {
-                "job": current.job.concern, "number": current.job.work_order.number})
+            raise ClockingRefused(
+                _("You are still clocked on “%(job)s” (%(number)s): clock off it first.")
+                % {"job": current.job.concern, "number": current.job.work_order.number}
+            )
         clocking = JobClocking.objects.create(technician=technician, job=locked, started_at=now)
         _set_job_status(locked, JobStatus.IN_PROGRESS, actor=technician)
     return clocking
@@ -930,8 +1044,9 @@ def start_inspection(*, work_order: WorkOrder, actor: User) -> Inspection:
     return inspection
 
 
-def save_inspection(*, inspection: Inspection, actor: User, results: Mapping[int, Mapping[str, Any]], complete: bool = False,
-                    now=None) -> Inspection:
+def save_inspection(
+    *, inspection: Inspection, actor: User, results: Mapping[int, Mapping[str, Any]], complete: bool = False, now=None
+) -> Inspection:
     """Save the ratings, measurements and notes ({result pk: {rating, measurement, notes}}).
 
     Completing needs every point rated; each amber or red point then becomes a
@@ -953,8 +1068,9 @@ def save_inspection(*, inspection: Inspection, actor: User, results: Mapping[int
             if rating not in ("", *Rating.values):
                 raise InspectionRefused(_("Rate “%(point)s” green, amber or red.") % {"point": row.item.label})
             if measurement is not None and measurement < 0:
-                raise InspectionRefused(_("A measurement cannot be negative (“%(point)s”).") % {"point": row.item.label},
-                                        field="measurement")
+                raise InspectionRefused(
+                    _("A measurement cannot be negative (“%(point)s”).") % {"point": row.item.label}, field="measurement"
+                )
             changed = (row.rating, row.measurement, row.notes) != (rating, measurement, values.get("notes", "").strip()[:300])
             if changed:
                 row.rating, row.measurement, row.notes = rating, measurement, values.get("notes", "").strip()[:300]
@@ -978,8 +1094,14 @@ def _propose(order: WorkOrder, row: InspectionResult, actor: User) -> WorkOrderJ
     concern = item.label + (f": {row.notes}" if row.notes else "")
     if item.operation is not None:
         return add_job(work_order=order, actor=actor, concern=concern, operation=item.operation, inspection_result=row)
-    return add_job(work_order=order, actor=actor, concern=concern, flat_rate_hours=item.hours,
-                   skill=LabourOperation.Skill.MECHANICS, inspection_result=row)
+    return add_job(
+        work_order=order,
+        actor=actor,
+        concern=concern,
+        flat_rate_hours=item.hours,
+        skill=LabourOperation.Skill.MECHANICS,
+        inspection_result=row,
+    )
 
 
 # --- extra work: prices, approvals, deferred work ---------------------------------
@@ -1043,8 +1165,15 @@ def approved_extra_net(order: WorkOrder) -> Decimal:
 
 
 def decide_proposal(
-    *, job: WorkOrderJob, approved: bool, method: str, decided_by: str = "", actor: User | None = None,
-    shown_gross: Decimal | None = None, reason: str = "", request: ApprovalRequest | None = None,
+    *,
+    job: WorkOrderJob,
+    approved: bool,
+    method: str,
+    decided_by: str = "",
+    actor: User | None = None,
+    shown_gross: Decimal | None = None,
+    reason: str = "",
+    request: ApprovalRequest | None = None,
 ) -> ApprovalDecision:
     """Record the customer's decision on an addition: who, how, the amount and the moment.
 
@@ -1064,8 +1193,10 @@ def decide_proposal(
         if locked.approval != Approval.PENDING:
             raise ApprovalRefused(_("This job was already decided (%(state)s).") % {"state": locked.get_approval_display()})
         if order.status not in (Status.SIGNED, Status.IN_WORKSHOP, Status.QUALITY_CHECK):
-            raise ApprovalRefused(_("This order is %(status)s: extra work cannot be decided any more.") % {
-                "status": order.get_status_display()}, field="status")
+            raise ApprovalRefused(
+                _("This order is %(status)s: extra work cannot be decided any more.") % {"status": order.get_status_display()},
+                field="status",
+            )
         net, gross = proposal_amounts(locked, order.vat_rate)
         if shown_gross is not None and shown_gross != gross:
             raise PriceChanged()
@@ -1078,16 +1209,27 @@ def decide_proposal(
         elif not who:
             raise ApprovalRefused(_("Write who decided (the name of the person on the phone, in the e-mail...)."), field="decided_by")
         decision = ApprovalDecision.objects.create(
-            job=locked, approved=approved, method=method, decided_by=who, recorded_by=actor if actor and actor.is_authenticated else None,
-            net_amount=net, gross_amount=gross, reason=reason.strip()[:300], request=request,
+            job=locked,
+            approved=approved,
+            method=method,
+            decided_by=who,
+            recorded_by=actor if actor and actor.is_authenticated else None,
+            net_amount=net,
+            gross_amount=gross,
+            reason=reason.strip()[:300],
+            request=request,
         )
         _set_approval(locked, Approval.APPROVED if approved else Approval.DECLINED, actor=actor)
         if approved:
             _set_job_status(locked, JobStatus.ASSIGNED if locked.technician_id else JobStatus.WAITING, actor=actor)
         else:
             _defer(order, locked, gross, reason)
-        record_change(actor=actor, obj=locked, action="update", changes={"approval": [Approval.PENDING, locked.approval],
-                                                                          "decided": [None, f"{decision.get_method_display()}: {who}"]})
+        record_change(
+            actor=actor,
+            obj=locked,
+            action="update",
+            changes={"approval": [Approval.PENDING, locked.approval], "decided": [None, f"{decision.get_method_display()}: {who}"]},
+        )
         _refresh_estimate(order)
         _to_quality_check_when_done(order, actor=actor)
     return decision
@@ -1100,10 +1242,16 @@ def _check_spending_limit(order: WorkOrder, net: Decimal, approved: bool) -> Non
     already = approved_extra_net(order)
     if already + net > limit:
         raise SpendingLimitExceeded(
-            _("This work (%(amount)s) with the extras already approved (%(already)s) is above the customer's spending limit "
-              "(%(limit)s, before VAT): ask the customer.") % {
-                "amount": format_money(net, order.currency), "already": format_money(already, order.currency),
-                "limit": format_money(limit, order.currency)})
+            _(
+                "This work (%(amount)s) with the extras already approved (%(already)s) is above the customer's spending limit "
+                "(%(limit)s, before VAT): ask the customer."
+            )
+            % {
+                "amount": format_money(net, order.currency),
+                "already": format_money(already, order.currency),
+                "limit": format_money(limit, order.currency),
+            }
+        )
 
 
 DEFERRED_DUE = {Rating.RED: timedelta(days=0), Rating.AMBER: timedelta(days=90)}
@@ -1114,8 +1262,15 @@ def _defer(order: WorkOrder, job: WorkOrderJob, gross: Decimal, reason: str) -> 
     rating = job.inspection_result.rating if job.inspection_result_id else ""
     today = timezone.localtime(timezone.now(), order.site.tz).date()
     return DeferredWork.objects.create(
-        vehicle=order.vehicle, site=order.site, description=job.concern, reason=reason.strip()[:300], rating=rating,
-        due_on=today + DEFERRED_DUE.get(rating, DEFERRED_DUE_DEFAULT), gross_price=gross, currency=order.currency, declined_job=job,
+        vehicle=order.vehicle,
+        site=order.site,
+        description=job.concern,
+        reason=reason.strip()[:300],
+        rating=rating,
+        due_on=today + DEFERRED_DUE.get(rating, DEFERRED_DUE_DEFAULT),
+        gross_price=gross,
+        currency=order.currency,
+        declined_job=job,
     )
 
 
@@ -1128,8 +1283,14 @@ def sell_deferred_work(*, deferred: DeferredWork, work_order: WorkOrder, actor: 
         if locked.vehicle_id != work_order.vehicle_id:
             raise ApprovalRefused(_("This deferred work is for another vehicle."), field="deferred")
         declined = locked.declined_job
-        job = add_job(work_order=work_order, actor=actor, concern=locked.description, operation=declined.operation,
-                      flat_rate_hours=declined.flat_rate_hours, skill=declined.skill)
+        job = add_job(
+            work_order=work_order,
+            actor=actor,
+            concern=locked.description,
+            operation=declined.operation,
+            flat_rate_hours=declined.flat_rate_hours,
+            skill=declined.skill,
+        )
         locked.sold_job = job
         locked.save(update_fields=["sold_job"])
     return job
@@ -1150,10 +1311,19 @@ def request_customer_approval(*, work_order: WorkOrder, actor: User, link_for) -
         with translation.override(order.customer.language or order.site.language):
             total_text = format_money(total, order.currency)
         queue_message(
-            customer=order.customer, template="approval_request", about=order, purpose="service", urgent=True,
-            idempotency_key=f"approval-request:{request.pk}", actor=actor,
-            context={"vehicle": str(order.vehicle), "items": ", ".join(job.concern for job in pending), "total": total_text,
-                     "link": link_for(request)},
+            customer=order.customer,
+            template="approval_request",
+            about=order,
+            purpose="service",
+            urgent=True,
+            idempotency_key=f"approval-request:{request.pk}",
+            actor=actor,
+            context={
+                "vehicle": str(order.vehicle),
+                "items": ", ".join(job.concern for job in pending),
+                "total": total_text,
+                "link": link_for(request),
+            },
         )
         record_change(actor=actor, obj=order, action="update", changes={"approval_requested": [None, len(pending)]})
     return request
@@ -1162,8 +1332,11 @@ def request_customer_approval(*, work_order: WorkOrder, actor: User, link_for) -
 def mark_request_viewed(*, request: ApprovalRequest, viewer: User | AnonymousUser | None = None, now=None) -> None:
     """The link was opened: keep the first time only. The customer is anonymous (audited with no user); a signed-in
     user who opens the link is named in the audit trail, so a view by staff is not taken for the customer's."""
-    record_bulk_change(actor=viewer, queryset=ApprovalRequest.objects.filter(pk=request.pk, first_viewed_at__isnull=True),
-                       changes={"first_viewed_at": now or timezone.now()})
+    record_bulk_change(
+        actor=viewer,
+        queryset=ApprovalRequest.objects.filter(pk=request.pk, first_viewed_at__isnull=True),
+        changes={"first_viewed_at": now or timezone.now()},
+    )
 
 
 # --- promised time ----------------------------------------------------------------
@@ -1176,18 +1349,28 @@ def change_promised_time(*, work_order: WorkOrder, promised_at, actor: User, rea
     with transaction.atomic():
         order = _lock(work_order)
         if order.status in (Status.DRAFT, Status.CHECKED_IN, Status.READY, Status.DELIVERED, Status.CANCELLED):
-            raise TransitionNotAllowed(_("The return time of an order that is %(status)s is changed elsewhere.") % {
-                "status": order.get_status_display()})
+            raise TransitionNotAllowed(
+                _("The return time of an order that is %(status)s is changed elsewhere.") % {"status": order.get_status_display()}
+            )
         previous = order.promised_at
         if previous == promised_at:
             raise InvalidCheckIn(_("This is already the promised return time."), field="promised_at")
         order.promised_at = promised_at
         order.save(update_fields=["promised_at"])
-        record_change(actor=actor, obj=order, action="update",
-                      changes={"promised_at": [previous, promised_at], **({"reason": [None, reason.strip()]} if reason.strip() else {})})
+        record_change(
+            actor=actor,
+            obj=order,
+            action="update",
+            changes={"promised_at": [previous, promised_at], **({"reason": [None, reason.strip()]} if reason.strip() else {})},
+        )
         queue_message(
-            customer=order.customer, template=PROMISED_TIME_TEMPLATE, about=order, purpose="service", urgent=True,
-            idempotency_key=f"promised-time:{order.pk}:{promised_at.isoformat()}", actor=actor,
+            customer=order.customer,
+            template=PROMISED_TIME_TEMPLATE,
+            about=order,
+            purpose="service",
+            urgent=True,
+            idempotency_key=f"promised-time:{order.pk}:{promised_at.isoformat()}",
+            actor=actor,
             context={"vehicle": str(order.vehicle), "number": order.number, "promised": promised_at, "previous": previous or promised_at},
         )
     return order
@@ -1204,20 +1387,36 @@ ROAD_TEST_SKILLS = (LabourOperation.Skill.MECHANICS, LabourOperation.Skill.DIAGN
 
 
 def record_quality_check(
-    *, work_order: WorkOrder, inspector: User, passed: bool, data: Mapping[str, Any], redo_jobs: list[WorkOrderJob] = (),
+    *,
+    work_order: WorkOrder,
+    inspector: User,
+    passed: bool,
+    data: Mapping[str, Any],
+    redo_jobs: list[WorkOrderJob] = (),
 ) -> QualityCheck:
     """The internal handover. Passed: every point of the checklist holds, the order becomes ready for invoicing and the
     advisor is told. Failed: the reason, the jobs to redo go back to their technician, counted as rework."""
-    fields = ("order_complete", "road_test_done", "road_test_notes", "all_jobs_done", "cleaned", "parking_place",
-              "unfixed_findings", "fail_reason")
-    values = {name: data.get(name, "" if name in ("road_test_notes", "parking_place", "unfixed_findings", "fail_reason") else False)
-              for name in fields}
+    fields = (
+        "order_complete",
+        "road_test_done",
+        "road_test_notes",
+        "all_jobs_done",
+        "cleaned",
+        "parking_place",
+        "unfixed_findings",
+        "fail_reason",
+    )
+    values = {
+        name: data.get(name, "" if name in ("road_test_notes", "parking_place", "unfixed_findings", "fail_reason") else False)
+        for name in fields
+    }
     values = {name: value.strip() if isinstance(value, str) else value for name, value in values.items()}
     with transaction.atomic():
         order = _lock(work_order)
         if order.status != Status.QUALITY_CHECK:
-            raise QualityCheckRefused(_("This order is not waiting for the quality check (%(status)s).") % {
-                "status": order.get_status_display()})
+            raise QualityCheckRefused(
+                _("This order is not waiting for the quality check (%(status)s).") % {"status": order.get_status_display()}
+            )
         if passed:
             _check_pass(order, values)
             check = QualityCheck.objects.create(work_order=order, inspector=inspector, passed=True, **{**values, "fail_reason": ""})
@@ -1254,8 +1453,12 @@ def _send_back(order: WorkOrder, job: WorkOrderJob, inspector: User) -> None:
         raise QualityCheckRefused(_("Only done jobs of this order can be sent back."), field="redo_jobs")
     locked.rework_count += 1
     locked.done_by, locked.done_at = None, None
-    _set_job_status(locked, JobStatus.ASSIGNED if locked.technician_id else JobStatus.WAITING, actor=inspector,
-                    extra=("rework_count", "done_by", "done_at"))
+    _set_job_status(
+        locked,
+        JobStatus.ASSIGNED if locked.technician_id else JobStatus.WAITING,
+        actor=inspector,
+        extra=("rework_count", "done_by", "done_at"),
+    )
 
 
 def mark_ready_for_invoicing(*, work_order: WorkOrder, actor: User) -> WorkOrder:
@@ -1264,8 +1467,7 @@ def mark_ready_for_invoicing(*, work_order: WorkOrder, actor: User) -> WorkOrder
         order = _lock(work_order)
         pending = order.jobs.filter(approval=Approval.PENDING).first() or order.parts.filter(approval=Approval.PENDING).first()
         if pending is not None:
-            raise NotInvoiceable(_("“%(line)s” waits for the customer's approval: nothing unapproved can be invoiced.") % {
-                "line": pending})
+            raise NotInvoiceable(_("“%(line)s” waits for the customer's approval: nothing unapproved can be invoiced.") % {"line": pending})
         undone = order.jobs.exclude(approval=Approval.DECLINED).exclude(status=JobStatus.DONE).first()
         if undone is not None:
             raise NotInvoiceable(_("“%(job)s” is not done yet.") % {"job": undone.concern})
@@ -1297,5 +1499,8 @@ def notify_advisor(*, work_order: WorkOrder, text: str) -> AdvisorNotification:
 
 
 def mark_notification_read(*, notification: AdvisorNotification, actor: User) -> None:
-    record_bulk_change(actor=actor, queryset=AdvisorNotification.objects.filter(pk=notification.pk, advisor=actor, read_at__isnull=True),
-                       changes={"read_at": timezone.now()})
+    record_bulk_change(
+        actor=actor,
+        queryset=AdvisorNotification.objects.filter(pk=notification.pk, advisor=actor, read_at__isnull=True),
+        changes={"read_at": timezone.now()},
+    )

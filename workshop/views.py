@@ -71,8 +71,14 @@ def board(request: HttpRequest) -> HttpResponse:
     site = next((site for site in sites if str(site.pk) == chosen), sites[0])
     now = timezone.now()
     today = timezone.localtime(now, site.tz).date()
-    context = {"site": site, "sites": sites, "today": today, "rows": day_board(site=site, day=today, now=now), "now": now,
-               "notifications": unread_notifications(user=request.user)}
+    context = {
+        "site": site,
+        "sites": sites,
+        "today": today,
+        "rows": day_board(site=site, day=today, now=now),
+        "now": now,
+        "notifications": unread_notifications(user=request.user),
+    }
     partial = request.htmx and not request.htmx.history_restore_request
     response = render(request, "workshop/board.html#rows" if partial else "workshop/board.html", context)
     patch_vary_headers(response, ["HX-Request"])
@@ -196,9 +202,14 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
 def _step_page(request: HttpRequest, order: WorkOrder, step: str, *, form=None, job_form=None, photo_form=None, status=200) -> HttpResponse:
     index = STEP_KEYS.index(step)
     context = {
-        "order": order, "step": STEPS[index], "previous_step": STEP_KEYS[index - 1] if index else "",
-        "form": form or STEP_FORMS[step](instance=order), "job_form": job_form or JobForm(), "photo_form": photo_form or PhotoForm(),
-        "kinds": kind_choices(), **order_context(order),
+        "order": order,
+        "step": STEPS[index],
+        "previous_step": STEP_KEYS[index - 1] if index else "",
+        "form": form or STEP_FORMS[step](instance=order),
+        "job_form": job_form or JobForm(),
+        "photo_form": photo_form or PhotoForm(),
+        "kinds": kind_choices(),
+        **order_context(order),
     }
     return render(request, "workshop/step.html", context, status=status)
 
@@ -286,8 +297,12 @@ def sign(request: HttpRequest, pk: int) -> HttpResponse:
     form = SignatureForm(request.POST)
     if form.is_valid():
         try:
-            sign_on_tablet(work_order=order, image_data_url=form.cleaned_data["signature"], shown_hash=form.cleaned_data["shown_hash"],
-                           actor=request.user)
+            sign_on_tablet(
+                work_order=order,
+                image_data_url=form.cleaned_data["signature"],
+                shown_hash=form.cleaned_data["shown_hash"],
+                actor=request.user,
+            )
         except WorkOrderError as error:
             add_domain_error(form, error)
         else:

@@ -36,9 +36,16 @@ class UserAdmin(BaseUserAdmin):
     @admin.action(description=_("Unlock the login (after too many wrong passwords)"), permissions=["change"])
     def unlock_login(self, request, queryset):
         cleared = sum(axes_reset(username=user.get_username()) for user in queryset)
-        self.message_user(request, ngettext(
-            "%(count)d locked login attempt record cleared.", "%(count)d locked login attempt records cleared.", cleared,
-        ) % {"count": cleared}, messages.SUCCESS)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d locked login attempt record cleared.",
+                "%(count)d locked login attempt records cleared.",
+                cleared,
+            )
+            % {"count": cleared},
+            messages.SUCCESS,
+        )
 
     @admin.action(description=_("Reset two-factor login (new enrolment at next login)"), permissions=["change"])
     def reset_second_factor(self, request, queryset):

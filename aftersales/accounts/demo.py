@@ -8,8 +8,7 @@ seed, so a second run finds every row already there and changes nothing.
 
 import random
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
-from datetime import timezone as dt_timezone
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 import phonenumbers
@@ -52,25 +51,58 @@ BRANDS = {"audi": "Audi", "lexus": "Lexus", "toyota": "Toyota", "citroen": "Citr
 
 SITES = [
     {
-        "code": "audi-lyon", "name": "Audi Lyon", "legal_name": "Horizon Lyon Automobiles SAS",
-        "vat_number": "FR40412345678", "address": "125 avenue Jean Jaurès", "postcode": "69007", "city": "Lyon",
-        "country": "FR", "time_zone": "Europe/Paris", "language": "fr", "currency": "EUR",
-        "vat_rate": Decimal("20.00"), "labour_rate": Decimal("118.00"), "phone": "+33478601200",
-        "email": "service.lyon@horizon-auto.example", "invoice_prefix": "LYO",
+        "code": "audi-lyon",
+        "name": "Audi Lyon",
+        "legal_name": "Horizon Lyon Automobiles SAS",
+        "vat_number": "FR40412345678",
+        "address": "125 avenue Jean Jaurès",
+        "postcode": "69007",
+        "city": "Lyon",
+        "country": "FR",
+        "time_zone": "Europe/Paris",
+        "language": "fr",
+        "currency": "EUR",
+        "vat_rate": Decimal("20.00"),
+        "labour_rate": Decimal("118.00"),
+        "phone": "+33478601200",
+        "email": "service.lyon@horizon-auto.example",
+        "invoice_prefix": "LYO",
     },
     {
-        "code": "lexus-marseille", "name": "Lexus Marseille", "legal_name": "Horizon Provence Automobiles SAS",
-        "vat_number": "FR21523456789", "address": "210 boulevard Rabatau", "postcode": "13010", "city": "Marseille",
-        "country": "FR", "time_zone": "Europe/Paris", "language": "fr", "currency": "EUR",
-        "vat_rate": Decimal("20.00"), "labour_rate": Decimal("125.00"), "phone": "+33491290000",
-        "email": "apres-vente.marseille@horizon-auto.example", "invoice_prefix": "MRS",
+        "code": "lexus-marseille",
+        "name": "Lexus Marseille",
+        "legal_name": "Horizon Provence Automobiles SAS",
+        "vat_number": "FR21523456789",
+        "address": "210 boulevard Rabatau",
+        "postcode": "13010",
+        "city": "Marseille",
+        "country": "FR",
+        "time_zone": "Europe/Paris",
+        "language": "fr",
+        "currency": "EUR",
+        "vat_rate": Decimal("20.00"),
+        "labour_rate": Decimal("125.00"),
+        "phone": "+33491290000",
+        "email": "apres-vente.marseille@horizon-auto.example",
+        "invoice_prefix": "MRS",
     },
     {
-        "code": "citroen-moscow", "name": "Citroën Moscow", "legal_name": "ООО «Горизонт Авто»",
-        "vat_number": "7714123456", "address": "Ленинградский проспект, 39", "postcode": "125167", "city": "Москва",
-        "country": "RU", "time_zone": "Europe/Moscow", "language": "ru", "currency": "RUB",
-        "vat_rate": Decimal("20.00"), "labour_rate": Decimal("4200.00"), "phone": "+74951234567",
-        "email": "service.moscow@horizon-auto.example", "invoice_prefix": "MSK",
+        "code": "citroen-moscow",
+        "name": "Citroën Moscow",
+        "legal_name": "ООО «Горизонт Авто»",
+        "vat_number": "7714123456",
+        "address": "Ленинградский проспект, 39",
+        "postcode": "125167",
+        "city": "Москва",
+        "country": "RU",
+        "time_zone": "Europe/Moscow",
+        "language": "ru",
+        "currency": "RUB",
+        "vat_rate": Decimal("20.00"),
+        "labour_rate": Decimal("4200.00"),
+        "phone": "+74951234567",
+        "email": "service.moscow@horizon-auto.example",
+        "invoice_prefix": "MSK",
     },
 ]
 
@@ -133,60 +165,353 @@ def demo_logins() -> list[tuple[str, str]]:
 # --- Customers and vehicles ----------------------------------------------------
 
 FRENCH_FIRST = {
-    "f": ["Marie", "Camille", "Sophie", "Élodie", "Nathalie", "Céline", "Aurélie", "Chloé", "Léa", "Manon",
-          "Inès", "Hélène", "Margaux", "Anaïs", "Brigitte", "Françoise", "Zoé", "Émilie"],
-    "m": ["Jean", "Pierre", "Nicolas", "Julien", "François", "Stéphane", "Sébastien", "Mathieu", "Hugo", "Louis",
-          "Théo", "Antoine", "Jérôme", "Benoît", "Rémi", "Cédric", "Loïc", "Grégoire"],
+    "f": [
+        "Marie",
+        "Camille",
+        "Sophie",
+        "Élodie",
+        "Nathalie",
+        "Céline",
+        "Aurélie",
+        "Chloé",
+        "Léa",
+        "Manon",
+        "Inès",
+        "Hélène",
+        "Margaux",
+        "Anaïs",
+        "Brigitte",
+        "Françoise",
+        "Zoé",
+        "Émilie",
+    ],
+    "m": [
+        "Jean",
+        "Pierre",
+        "Nicolas",
+        "Julien",
+        "François",
+        "Stéphane",
+        "Sébastien",
+        "Mathieu",
+        "Hugo",
+        "Louis",
+        "Théo",
+        "Antoine",
+        "Jérôme",
+        "Benoît",
+        "Rémi",
+        "Cédric",
+        "Loïc",
+        "Grégoire",
+    ],
 }
-FRENCH_LAST = ["Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau",
-               "Simon", "Laurent", "Lefèvre", "Michel", "García", "David", "Bertrand", "Roux", "Vincent", "Fournier",
-               "Morel", "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martínez", "Legrand",
-               "Garnier", "Faure", "Rousseau", "Blanc", "Guérin", "Muller", "Henry", "Roussel", "Nicolas", "Perrin",
-               "Mathieu", "Clément", "Gauthier", "Dumont", "Lopez", "Fontaine", "Chevalier", "Robin", "Masson", "Sánchez",
-               "Boyer", "Denis", "Lemaire", "Duval", "Joly", "Gérard", "Roger", "Roche", "Roy", "Noël", "Meyer", "Lucas",
-               "Meunier", "Jean", "Pérez", "Marchand", "Dufour", "Blanchard", "Gillet", "Barbier", "Brun", "Giraud"]
+FRENCH_LAST = [
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "García",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martínez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Muller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+    "Sánchez",
+    "Boyer",
+    "Denis",
+    "Lemaire",
+    "Duval",
+    "Joly",
+    "Gérard",
+    "Roger",
+    "Roche",
+    "Roy",
+    "Noël",
+    "Meyer",
+    "Lucas",
+    "Meunier",
+    "Jean",
+    "Pérez",
+    "Marchand",
+    "Dufour",
+    "Blanchard",
+    "Gillet",
+    "Barbier",
+    "Brun",
+    "Giraud",
+]
 RUSSIAN_FIRST = {
-    "f": ["Анна", "Мария", "Елена", "Ольга", "Наталья", "Татьяна", "Ирина", "Светлана", "Екатерина", "Юлия",
-          "Анастасия", "Дарья", "Ксения", "Виктория", "Людмила"],
-    "m": ["Александр", "Сергей", "Дмитрий", "Андрей", "Алексей", "Максим", "Иван", "Михаил", "Николай", "Евгений",
-          "Владимир", "Павел", "Артём", "Игорь", "Роман"],
+    "f": [
+        "Анна",
+        "Мария",
+        "Елена",
+        "Ольга",
+        "Наталья",
+        "Татьяна",
+        "Ирина",
+        "Светлана",
+        "Екатерина",
+        "Юлия",
+        "Анастасия",
+        "Дарья",
+        "Ксения",
+        "Виктория",
+        "Людмила",
+    ],
+    "m": [
+        "Александр",
+        "Сергей",
+        "Дмитрий",
+        "Андрей",
+        "Алексей",
+        "Максим",
+        "Иван",
+        "Михаил",
+        "Николай",
+        "Евгений",
+        "Владимир",
+        "Павел",
+        "Артём",
+        "Игорь",
+        "Роман",
+    ],
 }
 # Masculine forms; the feminine adds "а" (Иванов → Иванова), except -ий → -ая.
-RUSSIAN_LAST = ["Иванов", "Смирнов", "Кузнецов", "Попов", "Васильев", "Петров", "Соколов", "Михайлов", "Новиков",
-                "Фёдоров", "Морозов", "Волков", "Алексеев", "Лебедев", "Семёнов", "Егоров", "Павлов", "Козлов",
-                "Степанов", "Николаев", "Орлов", "Андреев", "Макаров", "Никитин", "Захаров", "Зайцев", "Соловьёв",
-                "Борисов", "Яковлев", "Григорьев", "Романов", "Воробьёв", "Сергеев", "Кузьмин", "Фролов",
-                "Александров", "Дмитриев", "Королёв", "Гусев", "Киселёв", "Ильин", "Максимов", "Поляков",
-                "Сорокин", "Виноградов", "Ковалёв", "Белов", "Медведев", "Антонов", "Тарасов", "Жуков",
-                "Баранов", "Филиппов", "Комаров", "Давыдов", "Беляев", "Герасимов", "Богданов", "Осипов",
-                "Сидоров", "Матвеев", "Титов", "Марков", "Миронов", "Крылов", "Куликов", "Карпов", "Власов",
-                "Мельников", "Денисов", "Гаврилов", "Тихонов", "Казаков", "Афанасьев", "Данилов", "Савельев",
-                "Тимофеев", "Фомин", "Чернов", "Абрамов", "Мартынов", "Ефимов", "Федотов", "Щербаков",
-                "Назаров", "Калинин", "Исаев", "Чернышёв", "Быков", "Маслов", "Родионов", "Коновалов",
-                "Лазарев", "Воронин", "Климов", "Филатов", "Пономарёв", "Голубев", "Кудрявцев", "Прохоров",
-                "Наумов", "Потапов", "Журавлёв", "Овчинников", "Трофимов", "Леонов", "Соболев", "Ермаков",
-                "Колесников", "Гончаров", "Емельянов", "Никифоров", "Грачёв", "Котов", "Гришин", "Ефремов",
-                "Архипов", "Громов", "Кириллов", "Малышев", "Панов", "Моисеев", "Румянцев", "Акимов",
-                "Кондратьев", "Бирюков", "Горбунов", "Анисимов", "Ерёмин", "Тихомиров", "Галкин", "Лукьянов",
-                "Михеев", "Скворцов", "Юдин", "Белоусов", "Нестеров", "Симонов", "Прокофьев", "Харитонов"]
-CYRILLIC_TO_LATIN = dict(zip(
-    "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-    ["a", "b", "v", "g", "d", "e", "e", "zh", "z", "i", "y", "k", "l", "m", "n", "o", "p", "r", "s", "t", "u", "f",
-     "kh", "ts", "ch", "sh", "shch", "", "y", "", "e", "yu", "ya"],
-))
+RUSSIAN_LAST = [
+    "Иванов",
+    "Смирнов",
+    "Кузнецов",
+    "Попов",
+    "Васильев",
+    "Петров",
+    "Соколов",
+    "Михайлов",
+    "Новиков",
+    "Фёдоров",
+    "Морозов",
+    "Волков",
+    "Алексеев",
+    "Лебедев",
+    "Семёнов",
+    "Егоров",
+    "Павлов",
+    "Козлов",
+    "Степанов",
+    "Николаев",
+    "Орлов",
+    "Андреев",
+    "Макаров",
+    "Никитин",
+    "Захаров",
+    "Зайцев",
+    "Соловьёв",
+    "Борисов",
+    "Яковлев",
+    "Григорьев",
+    "Романов",
+    "Воробьёв",
+    "Сергеев",
+    "Кузьмин",
+    "Фролов",
+    "Александров",
+    "Дмитриев",
+    "Королёв",
+    "Гусев",
+    "Киселёв",
+    "Ильин",
+    "Максимов",
+    "Поляков",
+    "Сорокин",
+    "Виноградов",
+    "Ковалёв",
+    "Белов",
+    "Медведев",
+    "Антонов",
+    "Тарасов",
+    "Жуков",
+    "Баранов",
+    "Филиппов",
+    "Комаров",
+    "Давыдов",
+    "Беляев",
+    "Герасимов",
+    "Богданов",
+    "Осипов",
+    "Сидоров",
+    "Матвеев",
+    "Титов",
+    "Марков",
+    "Миронов",
+    "Крылов",
+    "Куликов",
+    "Карпов",
+    "Власов",
+    "Мельников",
+    "Денисов",
+    "Гаврилов",
+    "Тихонов",
+    "Казаков",
+    "Афанасьев",
+    "Данилов",
+    "Савельев",
+    "Тимофеев",
+    "Фомин",
+    "Чернов",
+    "Абрамов",
+    "Мартынов",
+    "Ефимов",
+    "Федотов",
+    "Щербаков",
+    "Назаров",
+    "Калинин",
+    "Исаев",
+    "Чернышёв",
+    "Быков",
+    "Маслов",
+    "Родионов",
+    "Коновалов",
+    "Лазарев",
+    "Воронин",
+    "Климов",
+    "Филатов",
+    "Пономарёв",
+    "Голубев",
+    "Кудрявцев",
+    "Прохоров",
+    "Наумов",
+    "Потапов",
+    "Журавлёв",
+    "Овчинников",
+    "Трофимов",
+    "Леонов",
+    "Соболев",
+    "Ермаков",
+    "Колесников",
+    "Гончаров",
+    "Емельянов",
+    "Никифоров",
+    "Грачёв",
+    "Котов",
+    "Гришин",
+    "Ефремов",
+    "Архипов",
+    "Громов",
+    "Кириллов",
+    "Малышев",
+    "Панов",
+    "Моисеев",
+    "Румянцев",
+    "Акимов",
+    "Кондратьев",
+    "Бирюков",
+    "Горбунов",
+    "Анисимов",
+    "Ерёмин",
+    "Тихомиров",
+    "Галкин",
+    "Лукьянов",
+    "Михеев",
+    "Скворцов",
+    "Юдин",
+    "Белоусов",
+    "Нестеров",
+    "Симонов",
+    "Прокофьев",
+    "Харитонов",
+]
+CYRILLIC_TO_LATIN = dict(
+    zip(
+        "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
+        "a|b|v|g|d|e|e|zh|z|i|y|k|l|m|n|o|p|r|s|t|u|f|kh|ts|ch|sh|shch||y||e|yu|ya".split("|"),
+        strict=True,
+    )
+)
 
 FRENCH_STREETS = {
-    "Lyon": ["rue de la République", "cours Lafayette", "avenue Berthelot", "rue Garibaldi", "quai Saint-Vincent",
-             "rue Paul Bert", "avenue des Frères Lumière", "montée de la Grande Côte"],
-    "Marseille": ["La Canebière", "rue Paradis", "boulevard Michelet", "avenue du Prado", "rue de Rome",
-                  "boulevard Baille", "chemin du Roucas Blanc", "rue Saint-Ferréol"],
+    "Lyon": [
+        "rue de la République",
+        "cours Lafayette",
+        "avenue Berthelot",
+        "rue Garibaldi",
+        "quai Saint-Vincent",
+        "rue Paul Bert",
+        "avenue des Frères Lumière",
+        "montée de la Grande Côte",
+    ],
+    "Marseille": [
+        "La Canebière",
+        "rue Paradis",
+        "boulevard Michelet",
+        "avenue du Prado",
+        "rue de Rome",
+        "boulevard Baille",
+        "chemin du Roucas Blanc",
+        "rue Saint-Ferréol",
+    ],
 }
-FRENCH_POSTCODES = {"Lyon": ["69001", "69002", "69003", "69006", "69007", "69008"],
-                    "Marseille": ["13001", "13006", "13007", "13008", "13009", "13012"]}
-MOSCOW_STREETS = ["ул. Тверская", "Кутузовский проспект", "ул. Арбат", "Профсоюзная ул.", "ул. Маросейка",
-                  "Ленинский проспект", "ул. Покровка", "Варшавское шоссе"]
-COMPANIES_FR = ["Transports Rhône Express", "Taxis Phocéens", "Boulangerie Lefèvre SARL", "Cabinet Médical du Prado",
-                "Location Azur Fleet", "BTP Saône SAS", "Ambulances Fourvière"]
+FRENCH_POSTCODES = {
+    "Lyon": ["69001", "69002", "69003", "69006", "69007", "69008"],
+    "Marseille": ["13001", "13006", "13007", "13008", "13009", "13012"],
+}
+MOSCOW_STREETS = [
+    "ул. Тверская",
+    "Кутузовский проспект",
+    "ул. Арбат",
+    "Профсоюзная ул.",
+    "ул. Маросейка",
+    "Ленинский проспект",
+    "ул. Покровка",
+    "Варшавское шоссе",
+]
+COMPANIES_FR = [
+    "Transports Rhône Express",
+    "Taxis Phocéens",
+    "Boulangerie Lefèvre SARL",
+    "Cabinet Médical du Prado",
+    "Location Azur Fleet",
+    "BTP Saône SAS",
+    "Ambulances Fourvière",
+]
 COMPANIES_RU = ["ООО «Столичный Трансфер»", "ООО «Таксопарк Север»", "АО «СтройМастер»", "ООО «Курьер Экспресс»"]
 
 
@@ -222,8 +547,7 @@ LINES = {
     ],
 }
 # Model-year letters of the tenth VIN character.
-MODEL_YEAR_CODES = {2016: "G", 2017: "H", 2018: "J", 2019: "K", 2020: "L", 2021: "M", 2022: "N", 2023: "P",
-                    2024: "R", 2025: "S", 2026: "T"}
+MODEL_YEAR_CODES = {2016: "G", 2017: "H", 2018: "J", 2019: "K", 2020: "L", 2021: "M", 2022: "N", 2023: "P", 2024: "R", 2025: "S", 2026: "T"}
 FR_PLATE_LETTERS = "ABCDEFGHJKLMNPQRSTVWXYZ"  # the SIV system skips I, O and U
 RU_PLATE_LETTERS = "АВЕКМНОРСТУХ"  # the twelve letters that read the same in Latin
 MOSCOW_REGIONS = ["77", "97", "99", "177", "197", "777", "799"]
@@ -273,8 +597,13 @@ class Generator:
 
     def vin(self, line: ModelLine, year: int) -> str:
         while True:
-            vin = (line.vin_prefix + self.rng.choice("0123456789Z") + MODEL_YEAR_CODES[year]
-                   + self.rng.choice("ADEKNX") + "".join(self.rng.choice("0123456789") for _ in range(6)))
+            vin = (
+                line.vin_prefix
+                + self.rng.choice("0123456789Z")
+                + MODEL_YEAR_CODES[year]
+                + self.rng.choice("ADEKNX")
+                + "".join(self.rng.choice("0123456789") for _ in range(6))
+            )
             if vin not in self.vins:
                 self.vins.add(vin)
                 return vin
@@ -304,9 +633,14 @@ class Generator:
             day = first_registration + timedelta(days=int(age_days * share))
             readings.append((min(day, self.today), int(age_days * share * km_per_day)))
         return DemoVehicle(
-            vin=self.vin(line, year), plate=self.plate(country), line=line, year=year,
-            energy=self.rng.choice(line.energies), first_registration=first_registration,
-            readings=readings, connected=year >= 2021 and self.rng.random() < 0.6,
+            vin=self.vin(line, year),
+            plate=self.plate(country),
+            line=line,
+            year=year,
+            energy=self.rng.choice(line.energies),
+            first_registration=first_registration,
+            readings=readings,
+            connected=year >= 2021 and self.rng.random() < 0.6,
         )
 
     def customer(self, site: dict) -> DemoCustomer:
@@ -320,7 +654,11 @@ class Generator:
             email_name = "".join(CYRILLIC_TO_LATIN.get(ch, ch) for ch in f"{first}.{last}".lower())
             mobile = self.phone("RU", ["91", "92", "93", "95", "96", "98", "90"], 10)
             other = self.phone("RU", ["495", "499"], 10) if self.rng.random() < 0.2 else ""
-            street, postcode, city = self.rng.choice(MOSCOW_STREETS), f"1{self.rng.randint(1, 29):02d}{self.rng.randint(0, 999):03d}", "Москва"
+            street, postcode, city = (
+                self.rng.choice(MOSCOW_STREETS),
+                f"1{self.rng.randint(1, 29):02d}{self.rng.randint(0, 999):03d}",
+                "Москва",
+            )
             address = f"{street}, д. {self.rng.randint(1, 120)}, кв. {self.rng.randint(1, 300)}"
             language = self.rng.choices(["ru", "en", "zh-hans"], weights=[90, 7, 3])[0]
             company = self.rng.choice(COMPANIES_RU) if self.rng.random() < 0.06 else ""
@@ -340,18 +678,30 @@ class Generator:
         has_email = self.rng.random() < 0.85
         kind = (Customer.Kind.FLEET if self.rng.random() < 0.4 else Customer.Kind.COMPANY) if company else Customer.Kind.PRIVATE
         preferred = self.rng.choices(
-            [Channel.SMS, Channel.EMAIL, Channel.PHONE, Channel.APP], weights=[45, 30 if has_email else 0, 20, 5],
+            [Channel.SMS, Channel.EMAIL, Channel.PHONE, Channel.APP],
+            weights=[45, 30 if has_email else 0, 20, 5],
         )[0]
         customer = DemoCustomer(
             fields={
-                "kind": kind, "first_name": first, "last_name": last, "company_name": company,
-                "mobile": mobile, "phone_other": other,
+                "kind": kind,
+                "first_name": first,
+                "last_name": last,
+                "company_name": company,
+                "mobile": mobile,
+                "phone_other": other,
                 "email": f"{email_name}{self.rng.randint(1, 99)}@{domain}" if has_email else "",
-                "language": language, "preferred_channel": preferred,
-                "address": address, "postcode": postcode, "city": city, "country": site["country"],
+                "language": language,
+                "preferred_channel": preferred,
+                "address": address,
+                "postcode": postcode,
+                "city": city,
+                "country": site["country"],
             },
-            consents={Channel.SMS: self.rng.random() < 0.85, Channel.EMAIL: has_email and self.rng.random() < 0.7,
-                      Channel.PHONE: self.rng.random() < 0.9},
+            consents={
+                Channel.SMS: self.rng.random() < 0.85,
+                Channel.EMAIL: has_email and self.rng.random() < 0.7,
+                Channel.PHONE: self.rng.random() < 0.9,
+            },
         )
         count = self.rng.choices([1, 2, 3], weights=[75, 20, 5])[0] + (2 if kind == Customer.Kind.FLEET else 0)
         customer.vehicles = [self.vehicle(site["code"], site["country"]) for _ in range(count)]
@@ -383,88 +733,198 @@ PARTS = {
 
 # code: (descriptions en/fr/ru/zh-hans, flat-rate hours, fixed price, skill, brand code, parts kit)
 OPERATIONS = {
-    "OIL-SERVICE": (("Oil service (engine oil and filter)", "Vidange (huile moteur et filtre)",
-                     "Замена моторного масла и фильтра", "机油保养（机油和机油滤清器）"),
-                    "0.80", None, LabourOperation.Skill.EXPRESS, None,
-                    [("OIL-5W30-1L", "5"), ("FLT-OIL", "1"), ("SEAL-DRAIN", "1")]),
-    "INSPECTION": (("Manufacturer service inspection", "Révision constructeur",
-                    "Плановое техническое обслуживание", "厂家定期保养检查"),
-                   "2.00", None, LabourOperation.Skill.MECHANICS, None,
-                   [("OIL-5W30-1L", "5"), ("FLT-OIL", "1"), ("SEAL-DRAIN", "1"), ("FLT-AIR", "1"), ("FLT-CABIN", "1")]),
-    "BRAKE-PADS-FRONT": (("Front brake pads", "Plaquettes de frein avant",
-                          "Замена передних тормозных колодок", "更换前刹车片"),
-                         "1.00", None, LabourOperation.Skill.MECHANICS, None,
-                         [("PADS-FRONT", "1"), ("SENSOR-WEAR", "1")]),
-    "BRAKE-DISCS-FRONT": (("Front brake discs and pads", "Disques et plaquettes de frein avant",
-                           "Замена передних тормозных дисков и колодок", "更换前刹车盘和刹车片"),
-                          "1.60", None, LabourOperation.Skill.MECHANICS, None,
-                          [("DISC-FRONT", "2"), ("PADS-FRONT", "1"), ("SENSOR-WEAR", "1")]),
-    "BRAKE-FLUID": (("Brake fluid replacement", "Remplacement du liquide de frein",
-                     "Замена тормозной жидкости", "更换刹车油"),
-                    "0.50", None, LabourOperation.Skill.EXPRESS, None, [("FLUID-DOT4-1L", "1")]),
-    "ALIGNMENT-4W": (("Four-wheel alignment", "Géométrie 4 roues",
-                      "Регулировка развала-схождения (4 колеса)", "四轮定位"),
-                     "1.00", None, LabourOperation.Skill.MECHANICS, None, []),
-    "DIAGNOSIS": (("Electronic diagnosis", "Diagnostic électronique",
-                   "Компьютерная диагностика", "电子故障诊断"),
-                  "0.50", None, LabourOperation.Skill.DIAGNOSIS, None, []),
-    "AIRCON-SERVICE": (("Air-conditioning service", "Entretien de la climatisation",
-                        "Обслуживание кондиционера", "空调保养"),
-                       "0.70", None, LabourOperation.Skill.EXPRESS, None,
-                       [("R1234YF-KG", "0.5"), ("FLT-CABIN", "1")]),
-    "TYRE-CHANGE": (("Seasonal tyre change (4 wheels)", "Changement de pneus saisonnier (4 roues)",
-                     "Сезонная замена шин (4 колеса)", "季节性换胎（4个车轮）"),
-                    "0.60", None, LabourOperation.Skill.EXPRESS, None, [("VALVE-TPMS", "4")]),
-    "DENT-REPAIR": (("Bodywork dent repair (per panel)", "Débosselage (par élément)",
-                     "Удаление вмятины (за элемент)", "钣金凹痕修复（每块）"),
-                    "2.50", None, LabourOperation.Skill.BODYWORK, None, []),
-    "WINDSCREEN": (("Windscreen replacement", "Remplacement du pare-brise",
-                    "Замена лобового стекла", "更换前挡风玻璃"),
-                   "2.00", None, LabourOperation.Skill.BODYWORK, None,
-                   [("WINDSCREEN", "1"), ("ADHESIVE-GLASS", "1")]),
-    "TIMING-BELT": (("Timing belt and water pump", "Courroie de distribution et pompe à eau",
-                     "Замена ремня ГРМ и помпы", "更换正时皮带和水泵"),
-                    "3.50", None, LabourOperation.Skill.MECHANICS, None,
-                    [("TIMING-KIT", "1"), ("WATER-PUMP", "1"), ("COOLANT-1L", "3")]),
-    "SPARK-PLUGS": (("Spark plugs (4 cylinders)", "Bougies d'allumage (4 cylindres)",
-                     "Замена свечей зажигания (4 цилиндра)", "更换火花塞（4缸）"),
-                    "0.90", None, LabourOperation.Skill.MECHANICS, None, [("SPARK-PLUG", "4")]),
-    "HYBRID-CHECK": (("Hybrid health check", "Bilan de santé hybride",
-                      "Проверка гибридной системы", "混合动力系统健康检查"),
-                     "0.50", "49.00", LabourOperation.Skill.DIAGNOSIS, "lexus", []),
-    "LEXUS-SERVICE": (("Lexus hybrid service with oil 0W-20", "Entretien Lexus hybride (huile 0W-20)",
-                       "ТО Lexus Hybrid (масло 0W-20)", "雷克萨斯混动保养（0W-20机油）"),
-                      "1.20", None, LabourOperation.Skill.MECHANICS, "lexus",
-                      [("OIL-0W20-1L", "4.5"), ("FLT-OIL", "1"), ("SEAL-DRAIN", "1"), ("FLT-CABIN", "1")]),
+    "OIL-SERVICE": (
+        (
+            "Oil service (engine oil and filter)",
+            "Vidange (huile moteur et filtre)",
+            "Замена моторного масла и фильтра",
+            "机油保养（机油和机油滤清器）",
+        ),
+        "0.80",
+        None,
+        LabourOperation.Skill.EXPRESS,
+        None,
+        [("OIL-5W30-1L", "5"), ("FLT-OIL", "1"), ("SEAL-DRAIN", "1")],
+    ),
+    "INSPECTION": (
+        ("Manufacturer service inspection", "Révision constructeur", "Плановое техническое обслуживание", "厂家定期保养检查"),
+        "2.00",
+        None,
+        LabourOperation.Skill.MECHANICS,
+        None,
+        [("OIL-5W30-1L", "5"), ("FLT-OIL", "1"), ("SEAL-DRAIN", "1"), ("FLT-AIR", "1"), ("FLT-CABIN", "1")],
+    ),
+    "BRAKE-PADS-FRONT": (
+        ("Front brake pads", "Plaquettes de frein avant", "Замена передних тормозных колодок", "更换前刹车片"),
+        "1.00",
+        None,
+        LabourOperation.Skill.MECHANICS,
+        None,
+        [("PADS-FRONT", "1"), ("SENSOR-WEAR", "1")],
+    ),
+    "BRAKE-DISCS-FRONT": (
+        (
+            "Front brake discs and pads",
+            "Disques et plaquettes de frein avant",
+            "Замена передних тормозных дисков и колодок",
+            "更换前刹车盘和刹车片",
+        ),
+        "1.60",
+        None,
+        LabourOperation.Skill.MECHANICS,
+        None,
+        [("DISC-FRONT", "2"), ("PADS-FRONT", "1"), ("SENSOR-WEAR", "1")],
+    ),
+    "BRAKE-FLUID": (
+        ("Brake fluid replacement", "Remplacement du liquide de frein", "Замена тормозной жидкости", "更换刹车油"),
+        "0.50",
+        None,
+        LabourOperation.Skill.EXPRESS,
+        None,
+        [("FLUID-DOT4-1L", "1")],
+    ),
+    "ALIGNMENT-4W": (
+        ("Four-wheel alignment", "Géométrie 4 roues", "Регулировка развала-схождения (4 колеса)", "四轮定位"),
+        "1.00",
+        None,
+        LabourOperation.Skill.MECHANICS,
+        None,
+        [],
+    ),
+    "DIAGNOSIS": (
+        ("Electronic diagnosis", "Diagnostic électronique", "Компьютерная диагностика", "电子故障诊断"),
+        "0.50",
+        None,
+        LabourOperation.Skill.DIAGNOSIS,
+        None,
+        [],
+    ),
+    "AIRCON-SERVICE": (
+        ("Air-conditioning service", "Entretien de la climatisation", "Обслуживание кондиционера", "空调保养"),
+        "0.70",
+        None,
+        LabourOperation.Skill.EXPRESS,
+        None,
+        [("R1234YF-KG", "0.5"), ("FLT-CABIN", "1")],
+    ),
+    "TYRE-CHANGE": (
+        (
+            "Seasonal tyre change (4 wheels)",
+            "Changement de pneus saisonnier (4 roues)",
+            "Сезонная замена шин (4 колеса)",
+            "季节性换胎（4个车轮）",
+        ),
+        "0.60",
+        None,
+        LabourOperation.Skill.EXPRESS,
+        None,
+        [("VALVE-TPMS", "4")],
+    ),
+    "DENT-REPAIR": (
+        ("Bodywork dent repair (per panel)", "Débosselage (par élément)", "Удаление вмятины (за элемент)", "钣金凹痕修复（每块）"),
+        "2.50",
+        None,
+        LabourOperation.Skill.BODYWORK,
+        None,
+        [],
+    ),
+    "WINDSCREEN": (
+        ("Windscreen replacement", "Remplacement du pare-brise", "Замена лобового стекла", "更换前挡风玻璃"),
+        "2.00",
+        None,
+        LabourOperation.Skill.BODYWORK,
+        None,
+        [("WINDSCREEN", "1"), ("ADHESIVE-GLASS", "1")],
+    ),
+    "TIMING-BELT": (
+        ("Timing belt and water pump", "Courroie de distribution et pompe à eau", "Замена ремня ГРМ и помпы", "更换正时皮带和水泵"),
+        "3.50",
+        None,
+        LabourOperation.Skill.MECHANICS,
+        None,
+        [("TIMING-KIT", "1"), ("WATER-PUMP", "1"), ("COOLANT-1L", "3")],
+    ),
+    "SPARK-PLUGS": (
+        ("Spark plugs (4 cylinders)", "Bougies d'allumage (4 cylindres)", "Замена свечей зажигания (4 цилиндра)", "更换火花塞（4缸）"),
+        "0.90",
+        None,
+        LabourOperation.Skill.MECHANICS,
+        None,
+        [("SPARK-PLUG", "4")],
+    ),
+    "HYBRID-CHECK": (
+        ("Hybrid health check", "Bilan de santé hybride", "Проверка гибридной системы", "混合动力系统健康检查"),
+        "0.50",
+        "49.00",
+        LabourOperation.Skill.DIAGNOSIS,
+        "lexus",
+        [],
+    ),
+    "LEXUS-SERVICE": (
+        (
+            "Lexus hybrid service with oil 0W-20",
+            "Entretien Lexus hybride (huile 0W-20)",
+            "ТО Lexus Hybrid (масло 0W-20)",
+            "雷克萨斯混动保养（0W-20机油）",
+        ),
+        "1.20",
+        None,
+        LabourOperation.Skill.MECHANICS,
+        "lexus",
+        [("OIL-0W20-1L", "4.5"), ("FLT-OIL", "1"), ("SEAL-DRAIN", "1"), ("FLT-CABIN", "1")],
+    ),
 }
 
 CAMPAIGNS = {
-    "R-AUDI-2026-07": (Campaign.Kind.RECALL, "Airbag control unit inspection, A3 model years 2019–2020",
-                       "Contrôle du calculateur d'airbag, A3 millésimes 2019–2020",
-                       "Проверка блока управления подушками безопасности, A3 2019–2020",
-                       "A3（2019–2020年款）安全气囊控制单元检查",
-                       "WAUZZZ8V?K*\nWAUZZZ8V?L*"),
-    "S-LEXUS-HYB-2026": (Campaign.Kind.SERVICE, "Free hybrid battery check, UX and NX",
-                         "Contrôle gratuit de la batterie hybride, UX et NX",
-                         "Бесплатная проверка гибридной батареи, UX и NX",
-                         "UX和NX混合动力电池免费检查",
-                         "JTHP9JBH*\nJTJGKCEZ*"),
-    "R-CIT-2026-11": (Campaign.Kind.RECALL, "Fuel pump software update, C5 Aircross 2022–2023",
-                      "Mise à jour du logiciel de la pompe à carburant, C5 Aircross 2022–2023",
-                      "Обновление ПО топливного насоса, C5 Aircross 2022–2023",
-                      "C5 Aircross（2022–2023年款）燃油泵软件升级",
-                      "VF7A5YHT?N*\nVF7A5YHT?P*"),
+    "R-AUDI-2026-07": (
+        Campaign.Kind.RECALL,
+        "Airbag control unit inspection, A3 model years 2019–2020",
+        "Contrôle du calculateur d'airbag, A3 millésimes 2019–2020",
+        "Проверка блока управления подушками безопасности, A3 2019–2020",
+        "A3（2019–2020年款）安全气囊控制单元检查",
+        "WAUZZZ8V?K*\nWAUZZZ8V?L*",
+    ),
+    "S-LEXUS-HYB-2026": (
+        Campaign.Kind.SERVICE,
+        "Free hybrid battery check, UX and NX",
+        "Contrôle gratuit de la batterie hybride, UX et NX",
+        "Бесплатная проверка гибридной батареи, UX и NX",
+        "UX和NX混合动力电池免费检查",
+        "JTHP9JBH*\nJTJGKCEZ*",
+    ),
+    "R-CIT-2026-11": (
+        Campaign.Kind.RECALL,
+        "Fuel pump software update, C5 Aircross 2022–2023",
+        "Mise à jour du logiciel de la pompe à carburant, C5 Aircross 2022–2023",
+        "Обновление ПО топливного насоса, C5 Aircross 2022–2023",
+        "C5 Aircross（2022–2023年款）燃油泵软件升级",
+        "VF7A5YHT?N*\nVF7A5YHT?P*",
+    ),
 }
 
 # title (en): (fr, ru, zh-hans, price, brand code, site codes, days from today to start, length in days)
 SEASONAL_OFFERS = {
-    "Winter check": ("Contrôle hiver", "Зимняя проверка автомобиля", "冬季检查",
-                     "39.00", None, ["audi-lyon", "lexus-marseille"], -30, 120),
-    "Winter tyres fitted and stored": ("Pneus hiver montés et gardiennés", "Шиномонтаж и сезонное хранение шин",
-                                       "冬季轮胎安装及存放", "5900.00", "citroen", ["citroen-moscow"], -45, 90),
-    "Lexus spring air-conditioning service": ("Entretien climatisation de printemps Lexus",
-                                              "Весеннее обслуживание кондиционера Lexus", "雷克萨斯春季空调保养",
-                                              "89.00", "lexus", ["lexus-marseille"], 100, 60),
+    "Winter check": ("Contrôle hiver", "Зимняя проверка автомобиля", "冬季检查", "39.00", None, ["audi-lyon", "lexus-marseille"], -30, 120),
+    "Winter tyres fitted and stored": (
+        "Pneus hiver montés et gardiennés",
+        "Шиномонтаж и сезонное хранение шин",
+        "冬季轮胎安装及存放",
+        "5900.00",
+        "citroen",
+        ["citroen-moscow"],
+        -45,
+        90,
+    ),
+    "Lexus spring air-conditioning service": (
+        "Entretien climatisation de printemps Lexus",
+        "Весеннее обслуживание кондиционера Lexus",
+        "雷克萨斯春季空调保养",
+        "89.00",
+        "lexus",
+        ["lexus-marseille"],
+        100,
+        60,
+    ),
 }
 
 # site code: [(kind, name in the site's language, name in English, price)]
@@ -526,7 +986,9 @@ def _load_sites(report: Report) -> dict[str, Site]:
             report.add("closures", created)
     for (site_code, brand_code), (phone, email, greeting) in BRAND_CONTACTS.items():
         _contact, created = SiteBrand.objects.get_or_create(
-            site=sites[site_code], brand=brands[brand_code], defaults={"phone": phone, "email": email, "greeting": greeting},
+            site=sites[site_code],
+            brand=brands[brand_code],
+            defaults={"phone": phone, "email": email, "greeting": greeting},
         )
         report.add("brand contact points", created)
     return sites
@@ -538,9 +1000,13 @@ def _load_staff(sites: dict[str, Site], report: Report) -> None:
         user, created = User.objects.get_or_create(
             username=username,
             defaults={
-                "first_name": first, "last_name": last, "email": f"{username}@horizon-auto.example",
-                "language": language, "group_wide": username in GROUP_WIDE,
-                "is_staff": username in SUPERUSERS, "is_superuser": username in SUPERUSERS,
+                "first_name": first,
+                "last_name": last,
+                "email": f"{username}@horizon-auto.example",
+                "language": language,
+                "group_wide": username in GROUP_WIDE,
+                "is_staff": username in SUPERUSERS,
+                "is_superuser": username in SUPERUSERS,
             },
         )
         if created:
@@ -561,23 +1027,31 @@ def _load_catalogue(today: date, report: Report) -> None:
         operation, created = LabourOperation.objects.get_or_create(
             code=code,
             defaults={
-                "description": en, "translations": _translations("description", fr, ru, zh),
-                "flat_rate_hours": Decimal(hours), "price": Decimal(price) if price else None,
-                "skill": skill, "brand": brands.get(brand_code),
+                "description": en,
+                "translations": _translations("description", fr, ru, zh),
+                "flat_rate_hours": Decimal(hours),
+                "price": Decimal(price) if price else None,
+                "skill": skill,
+                "brand": brands.get(brand_code),
             },
         )
         report.add("labour operations", created)
         for number, quantity in kit:
             _line, created = OperationPart.objects.get_or_create(
-                operation=operation, part=parts[number], defaults={"quantity": Decimal(quantity)},
+                operation=operation,
+                part=parts[number],
+                defaults={"quantity": Decimal(quantity)},
             )
             report.add("parts-kit lines", created)
     for code, (kind, en, fr, ru, zh, patterns) in CAMPAIGNS.items():
         _campaign, created = Campaign.objects.get_or_create(
             code=code,
             defaults={
-                "kind": kind, "title": en, "translations": _translations("title", fr, ru, zh),
-                "vin_patterns": patterns, "starts_on": today - timedelta(days=60),
+                "kind": kind,
+                "title": en,
+                "translations": _translations("title", fr, ru, zh),
+                "vin_patterns": patterns,
+                "starts_on": today - timedelta(days=60),
             },
         )
         report.add("campaigns", created)
@@ -589,8 +1063,10 @@ def _load_offers_and_mobility(sites: dict[str, Site], today: date, report: Repor
         offer, created = SeasonalOffer.objects.get_or_create(
             title=title,
             defaults={
-                "translations": _translations("title", fr, ru, zh), "price": Decimal(price),
-                "brand": brands.get(brand_code), "starts_on": today + timedelta(days=start),
+                "translations": _translations("title", fr, ru, zh),
+                "price": Decimal(price),
+                "brand": brands.get(brand_code),
+                "starts_on": today + timedelta(days=start),
                 "ends_on": today + timedelta(days=start + length),
             },
         )
@@ -602,13 +1078,15 @@ def _load_offers_and_mobility(sites: dict[str, Site], today: date, report: Repor
         for kind, local_name, english_name, price in services:
             translations = {site.language: {"name": local_name}}
             _service, created = MobilityService.objects.get_or_create(
-                site=site, kind=kind, defaults={"name": english_name, "translations": translations, "price": Decimal(price)},
+                site=site,
+                kind=kind,
+                defaults={"name": english_name, "translations": translations, "price": Decimal(price)},
             )
             report.add("mobility services", created)
 
 
 def _at_noon(day: date, site: Site) -> datetime:
-    return datetime.combine(day, time(12), tzinfo=site.tz).astimezone(dt_timezone.utc)
+    return datetime.combine(day, time(12), tzinfo=site.tz).astimezone(UTC)
 
 
 def _load_customers(sites: dict[str, Site], today: date, report: Report) -> None:
@@ -633,8 +1111,13 @@ def _load_customers(sites: dict[str, Site], today: date, report: Report) -> None
 
 def _load_consents(new_customers, site: Site, today: date, report: Report) -> None:
     consents = [
-        ConsentRecord(customer=customer, channel=channel, granted=granted, source=ConsentRecord.Source.IMPORT,
-                      recorded_at=_at_noon(today - timedelta(days=400), site))
+        ConsentRecord(
+            customer=customer,
+            channel=channel,
+            granted=granted,
+            source=ConsentRecord.Source.IMPORT,
+            recorded_at=_at_noon(today - timedelta(days=400), site),
+        )
         for demo, customer in new_customers
         for channel, granted in demo.consents.items()
     ]
@@ -643,7 +1126,9 @@ def _load_consents(new_customers, site: Site, today: date, report: Report) -> No
 
 
 def _load_vehicles(new_customers, site: Site, today: date, report: Report) -> None:
-    known_vins = set(Vehicle.objects.filter(vin__in=[v.vin for demo, _c in new_customers for v in demo.vehicles]).values_list("vin", flat=True))
+    known_vins = set(
+        Vehicle.objects.filter(vin__in=[v.vin for demo, _c in new_customers for v in demo.vehicles]).values_list("vin", flat=True)
+    )
     vehicles, readings, ownerships = [], [], []
     for demo, customer in new_customers:
         for planned in demo.vehicles:
@@ -652,14 +1137,20 @@ def _load_vehicles(new_customers, site: Site, today: date, report: Report) -> No
             last_day, last_km = planned.readings[-1]
             next_due = last_day + timedelta(days=365)
             vehicle = Vehicle(
-                vin=planned.vin, plate=planned.plate, plate_key=plate_key(planned.plate),
-                make=planned.line.make, model=planned.line.model, year=planned.year, energy=planned.energy,
+                vin=planned.vin,
+                plate=planned.plate,
+                plate_key=plate_key(planned.plate),
+                make=planned.line.make,
+                model=planned.line.model,
+                year=planned.year,
+                energy=planned.energy,
                 first_registration=planned.first_registration,
                 warranty_end=planned.first_registration + timedelta(days=3 * 365),
                 connected_services=planned.connected,
                 next_service_due_date=next_due,
                 next_service_due_km=(last_km // planned.line.service_km + 1) * planned.line.service_km,
-                owner=customer, created_at=customer.created_at,
+                owner=customer,
+                created_at=customer.created_at,
             )
             vehicles.append(vehicle)
             ownerships.append(Ownership(vehicle=vehicle, customer=customer, started_on=planned.first_registration))

@@ -10,7 +10,8 @@ class LanguageForm(forms.Form):
 
 class TwoFactorCodeForm(forms.Form):
     code = forms.CharField(
-        label=_("Code"), max_length=20,
+        label=_("Code"),
+        max_length=20,
         widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "text", "autofocus": True}),
         help_text=_("The 6 digits your authenticator app shows, or one of your recovery codes."),
     )

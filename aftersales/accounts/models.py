@@ -59,7 +59,9 @@ class Site(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     currency = models.CharField(_("currency"), max_length=3, help_text=_("ISO 4217 code, e.g. EUR"))
     vat_rate = models.DecimalField(
-        _("VAT rate (%)"), max_digits=5, decimal_places=2,
+        _("VAT rate (%)"),
+        max_digits=5,
+        decimal_places=2,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
     )
     labour_rate = models.DecimalField(_("hourly labour rate, before VAT"), max_digits=10, decimal_places=2, default=Decimal("0"))
@@ -100,7 +102,8 @@ class SiteBrand(models.Model):
     phone = models.CharField(_("brand phone"), max_length=20, blank=True)
     email = models.EmailField(_("brand e-mail"), blank=True)
     greeting = models.CharField(
-        _("greeting formula"), max_length=200,
+        _("greeting formula"),
+        max_length=200,
         help_text=_("Read by the agent at the start of a call; {agent} is replaced by the agent's first name."),
     )
 
@@ -168,7 +171,8 @@ class User(AbstractUser):
     phone = models.CharField(_("phone"), max_length=20, blank=True)
     sites = models.ManyToManyField(Site, blank=True, related_name="staff", verbose_name=_("sites"))
     group_wide = models.BooleanField(
-        _("sees every site of the group"), default=False,
+        _("sees every site of the group"),
+        default=False,
         help_text=_("For group managers: every site of their dealer group."),
     )
 
@@ -206,7 +210,11 @@ class AuthEvent(models.Model):
 
     kind = models.CharField(_("event"), max_length=20, choices=Kind.choices)
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="auth_events",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="auth_events",
         verbose_name=_("user"),
     )
     username = models.CharField(_("username given"), max_length=150, blank=True)
@@ -228,12 +236,18 @@ class TwoFactorDevice(models.Model):
     """A staff member's TOTP authenticator (RFC 6238), confirmed once a code from it was accepted."""
 
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="two_factor_device", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="two_factor_device",
+        verbose_name=_("user"),
     )
     secret = models.CharField(_("secret"), max_length=64)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     last_used_step = models.BigIntegerField(
-        _("last time step used"), null=True, blank=True, help_text=_("A code is accepted once: replays are refused."),
+        _("last time step used"),
+        null=True,
+        blank=True,
+        help_text=_("A code is accepted once: replays are refused."),
     )
 
     class Meta:
@@ -248,7 +262,10 @@ class RecoveryCode(models.Model):
     """A one-time code for when the authenticator is lost; only its hash is kept."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="recovery_codes", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="recovery_codes",
+        verbose_name=_("user"),
     )
     code_hash = models.CharField(_("code hash"), max_length=128)
     used_at = models.DateTimeField(_("used at"), null=True, blank=True)

@@ -48,15 +48,28 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
 BOOKING_DESK = ["appointments.view_appointment", "appointments.add_appointment", "appointments.change_appointment"]
 BOOKING_CAPACITY_SETUP = [
     f"appointments.{action}_{model}"
-    for model in ("advisorschedule", "absence", "technicianprofile", "technicianattendance", "sitecapacityrule",
-                  "capacityoverride", "loaner")
+    for model in (
+        "advisorschedule",
+        "absence",
+        "technicianprofile",
+        "technicianattendance",
+        "sitecapacityrule",
+        "capacityoverride",
+        "loaner",
+    )
     for action in ("view", "add", "change", "delete")
 ]
 BOOKING_PERMISSIONS = {
     Role.CRC_AGENT: BOOKING_DESK,
     Role.SERVICE_ADVISOR: [*BOOKING_DESK, "appointments.override_capacity", "appointments.view_loaner"],
-    Role.FOREMAN: ["appointments.view_appointment", "appointments.view_absence", "appointments.add_absence",
-                   "appointments.change_absence", "appointments.view_capacityoverride", "appointments.add_capacityoverride"],
+    Role.FOREMAN: [
+        "appointments.view_appointment",
+        "appointments.view_absence",
+        "appointments.add_absence",
+        "appointments.change_absence",
+        "appointments.view_capacityoverride",
+        "appointments.add_capacityoverride",
+    ],
     Role.PARTS_ADVISOR: ["appointments.view_appointment"],
     Role.MANAGER: [*BOOKING_DESK, "appointments.override_capacity", *BOOKING_CAPACITY_SETUP],
     Role.ADMIN: [*BOOKING_DESK, "appointments.override_capacity", *BOOKING_CAPACITY_SETUP],
@@ -82,17 +95,36 @@ for _role, _perms in MESSAGING_PERMISSIONS.items():
 # order requests; advisors ask for orders and confirm loaners.
 PREPARATION_VIEW = ["appointments.view_partstock"]
 PREPARATION_PERMISSIONS = {
-    Role.SERVICE_ADVISOR: [*PREPARATION_VIEW, "appointments.add_partorderrequest", "appointments.view_partorderrequest",
-                           "appointments.change_loanerreservation"],
-    Role.PARTS_ADVISOR: [*PREPARATION_VIEW, "appointments.change_partstock", "appointments.add_partorderrequest",
-                         "appointments.view_partorderrequest", "appointments.change_partorderrequest"],
+    Role.SERVICE_ADVISOR: [
+        *PREPARATION_VIEW,
+        "appointments.add_partorderrequest",
+        "appointments.view_partorderrequest",
+        "appointments.change_loanerreservation",
+    ],
+    Role.PARTS_ADVISOR: [
+        *PREPARATION_VIEW,
+        "appointments.change_partstock",
+        "appointments.add_partorderrequest",
+        "appointments.view_partorderrequest",
+        "appointments.change_partorderrequest",
+    ],
     Role.FOREMAN: PREPARATION_VIEW,
-    Role.MANAGER: [*PREPARATION_VIEW, "appointments.change_partstock", "appointments.add_partorderrequest",
-                   "appointments.view_partorderrequest", "appointments.change_partorderrequest",
-                   "appointments.change_loanerreservation"],
-    Role.ADMIN: [*PREPARATION_VIEW, "appointments.change_partstock", "appointments.add_partorderrequest",
-                 "appointments.view_partorderrequest", "appointments.change_partorderrequest",
-                 "appointments.change_loanerreservation"],
+    Role.MANAGER: [
+        *PREPARATION_VIEW,
+        "appointments.change_partstock",
+        "appointments.add_partorderrequest",
+        "appointments.view_partorderrequest",
+        "appointments.change_partorderrequest",
+        "appointments.change_loanerreservation",
+    ],
+    Role.ADMIN: [
+        *PREPARATION_VIEW,
+        "appointments.change_partstock",
+        "appointments.add_partorderrequest",
+        "appointments.view_partorderrequest",
+        "appointments.change_partorderrequest",
+        "appointments.change_loanerreservation",
+    ],
 }
 for _role, _perms in PREPARATION_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
@@ -102,11 +134,22 @@ for _role, _perms in PREPARATION_PERMISSIONS.items():
 # agents work the call list and the target lists; managers also see the
 # escalations, the monthly complaint review, reminders and mileage checks.
 CONCERNS_DESK = ["followup.view_concern", "followup.add_concern", "followup.change_concern"]
-CALL_LIST = ["followup.view_calltask", "followup.add_calltask", "followup.change_calltask", "followup.work_target_lists",
-             "followup.add_outreachcampaign"]
+CALL_LIST = [
+    "followup.view_calltask",
+    "followup.add_calltask",
+    "followup.change_calltask",
+    "followup.work_target_lists",
+    "followup.add_outreachcampaign",
+]
 FOLLOWUP_MANAGEMENT = [
-    "followup.view_escalation", "followup.change_escalation", "followup.review_complaints", "followup.view_maintenancereminder",
-    "followup.view_mileagecheck", "followup.change_mileagecheck", "followup.view_reminderpolicy", "followup.add_reminderpolicy",
+    "followup.view_escalation",
+    "followup.change_escalation",
+    "followup.review_complaints",
+    "followup.view_maintenancereminder",
+    "followup.view_mileagecheck",
+    "followup.change_mileagecheck",
+    "followup.view_reminderpolicy",
+    "followup.add_reminderpolicy",
     "followup.change_reminderpolicy",
 ]
 FOLLOWUP_PERMISSIONS = {
@@ -138,8 +181,15 @@ for _role, _perms in WORKSHOP_PERMISSIONS.items():
 # report findings; advisors price extra work and record the customer's
 # decisions; quality controllers read work orders and do the final check.
 # Managers and administrators may do all of it.
-WORKSHOP_FLOOR_ALL = ["workshop.dispatch_jobs", "workshop.work_on_jobs", "workshop.decide_extra_work", "workshop.check_quality",
-                      "workshop.view_bay", "workshop.add_bay", "workshop.change_bay"]
+WORKSHOP_FLOOR_ALL = [
+    "workshop.dispatch_jobs",
+    "workshop.work_on_jobs",
+    "workshop.decide_extra_work",
+    "workshop.check_quality",
+    "workshop.view_bay",
+    "workshop.add_bay",
+    "workshop.change_bay",
+]
 WORKSHOP_FLOOR_PERMISSIONS = {
     Role.SERVICE_ADVISOR: ["workshop.decide_extra_work"],
     Role.FOREMAN: ["workshop.dispatch_jobs", "workshop.view_bay", "workshop.add_bay", "workshop.change_bay"],
@@ -166,10 +216,24 @@ for _role, _perms in WEB_REQUEST_PERMISSIONS.items():
 # Invoicing and handover: cashiers prepare, issue and credit invoices, take
 # payments and close periods; advisors take payments and run the handover;
 # managers and administrators do both and alone release a car with a balance due.
-INVOICING_DESK = ["invoicing.view_invoice", "invoicing.add_invoice", "invoicing.change_invoice", "invoicing.issue_invoice",
-                  "invoicing.view_payment", "invoicing.add_payment", "invoicing.view_closure", "invoicing.close_period"]
-HANDOVER_DESK = ["invoicing.view_invoice", "invoicing.view_payment", "invoicing.add_payment", "invoicing.view_handover",
-                 "invoicing.add_handover", "invoicing.change_handover"]
+INVOICING_DESK = [
+    "invoicing.view_invoice",
+    "invoicing.add_invoice",
+    "invoicing.change_invoice",
+    "invoicing.issue_invoice",
+    "invoicing.view_payment",
+    "invoicing.add_payment",
+    "invoicing.view_closure",
+    "invoicing.close_period",
+]
+HANDOVER_DESK = [
+    "invoicing.view_invoice",
+    "invoicing.view_payment",
+    "invoicing.add_payment",
+    "invoicing.view_handover",
+    "invoicing.add_handover",
+    "invoicing.change_handover",
+]
 INVOICING_PERMISSIONS = {
     Role.CASHIER: INVOICING_DESK,
     Role.SERVICE_ADVISOR: HANDOVER_DESK,

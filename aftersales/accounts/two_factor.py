@@ -94,7 +94,8 @@ def _new_recovery_codes(user: User) -> list[str]:
 def start_enrolment(*, user: User) -> TwoFactorDevice:
     """The user's authenticator to set up: a new secret, or the one not yet confirmed."""
     device, _created = TwoFactorDevice.objects.select_for_update().get_or_create(
-        user=user, defaults={"secret": pyotp.random_base32()},
+        user=user,
+        defaults={"secret": pyotp.random_base32()},
     )
     if device.confirmed_at is not None:
         raise TwoFactorError(TwoFactorError.default_message)

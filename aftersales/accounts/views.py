@@ -45,8 +45,12 @@ def switch_language(request: HttpRequest) -> HttpResponse:
         set_user_language(user=request.user, language=language)
     response = HttpResponseRedirect(_safe_next(request, form.cleaned_data["next"]))
     response.set_cookie(
-        settings.LANGUAGE_COOKIE_NAME, language,
-        max_age=365 * 24 * 3600, secure=settings.LANGUAGE_COOKIE_SECURE, httponly=True, samesite="Lax",
+        settings.LANGUAGE_COOKIE_NAME,
+        language,
+        max_age=365 * 24 * 3600,
+        secure=settings.LANGUAGE_COOKIE_SECURE,
+        httponly=True,
+        samesite="Lax",
     )
     return response
 
@@ -86,8 +90,12 @@ def two_factor_enrol(request: HttpRequest) -> HttpResponse:
         status = 400
     uri = two_factor.provisioning_uri(device)
     return _two_factor_page(
-        request, "accounts/two_factor_enrol.html", form, status,
-        secret=device.secret, qr_svg=two_factor.qr_code_svg(uri),
+        request,
+        "accounts/two_factor_enrol.html",
+        form,
+        status,
+        secret=device.secret,
+        qr_svg=two_factor.qr_code_svg(uri),
     )
 
 
@@ -123,9 +131,14 @@ def two_factor_recovery_codes(request: HttpRequest) -> HttpResponse:
     codes = request.session.pop(RECOVERY_CODES_SESSION_KEY, None)
     if not codes:
         return redirect("home")
-    return render(request, "accounts/two_factor_recovery_codes.html", {
-        "codes": codes, "next": _safe_next(request, request.GET.get("next", "")),
-    })
+    return render(
+        request,
+        "accounts/two_factor_recovery_codes.html",
+        {
+            "codes": codes,
+            "next": _safe_next(request, request.GET.get("next", "")),
+        },
+    )
 
 
 def redirect_with_next(request: HttpRequest, name: str, next_url: str = "") -> HttpResponse:

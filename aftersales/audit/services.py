@@ -49,13 +49,18 @@ def record_bulk_change(*, actor, queryset: models.QuerySet, changes: dict, actio
         events = []
         for row in rows:
             differences = {
-                name: [_plain(getattr(row, name)), _plain(changes[name])]
-                for name in fields if getattr(row, name) != changes[name]
+                name: [_plain(getattr(row, name)), _plain(changes[name])] for name in fields if getattr(row, name) != changes[name]
             }
             if differences:
-                events.append(AuditEvent(
-                    content_type=content_type, object_id=str(row.pk), object_repr=str(row)[:200],
-                    action=action, changes=differences, actor=by,
-                ))
+                events.append(
+                    AuditEvent(
+                        content_type=content_type,
+                        object_id=str(row.pk),
+                        object_repr=str(row)[:200],
+                        action=action,
+                        changes=differences,
+                        actor=by,
+                    )
+                )
         AuditEvent.objects.bulk_create(events)
         return queryset.model._default_manager.filter(pk__in=[row.pk for row in rows]).update(**changes)

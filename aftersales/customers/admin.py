@@ -7,8 +7,17 @@ services (search columns, ownership and audit trail), i.e. the staff screens.
 from django.contrib import admin
 
 from .models import (
-    Campaign, ConsentRecord, Customer, LabourOperation, MileageReading, MobilityService, OperationPart, Ownership, Part,
-    SeasonalOffer, Vehicle,
+    Campaign,
+    ConsentRecord,
+    Customer,
+    LabourOperation,
+    MileageReading,
+    MobilityService,
+    OperationPart,
+    Ownership,
+    Part,
+    SeasonalOffer,
+    Vehicle,
 )
 
 

@@ -63,14 +63,19 @@ class CustomerForm(forms.ModelForm):
         identity = ["kind", "last_name", "first_name", "company_name"]
         if "site" in self.fields:
             identity.insert(0, "site")
-        self.helper = _helper(Layout(
-            Fieldset(_("Identity"), *identity),
-            Fieldset(
-                _("Contact"), Row(Column("mobile"), Column("phone_other")), "email", Row(Column("language"), Column("preferred_channel")),
-            ),
-            Fieldset(_("Consent"), Row(*(Column(consent_field_name(channel)) for channel in Channel))),
-            Fieldset(_("Address"), "address", Row(Column("postcode"), Column("city"), Column("country"))),
-        ))
+        self.helper = _helper(
+            Layout(
+                Fieldset(_("Identity"), *identity),
+                Fieldset(
+                    _("Contact"),
+                    Row(Column("mobile"), Column("phone_other")),
+                    "email",
+                    Row(Column("language"), Column("preferred_channel")),
+                ),
+                Fieldset(_("Consent"), Row(*(Column(consent_field_name(channel)) for channel in Channel))),
+                Fieldset(_("Address"), "address", Row(Column("postcode"), Column("city"), Column("country"))),
+            )
+        )
 
     def clean_country(self) -> str:
         return self.cleaned_data["country"].upper()
@@ -97,9 +102,11 @@ class CustomerForm(forms.ModelForm):
         channel = cleaned.get("preferred_channel")
         contact_errors = self.errors.keys() & {"mobile", "phone_other", "email"}
         if channel and not reachable[channel] and not contact_errors:
-            self.add_error("preferred_channel", _(
-                "The customer cannot be reached by %(channel)s: add the contact detail or choose another channel."
-            ) % {"channel": Channel(channel).label})
+            self.add_error(
+                "preferred_channel",
+                _("The customer cannot be reached by %(channel)s: add the contact detail or choose another channel.")
+                % {"channel": Channel(channel).label},
+            )
         return cleaned
 
     def customer_data(self) -> dict:
@@ -132,13 +139,22 @@ class VehicleForm(forms.ModelForm):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.helper = _helper(Layout(
-            Fieldset(
-                _("Identification"), Row(Column("vin"), Column("plate")), Row(Column("make"), Column("model"), Column("year")), "energy",
-            ),
-            Fieldset(_("Dates and service"), Row(Column("first_registration"), Column("warranty_end")),
-                     Row(Column("next_service_due_date"), Column("next_service_due_km")), "connected_services"),
-        ))
+        self.helper = _helper(
+            Layout(
+                Fieldset(
+                    _("Identification"),
+                    Row(Column("vin"), Column("plate")),
+                    Row(Column("make"), Column("model"), Column("year")),
+                    "energy",
+                ),
+                Fieldset(
+                    _("Dates and service"),
+                    Row(Column("first_registration"), Column("warranty_end")),
+                    Row(Column("next_service_due_date"), Column("next_service_due_km")),
+                    "connected_services",
+                ),
+            )
+        )
 
     def clean_vin(self) -> str:
         vin = validate_vin(self.cleaned_data["vin"])
@@ -171,7 +187,9 @@ def add_domain_error(form: forms.BaseForm, error: CustomerError, user) -> None:
 
 class ErasureForm(forms.Form):
     reason = forms.CharField(
-        label=_("Reason"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}),
+        label=_("Reason"),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("For example: the customer's written request of 12 May."),
     )
     confirm = forms.BooleanField(label=_("I understand that the personal data will be erased for good."))

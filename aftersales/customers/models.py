@@ -105,7 +105,9 @@ class ConsentRecord(models.Model):
     granted = models.BooleanField(_("granted"))
     source = models.CharField(_("source"), max_length=12, choices=Source.choices)
     recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("recorded by")
+    )
 
     class Meta:
         ordering = ["-recorded_at", "-pk"]
@@ -184,7 +186,9 @@ class MileageReading(models.Model):
     read_at = models.DateTimeField(_("read at"), default=timezone.now)
     source = models.CharField(_("source"), max_length=10, choices=Source.choices)
     correction_reason = models.CharField(_("correction reason"), max_length=200, blank=True)
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("recorded by"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("recorded by")
+    )
 
     class Meta:
         ordering = ["-read_at", "-pk"]
@@ -208,7 +212,8 @@ class Campaign(Translated):
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"), blank=True)
     vin_patterns = models.TextField(
-        _("VIN patterns"), help_text=_("One per line; * stands for any characters, ? for one. A full VIN matches that vehicle only."),
+        _("VIN patterns"),
+        help_text=_("One per line; * stands for any characters, ? for one. A full VIN matches that vehicle only."),
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
@@ -229,7 +234,9 @@ class Campaign(Translated):
 class Part(models.Model):
     number = models.CharField(_("part number"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    unit_price = models.DecimalField(_("unit price, before VAT"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    unit_price = models.DecimalField(
+        _("unit price, before VAT"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
 
     class Meta:
         ordering = ["number"]
@@ -249,11 +256,20 @@ class LabourOperation(Translated):
 
     code = models.CharField(_("code"), max_length=30, unique=True)
     description = models.CharField(_("description"), max_length=200)
-    brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("brand"), help_text=_("Empty for every brand."))
-    flat_rate_hours = models.DecimalField(_("flat-rate hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+    brand = models.ForeignKey(
+        Brand, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("brand"), help_text=_("Empty for every brand.")
+    )
+    flat_rate_hours = models.DecimalField(
+        _("flat-rate hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
     price = models.DecimalField(
-        _("labour price, before VAT"), max_digits=10, decimal_places=2, null=True, blank=True,
-        validators=[MinValueValidator(Decimal("0"))], help_text=_("Empty: flat-rate hours × the site's labour rate."),
+        _("labour price, before VAT"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Empty: flat-rate hours × the site's labour rate."),
     )
     skill = models.CharField(_("skill"), max_length=10, choices=Skill.choices)
     parts = models.ManyToManyField(Part, through="OperationPart", blank=True, verbose_name=_("parts kit"))
@@ -276,7 +292,9 @@ class LabourOperation(Translated):
 class OperationPart(models.Model):
     operation = models.ForeignKey(LabourOperation, on_delete=models.CASCADE, related_name="kit_lines", verbose_name=_("operation"))
     part = models.ForeignKey(Part, on_delete=models.PROTECT, verbose_name=_("part"))
-    quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))])
+    quantity = models.DecimalField(
+        _("quantity"), max_digits=8, decimal_places=2, default=Decimal("1"), validators=[MinValueValidator(Decimal("0.01"))]
+    )
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["operation", "part"], name="unique_part_per_kit")]

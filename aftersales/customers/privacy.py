@@ -102,15 +102,14 @@ def erase_customer(*, customer: Customer, actor, reason: str) -> list[str]:
     latest = {record.channel: record.granted for record in reversed(ConsentRecord.objects.filter(customer=locked))}
     ConsentRecord.objects.bulk_create(
         ConsentRecord(customer=locked, channel=channel, granted=False, source=ConsentRecord.Source.FORM, recorded_by=actor)
-        for channel, granted in latest.items() if granted and channel in Channel.values
+        for channel, granted in latest.items()
+        if granted and channel in Channel.values
     )
     OutboxMessage.objects.filter(customer=locked, status=OutboxMessage.Status.QUEUED).update(status=OutboxMessage.Status.SUPPRESSED)
     OutboxMessage.objects.filter(customer=locked).update(body=REDACTED, body_html="", recipient="")
     InboundMessage.objects.filter(customer=locked).update(body=REDACTED, from_number="")
     OneTimeCode.objects.filter(customer=locked).delete()
-    for event in AuditEvent.objects.filter(
-        content_type=ContentType.objects.get_for_model(Customer), object_id=str(locked.pk)
-    ):
+    for event in AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Customer), object_id=str(locked.pk)):
         event.changes = {field: [REDACTED, REDACTED] for field in event.changes}
         event.object_repr = str(locked)
         event.save(update_fields=["changes", "object_repr"])
@@ -118,7 +117,9 @@ def erase_customer(*, customer: Customer, actor, reason: str) -> list[str]:
     for _name, fn in sorted(_erasures.items()):
         kept.extend(fn(locked))
     record_change(
-        actor=actor, obj=locked, action="update",
+        actor=actor,
+        obj=locked,
+        action="update",
         changes={"erased": [None, [*PERSONAL_FIELDS, "last_name"]], "erasure_reason": [None, reason]},
     )
     return kept

@@ -3,8 +3,8 @@
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -111,8 +111,10 @@ def search_customers(*, user, query: str, limit: int = SEARCH_LIMIT) -> Customer
     result.truncated = len(own_ids) > limit or len(exact_ids) + len(vehicle_ids) > limit or len(ranked_ids) > limit
     if not ranked_ids:
         return result
-    found = customers.filter(pk__in=ranked_ids).select_related("site").prefetch_related(
-        Prefetch("vehicles", queryset=Vehicle.objects.order_by("make", "model", "pk"))
+    found = (
+        customers.filter(pk__in=ranked_ids)
+        .select_related("site")
+        .prefetch_related(Prefetch("vehicles", queryset=Vehicle.objects.order_by("make", "model", "pk")))
     )
     exact_set = set(exact_ids)
     folded = fold(query)

@@ -26,12 +26,32 @@ from .exceptions import InvalidVin, MileageNeedsCorrectionReason, SameOwner, Vin
 from .models import Channel, ConsentRecord, Customer, MileageReading, Ownership, Vehicle
 
 CUSTOMER_FIELDS = (
-    "kind", "first_name", "last_name", "company_name", "mobile", "phone_other", "email",
-    "language", "preferred_channel", "address", "postcode", "city", "country",
+    "kind",
+    "first_name",
+    "last_name",
+    "company_name",
+    "mobile",
+    "phone_other",
+    "email",
+    "language",
+    "preferred_channel",
+    "address",
+    "postcode",
+    "city",
+    "country",
 )
 VEHICLE_FIELDS = (
-    "vin", "plate", "make", "model", "year", "energy", "first_registration", "warranty_end",
-    "connected_services", "next_service_due_date", "next_service_due_km",
+    "vin",
+    "plate",
+    "make",
+    "model",
+    "year",
+    "energy",
+    "first_registration",
+    "warranty_end",
+    "connected_services",
+    "next_service_due_date",
+    "next_service_due_km",
 )
 
 
@@ -94,7 +114,11 @@ def record_consent(*, customer: Customer, channel: str, granted: bool, source: s
     if was_granted == granted:
         return None
     record = ConsentRecord.objects.create(
-        customer=locked, channel=channel, granted=granted, source=ConsentRecord.Source(source), recorded_by=recorded_by,
+        customer=locked,
+        channel=channel,
+        granted=granted,
+        source=ConsentRecord.Source(source),
+        recorded_by=recorded_by,
     )
     record_change(actor=recorded_by, obj=locked, action="update", changes={f"consent_{channel.value}": [was_granted, granted]})
     return record
@@ -153,7 +177,13 @@ def update_vehicle(*, vehicle: Vehicle, data: Mapping[str, Any], updated_by) -> 
 
 @transaction.atomic
 def record_mileage(
-    *, vehicle: Vehicle, km: int, source: str, recorded_by, correction_reason: str = "", read_at: datetime | None = None,
+    *,
+    vehicle: Vehicle,
+    km: int,
+    source: str,
+    recorded_by,
+    correction_reason: str = "",
+    read_at: datetime | None = None,
 ) -> MileageReading:
     """A reading below the last one is a correction and must say why."""
     locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
@@ -165,8 +195,12 @@ def record_mileage(
             % {"km": number_format(last.km, force_grouping=True)}
         )
     reading = MileageReading.objects.create(
-        vehicle=locked, km=km, source=MileageReading.Source(source), correction_reason=correction_reason,
-        read_at=read_at or timezone.now(), recorded_by=recorded_by,
+        vehicle=locked,
+        km=km,
+        source=MileageReading.Source(source),
+        correction_reason=correction_reason,
+        read_at=read_at or timezone.now(),
+        recorded_by=recorded_by,
     )
     changes = {"mileage_km": [last.km if last is not None else None, km]}
     if correction_reason:
@@ -183,8 +217,9 @@ def transfer_vehicle(*, vehicle: Vehicle, new_owner: Customer, transferred_by, o
         raise SameOwner(_("This customer already owns the vehicle."))
     day = on or timezone.localdate()
     before = copy.copy(locked)
-    record_bulk_change(actor=transferred_by, queryset=Ownership.objects.filter(vehicle=locked, ended_on__isnull=True),
-                       changes={"ended_on": day})
+    record_bulk_change(
+        actor=transferred_by, queryset=Ownership.objects.filter(vehicle=locked, ended_on__isnull=True), changes={"ended_on": day}
+    )
     ownership = Ownership.objects.create(vehicle=locked, customer=new_owner, started_on=day)
     locked.owner = new_owner
     locked.save(update_fields=["owner"])

@@ -80,7 +80,9 @@ def series_chart(values: list[tuple[str, Decimal | None]]) -> Series:
 def bars_chart(values: list[tuple[str, Decimal | None]]) -> Bars:
     known = [abs(value) for _label, value in values if value is not None]
     top = max(known) if known and max(known) else Decimal("1")
-    return Bars([
-        Bar(BAR_GAP + index * (BAR_HEIGHT + BAR_GAP), float(abs(value) / top) * (WIDTH - PAD) if value is not None else 0, label, value)
-        for index, (label, value) in enumerate(values)
-    ])
+    return Bars(
+        [
+            Bar(BAR_GAP + index * (BAR_HEIGHT + BAR_GAP), float(abs(value) / top) * (WIDTH - PAD) if value is not None else 0, label, value)
+            for index, (label, value) in enumerate(values)
+        ]
+    )

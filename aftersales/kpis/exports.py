@@ -38,8 +38,9 @@ def record_rows(kpi: Kpi, records: Iterable) -> tuple[list, Iterable]:
 
 def summary_rows(tiles: list[Tile]) -> tuple[list, Iterable]:
     header = [_("KPI"), _("Unit"), _("Period"), _("Previous period"), _("Same period last year"), _("Built on")]
-    return header, ([str(tile.kpi.label), tile.kpi.unit, tile.current, tile.previous, tile.last_year,
-                     str(tile.kpi.built_on)] for tile in tiles)
+    return header, (
+        [str(tile.kpi.label), tile.kpi.unit, tile.current, tile.previous, tile.last_year, str(tile.kpi.built_on)] for tile in tiles
+    )
 
 
 def csv_response(filename: str, header: list, rows: Iterable) -> HttpResponse:

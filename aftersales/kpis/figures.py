@@ -65,8 +65,11 @@ class Figures:
         """The rows of ``kpi`` (or of ``key``), of one part (None: every part), kept to the scope's person."""
         person = kpi.person_filter(self.scope)
         key = key or kpi.key
-        found = ([row for (name, _part), rows in self.rows.items() if name == key for row in rows] if part is None
-                 else self.rows.get((key, part), []))
+        found = (
+            [row for (name, _part), rows in self.rows.items() if name == key for row in rows]
+            if part is None
+            else self.rows.get((key, part), [])
+        )
         return [row for row in found if row.person == person] if person else found
 
     def snapshot_day(self, bucket: Bucket) -> date:
@@ -97,12 +100,20 @@ def _summed(model: type[Figure], window: Window, scope: Scope, which: int, exclu
     """The figures of ``model`` summed per KPI, part, person, bucket and last-year flag, over the ranges of each bucket
     that ``_split`` gives it (``which``: 0 the months, 1 the days)."""
     ranges = {b.index: _split(b)[which] for b in window.all}
-    bucket = Case(*(When(_within(ranges[b.index]), then=Value(b.index)) for b in window.buckets if ranges[b.index]),
-                  default=None, output_field=IntegerField())
+    bucket = Case(
+        *(When(_within(ranges[b.index]), then=Value(b.index)) for b in window.buckets if ranges[b.index]),
+        default=None,
+        output_field=IntegerField(),
+    )
     last_year = Case(When(_within(ranges[LAST_YEAR]), then=Value(1)), default=Value(0), output_field=IntegerField())
-    return (model.objects.filter(_within([span for spans in ranges.values() for span in spans]), site_id__in=scope.site_ids)
-            .exclude(kpi__in=excluded).annotate(bucket=bucket, last_year=last_year)
-            .values_list("kpi", "part", "person_id", "bucket", "last_year").annotate(num=Sum("num"), den=Sum("den")).order_by())
+    return (
+        model.objects.filter(_within([span for spans in ranges.values() for span in spans]), site_id__in=scope.site_ids)
+        .exclude(kpi__in=excluded)
+        .annotate(bucket=bucket, last_year=last_year)
+        .values_list("kpi", "part", "person_id", "bucket", "last_year")
+        .annotate(num=Sum("num"), den=Sum("den"))
+        .order_by()
+    )
 
 
 def load(scope: Scope, window: Window, now: datetime) -> Figures:
@@ -121,8 +132,9 @@ def load(scope: Scope, window: Window, now: datetime) -> Figures:
     ends = {figures.snapshot_day(b) for b in (window.previous, window.current, window.last_year)}
     near = _within([(end - SNAPSHOT_AGE, end + timedelta(days=1)) for end in ends])
     latest: dict[tuple[str, int, date], tuple[date, Decimal, Decimal]] = {}
-    for kpi, site, day, num, den in (DailyFigure.objects.filter(near, site_id__in=scope.site_ids, kpi__in=snapshot_kpis)
-                                     .values_list("kpi", "site_id", "day", "num", "den")):
+    for kpi, site, day, num, den in DailyFigure.objects.filter(near, site_id__in=scope.site_ids, kpi__in=snapshot_kpis).values_list(
+        "kpi", "site_id", "day", "num", "den"
+    ):
         for end in ends:
             known = latest.get((kpi, site, end))
             if end - SNAPSHOT_AGE <= day <= end and (known is None or day > known[0]):
@@ -217,8 +229,9 @@ def _hours(kpi: Kpi, figures: Figures) -> Result:
     rows, window = figures.of(kpi, key=HOURS, part=None), figures.window
     present = {index for row in rows for index in row.buckets()}
     result = Result({b.index: kpi.measure(_hours_of(rows, b.index)) if b.index in present else None for b in window.all})
-    result.by_person = [(person, kpi.measure(_hours_of(own, window.current.index, person)))
-                        for person, own in _per_person(rows, window).items()]
+    result.by_person = [
+        (person, kpi.measure(_hours_of(own, window.current.index, person))) for person, own in _per_person(rows, window).items()
+    ]
     return result
 
 
@@ -233,12 +246,20 @@ def _retention(kpi: Kpi, figures: Figures) -> Result:
 def _loaners(kpi: Kpi, figures: Figures) -> Result:
     """Hours reserved / (active loaners × hours of the period)."""
     totals = _totals(figures.of(kpi))
-    return Result({b.index: (totals[b.index][0] * 100 / (figures.fleet * b.days * 24)).quantize(Decimal("0.1")) if figures.fleet else None
-                   for b in figures.window.all})
+    return Result(
+        {
+            b.index: (totals[b.index][0] * 100 / (figures.fleet * b.days * 24)).quantize(Decimal("0.1")) if figures.fleet else None
+            for b in figures.window.all
+        }
+    )
 
 
 READERS: dict[str, Callable[[Kpi, Figures], Result]] = {
-    Kind.RATIO: _ratio, Kind.MEDIAN: _median, Kind.HOURS: _hours, Kind.RETENTION: _retention, Kind.LOANERS: _loaners,
+    Kind.RATIO: _ratio,
+    Kind.MEDIAN: _median,
+    Kind.HOURS: _hours,
+    Kind.RETENTION: _retention,
+    Kind.LOANERS: _loaners,
 }
 
 
@@ -257,31 +278,51 @@ def _current_parts(kpi: Kpi, figures: Figures) -> dict[str, list[Decimal]]:
 def _funnel(kpi: Kpi, figures: Figures) -> list[tuple]:
     parts = _current_parts(kpi, figures)
     viewed, sent = parts[""]
-    return [(_("Inspections sent"), int(sent)), (_("Viewed by the customer"), int(viewed)),
-            (_("Lines approved"), int(parts["lines"][0])), (_("Value approved, before VAT"), parts["value"][0].quantize(Decimal("0.01")))]
+    return [
+        (_("Inspections sent"), int(sent)),
+        (_("Viewed by the customer"), int(viewed)),
+        (_("Lines approved"), int(parts["lines"][0])),
+        (_("Value approved, before VAT"), parts["value"][0].quantize(Decimal("0.01"))),
+    ]
 
 
 def _payers(kpi: Kpi, figures: Figures) -> list[tuple]:
     labels = dict(Invoice._meta.get_field("payer").choices)
-    return [(labels.get(payer, payer), hours.normalize(), sales.quantize(Decimal("0.01")),
-             (sales / hours).quantize(Decimal("0.01")) if hours else None)
-            for payer, (sales, hours) in sorted(_current_parts(kpi, figures).items()) if payer]
+    return [
+        (
+            labels.get(payer, payer),
+            hours.normalize(),
+            sales.quantize(Decimal("0.01")),
+            (sales / hours).quantize(Decimal("0.01")) if hours else None,
+        )
+        for payer, (sales, hours) in sorted(_current_parts(kpi, figures).items())
+        if payer
+    ]
 
 
 def _origins(kpi: Kpi, figures: Figures) -> list[tuple]:
     parts, labels = _current_parts(kpi, figures), dict(Appointment.Origin.choices)
-    return [(labels.get(origin, origin), int(appointments), int(visits), parts[f"{origin}:revenue"][0].quantize(Decimal("0.01")))
-            for origin, (appointments, visits) in sorted(parts.items()) if origin and ":" not in origin]
+    return [
+        (labels.get(origin, origin), int(appointments), int(visits), parts[f"{origin}:revenue"][0].quantize(Decimal("0.01")))
+        for origin, (appointments, visits) in sorted(parts.items())
+        if origin and ":" not in origin
+    ]
 
 
 def _steps(kpi: Kpi, figures: Figures) -> list[tuple]:
     parts = _current_parts(kpi, figures)
-    return [(label, int(parts[status][1]), (parts[status][0] / parts[status][1]).quantize(Decimal("0.1")))
-            for status, label in WorkOrder.Status.choices if parts.get(status, [ZERO, ZERO])[1]]
+    return [
+        (label, int(parts[status][1]), (parts[status][0] / parts[status][1]).quantize(Decimal("0.1")))
+        for status, label in WorkOrder.Status.choices
+        if parts.get(status, [ZERO, ZERO])[1]
+    ]
 
 
 TABLE_READERS: dict[str, Callable[[Kpi, Figures], list[tuple]]] = {
-    Table.FUNNEL: _funnel, Table.PAYERS: _payers, Table.ORIGINS: _origins, Table.STEPS: _steps,
+    Table.FUNNEL: _funnel,
+    Table.PAYERS: _payers,
+    Table.ORIGINS: _origins,
+    Table.STEPS: _steps,
 }
 
 

@@ -82,8 +82,13 @@ def _figure(kpi: str, site: int, day: date, person: int | None, num, den=None, p
 
 
 def _grouped(queryset: QuerySet, days: Days, date_field: str, site_field: str, *extra: str, **aggregates) -> QuerySet:
-    return (queryset.filter(**days.between(date_field)).annotate(kpi_day=days.day(date_field))
-            .values(site_field, "kpi_day", *extra).annotate(**aggregates).order_by())
+    return (
+        queryset.filter(**days.between(date_field))
+        .annotate(kpi_day=days.day(date_field))
+        .values(site_field, "kpi_day", *extra)
+        .annotate(**aggregates)
+        .order_by()
+    )
 
 
 def _ratio(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
@@ -96,8 +101,12 @@ def _ratio(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
 def _median(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
     """A histogram of the durations per site and day, in whole days (``part``), to take the median from."""
     later, earlier = kpi.span
-    rows = (kpi.source(days.scope).filter(**days.between(kpi.date_field)).annotate(kpi_day=days.day(kpi.date_field))
-            .values_list(kpi.site_field, "kpi_day", later, earlier))
+    rows = (
+        kpi.source(days.scope)
+        .filter(**days.between(kpi.date_field))
+        .annotate(kpi_day=days.day(kpi.date_field))
+        .values_list(kpi.site_field, "kpi_day", later, earlier)
+    )
     counts = Counter((site, day, round((end - start).total_seconds() / BAND_SECONDS)) for site, day, end, start in rows.iterator(BATCH))
     for (site, day, band), count in counts.items():
         yield _figure(kpi.key, site, day, None, count, part=str(band))
@@ -106,14 +115,27 @@ def _median(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
 def _hours(days: Days) -> Iterator[FigureRow]:
     """Sold, clocked and attended hours per technician (workshop.selectors' definitions): a clocking or span counts on
     the day it starts, with its whole length (open ones up to now)."""
-    span = ExpressionWrapper(Coalesce(F("ended_at"), Value(days.now, output_field=DateTimeField())) - F("started_at"),
-                             output_field=DurationField())
+    span = ExpressionWrapper(
+        Coalesce(F("ended_at"), Value(days.now, output_field=DateTimeField())) - F("started_at"), output_field=DurationField()
+    )
     spans = AttendanceSpan.objects.filter(site_id__in=days.site_ids)
     parts = (
-        ("sold", WorkOrderJob.objects.filter(work_order__site_id__in=days.site_ids, status=JobStatus.DONE), "done_at",
-         "work_order__site_id", "done_by_id", Sum("flat_rate_hours")),
-        ("clocked", JobClocking.objects.filter(job__work_order__site_id__in=days.site_ids), "started_at",
-         "job__work_order__site_id", "technician_id", Sum(span)),
+        (
+            "sold",
+            WorkOrderJob.objects.filter(work_order__site_id__in=days.site_ids, status=JobStatus.DONE),
+            "done_at",
+            "work_order__site_id",
+            "done_by_id",
+            Sum("flat_rate_hours"),
+        ),
+        (
+            "clocked",
+            JobClocking.objects.filter(job__work_order__site_id__in=days.site_ids),
+            "started_at",
+            "job__work_order__site_id",
+            "technician_id",
+            Sum(span),
+        ),
         ("day", spans.filter(kind=AttendanceSpan.Kind.DAY), "started_at", "site_id", "technician_id", Sum(span)),
         ("break", spans.filter(kind=AttendanceSpan.Kind.BREAK), "started_at", "site_id", "technician_id", Sum(span)),
     )
@@ -156,9 +178,14 @@ def _retention(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
     if length <= 0:
         return
     visits: dict[tuple[int, int], list[date]] = defaultdict(list)
-    rows = (_visits(days.scope).filter(**days.between("created_at", days.start - 2 * timedelta(days=RETENTION_DAYS)))
-            .annotate(kpi_day=days.day("created_at")).values_list("site_id", "customer_id", "kpi_day").distinct()
-            .order_by("site_id", "customer_id", "kpi_day"))
+    rows = (
+        _visits(days.scope)
+        .filter(**days.between("created_at", days.start - 2 * timedelta(days=RETENTION_DAYS)))
+        .annotate(kpi_day=days.day("created_at"))
+        .values_list("site_id", "customer_id", "kpi_day")
+        .distinct()
+        .order_by("site_id", "customer_id", "kpi_day")
+    )
     for site, customer, day in rows.iterator(BATCH):
         visits[(site, customer)].append(day)
     changes: dict[int, list[list[int]]] = defaultdict(lambda: [[0] * (length + 1), [0] * (length + 1)])
@@ -186,8 +213,9 @@ def _funnel(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
     """Approved lines and their value, on the day their request was sent (sent and viewed are the ratio's own)."""
     decisions = ApprovalDecision.objects.filter(request__work_order__site_id__in=days.site_ids, approved=True)
     person = "request__work_order__advisor_id"
-    for row in _grouped(decisions, days, "request__sent_at", "request__work_order__site_id", person,
-                        lines=Count("pk"), value=Sum("net_amount")):
+    for row in _grouped(
+        decisions, days, "request__sent_at", "request__work_order__site_id", person, lines=Count("pk"), value=Sum("net_amount")
+    ):
         site, day = row["request__work_order__site_id"], row["kpi_day"]
         yield _figure(kpi.key, site, day, row[person], row["lines"], part="lines")
         yield _figure(kpi.key, site, day, row[person], row["value"], part="value")
@@ -196,18 +224,31 @@ def _funnel(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
 def _payers(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
     """Labour sales (``num``) and hours (``den``) per payer."""
     lines = _issued_lines(days.scope).filter(kind=InvoiceLine.Kind.LABOUR)
-    for row in _grouped(lines, days, kpi.date_field, kpi.site_field, kpi.advisor_field, "invoice__payer",
-                        sales=Sum("net"), hours=Sum("quantity")):
-        yield _figure(kpi.key, row[kpi.site_field], row["kpi_day"], row[kpi.advisor_field], row["sales"], row["hours"],
-                      part=row["invoice__payer"])
+    for row in _grouped(
+        lines, days, kpi.date_field, kpi.site_field, kpi.advisor_field, "invoice__payer", sales=Sum("net"), hours=Sum("quantity")
+    ):
+        yield _figure(
+            kpi.key, row[kpi.site_field], row["kpi_day"], row[kpi.advisor_field], row["sales"], row["hours"], part=row["invoice__payer"]
+        )
 
 
 def _origins(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
     """Appointments (``num``) and visits (``den``) per origin, and the revenue of their issued invoices."""
-    revenue = Sum("work_order__invoices__net_total", filter=Q(work_order__invoices__status=Invoice.Status.ISSUED,
-                                                              work_order__invoices__kind=Invoice.Kind.INVOICE))
-    for row in _grouped(_bookings(days.scope), days, kpi.date_field, "site_id", kpi.advisor_field, "origin",
-                        appointments=Count("pk", distinct=True), visits=Count("work_order", distinct=True), revenue=revenue):
+    revenue = Sum(
+        "work_order__invoices__net_total",
+        filter=Q(work_order__invoices__status=Invoice.Status.ISSUED, work_order__invoices__kind=Invoice.Kind.INVOICE),
+    )
+    for row in _grouped(
+        _bookings(days.scope),
+        days,
+        kpi.date_field,
+        "site_id",
+        kpi.advisor_field,
+        "origin",
+        appointments=Count("pk", distinct=True),
+        visits=Count("work_order", distinct=True),
+        revenue=revenue,
+    ):
         site, day, person = row["site_id"], row["kpi_day"], row[kpi.advisor_field]
         yield _figure(kpi.key, site, day, person, row["appointments"], row["visits"], part=row["origin"])
         yield _figure(kpi.key, site, day, person, row["revenue"], part=f"{row['origin']}:revenue")
@@ -215,11 +256,17 @@ def _origins(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
 
 def _steps(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
     """Hours spent in each status (``num``) and the status changes (``den``), for the changes followed by another one."""
-    following = WorkOrderEvent.objects.filter(work_order_id=OuterRef("work_order_id")).filter(
-        Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk"))
-    ).order_by("at", "pk").values("at")[:1]
-    events = (WorkOrderEvent.objects.filter(work_order__site_id__in=days.site_ids).annotate(left_at=Subquery(following))
-              .filter(left_at__isnull=False))
+    following = (
+        WorkOrderEvent.objects.filter(work_order_id=OuterRef("work_order_id"))
+        .filter(Q(at__gt=OuterRef("at")) | Q(at=OuterRef("at"), pk__gt=OuterRef("pk")))
+        .order_by("at", "pk")
+        .values("at")[:1]
+    )
+    events = (
+        WorkOrderEvent.objects.filter(work_order__site_id__in=days.site_ids)
+        .annotate(left_at=Subquery(following))
+        .filter(left_at__isnull=False)
+    )
     for row in _grouped(events, days, "at", "work_order__site_id", "to_status", hours=Sum(_duration("left_at", "at")), count=Count("pk")):
         yield _figure(kpi.key, row["work_order__site_id"], row["kpi_day"], None, row["hours"], row["count"], part=row["to_status"])
 
@@ -254,9 +301,14 @@ def _save(rows: Iterable[FigureRow]) -> int:
             if row is not None:
                 batch.append(row)
             if batch and (row is None or len(batch) == size):
-                cursor.execute(f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholders] * len(batch))}",
-                               [value for kpi, part, site, day, person, num, den in batch
-                                for value in (kpi, part, site, connection.ops.adapt_datefield_value(day), person, num, den)])
+                cursor.execute(
+                    f"INSERT INTO {table} ({names}) VALUES {', '.join([placeholders] * len(batch))}",
+                    [
+                        value
+                        for kpi, part, site, day, person, num, den in batch
+                        for value in (kpi, part, site, connection.ops.adapt_datefield_value(day), person, num, den)
+                    ],
+                )
                 made, batch = made + len(batch), []
     return made
 
@@ -289,9 +341,14 @@ def _sum_months(site_ids: list[int], start: date, end: date) -> None:
     INSERT ... SELECT."""
     first, stop = start.replace(day=1), (end - timedelta(days=1)).replace(day=1) + relativedelta(months=1)
     MonthlyFigure.objects.filter(site_id__in=site_ids, day__gte=first, day__lt=stop).delete()
-    sums = (DailyFigure.objects.filter(site_id__in=site_ids, day__gte=first, day__lt=stop).exclude(kpi__in=SNAPSHOTS)
-            .annotate(month=TruncMonth("day")).values_list("kpi", "part", "site_id", "month", "person_id")
-            .annotate(total_num=Sum("num"), total_den=Sum("den")).order_by())
+    sums = (
+        DailyFigure.objects.filter(site_id__in=site_ids, day__gte=first, day__lt=stop)
+        .exclude(kpi__in=SNAPSHOTS)
+        .annotate(month=TruncMonth("day"))
+        .values_list("kpi", "part", "site_id", "month", "person_id")
+        .annotate(total_num=Sum("num"), total_den=Sum("den"))
+        .order_by()
+    )
     select, params = sums.query.sql_with_params()
     names = ", ".join(connection.ops.quote_name(column) for column in COLUMNS)
     with connection.cursor() as cursor:
@@ -310,7 +367,9 @@ def _note_refresh(site_ids: list[int], start: date, end: date) -> None:
 def first_record_day(sites: Iterable[Site]) -> date | None:
     """The day of the sites' earliest work order or booking: where a full rebuild starts."""
     site_ids = [site.pk for site in sites]
-    moments = [WorkOrder.objects.filter(site_id__in=site_ids).aggregate(first=Min("created_at"))["first"],
-               Appointment.objects.filter(site_id__in=site_ids).aggregate(first=Min("created_at"))["first"]]
+    moments = [
+        WorkOrder.objects.filter(site_id__in=site_ids).aggregate(first=Min("created_at"))["first"],
+        Appointment.objects.filter(site_id__in=site_ids).aggregate(first=Min("created_at"))["first"],
+    ]
     known = [moment for moment in moments if moment is not None]
     return timezone.localdate(min(known)) - timedelta(days=1) if known else None

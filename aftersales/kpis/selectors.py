@@ -1,8 +1,8 @@
 """The dashboard's tiles (from the daily figures) and the records behind a figure, in a fixed number of queries."""
 
 from dataclasses import dataclass
-from functools import cached_property
 from decimal import Decimal
+from functools import cached_property
 
 from django.db.models import QuerySet
 from django.utils import timezone

@@ -50,10 +50,18 @@ def dashboard(request):
         return _invalid(request, filters)
     window, scope = filters.window(), filters.scope()
     tiles = dashboard_tiles(scope=scope, window=window)
-    return render(request, "kpis/dashboard.html", {
-        "filters": filters, "tiles": tiles, "window": window, "currency": _currency(filters), "query": request.GET.urlencode(),
-        "refreshed_at": refreshed_at(scope),
-    })
+    return render(
+        request,
+        "kpis/dashboard.html",
+        {
+            "filters": filters,
+            "tiles": tiles,
+            "window": window,
+            "currency": _currency(filters),
+            "query": request.GET.urlencode(),
+            "refreshed_at": refreshed_at(scope),
+        },
+    )
 
 
 @staff_view(PERMISSION)
@@ -65,10 +73,19 @@ def records(request):
     window = filters.window()
     page = Paginator(kpi_records(kpi=kpi, scope=filters.scope(), window=window), PAGE_SIZE).get_page(request.GET.get("page"))
     header, rows = exports.record_rows(kpi, page.object_list)
-    return render(request, "kpis/records.html", {
-        "kpi": kpi, "filters": filters, "window": window, "page": page, "header": header, "rows": list(rows),
-        "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "kpis/records.html",
+        {
+            "kpi": kpi,
+            "filters": filters,
+            "window": window,
+            "page": page,
+            "header": header,
+            "rows": list(rows),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @staff_view(PERMISSION)
@@ -96,10 +113,18 @@ def report(request):
         return _invalid(request, filters)
     window, scope = filters.window(), filters.scope()
     tiles = dashboard_tiles(scope=scope, window=window)
-    pdf = render_pdf("pdf/kpis_monthly.html", {
-        "filters": filters, "tiles": tiles, "window": window, "currency": _currency(filters), "refreshed_at": refreshed_at(scope),
-        "sites": filters.fields["site"].queryset.filter(pk__in=filters.scope().site_ids),
-    }, get_language())
+    pdf = render_pdf(
+        "pdf/kpis_monthly.html",
+        {
+            "filters": filters,
+            "tiles": tiles,
+            "window": window,
+            "currency": _currency(filters),
+            "refreshed_at": refreshed_at(scope),
+            "sites": filters.fields["site"].queryset.filter(pk__in=filters.scope().site_ids),
+        },
+        get_language(),
+    )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kpis-{window.current.start:%Y-%m}.pdf"'
     return response

@@ -85,8 +85,7 @@ def vat_totals(lines: Iterable[tuple[Decimal, Decimal, Decimal]], *, rounding: s
         nets[rate] = nets.get(rate, ZERO) + to_cents(net)
         vats[rate] = vats.get(rate, ZERO) + to_cents(vat)
     by_rate = tuple(
-        RateTotal(rate=rate, net=nets[rate], vat=vats[rate] if rounding == PER_LINE else vat_on(nets[rate], rate))
-        for rate in sorted(nets)
+        RateTotal(rate=rate, net=nets[rate], vat=vats[rate] if rounding == PER_LINE else vat_on(nets[rate], rate)) for rate in sorted(nets)
     )
     net = sum((row.net for row in by_rate), ZERO)
     vat = sum((row.vat for row in by_rate), ZERO)

@@ -29,7 +29,7 @@ class StaticOnlyFetcher(URLFetcher):
         path = unquote(parts.path)
         if parts.scheme != "file" or not path.startswith(prefix) or ".." in path:
             raise ValueError(f"PDF templates may only load static files, not {url}")
-        found = finders.find(path[len(prefix):])
+        found = finders.find(path[len(prefix) :])
         if not found:
             raise ValueError(f"static file not found: {path}")
         return super().fetch("file://" + (found if isinstance(found, str) else found[0]), headers)

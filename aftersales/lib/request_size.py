@@ -27,6 +27,8 @@ class RequestBodyLimitMiddleware:
         limit = settings.REQUEST_BODY_MAX_BYTES
         if size > limit:
             message = _("This request is too large (%(size)s MB; at most %(limit)s MB). Send a smaller photo.") % {
-                "size": round(size / MEGABYTE, 1), "limit": round(limit / MEGABYTE, 1)}
+                "size": round(size / MEGABYTE, 1),
+                "limit": round(limit / MEGABYTE, 1),
+            }
             return HttpResponse(message, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)

@@ -165,8 +165,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "Hello {{ customer }},\n\nYour appointment for your {{ vehicle }} has moved from "
             "{{ previous_start|date:'DATETIME_FORMAT' }} to {{ start|date:'DATETIME_FORMAT' }}.\n\n"
             "Details and changes: {{ link }}\n\nKind regards,\nYour {{ site.name }} service team",
-            "{{ site.name }}: your appointment ({{ vehicle }}) is now on {{ start|date:'SHORT_DATETIME_FORMAT' }}. "
-            "Details: {{ link }}",
+            "{{ site.name }}: your appointment ({{ vehicle }}) is now on {{ start|date:'SHORT_DATETIME_FORMAT' }}. Details: {{ link }}",
         ),
         "fr": (
             "Votre rendez-vous est déplacé au {{ start|date:'DATETIME_FORMAT' }}",
@@ -181,8 +180,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "Здравствуйте, {{ customer }}!\n\nВаша запись для автомобиля {{ vehicle }} перенесена с "
             "{{ previous_start|date:'DATETIME_FORMAT' }} на {{ start|date:'DATETIME_FORMAT' }}.\n\n"
             "Подробности и изменения: {{ link }}\n\nС уважением,\nсервисная служба {{ site.name }}",
-            "{{ site.name }}: запись ({{ vehicle }}) перенесена на {{ start|date:'SHORT_DATETIME_FORMAT' }}. "
-            "Подробнее: {{ link }}",
+            "{{ site.name }}: запись ({{ vehicle }}) перенесена на {{ start|date:'SHORT_DATETIME_FORMAT' }}. Подробнее: {{ link }}",
         ),
         "zh-hans": (
             "您的预约已改至{{ start|date:'DATETIME_FORMAT' }}",
@@ -227,8 +225,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "{% if due_km %} or {{ due_km }} km{% endif %}.\n\n{% if offer %}This month: {{ offer }}\n\n{% endif %}"
             "During the visit we offer a courtesy car, a shuttle or our lounge with wifi.\n"
             "Book online in two minutes: {{ link }}\n\nKind regards,\nYour {{ site.name }} service team",
-            "{{ site.name }}: your {{ vehicle }} is due for its service around {{ due_date|date:'SHORT_DATE_FORMAT' }}. "
-            "Book: {{ link }}",
+            "{{ site.name }}: your {{ vehicle }} is due for its service around {{ due_date|date:'SHORT_DATE_FORMAT' }}. Book: {{ link }}",
         ),
         "fr": (
             "L'entretien de votre {{ vehicle }} approche",
@@ -247,8 +244,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "{% if offer %}В этом месяце: {{ offer }}\n\n{% endif %}"
             "На время работ предложим подменный автомобиль, трансфер или зону ожидания с wifi.\n"
             "Запишитесь онлайн за две минуты: {{ link }}\n\nС уважением,\nсервисная служба {{ site.name }}",
-            "{{ site.name }}: техобслуживание {{ vehicle }} около {{ due_date|date:'SHORT_DATE_FORMAT' }}. "
-            "Записаться: {{ link }}",
+            "{{ site.name }}: техобслуживание {{ vehicle }} около {{ due_date|date:'SHORT_DATE_FORMAT' }}. Записаться: {{ link }}",
         ),
         "zh-hans": (
             "您的{{ vehicle }}即将需要保养",
@@ -288,7 +284,7 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
         "en": (
             "We have received your message (ref. {{ reference }})",
             "Hello {{ customer }},\n\nWe have received your message and registered it under reference {{ reference }}:\n"
-            "\"{{ summary }}\"\n\nThe person in charge will answer you within 24 hours.\n\n"
+            '"{{ summary }}"\n\nThe person in charge will answer you within 24 hours.\n\n'
             "Kind regards,\nYour {{ site.name }} service team",
             "{{ site.name }}: we received your message (ref. {{ reference }}). We will answer within 24 hours.",
         ),
@@ -381,4 +377,3 @@ def seed_default_templates(template_model, templates: dict | None = None) -> int
             )
             created += was_created
     return created
-

@@ -40,22 +40,35 @@ def _hash_code(row: OneTimeCode, code: str) -> str:
 
 
 def issue_code(
-    *, purpose: str, customer, subject=None, key: str = "", actor=None, ttl: timedelta = CODE_TTL,
+    *,
+    purpose: str,
+    customer,
+    subject=None,
+    key: str = "",
+    actor=None,
+    ttl: timedelta = CODE_TTL,
 ) -> OneTimeCode:
     """Create a code for the subject, queue it to the customer's mobile, retire the older ones."""
     lookup = _code_lookup(purpose=purpose, subject=subject, key=key)
     now = timezone.now()
-    code = f"{secrets.randbelow(10 ** CODE_DIGITS):0{CODE_DIGITS}d}"
+    code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     with transaction.atomic():
         OneTimeCode.objects.filter(**lookup, used_at__isnull=True, expires_at__gt=now).update(expires_at=now)
-        row = OneTimeCode(**lookup, customer=customer, created_at=now, max_attempts=MAX_CODE_ATTEMPTS,
-                          expires_at=(now + ttl).replace(microsecond=0))
+        row = OneTimeCode(
+            **lookup, customer=customer, created_at=now, max_attempts=MAX_CODE_ATTEMPTS, expires_at=(now + ttl).replace(microsecond=0)
+        )
         row.code_hash = _hash_code(row, code)
         row.save()
         row.message = queue_message(
-            customer=customer, template="one_time_code", context={"code": code, "minutes": int(ttl.total_seconds() // 60)},
-            about=subject, idempotency_key=f"one-time-code:{row.pk}", purpose=Purpose.SERVICE, channel=MessageChannel.SMS,
-            urgent=True, actor=actor,
+            customer=customer,
+            template="one_time_code",
+            context={"code": code, "minutes": int(ttl.total_seconds() // 60)},
+            about=subject,
+            idempotency_key=f"one-time-code:{row.pk}",
+            purpose=Purpose.SERVICE,
+            channel=MessageChannel.SMS,
+            urgent=True,
+            actor=actor,
         )
         row.save(update_fields=["message"])
     return row

@@ -60,8 +60,13 @@ class OutboxMessage(models.Model):
     }
     # Provider callbacks may arrive out of order: they only move a message forward.
     PROGRESS = {
-        Status.QUEUED: 0, Status.SENDING: 1, Status.SENT: 2, Status.DELIVERED: 3,
-        Status.FAILED: 4, Status.UNDELIVERABLE: 4, Status.SUPPRESSED: 4,
+        Status.QUEUED: 0,
+        Status.SENDING: 1,
+        Status.SENT: 2,
+        Status.DELIVERED: 3,
+        Status.FAILED: 4,
+        Status.UNDELIVERABLE: 4,
+        Status.SUPPRESSED: 4,
     }
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
@@ -207,7 +212,8 @@ class SmsSender(models.Model):
             models.UniqueConstraint(fields=["site", "brand"], name="unique_sms_sender_per_brand"),
             models.UniqueConstraint(fields=["site"], condition=models.Q(brand__isnull=True), name="unique_sms_sender_per_site"),
             models.CheckConstraint(
-                condition=~models.Q(from_number="", messaging_service_sid=""), name="sms_sender_has_number_or_service",
+                condition=~models.Q(from_number="", messaging_service_sid=""),
+                name="sms_sender_has_number_or_service",
             ),
         ]
         verbose_name = _("SMS sender")
@@ -261,7 +267,9 @@ class OneTimeCode(models.Model):
     subject_id = models.PositiveBigIntegerField(_("subject id"), null=True, blank=True)
     subject = GenericForeignKey("subject_type", "subject_id")
     key = models.CharField(_("key"), max_length=200, blank=True, help_text=_("Stands for the subject when there is no record yet."))
-    customer = models.ForeignKey(Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="one_time_codes", verbose_name=_("customer"))
+    customer = models.ForeignKey(
+        Customer, null=True, blank=True, on_delete=models.CASCADE, related_name="one_time_codes", verbose_name=_("customer")
+    )
     code_hash = models.CharField(_("code hash"), max_length=64)
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     expires_at = models.DateTimeField(_("expires at"))

@@ -88,10 +88,27 @@ ENQUEUE_AGAIN_AFTER = timedelta(minutes=5)
 SWEEP_BATCH = 200
 
 OPT_OUT_WORDS = {
-    "stop", "stopall", "stop all", "unsubscribe", "cancel", "end", "quit", "optout", "opt out", "revoke",
-    "arret", "arrêt", "stop sms", "désabonner", "desabonner",
-    "стоп", "отписаться", "отписка",
-    "退订", "取消订阅", "td",
+    "stop",
+    "stopall",
+    "stop all",
+    "unsubscribe",
+    "cancel",
+    "end",
+    "quit",
+    "optout",
+    "opt out",
+    "revoke",
+    "arret",
+    "arrêt",
+    "stop sms",
+    "désabonner",
+    "desabonner",
+    "стоп",
+    "отписаться",
+    "отписка",
+    "退订",
+    "取消订阅",
+    "td",
 }
 OPT_IN_WORDS = {"start", "unstop", "subscribe", "старт", "订阅"}
 
@@ -127,7 +144,9 @@ def queue_message(
     message_template, language = find_template(key=template, languages=[customer.language, site.language, settings.LANGUAGE_CODE])
     brand = context.get("brand") if isinstance(context.get("brand"), Brand) else None
     subject, body, body_html = render_message(
-        message_template=message_template, channel=chosen_channel, language=language,
+        message_template=message_template,
+        channel=chosen_channel,
+        language=language,
         context={**context, "customer": customer, "site": site, "brand_name": brand.name if brand else ""},
     )
     status = Status.SUPPRESSED if failure_code else Status.QUEUED
@@ -138,13 +157,30 @@ def queue_message(
         due = next_allowed_send_time(site, due)
     send_now = status == Status.QUEUED and due <= now
     message = OutboxMessage(
-        idempotency_key=idempotency_key, customer=customer, site=site, brand=brand, channel=chosen_channel,
-        recipient=recipient, purpose=purpose, urgent=urgent, template_key=template, language=language,
-        requested_language=customer.language, subject=subject, body=body, body_html=body_html,
+        idempotency_key=idempotency_key,
+        customer=customer,
+        site=site,
+        brand=brand,
+        channel=chosen_channel,
+        recipient=recipient,
+        purpose=purpose,
+        urgent=urgent,
+        template_key=template,
+        language=language,
+        requested_language=customer.language,
+        subject=subject,
+        body=body,
+        body_html=body_html,
         about_type=ContentType.objects.get_for_model(about) if about is not None else None,
-        about_id=str(about.pk) if about is not None else "", about_repr=str(about)[:200] if about is not None else "",
-        status=status, failure_code=failure_code, due_at=due, enqueued_at=now if send_now else None,
-        created_at=now, updated_at=now, created_by=actor if actor is not None and actor.is_authenticated else None,
+        about_id=str(about.pk) if about is not None else "",
+        about_repr=str(about)[:200] if about is not None else "",
+        status=status,
+        failure_code=failure_code,
+        due_at=due,
+        enqueued_at=now if send_now else None,
+        created_at=now,
+        updated_at=now,
+        created_by=actor if actor is not None and actor.is_authenticated else None,
     )
     try:
         with transaction.atomic():
@@ -166,9 +202,13 @@ def _store_attachments(message, attachments, ics_event, site) -> None:
     rows = [OutboxAttachment(message=message, filename=name, content=content, mimetype=mimetype) for name, content, mimetype in attachments]
     if ics_event:
         ics = build_event(
-            uid=ics_event["uid"], start=ics_event["start"], end=ics_event["end"], summary=ics_event["summary"],
+            uid=ics_event["uid"],
+            start=ics_event["start"],
+            end=ics_event["end"],
+            summary=ics_event["summary"],
             location=ics_event.get("location") or f"{site.name}, {site.address}, {site.postcode} {site.city}",
-            description=ics_event.get("description", ""), time_zone=site.tz,
+            description=ics_event.get("description", ""),
+            time_zone=site.tz,
         )
         rows.append(OutboxAttachment(message=message, filename="appointment.ics", content=ics, mimetype="text/calendar"))
     OutboxAttachment.objects.bulk_create(rows)
@@ -218,6 +258,7 @@ def render_message(*, message_template: MessageTemplate, channel: str, language:
     """(subject, text, HTML) in the message's language and the site's time zone."""
     site = context["site"]
     with translation.override(language), timezone.override(site.tz):
+
         def plain(source: str) -> str:
             return Template(source).render(Context(context, autoescape=False)).strip()
 
@@ -257,8 +298,13 @@ def deliver_message(*, message_id: int) -> OutboxMessage | None:
     """Send one due message once. Returns None when it is not (or no longer) ours to send."""
     now = timezone.now()
     claimed = _move(
-        message_id, from_status=Status.QUEUED, to_status=Status.SENDING, now=now, match={"due_at__lte": now},
-        claimed_at=now, attempts=F("attempts") + 1,
+        message_id,
+        from_status=Status.QUEUED,
+        to_status=Status.SENDING,
+        now=now,
+        match={"due_at__lte": now},
+        claimed_at=now,
+        attempts=F("attempts") + 1,
     )
     if not claimed:
         return None
@@ -292,21 +338,43 @@ def _record_sent(message: OutboxMessage, provider_id: str, *, note: str) -> None
 def _record_temporary_failure(message: OutboxMessage, exc: TemporarySendError) -> None:
     now = timezone.now()
     if message.attempts >= MAX_ATTEMPTS:
-        _move(message.pk, from_status=Status.SENDING, to_status=Status.FAILED, now=now, note=exc.message,
-              failure_code="gave_up", last_error=str(exc.message)[:500])
+        _move(
+            message.pk,
+            from_status=Status.SENDING,
+            to_status=Status.FAILED,
+            now=now,
+            note=exc.message,
+            failure_code="gave_up",
+            last_error=str(exc.message)[:500],
+        )
         return
     due = now + retry_delay(message.attempts)
     if not message.urgent:
         due = next_allowed_send_time(message.site, due)
-    _move(message.pk, from_status=Status.SENDING, to_status=Status.QUEUED, now=now, note=exc.message,
-          last_error=str(exc.message)[:500], due_at=due, enqueued_at=None)
+    _move(
+        message.pk,
+        from_status=Status.SENDING,
+        to_status=Status.QUEUED,
+        now=now,
+        note=exc.message,
+        last_error=str(exc.message)[:500],
+        due_at=due,
+        enqueued_at=None,
+    )
 
 
 def _record_permanent_failure(message: OutboxMessage, exc: PermanentSendError) -> None:
     now = timezone.now()
     with transaction.atomic():
-        moved = _move(message.pk, from_status=Status.SENDING, to_status=Status.UNDELIVERABLE, now=now, note=exc.message,
-                      failure_code=exc.failure_code, last_error=str(exc.message)[:500])
+        moved = _move(
+            message.pk,
+            from_status=Status.SENDING,
+            to_status=Status.UNDELIVERABLE,
+            now=now,
+            note=exc.message,
+            failure_code=exc.failure_code,
+            last_error=str(exc.message)[:500],
+        )
         if moved and exc.failure_code == "unsubscribed":
             _withdraw_sms_consent(message.customer, now=now)
 
@@ -345,21 +413,45 @@ def enqueue_due_messages(*, now: datetime) -> int:
 def recover_stalled_messages(*, now: datetime) -> int:
     stalled = list(
         OutboxMessage.objects.filter(status=Status.SENDING, claimed_at__lt=now - SENDING_TIMEOUT)
-        .select_related("site", "customer").order_by("claimed_at")[:SWEEP_BATCH]
+        .select_related("site", "customer")
+        .order_by("claimed_at")[:SWEEP_BATCH]
     )
     for message in stalled:
         found = gateways.find_sent(message)  # an outside call: no transaction open
         same_claim = {"claimed_at": message.claimed_at}
         if found:
-            _move(message.pk, from_status=Status.SENDING, to_status=Status.SENT, now=now, match=same_claim,
-                  note="The provider has it: the worker stopped before recording the send.", provider_id=found, sent_at=now)
+            _move(
+                message.pk,
+                from_status=Status.SENDING,
+                to_status=Status.SENT,
+                now=now,
+                match=same_claim,
+                note="The provider has it: the worker stopped before recording the send.",
+                provider_id=found,
+                sent_at=now,
+            )
         elif found == "" or message.recoveries == 0:
-            _move(message.pk, from_status=Status.SENDING, to_status=Status.QUEUED, now=now, match=same_claim,
-                  note="The worker stopped during the send; queued again.", due_at=now, enqueued_at=None,
-                  recoveries=F("recoveries") + 1)
+            _move(
+                message.pk,
+                from_status=Status.SENDING,
+                to_status=Status.QUEUED,
+                now=now,
+                match=same_claim,
+                note="The worker stopped during the send; queued again.",
+                due_at=now,
+                enqueued_at=None,
+                recoveries=F("recoveries") + 1,
+            )
         else:
-            _move(message.pk, from_status=Status.SENDING, to_status=Status.FAILED, now=now, match=same_claim,
-                  note="The worker stopped during the send twice; not sent again.", failure_code="uncertain")
+            _move(
+                message.pk,
+                from_status=Status.SENDING,
+                to_status=Status.FAILED,
+                now=now,
+                match=same_claim,
+                note="The worker stopped during the send twice; not sent again.",
+                failure_code="uncertain",
+            )
     return len(stalled)
 
 
@@ -420,17 +512,28 @@ def receive_sms(*, provider_id: str, from_number: str, to_number: str, body: str
         customers = list(customers.select_for_update())
         customer = customers[0] if customers else None
         inbound = InboundMessage.objects.create(
-            provider_id=provider_id, from_number=from_number, to_number=to_number, body=body[:1600], kind=kind,
-            customer=customer, site=sender.site if sender else (customer.site if customer else None),
-            received_at=now, handled_at=None if kind == InboundMessage.Kind.REPLY else now,
+            provider_id=provider_id,
+            from_number=from_number,
+            to_number=to_number,
+            body=body[:1600],
+            kind=kind,
+            customer=customer,
+            site=sender.site if sender else (customer.site if customer else None),
+            received_at=now,
+            handled_at=None if kind == InboundMessage.Kind.REPLY else now,
         )
         if kind == InboundMessage.Kind.REPLY and dispatch_reply(inbound):
             inbound.handled_at = now
             inbound.save(update_fields=["handled_at"])
         if kind != InboundMessage.Kind.REPLY:
             ConsentRecord.objects.bulk_create(
-                ConsentRecord(customer=c, channel=Channel.SMS, granted=kind == InboundMessage.Kind.OPT_IN,
-                              source=ConsentRecord.Source.SMS_REPLY, recorded_at=now)
+                ConsentRecord(
+                    customer=c,
+                    channel=Channel.SMS,
+                    granted=kind == InboundMessage.Kind.OPT_IN,
+                    source=ConsentRecord.Source.SMS_REPLY,
+                    recorded_at=now,
+                )
                 for c in customers
             )
     return inbound
@@ -463,4 +566,3 @@ def update_message_template(*, template: MessageTemplate, data: dict, actor) -> 
             locked.save()
             record_change(actor=actor, obj=locked, action="update", changes=changes)
     return locked
-

@@ -27,8 +27,11 @@ def _filtered_log(request, *, customer=None, sites=None):
     filters = form.cleaned_data if form.is_valid() else {}
     queryset = visible_to(
         selectors.list_messages(
-            customer=customer, site=filters.get("site"), status=filters.get("status"),
-            channel=filters.get("channel"), template=filters.get("template"),
+            customer=customer,
+            site=filters.get("site"),
+            status=filters.get("status"),
+            channel=filters.get("channel"),
+            template=filters.get("template"),
         ),
         request.user,
     )
@@ -154,7 +157,9 @@ def twilio_inbound(request):
     if not provider_id or not from_number:
         return HttpResponseBadRequest("MessageSid and From are required")
     services.receive_sms(
-        provider_id=provider_id[:64], from_number=from_number[:20], to_number=request.POST.get("To", "")[:20],
+        provider_id=provider_id[:64],
+        from_number=from_number[:20],
+        to_number=request.POST.get("To", "")[:20],
         body=request.POST.get("Body", ""),
     )
     return HttpResponse('<?xml version="1.0" encoding="UTF-8"?><Response></Response>', content_type="text/xml")

@@ -30,14 +30,6 @@ from aftersales.messaging import gateways
 from aftersales.messaging.models import OutboxMessage
 from aftersales.messaging.services import ENQUEUE_AGAIN_AFTER, queue_message, sweep_outbox
 from appointments.models import Appointment, AppointmentEvent, LoanerReservation, SlotReservation
-from appointments.tests.conftest import (  # noqa: F401 (fixtures)
-    booking,
-    clock,
-    customer,
-    diary_advisor,
-    technicians,
-    vehicle,
-)
 
 PARIS = ZoneInfo("Europe/Paris")
 CLOSED_BROKER = "redis://127.0.0.1:9/0"  # the discard port: nothing listens there
@@ -112,18 +104,29 @@ def broker_down():
 
 @pytest.mark.django_db
 def test_with_the_broker_down_pages_answer_and_messages_wait_in_the_outbox_until_it_returns(
-    client, settings, site, advisor, broker_down, django_capture_on_commit_callbacks,
+    client,
+    settings,
+    site,
+    advisor,
+    broker_down,
+    django_capture_on_commit_callbacks,
 ):
     settings.SMS_BACKEND = "locmem"
     gateways.sms_outbox.clear()
-    customer = CustomerFactory(site=site, mobile="+33612345678", language="fr", preferred_channel="sms")
+    recipient = CustomerFactory(site=site, mobile="+33612345678", language="fr", preferred_channel="sms")
 
     with django_capture_on_commit_callbacks(execute=True):
         with transaction.atomic():
-            message = queue_message(customer=customer, template="one_time_code", context={"code": "424242", "minutes": 10},
-                                    idempotency_key="broker-down", purpose="service", urgent=True)
+            message = queue_message(
+                customer=recipient,
+                template="one_time_code",
+                context={"code": "424242", "minutes": 10},
+                idempotency_key="broker-down",
+                purpose="service",
+                urgent=True,
+            )
     client.force_login(advisor)
-    assert client.get(reverse("customers:detail", args=[customer.pk])).status_code == 200
+    assert client.get(reverse("customers:detail", args=[recipient.pk])).status_code == 200
     message.refresh_from_db()
     assert message.status == OutboxMessage.Status.QUEUED
     assert gateways.sms_outbox == []

@@ -25,9 +25,15 @@ def test_static_files_are_served_to_the_renderer():
     response.close()
 
 
-@pytest.mark.parametrize("url", [
-    "file:///etc/passwd", "file:///static/../etc/passwd", "http://example.com/x.css", "file:///static/missing.css",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "file:///etc/passwd",
+        "file:///static/../etc/passwd",
+        "http://example.com/x.css",
+        "file:///static/missing.css",
+    ],
+)
 def test_anything_else_is_refused(url):
     with pytest.raises(ValueError):
         StaticOnlyFetcher().fetch(url)

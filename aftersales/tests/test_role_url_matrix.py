@@ -36,8 +36,7 @@ PUBLIC = {
     "messaging:twilio_inbound",
     "appointments:public",
     "appointments:public_ics",
-    *{f"online:{name}" for name in ("book", "book_brand", "code", "details", "choose", "slot", "contact", "contact_brand",
-                                    "contact_sent")},
+    *{f"online:{name}" for name in ("book", "book_brand", "code", "details", "choose", "slot", "contact", "contact_brand", "contact_sent")},
     "workshop:customer_sign",
     "workshop:customer_new_code",
     "workshop:customer_pdf",
@@ -47,8 +46,7 @@ PUBLIC = {
     "followup:survey",
 }
 # Account pages every signed-in user may open, whatever their role.
-ACCOUNT_PAGES = {"home", "accounts:logout", "accounts:two_factor_enrol", "accounts:two_factor_verify",
-                 "accounts:two_factor_recovery_codes"}
+ACCOUNT_PAGES = {"home", "accounts:logout", "accounts:two_factor_enrol", "accounts:two_factor_verify", "accounts:two_factor_recovery_codes"}
 SKIPPED_NAMESPACES = {"admin", "djdt"}
 
 
@@ -62,18 +60,35 @@ class Record:
 RECORDS = {
     "customer": Record(lambda site, made: CustomerFactory(site=site)),
     "vehicle": Record(lambda site, made: VehicleFactory(owner=made["customer"])),
-    "outbox_message": Record(lambda site, made: OutboxMessage.objects.create(
-        idempotency_key=f"matrix-{site.pk}", customer=made["customer"], site=site, channel=MessageChannel.SMS,
-        recipient=made["customer"].mobile, purpose=Purpose.SERVICE, template_key="matrix", language="fr",
-        body="Votre véhicule est prêt.", due_at=timezone.now(),
-    )),
-    "inbound_message": Record(lambda site, made: InboundMessage.objects.create(
-        provider_id=f"SM-matrix-{site.pk}", from_number=made["customer"].mobile, body="OK merci",
-        kind=InboundMessage.Kind.REPLY, customer=made["customer"], site=site,
-    )),
+    "outbox_message": Record(
+        lambda site, made: OutboxMessage.objects.create(
+            idempotency_key=f"matrix-{site.pk}",
+            customer=made["customer"],
+            site=site,
+            channel=MessageChannel.SMS,
+            recipient=made["customer"].mobile,
+            purpose=Purpose.SERVICE,
+            template_key="matrix",
+            language="fr",
+            body="Votre véhicule est prêt.",
+            due_at=timezone.now(),
+        )
+    ),
+    "inbound_message": Record(
+        lambda site, made: InboundMessage.objects.create(
+            provider_id=f"SM-matrix-{site.pk}",
+            from_number=made["customer"].mobile,
+            body="OK merci",
+            kind=InboundMessage.Kind.REPLY,
+            customer=made["customer"],
+            site=site,
+        )
+    ),
     "message_template": Record(
         lambda site, made: MessageTemplate.objects.get_or_create(
-            key="matrix-test", language="en", defaults={"subject": "Test", "body_text": "Hello", "sms_body": "Hello"},
+            key="matrix-test",
+            language="en",
+            defaults={"subject": "Test", "body_text": "Hello", "sms_body": "Hello"},
         )[0],
         site_scoped=False,
     ),
@@ -82,8 +97,10 @@ RECORDS = {
     "part_order_request": Record(lambda site, made: made["appointment"].part_order_requests.get()),
     "web_request": Record(lambda site, made: web_request_for_matrix(site)),
     "followup": Record(lambda site, made: followup_records(site, made["customer"], made["vehicle"])),
-    **{name: Record(lambda site, made, name=name: made["followup"][name])
-       for name in ("concern", "call_task", "escalation", "mileage_check")},
+    **{
+        name: Record(lambda site, made, name=name: made["followup"][name])
+        for name in ("concern", "call_task", "escalation", "mileage_check")
+    },
     **{name: Record(build, site_scoped) for name, (build, site_scoped) in WORKSHOP_RECORDS.items()},
     **{name: Record(build, site_scoped) for name, (build, site_scoped) in INVOICING_RECORDS.items()},
 }
@@ -109,16 +126,29 @@ PK_RECORDS = {
     "messaging:inbox_handle": "inbound_message",
     "messaging:template_edit": "message_template",
     "messaging:template_preview": "message_template",
-    **{f"appointments:{name}": "appointment" for name in (
-        "detail", "confirm", "arrived", "no_show", "cancel", "reschedule", "booking_card", "loan_contract",
-        "reserve_part", "request_part", "warn_parts_delay", "bin_label")},
+    **{
+        f"appointments:{name}": "appointment"
+        for name in (
+            "detail",
+            "confirm",
+            "arrived",
+            "no_show",
+            "cancel",
+            "reschedule",
+            "booking_card",
+            "loan_contract",
+            "reserve_part",
+            "request_part",
+            "warn_parts_delay",
+            "bin_label",
+        )
+    },
     "appointments:confirm_loaner": "loaner_reservation",
     "appointments:part_request_ordered": "part_order_request",
     "appointments:web_request": "web_request",
     "appointments:web_request_answer": "web_request",
     **{f"followup:{name}": "call_task" for name in ("call", "call_record", "call_assign")},
-    **{f"followup:concern_{name}": "concern" for name in (
-        "detail", "assign", "request_info", "reply", "answer", "close", "reopen")},
+    **{f"followup:concern_{name}": "concern" for name in ("detail", "assign", "request_info", "reply", "answer", "close", "reopen")},
     "followup:escalation_handle": "escalation",
     "followup:mileage_check_decide": "mileage_check",
     **WORKSHOP_PK_RECORDS,
@@ -193,10 +223,7 @@ def holds(role: Role, permissions: tuple[str, ...]) -> bool:
 
 
 def test_every_view_is_public_an_account_page_or_permission_checked():
-    unchecked = [
-        route.name for route in ROUTES
-        if not route.permissions and route.name not in PUBLIC | ACCOUNT_PAGES
-    ]
+    unchecked = [route.name for route in ROUTES if not route.permissions and route.name not in PUBLIC | ACCOUNT_PAGES]
     assert unchecked == [], f"Views without staff_view(...) and not listed as public: {unchecked}"
 
 

@@ -54,9 +54,14 @@ def booking(site, diary_advisor, technicians, customer, vehicle, crc_agent, cloc
 
     def book(starts_at, **overrides):
         arguments = dict(
-            site=site, customer=customer, vehicle=vehicle, advisor=diary_advisor, starts_at=starts_at,
+            site=site,
+            customer=customer,
+            vehicle=vehicle,
+            advisor=diary_advisor,
+            starts_at=starts_at,
             jobs=[JobRequest(description="Noise at the front", skill="mechanics", flat_rate_hours=Decimal("0.5"))],
-            channel="phone_in", booked_by=crc_agent,
+            channel="phone_in",
+            booked_by=crc_agent,
         )
         arguments.update(overrides)
         return book_appointment(**arguments)

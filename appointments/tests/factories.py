@@ -75,8 +75,9 @@ class LoanerFactory(factory.django.DjangoModelFactory):
 def make_advisor(site, *, weekdays=range(5), starts=time(8), ends=time(17), break_starts=time(12), break_ends=time(13), **user):
     advisor = UserFactory(roles=[Role.SERVICE_ADVISOR], site_list=[site], **user)
     AdvisorSchedule.objects.bulk_create(
-        AdvisorSchedule(site=site, advisor=advisor, weekday=weekday, starts=starts, ends=ends,
-                        break_starts=break_starts, break_ends=break_ends)
+        AdvisorSchedule(
+            site=site, advisor=advisor, weekday=weekday, starts=starts, ends=ends, break_starts=break_starts, break_ends=break_ends
+        )
         for weekday in weekdays
     )
     return advisor
@@ -102,14 +103,24 @@ def appointment_for_matrix(site, customer, vehicle):
     advisor = UserFactory(roles=[Role.SERVICE_ADVISOR], site_list=[site])
     starts_at = timezone.now() + timedelta(days=1)
     appointment = Appointment.objects.create(
-        site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, handover_at=starts_at + timedelta(hours=2),
-        workshop_day=timezone.localtime(starts_at, site.tz).date(), channel="phone_in", origin="inbound_call", currency=site.currency,
+        site=site,
+        customer=customer,
+        vehicle=vehicle,
+        advisor=advisor,
+        starts_at=starts_at,
+        handover_at=starts_at + timedelta(hours=2),
+        workshop_day=timezone.localtime(starts_at, site.tz).date(),
+        channel="phone_in",
+        origin="inbound_call",
+        currency=site.currency,
         booked_by=advisor,
     )
-    LoanerReservation.objects.create(loaner=LoanerFactory(site=site), appointment=appointment, starts_at=starts_at,
-                                     ends_at=starts_at + timedelta(hours=3))
-    PartOrderRequest.objects.create(site=site, appointment=appointment, part=PartFactory(), quantity=1, needed_by=starts_at,
-                                    requested_by=advisor)
+    LoanerReservation.objects.create(
+        loaner=LoanerFactory(site=site), appointment=appointment, starts_at=starts_at, ends_at=starts_at + timedelta(hours=3)
+    )
+    PartOrderRequest.objects.create(
+        site=site, appointment=appointment, part=PartFactory(), quantity=1, needed_by=starts_at, requested_by=advisor
+    )
     return appointment
 
 
@@ -118,5 +129,12 @@ def web_request_for_matrix(site):
 
     from appointments.models import WebRequest
 
-    return WebRequest.objects.create(site=site, channel="web", name="Paul Martin", mobile="+33612345678", language="fr",
-                                     message="Can you call me about a noise?", due_at=timezone.now())
+    return WebRequest.objects.create(
+        site=site,
+        channel="web",
+        name="Paul Martin",
+        mobile="+33612345678",
+        language="fr",
+        message="Can you call me about a noise?",
+        due_at=timezone.now(),
+    )

@@ -70,8 +70,9 @@ def test_two_agents_taking_one_loaner_for_overlapping_visits_end_with_one_reserv
     long_job = [JobRequest(description="Gearbox", skill="mechanics", flat_rate_hours=Decimal("2"))]
     results = race(
         lambda: booking(SLOT, vehicle=VehicleFactory(owner=customer), loaner=loaner, jobs=long_job),
-        lambda: booking(SLOT + timedelta(minutes=30), vehicle=VehicleFactory(owner=customer), loaner=loaner,
-                        advisor=other_advisor, jobs=long_job),
+        lambda: booking(
+            SLOT + timedelta(minutes=30), vehicle=VehicleFactory(owner=customer), loaner=loaner, advisor=other_advisor, jobs=long_job
+        ),
     )
     assert sum(isinstance(r, Appointment) for r in results) == 1, results
     assert [type(r) for r in results if isinstance(r, Exception)] == [LoanerUnavailable]
@@ -84,14 +85,23 @@ def test_the_database_refuses_overlapping_loaner_reservations(booking, site, cus
     first = booking(SLOT, loaner=loaner)
     second = booking(SLOT + timedelta(days=1), vehicle=VehicleFactory(owner=customer))
     with pytest.raises(IntegrityError, match="loaner_reservation_no_overlap"), transaction.atomic():
-        LoanerReservation.objects.create(loaner=loaner, appointment=second, starts_at=first.starts_at + timedelta(minutes=15),
-                                         ends_at=first.handover_at + timedelta(hours=1))
-    LoanerReservation.objects.create(loaner=loaner, appointment=second, starts_at=first.handover_at + timedelta(minutes=15),
-                                     ends_at=first.handover_at + timedelta(hours=1))
+        LoanerReservation.objects.create(
+            loaner=loaner,
+            appointment=second,
+            starts_at=first.starts_at + timedelta(minutes=15),
+            ends_at=first.handover_at + timedelta(hours=1),
+        )
+    LoanerReservation.objects.create(
+        loaner=loaner,
+        appointment=second,
+        starts_at=first.handover_at + timedelta(minutes=15),
+        ends_at=first.handover_at + timedelta(hours=1),
+    )
 
 
 def test_a_booking_in_progress_leaves_the_advisor_and_the_site_free_to_be_referenced(
-        booking, site, diary_advisor, rows_blocked_for_references):
+    booking, site, diary_advisor, rows_blocked_for_references
+):
     with transaction.atomic():
         booking(SLOT)
         assert rows_blocked_for_references(diary_advisor, site) == []

@@ -68,8 +68,12 @@ def test_a_loaner_cannot_come_back_twice_or_before_its_reservation_starts(reserv
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL: the loaner exclusion constraint")
 def test_the_database_accepts_a_booking_of_a_loaner_returned_early(reservation, later_appointment, advisor):
     returned_at = reservation.starts_at + timedelta(hours=1)
-    period = {"loaner": reservation.loaner, "appointment": later_appointment,
-              "starts_at": returned_at + timedelta(minutes=15), "ends_at": reservation.ends_at + timedelta(hours=1)}
+    period = {
+        "loaner": reservation.loaner,
+        "appointment": later_appointment,
+        "starts_at": returned_at + timedelta(minutes=15),
+        "ends_at": reservation.ends_at + timedelta(hours=1),
+    }
     with pytest.raises(IntegrityError, match="loaner_reservation_no_overlap"), transaction.atomic():
         LoanerReservation.objects.create(**period)
 

@@ -1,9 +1,9 @@
 """Online self-booking, the customer's own changes, web requests: services and public views."""
 
 import re
-from urllib.parse import unquote
 from datetime import datetime, timedelta
 from decimal import Decimal
+from urllib.parse import unquote
 
 import pytest
 import time_machine
@@ -37,9 +37,11 @@ def sms_and_limits(settings):
 
 @pytest.fixture
 def mobility(site):
-    return [MobilityServiceFactory(site=site, kind=MobilityService.Kind.LOUNGE, name="Waiting lounge"),
-            MobilityServiceFactory(site=site, kind=MobilityService.Kind.SHUTTLE, name="Shuttle"),
-            MobilityServiceFactory(site=site, kind=MobilityService.Kind.LOANER, name="Courtesy car")]
+    return [
+        MobilityServiceFactory(site=site, kind=MobilityService.Kind.LOUNGE, name="Waiting lounge"),
+        MobilityServiceFactory(site=site, kind=MobilityService.Kind.SHUTTLE, name="Shuttle"),
+        MobilityServiceFactory(site=site, kind=MobilityService.Kind.LOANER, name="Courtesy car"),
+    ]
 
 
 @pytest.fixture
@@ -67,8 +69,10 @@ def book_through_the_pages(client, site, customer, vehicle, operation, mobility_
 
 
 def book_as_verified(client, site, operation, mobility_choice, capture):
-    response = client.post(reverse("online:choose", args=[site.code]),
-                           {"operations": [operation.pk], "mobility": mobility_choice.pk, "comment": "Squeak at the back"})
+    response = client.post(
+        reverse("online:choose", args=[site.code]),
+        {"operations": [operation.pk], "mobility": mobility_choice.pk, "comment": "Squeak at the back"},
+    )
     assert response.status_code == 302
     page = client.get(reverse("online:slot", args=[site.code]))
     slot = re.search(r'name="slot" id="slot-[^"]+" value="([^"]+)"', page.content.decode()).group(1)
@@ -83,8 +87,9 @@ def normalized(response) -> str:
     return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", response.content.decode())
 
 
-def test_known_and_unknown_contacts_get_the_same_answer_and_a_code_each(client, ready, customer, vehicle,
-                                                                         django_capture_on_commit_callbacks):
+def test_known_and_unknown_contacts_get_the_same_answer_and_a_code_each(
+    client, ready, customer, vehicle, django_capture_on_commit_callbacks
+):
     known = ask_code(client, ready, customer.mobile, vehicle.plate, django_capture_on_commit_callbacks)
     known_page = client.get(known["Location"])
     other = type(client)()
@@ -155,10 +160,16 @@ def test_an_e_mail_contact_gets_its_code_by_e_mail(client, ready, customer, vehi
 
 
 def test_an_online_booking_lands_in_the_diary_as_channel_online_with_its_confirmation(
-    client, ready, customer, vehicle, service_operation, mobility, diary_advisor, django_capture_on_commit_callbacks,
+    client,
+    ready,
+    customer,
+    vehicle,
+    service_operation,
+    mobility,
+    diary_advisor,
+    django_capture_on_commit_callbacks,
 ):
-    response = book_through_the_pages(client, ready, customer, vehicle, service_operation, mobility[1],
-                                      django_capture_on_commit_callbacks)
+    response = book_through_the_pages(client, ready, customer, vehicle, service_operation, mobility[1], django_capture_on_commit_callbacks)
     appointment = Appointment.objects.get()
     assert response["Location"] == link_path(appointment)
     assert (appointment.channel, appointment.origin, appointment.booked_by.username) == ("online", "online", "online-booking")
@@ -173,12 +184,22 @@ def test_an_online_booking_lands_in_the_diary_as_channel_online_with_its_confirm
     assert reverse("appointments:detail", args=[appointment.pk]) in diary.content.decode()
 
 
-def test_an_unknown_visitor_gives_details_with_a_vin_then_books(client, ready, service_operation, mobility,
-                                                                 django_capture_on_commit_callbacks):
+def test_an_unknown_visitor_gives_details_with_a_vin_then_books(
+    client, ready, service_operation, mobility, django_capture_on_commit_callbacks
+):
     ask_code(client, ready, "06 99 88 77 66", "GH-456-JK", django_capture_on_commit_callbacks)
     assert verify(client, ready, last_code())["Location"] == reverse("online:details", args=[ready.code])
-    data = {"first_name": "Léa", "last_name": "Roux", "email": "", "language": "fr", "preferred_channel": "sms",
-            "vin": "", "plate": "GH-456-JK", "make": "Audi", "model": "Q3"}
+    data = {
+        "first_name": "Léa",
+        "last_name": "Roux",
+        "email": "",
+        "language": "fr",
+        "preferred_channel": "sms",
+        "vin": "",
+        "plate": "GH-456-JK",
+        "make": "Audi",
+        "model": "Q3",
+    }
     response = client.post(reverse("online:details", args=[ready.code]), data)
     assert response.status_code == 400 and 'data-field="vin"' in response.content.decode()
     response = client.post(reverse("online:details", args=[ready.code]), {**data, "vin": "WAUZZZ8U0JR012345"})
@@ -187,12 +208,18 @@ def test_an_unknown_visitor_gives_details_with_a_vin_then_books(client, ready, s
     assert created.mobile == "+33699887766" and Vehicle.objects.get(owner=created).vin == "WAUZZZ8U0JR012345"
 
 
-def test_services_show_prices_with_vat_and_the_open_campaigns(client, ready, customer, vehicle, service_operation,
-                                                               django_capture_on_commit_callbacks):
+def test_services_show_prices_with_vat_and_the_open_campaigns(
+    client, ready, customer, vehicle, service_operation, django_capture_on_commit_callbacks
+):
     from aftersales.customers.models import Campaign
 
-    Campaign.objects.create(code="RC-1", kind="recall", title="Airbag recall", vin_patterns=vehicle.vin[:8] + "*",
-                            starts_on=timezone.localdate() - timedelta(days=10))
+    Campaign.objects.create(
+        code="RC-1",
+        kind="recall",
+        title="Airbag recall",
+        vin_patterns=vehicle.vin[:8] + "*",
+        starts_on=timezone.localdate() - timedelta(days=10),
+    )
     ask_code(client, ready, customer.mobile, vehicle.plate, django_capture_on_commit_callbacks)
     verify(client, ready, last_code())
     page = client.get(reverse("online:choose", args=[ready.code]), {"lang": "fr"}).content.decode()
@@ -200,8 +227,9 @@ def test_services_show_prices_with_vat_and_the_open_campaigns(client, ready, cus
     assert "239,46" in page and "Airbag recall" in page
 
 
-def test_the_loaner_is_offered_only_when_one_is_free_for_online_booking(client, ready, customer, vehicle, mobility,
-                                                                       django_capture_on_commit_callbacks):
+def test_the_loaner_is_offered_only_when_one_is_free_for_online_booking(
+    client, ready, customer, vehicle, mobility, django_capture_on_commit_callbacks
+):
     ask_code(client, ready, customer.mobile, vehicle.plate, django_capture_on_commit_callbacks)
     verify(client, ready, last_code())
     LoanerFactory(site=ready)  # one car: the 25 % kept back from online booking is that car
@@ -212,10 +240,15 @@ def test_the_loaner_is_offered_only_when_one_is_free_for_online_booking(client, 
     assert "Courtesy car" in client.get(reverse("online:choose", args=[ready.code])).content.decode()
 
 
-def test_bookings_are_rate_limited_per_phone(client, ready, customer, vehicle, service_operation, mobility,
-                                             django_capture_on_commit_callbacks):
-    assert book_through_the_pages(client, ready, customer, vehicle, service_operation, mobility[1],
-                                  django_capture_on_commit_callbacks).status_code == 302
+def test_bookings_are_rate_limited_per_phone(
+    client, ready, customer, vehicle, service_operation, mobility, django_capture_on_commit_callbacks
+):
+    assert (
+        book_through_the_pages(
+            client, ready, customer, vehicle, service_operation, mobility[1], django_capture_on_commit_callbacks
+        ).status_code
+        == 302
+    )
     for _more in range(2):
         assert book_as_verified(client, ready, service_operation, mobility[1], django_capture_on_commit_callbacks).status_code == 302
     refused = book_as_verified(client, ready, service_operation, mobility[1], django_capture_on_commit_callbacks)
@@ -224,7 +257,11 @@ def test_bookings_are_rate_limited_per_phone(client, ready, customer, vehicle, s
 
 
 def test_a_prefilled_link_skips_typing_but_sends_the_code_to_the_contact_on_file(
-    client, ready, customer, vehicle, django_capture_on_commit_callbacks,
+    client,
+    ready,
+    customer,
+    vehicle,
+    django_capture_on_commit_callbacks,
 ):
     url = online.online_booking_url(vehicle)
     assert url.startswith("http") and "?p=" in url
@@ -271,8 +308,15 @@ def test_steps_out_of_order_go_back_to_the_start(client, ready):
 @pytest.fixture
 def online_booking(ready, customer, vehicle, service_operation, mobility, diary_advisor):
     start = timezone.make_aware(datetime(2026, 3, 4, 9, 0), ready.tz)
-    return online.book_online(site=ready, customer=customer, vehicle=vehicle, operations=[service_operation],
-                              mobility=mobility[1], advisor_id=diary_advisor.pk, starts_at=start)
+    return online.book_online(
+        site=ready,
+        customer=customer,
+        vehicle=vehicle,
+        operations=[service_operation],
+        mobility=mobility[1],
+        advisor_id=diary_advisor.pk,
+        starts_at=start,
+    )
 
 
 def link_path(appointment) -> str:
@@ -280,7 +324,10 @@ def link_path(appointment) -> str:
 
 
 def test_the_customer_moves_the_booking_among_free_slots_and_the_advisor_is_told(
-    client, online_booking, diary_advisor, django_capture_on_commit_callbacks,
+    client,
+    online_booking,
+    diary_advisor,
+    django_capture_on_commit_callbacks,
 ):
     page = client.get(link_path(online_booking), {"move": "1"}).content.decode()
     slots = re.findall(r'name="slot" id="slot-[^"]+" value="([^"]+)"', page)
@@ -347,17 +394,21 @@ def test_working_hours_skip_lunch_breaks_and_public_holidays(site):
         site.opening_hours.create(weekday=weekday, opens=time(8), closes=time(12))
         site.opening_hours.create(weekday=weekday, opens=time(14), closes=time(18))
     assert add_working_hours(site, datetime.fromisoformat("2026-03-04T11:00:00+01:00"), 2) == datetime.fromisoformat(
-        "2026-03-04T15:00:00+01:00")
+        "2026-03-04T15:00:00+01:00"
+    )
     # Good Friday is no holiday in France, Easter Monday 6 April 2026 is.
     assert add_working_hours(site, datetime.fromisoformat("2026-04-03T19:00:00+02:00"), 2) == datetime.fromisoformat(
-        "2026-04-07T10:00:00+02:00")
+        "2026-04-07T10:00:00+02:00"
+    )
 
 
 def test_the_contact_form_files_a_request_due_in_two_working_hours(client, site):
     with time_machine.travel(FRIDAY_EVENING, tick=False):
         site.opening_hours.filter(weekday=5).delete()
-        response = client.post(reverse("online:contact", args=[site.code]),
-                               {"name": "Paul Martin", "mobile": "06 12 34 56 78", "message": "Noise when braking"})
+        response = client.post(
+            reverse("online:contact", args=[site.code]),
+            {"name": "Paul Martin", "mobile": "06 12 34 56 78", "message": "Noise when braking"},
+        )
     assert response["Location"] == reverse("online:contact_sent", args=[site.code])
     request = WebRequest.objects.get()
     assert (request.channel, request.mobile) == ("web", "+33612345678")
@@ -373,8 +424,16 @@ def test_the_contact_form_needs_a_way_to_answer(client, site):
 def test_the_escalation_flags_a_friday_evening_request_on_monday_at_ten_once(site, manager):
     site.opening_hours.filter(weekday=5).delete()
     with time_machine.travel(FRIDAY_EVENING, tick=False):
-        request = online.create_web_request(site=site, channel="web", name="Paul Martin", mobile="+33612345678", email="",
-                                            language="fr", vehicle_text="", message="Noise when braking")
+        request = online.create_web_request(
+            site=site,
+            channel="web",
+            name="Paul Martin",
+            mobile="+33612345678",
+            email="",
+            language="fr",
+            vehicle_text="",
+            message="Noise when braking",
+        )
     monday = datetime.fromisoformat("2026-03-09T09:55:00+01:00")
     assert run_job("web_request_escalations", now=monday) == 0
     with time_machine.travel(monday + timedelta(minutes=5), tick=False):
@@ -385,19 +444,22 @@ def test_the_escalation_flags_a_friday_evening_request_on_monday_at_ten_once(sit
 
 
 def test_the_escalation_mails_the_sites_managers(site, manager, django_capture_on_commit_callbacks):
-    request = online.create_web_request(site=site, channel="web", name="Paul Martin", mobile="+33612345678", email="",
-                                        language="fr", vehicle_text="", message="Noise")
+    request = online.create_web_request(
+        site=site, channel="web", name="Paul Martin", mobile="+33612345678", email="", language="fr", vehicle_text="", message="Noise"
+    )
     with django_capture_on_commit_callbacks(execute=True):
         online.escalate_overdue_web_requests(now=request.due_at)
     assert mail.outbox[-1].to == [manager.email] and "Paul Martin" in mail.outbox[-1].subject
 
 
 def test_staff_answer_with_the_booking_link_files_the_customer_and_sends_it(client, site, advisor):
-    request = online.create_web_request(site=site, channel="web", name="Paul Martin", mobile="+33612345678", email="",
-                                        language="fr", vehicle_text="A3", message="Noise")
+    request = online.create_web_request(
+        site=site, channel="web", name="Paul Martin", mobile="+33612345678", email="", language="fr", vehicle_text="A3", message="Noise"
+    )
     client.login(username=advisor.username, password=PASSWORD)
-    response = client.post(reverse("appointments:web_request_answer", args=[request.pk]),
-                           {"answer": "We can see you on Tuesday.", "with_booking_link": "on"})
+    response = client.post(
+        reverse("appointments:web_request_answer", args=[request.pk]), {"answer": "We can see you on Tuesday.", "with_booking_link": "on"}
+    )
     assert response.status_code == 302
     request.refresh_from_db()
     message = OutboxMessage.objects.get(template_key="web_request_answer")
@@ -410,9 +472,10 @@ def test_staff_answer_with_the_booking_link_files_the_customer_and_sends_it(clie
 def test_staff_record_an_e_mailed_request_with_its_arrival_time(client, site, crc_agent):
     client.login(username=crc_agent.username, password=PASSWORD)
     received = timezone.localtime(timezone.now() - timedelta(minutes=20), site.tz).strftime("%Y-%m-%dT%H:%M")
-    response = client.post(reverse("appointments:web_request_new") + f"?site={site.pk}", {
-        "name": "Anne Petit", "email": "anne@example.test", "message": "Price of a service?", "language": "fr",
-        "received_at": received})
+    response = client.post(
+        reverse("appointments:web_request_new") + f"?site={site.pk}",
+        {"name": "Anne Petit", "email": "anne@example.test", "message": "Price of a service?", "language": "fr", "received_at": received},
+    )
     request = WebRequest.objects.get()
     assert response["Location"] == request.get_absolute_url()
     assert (request.channel, request.recorded_by) == ("email", crc_agent)
@@ -423,8 +486,16 @@ def test_the_request_list_runs_a_fixed_number_of_queries(client, site, advisor, 
 
     def file_requests(count):
         for number in range(count):
-            online.create_web_request(site=site, channel="web", name=f"Client {number}", mobile="", email=f"c{number}@example.test",
-                                      language="fr", vehicle_text="", message="Hello")
+            online.create_web_request(
+                site=site,
+                channel="web",
+                name=f"Client {number}",
+                mobile="",
+                email=f"c{number}@example.test",
+                language="fr",
+                vehicle_text="",
+                message="Hello",
+            )
 
     file_requests(2)
     with django_assert_max_num_queries(12) as few:
@@ -458,7 +529,9 @@ def test_public_posts_need_the_csrf_token(ready, online_booking):
 
     strict = Client(enforce_csrf_checks=True)
     assert strict.post(reverse("online:book", args=[ready.code]), {"vehicle": "AB-1", "contact": "+33612345678"}).status_code == 403
-    assert strict.post(reverse("online:contact", args=[ready.code]), {"name": "A", "mobile": "+33612345678",
-                                                                       "message": "Hi"}).status_code == 403
+    assert (
+        strict.post(reverse("online:contact", args=[ready.code]), {"name": "A", "mobile": "+33612345678", "message": "Hi"}).status_code
+        == 403
+    )
     assert strict.post(link_path(online_booking), {"action": "cancel", "reason": "No"}).status_code == 403
     assert gateways.sms_outbox == [] and not WebRequest.objects.exists()

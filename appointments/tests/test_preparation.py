@@ -88,8 +88,7 @@ def test_a_part_not_in_the_appointments_kits_is_refused(client, parts_advisor, p
     assert not PartReservation.objects.exists()
 
 
-def test_the_customer_is_warned_once_when_a_part_will_be_missing(client, advisor, prepared, kit_parts,
-                                                                 django_capture_on_commit_callbacks):
+def test_the_customer_is_warned_once_when_a_part_will_be_missing(client, advisor, prepared, kit_parts, django_capture_on_commit_callbacks):
     client.force_login(advisor)
 
     with django_capture_on_commit_callbacks():

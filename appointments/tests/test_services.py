@@ -38,14 +38,23 @@ def nothing_saved():
 
 
 def test_booking_records_the_visit_its_slots_and_an_event(booking, diary_advisor, crc_agent, service_operation):
-    appointment = booking(at("2026-03-03", "09:00"), jobs=[JobRequest.of(service_operation)],
-                          checklist={"services_explained": True, "arrival_area": "express", "documents_to_bring": "Service book"},
-                          customer_words="Oil change and a squeak")
+    appointment = booking(
+        at("2026-03-03", "09:00"),
+        jobs=[JobRequest.of(service_operation)],
+        checklist={"services_explained": True, "arrival_area": "express", "documents_to_bring": "Service book"},
+        customer_words="Oil change and a squeak",
+    )
     assert appointment.status == "booked" and appointment.confirmation_status == "pending"
     assert appointment.workshop_day == date(2026, 3, 3)
     assert appointment.origin == "inbound_call"
-    assert appointment.checklist == {"services_explained": True, "mobility_offered": False, "prices_given": False,
-                                     "walk_around_offered": False, "documents_to_bring": "Service book", "arrival_area": "express"}
+    assert appointment.checklist == {
+        "services_explained": True,
+        "mobility_offered": False,
+        "prices_given": False,
+        "walk_around_offered": False,
+        "documents_to_bring": "Service book",
+        "arrival_area": "express",
+    }
     assert SlotReservation.objects.filter(appointment=appointment).count() == 2
     job = appointment.jobs.get()
     assert (job.skill, job.flat_rate_hours, job.operation) == ("mechanics", Decimal("1.50"), service_operation)
@@ -66,8 +75,9 @@ def test_estimate_adds_labour_parts_kits_and_vat_to_the_cent(site, service_opera
 def test_estimate_rounds_half_up_and_prefers_the_operation_price(site):
     site.labour_rate, site.vat_rate = Decimal("97.35"), Decimal("5.5")
     fixed = LabourOperationFactory(flat_rate_hours=Decimal("2"), price=Decimal("79.90"))
-    estimate = estimate_jobs(site=site, jobs=[
-        JobRequest(description="Squeak", skill="diagnosis", flat_rate_hours=Decimal("1.25")), JobRequest.of(fixed)])
+    estimate = estimate_jobs(
+        site=site, jobs=[JobRequest(description="Squeak", skill="diagnosis", flat_rate_hours=Decimal("1.25")), JobRequest.of(fixed)]
+    )
     assert [line.labour_price for line in estimate.lines] == [Decimal("121.69"), Decimal("79.90")]  # 121.6875 → 121.69
     assert estimate.net_total == Decimal("201.59")
     assert estimate.vat_total == Decimal("11.09")  # 11.08745
@@ -76,7 +86,11 @@ def test_estimate_rounds_half_up_and_prefers_the_operation_price(site):
 
 def test_appointment_keeps_the_estimate(booking, service_operation):
     appointment = booking(at("2026-03-03", "09:00"), jobs=[JobRequest.of(service_operation)])
-    assert (appointment.net_total, appointment.vat_total, appointment.gross_total) == (Decimal("199.55"), Decimal("39.91"), Decimal("239.46"))
+    assert (appointment.net_total, appointment.vat_total, appointment.gross_total) == (
+        Decimal("199.55"),
+        Decimal("39.91"),
+        Decimal("239.46"),
+    )
     assert appointment.jobs.get().parts_price == Decimal("52.55")
 
 
@@ -140,7 +154,12 @@ def test_booking_refuses_a_private_customer_with_someone_elses_vehicle(booking, 
 def test_override_permission_is_for_advisors_and_managers_not_crc_agents(site, crc_agent, advisor, manager, foreman):
     site_admin = UserFactory(roles=[Role.ADMIN], site_list=[site])
     assert [user.has_perm("appointments.override_capacity") for user in (crc_agent, advisor, manager, site_admin, foreman)] == [
-        False, True, True, True, False]
+        False,
+        True,
+        True,
+        True,
+        False,
+    ]
     assert crc_agent.has_perms(["appointments.add_appointment", "appointments.change_appointment"])
 
 
@@ -165,7 +184,9 @@ def test_booking_refuses_an_empty_visit_and_foreign_mobility(booking, other_site
 
 def test_booking_refuses_a_loaner_already_out(booking, site, customer):
     loaner = LoanerFactory(site=site)
-    booking(at("2026-03-03", "09:00"), loaner=loaner, jobs=[JobRequest(description="Brakes", skill="mechanics", flat_rate_hours=Decimal("3"))])
+    booking(
+        at("2026-03-03", "09:00"), loaner=loaner, jobs=[JobRequest(description="Brakes", skill="mechanics", flat_rate_hours=Decimal("3"))]
+    )
     with pytest.raises(LoanerUnavailable, match="already out") as error:
         booking(at("2026-03-03", "11:00"), loaner=loaner, vehicle=VehicleFactory(owner=customer))
     assert error.value.field == "loaner"
@@ -327,8 +348,15 @@ def test_only_an_arrived_customer_converts_to_a_work_order(booking, diary_adviso
 def test_the_booking_service_can_be_called_directly(site, diary_advisor, technicians, customer, vehicle, crc_agent):
     with time_machine.travel(at("2026-03-02", "07:00"), tick=False):
         appointment = book_appointment(
-            site=site, customer=customer, vehicle=vehicle, advisor=diary_advisor, starts_at=at("2026-03-02", "10:00"),
-            jobs=[], customer_words="Warning light on", channel="walk_in", booked_by=crc_agent,
+            site=site,
+            customer=customer,
+            vehicle=vehicle,
+            advisor=diary_advisor,
+            starts_at=at("2026-03-02", "10:00"),
+            jobs=[],
+            customer_words="Warning light on",
+            channel="walk_in",
+            booked_by=crc_agent,
         )
     assert appointment.flat_rate_hours == 0 and appointment.handover_at == at("2026-03-02", "10:30")
     assert appointment.origin == "walk_in"

@@ -89,7 +89,9 @@ def test_the_hour_skipped_by_the_clock_change_has_no_slot(site):
 
 def test_slots_too_close_to_now_are_not_offered(site, diary_advisor):
     now = at("2026-03-03", "09:10")
-    slots = [p.starts_at for p in free_reception_slots(site=site, first_day=now.date(), last_day=now.date(), now=now, advisor=diary_advisor)]
+    slots = [
+        p.starts_at for p in free_reception_slots(site=site, first_day=now.date(), last_day=now.date(), now=now, advisor=diary_advisor)
+    ]
     assert slots[0] == at("2026-03-03", "10:15")  # one hour's notice by default
 
 
@@ -130,10 +132,14 @@ def test_a_day_whose_workshop_hours_are_used_up_is_not_offered(site, diary_advis
     result = propose(site=site, jobs=hours("1.00"), now=MONDAY_MORNING)
     assert all(p.starts_at.date() != date(2026, 3, 3) for p in result.proposals)
     calendar = load_calendar(site=site, first_day=date(2026, 3, 3), last_day=date(2026, 3, 10))
-    check = check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=workshop_need(hours("1.00")), now=MONDAY_MORNING)
+    check = check_slot(
+        calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=workshop_need(hours("1.00")), now=MONDAY_MORNING
+    )
     assert "workshop_hours" in check.exceeded
     assert "Mechanics" in str(check.exceeded["workshop_hours"])
-    assert check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=workshop_need(hours("0.50")), now=MONDAY_MORNING).ok
+    assert check_slot(
+        calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=workshop_need(hours("0.50")), now=MONDAY_MORNING
+    ).ok
 
 
 def test_workshop_capacity_is_counted_per_skill(site, diary_advisor, technicians):
@@ -147,14 +153,20 @@ def test_an_absent_technician_takes_his_hours_away(site, diary_advisor, technici
     Absence.objects.create(site=site, person=technicians[0], starts_on=date(2026, 3, 3), ends_on=date(2026, 3, 3), reason="sickness")
     calendar = load_calendar(site=site, first_day=date(2026, 3, 3), last_day=date(2026, 3, 10))
     need = workshop_need(hours("7.00"))
-    assert "workshop_hours" in check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=need, now=MONDAY_MORNING).exceeded
+    assert (
+        "workshop_hours"
+        in check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=need, now=MONDAY_MORNING).exceeded
+    )
     assert check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-04", "10:00"), need=need, now=MONDAY_MORNING).ok
 
 
 def test_the_workshop_buffer_and_its_override(site, diary_advisor, technicians):
     calendar = load_calendar(site=site, first_day=date(2026, 3, 3), last_day=date(2026, 3, 10))
     need = workshop_need(hours("15.00"))
-    assert "workshop_hours" in check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=need, now=MONDAY_MORNING).exceeded
+    assert (
+        "workshop_hours"
+        in check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=need, now=MONDAY_MORNING).exceeded
+    )
     CapacityOverride.objects.create(site=site, day=date(2026, 3, 3), axis="buffer", value=0, reason="Quiet week")
     calendar = load_calendar(site=site, first_day=date(2026, 3, 3), last_day=date(2026, 3, 10))
     assert check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:00"), need=need, now=MONDAY_MORNING).ok
@@ -177,7 +189,9 @@ def test_waiters_per_interval_are_limited(site, diary_advisor, technicians, book
     calendar = load_calendar(site=site, first_day=date(2026, 3, 3), last_day=date(2026, 3, 10))
     check = check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "09:30"), need={}, now=MONDAY_MORNING, waits=True)
     assert list(check.exceeded) == ["waiters"]
-    assert check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:15"), need={}, now=MONDAY_MORNING, waits=True).ok
+    assert check_slot(
+        calendar, advisor_id=diary_advisor.pk, starts_at=at("2026-03-03", "10:15"), need={}, now=MONDAY_MORNING, waits=True
+    ).ok
 
 
 def test_online_booking_leaves_the_kept_back_loaners_alone(site, diary_advisor, technicians):
@@ -185,7 +199,9 @@ def test_online_booking_leaves_the_kept_back_loaners_alone(site, diary_advisor, 
     calendar = load_calendar(site=site, first_day=date(2026, 3, 3), last_day=date(2026, 3, 10))
     moment = at("2026-03-03", "10:00")
     assert check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=moment, need={}, now=MONDAY_MORNING, needs_loaner=True).ok
-    online = check_slot(calendar, advisor_id=diary_advisor.pk, starts_at=moment, need={}, now=MONDAY_MORNING, needs_loaner=True, online=True)
+    online = check_slot(
+        calendar, advisor_id=diary_advisor.pk, starts_at=moment, need={}, now=MONDAY_MORNING, needs_loaner=True, online=True
+    )
     assert list(online.exceeded) == ["loaners"]
 
 

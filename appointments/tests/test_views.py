@@ -24,23 +24,43 @@ def at(day: str, clock: str) -> datetime:
 
 @pytest.fixture
 def mobility(site):
-    return [MobilityServiceFactory(site=site, kind=kind, name=str(kind.label))
-            for kind in (MobilityService.Kind.LOANER, MobilityService.Kind.SHUTTLE, MobilityService.Kind.LOUNGE)]
+    return [
+        MobilityServiceFactory(site=site, kind=kind, name=str(kind.label))
+        for kind in (MobilityService.Kind.LOANER, MobilityService.Kind.SHUTTLE, MobilityService.Kind.LOUNGE)
+    ]
 
 
 def desk_data(vehicle, operation, mobility, slot, **extra):
     data = {
-        "vehicle": vehicle.pk, "operations": [operation.pk], "customer_words": "Squeak when braking",
-        "channel": "phone_in", "origin": "inbound_call", "mobility_offered": [m.pk for m in mobility[:2]],
-        "mobility": [mobility[1].pk], "slot": slot, "services_explained": "on", "prices_given": "on",
-        "walk_around_offered": "on", "documents_to_bring": "Service book", "arrival_area": "express", "step": "confirm",
+        "vehicle": vehicle.pk,
+        "operations": [operation.pk],
+        "customer_words": "Squeak when braking",
+        "channel": "phone_in",
+        "origin": "inbound_call",
+        "mobility_offered": [m.pk for m in mobility[:2]],
+        "mobility": [mobility[1].pk],
+        "slot": slot,
+        "services_explained": "on",
+        "prices_given": "on",
+        "walk_around_offered": "on",
+        "documents_to_bring": "Service book",
+        "arrival_area": "express",
+        "step": "confirm",
     }
     data.update(extra)
     return data
 
 
 def test_the_desk_books_sends_the_confirmation_and_shows_the_appointment(
-    client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock, django_capture_on_commit_callbacks,
+    client,
+    crc_agent,
+    diary_advisor,
+    technicians,
+    vehicle,
+    service_operation,
+    mobility,
+    clock,
+    django_capture_on_commit_callbacks,
 ):
     client.force_login(crc_agent)
     slot = encode_slot(diary_advisor.pk, at("2026-03-03", "09:00"))
@@ -68,33 +88,51 @@ def test_the_desk_opens_on_a_vehicle_with_the_greeting_and_an_empty_form(client,
 
 
 def test_a_campaign_that_led_to_the_booking_is_recorded_with_it(
-    client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock,
+    client,
+    crc_agent,
+    diary_advisor,
+    technicians,
+    vehicle,
+    service_operation,
+    mobility,
+    clock,
 ):
     from aftersales.customers.models import Campaign
 
-    campaign = Campaign.objects.create(code="R-TEST", kind="recall", title="Airbag", vin_patterns=vehicle.vin[:8] + "*",
-                                       starts_on=date(2026, 1, 1))
+    campaign = Campaign.objects.create(
+        code="R-TEST", kind="recall", title="Airbag", vin_patterns=vehicle.vin[:8] + "*", starts_on=date(2026, 1, 1)
+    )
     other = Campaign.objects.create(code="S-OTHER", kind="service", title="Other", vin_patterns="ZZZ*", starts_on=date(2026, 1, 1))
     client.force_login(crc_agent)
     slot = encode_slot(diary_advisor.pk, at("2026-03-03", "09:00"))
 
-    refused = client.post(reverse("appointments:desk"), desk_data(vehicle, service_operation, mobility, slot, campaign=other.pk,
-                                                                  origin="campaign"))
+    refused = client.post(
+        reverse("appointments:desk"), desk_data(vehicle, service_operation, mobility, slot, campaign=other.pk, origin="campaign")
+    )
     assert refused.status_code == 400 and 'data-field="campaign"' in refused.text
-    client.post(reverse("appointments:desk"), desk_data(vehicle, service_operation, mobility, slot, campaign=campaign.pk,
-                                                        origin="campaign"))
+    client.post(
+        reverse("appointments:desk"), desk_data(vehicle, service_operation, mobility, slot, campaign=campaign.pk, origin="campaign")
+    )
 
     appointment = Appointment.objects.get()
     assert (appointment.origin, appointment.origin_record) == ("campaign", campaign)
 
 
 def test_the_desk_live_panel_shows_estimate_and_two_proposals_one_within_three_days(
-    client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock,
+    client,
+    crc_agent,
+    diary_advisor,
+    technicians,
+    vehicle,
+    service_operation,
+    mobility,
+    clock,
 ):
     client.force_login(crc_agent)
 
-    response = client.get(reverse("appointments:desk_live"), {"vehicle": vehicle.pk, "operations": service_operation.pk},
-                          headers={"HX-Request": "true"})
+    response = client.get(
+        reverse("appointments:desk_live"), {"vehicle": vehicle.pk, "operations": service_operation.pk}, headers={"HX-Request": "true"}
+    )
 
     assert response.status_code == 200
     assert "239.46" in response.text  # 199.55 + 20 % VAT
@@ -102,11 +140,25 @@ def test_the_desk_live_panel_shows_estimate_and_two_proposals_one_within_three_d
     assert "Tue 3 Mar" in response.text
 
 
-@pytest.mark.parametrize("missing, field", [
-    ("slot", "slot"), ("operations", "operations"), ("services_explained", "services_explained"),
-])
+@pytest.mark.parametrize(
+    "missing, field",
+    [
+        ("slot", "slot"),
+        ("operations", "operations"),
+        ("services_explained", "services_explained"),
+    ],
+)
 def test_a_refused_booking_answers_400_naming_the_field_and_saves_nothing(
-    client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock, missing, field,
+    client,
+    crc_agent,
+    diary_advisor,
+    technicians,
+    vehicle,
+    service_operation,
+    mobility,
+    clock,
+    missing,
+    field,
 ):
     client.force_login(crc_agent)
     data = desk_data(vehicle, service_operation, mobility, encode_slot(diary_advisor.pk, at("2026-03-03", "09:00")))
@@ -121,11 +173,13 @@ def test_a_refused_booking_answers_400_naming_the_field_and_saves_nothing(
     assert not Appointment.objects.exists()
 
 
-def test_offering_a_single_mobility_option_is_refused(client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility,
-                                                     clock):
+def test_offering_a_single_mobility_option_is_refused(
+    client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock
+):
     client.force_login(crc_agent)
-    data = desk_data(vehicle, service_operation, mobility, encode_slot(diary_advisor.pk, at("2026-03-03", "09:00")),
-                     mobility_offered=[mobility[1].pk])
+    data = desk_data(
+        vehicle, service_operation, mobility, encode_slot(diary_advisor.pk, at("2026-03-03", "09:00")), mobility_offered=[mobility[1].pk]
+    )
 
     response = client.post(reverse("appointments:desk"), data)
 
@@ -134,8 +188,9 @@ def test_offering_a_single_mobility_option_is_refused(client, crc_agent, diary_a
 
 
 @pytest.mark.parametrize("slot", ["garbage", "12@20260303T0800x", "999999@20260303T0800"])
-def test_a_malformed_or_foreign_slot_is_a_field_error(client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility,
-                                                      clock, slot):
+def test_a_malformed_or_foreign_slot_is_a_field_error(
+    client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock, slot
+):
     client.force_login(crc_agent)
 
     response = client.post(reverse("appointments:desk"), desk_data(vehicle, service_operation, mobility, slot))
@@ -156,8 +211,9 @@ def test_a_slot_just_taken_is_shown_on_the_time_field(client, crc_agent, booking
     assert Appointment.objects.count() == 1
 
 
-def test_a_loaner_already_out_is_shown_on_the_loaner_field(client, crc_agent, booking, site, diary_advisor, vehicle, service_operation,
-                                                          mobility):
+def test_a_loaner_already_out_is_shown_on_the_loaner_field(
+    client, crc_agent, booking, site, diary_advisor, vehicle, service_operation, mobility
+):
     loaner = LoanerFactory(site=site)
     other_advisor = make_advisor(site, username="second-advisor")
     booking(at("2026-03-03", "09:00"), loaner=loaner)
@@ -170,8 +226,9 @@ def test_a_loaner_already_out_is_shown_on_the_loaner_field(client, crc_agent, bo
     assert Appointment.objects.count() == 1
 
 
-def test_review_restates_the_booking_without_saving(client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility,
-                                                    clock):
+def test_review_restates_the_booking_without_saving(
+    client, crc_agent, diary_advisor, technicians, vehicle, service_operation, mobility, clock
+):
     client.force_login(crc_agent)
     data = desk_data(vehicle, service_operation, mobility, encode_slot(diary_advisor.pk, at("2026-03-03", "09:00")), step="review")
 
@@ -193,8 +250,18 @@ def test_the_desk_refuses_another_sites_vehicle(client, crc_agent, other_site, c
 
 def test_a_new_caller_is_created_with_the_vehicle_and_taken_to_the_booking(client, crc_agent, site, clock):
     client.force_login(crc_agent)
-    data = {"first_name": "Léa", "last_name": "Martin", "mobile": "06 12 34 56 78", "email": "", "language": "fr",
-            "preferred_channel": "sms", "vin": "WVWZZZ1KZAW000001", "plate": "GH-123-IJ", "make": "Volkswagen", "model": "Golf"}
+    data = {
+        "first_name": "Léa",
+        "last_name": "Martin",
+        "mobile": "06 12 34 56 78",
+        "email": "",
+        "language": "fr",
+        "preferred_channel": "sms",
+        "vin": "WVWZZZ1KZAW000001",
+        "plate": "GH-123-IJ",
+        "make": "Volkswagen",
+        "model": "Golf",
+    }
 
     response = client.post(reverse("appointments:desk_new_customer"), data)
 
@@ -205,8 +272,16 @@ def test_a_new_caller_is_created_with_the_vehicle_and_taken_to_the_booking(clien
 
 def test_a_new_caller_with_a_bad_mobile_is_refused_on_the_mobile_field(client, crc_agent, site, clock):
     client.force_login(crc_agent)
-    data = {"first_name": "Léa", "last_name": "Martin", "mobile": "12", "language": "fr", "preferred_channel": "sms",
-            "vin": "WVWZZZ1KZAW000001", "make": "VW", "model": "Golf"}
+    data = {
+        "first_name": "Léa",
+        "last_name": "Martin",
+        "mobile": "12",
+        "language": "fr",
+        "preferred_channel": "sms",
+        "vin": "WVWZZZ1KZAW000001",
+        "make": "VW",
+        "model": "Golf",
+    }
 
     response = client.post(reverse("appointments:desk_new_customer"), data)
 
@@ -216,8 +291,16 @@ def test_a_new_caller_with_a_bad_mobile_is_refused_on_the_mobile_field(client, c
 
 def test_a_new_caller_without_vin_is_refused_on_the_vin_field(client, crc_agent, site, clock):
     client.force_login(crc_agent)
-    data = {"first_name": "Léa", "last_name": "Martin", "mobile": "0612345678", "language": "fr", "preferred_channel": "sms",
-            "vin": "", "make": "VW", "model": "Golf"}
+    data = {
+        "first_name": "Léa",
+        "last_name": "Martin",
+        "mobile": "0612345678",
+        "language": "fr",
+        "preferred_channel": "sms",
+        "vin": "",
+        "make": "VW",
+        "model": "Golf",
+    }
 
     response = client.post(reverse("appointments:desk_new_customer"), data)
 
@@ -256,8 +339,10 @@ def test_reschedule_from_the_appointment_page_keeps_the_history(client, advisor,
     appointment = booking(at("2026-03-03", "09:00"))
     client.force_login(advisor)
 
-    response = client.post(reverse("appointments:reschedule", args=[appointment.pk]),
-                           {"slot": encode_slot(diary_advisor.pk, at("2026-03-04", "10:00")), "reason": "Customer asked"})
+    response = client.post(
+        reverse("appointments:reschedule", args=[appointment.pk]),
+        {"slot": encode_slot(diary_advisor.pk, at("2026-03-04", "10:00")), "reason": "Customer asked"},
+    )
 
     new = Appointment.objects.get(rescheduled_from=appointment)
     assert response.status_code == 302 and response.url == reverse("appointments:detail", args=[new.pk])
@@ -296,8 +381,7 @@ def _book_many(booking, site, count):
 
 
 @pytest.mark.parametrize("name", ["appointments:diary", "appointments:reception"])
-def test_diary_and_reception_display_run_a_fixed_number_of_queries(client, advisor, booking, site, name,
-                                                                   django_assert_max_num_queries):
+def test_diary_and_reception_display_run_a_fixed_number_of_queries(client, advisor, booking, site, name, django_assert_max_num_queries):
     client.force_login(advisor)
     _book_many(booking, site, 2)
     client.get(reverse(name))  # warm the session and permission caches

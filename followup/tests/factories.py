@@ -27,13 +27,31 @@ def readings(vehicle, points):
 
 
 def appointment_for(
-    vehicle, *, advisor, created_at=None, starts_at=None, status=Appointment.Status.BOOKED, origin="outbound_call", **fields,
+    vehicle,
+    *,
+    advisor,
+    created_at=None,
+    starts_at=None,
+    status=Appointment.Status.BOOKED,
+    origin="outbound_call",
+    **fields,
 ):
     starts = starts_at or timezone.now() + timedelta(days=5)
     return Appointment.objects.create(
-        site=vehicle.owner.site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=starts,
-        handover_at=starts + timedelta(hours=4), workshop_day=starts.date(), channel="phone_out", origin=origin,
-        currency="EUR", booked_by=advisor, status=status, created_at=created_at or timezone.now(), **fields,
+        site=vehicle.owner.site,
+        customer=vehicle.owner,
+        vehicle=vehicle,
+        advisor=advisor,
+        starts_at=starts,
+        handover_at=starts + timedelta(hours=4),
+        workshop_day=starts.date(),
+        channel="phone_out",
+        origin=origin,
+        currency="EUR",
+        booked_by=advisor,
+        status=status,
+        created_at=created_at or timezone.now(),
+        **fields,
     )
 
 
@@ -44,15 +62,27 @@ def matrix_records(site, customer, vehicle) -> dict:
 
     author = UserFactory(site_list=[site])
     concern = Concern.objects.create(
-        site=site, customer=customer, vehicle=vehicle, kind=Concern.Kind.COMPLAINT, channel=Concern.Channel.CALL,
-        summary="Noise", owner=author, created_by=author, answer_due_at=timezone.now(),
+        site=site,
+        customer=customer,
+        vehicle=vehicle,
+        kind=Concern.Kind.COMPLAINT,
+        channel=Concern.Channel.CALL,
+        summary="Noise",
+        owner=author,
+        created_by=author,
+        answer_due_at=timezone.now(),
     )
     reading = MileageReadingFactory(vehicle=vehicle, km=100)
     return {
         "concern": concern,
         "call_task": CallTask.objects.create(
-            site=site, customer=customer, vehicle=vehicle, kind=CallTask.Kind.TARGET_LIST, reason="Service due",
-            key=f"matrix:{site.pk}", due_at=timezone.now(),
+            site=site,
+            customer=customer,
+            vehicle=vehicle,
+            kind=CallTask.Kind.TARGET_LIST,
+            reason="Service due",
+            key=f"matrix:{site.pk}",
+            due_at=timezone.now(),
         ),
         "escalation": Escalation.objects.create(concern=concern, site=site),
         "mileage_check": MileageCheck.objects.create(reading=reading, vehicle=vehicle, reason=MileageCheck.Reason.LOWER),

@@ -30,6 +30,9 @@ def closed_handover(*, site, advisor, inspector, cashier, customer=None) -> Hand
         if issued.payer == "customer":
             record_payment(work_order=order, actor=cashier, method="card", amount=issued.gross_total)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data={
-        **dict.fromkeys(CHECKLIST, True), "next_service_date": date(2027, 3, 1), "next_service_km": 63_000})
+    save_explanation(
+        handover=handover,
+        actor=advisor,
+        data={**dict.fromkeys(CHECKLIST, True), "next_service_date": date(2027, 3, 1), "next_service_km": 63_000},
+    )
     return close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN + 6, signature_data_url=signature_data_url())

@@ -86,8 +86,9 @@ def test_calling_from_a_list_twice_the_same_day_gives_the_same_task(clock, site,
 def test_the_call_list_shows_due_and_overdue_tasks_of_the_users_sites(clock, site, other_site, crc_agent, manager):
     vehicle = due_vehicle(site, due_date=date(2026, 4, 1))
     due = services.call_from_list(target_list="service_due", label="x", vehicle=vehicle, actor=crc_agent)
-    services.create_call_task(key="later", site=site, customer=due.customer, kind="target_list", reason="later",
-                              due_at=timezone.now() + timedelta(days=3))
+    services.create_call_task(
+        key="later", site=site, customer=due.customer, kind="target_list", reason="later", due_at=timezone.now() + timedelta(days=3)
+    )
     elsewhere = due_vehicle(other_site, due_date=date(2026, 4, 1))
     services.call_from_list(target_list="service_due", label="x", vehicle=elsewhere, actor=None)
     assert list(list_due_calls(user=crc_agent, now=timezone.now())) == [due]
@@ -121,7 +122,12 @@ def test_hybrid_check_due_for_hybrids_without_a_check_in_twelve_months(clock, si
     operation = LabourOperation.objects.create(code="HYBRID-CHECK", description="Hybrid health check", flat_rate_hours=1, skill="diagnosis")
     visit = appointment_for(checked, advisor=advisor, starts_at=timezone.now() - timedelta(days=100), status="arrived")
     AppointmentJob.objects.create(
-        appointment=visit, operation=operation, description="check", skill="diagnosis", flat_rate_hours=1, labour_price=90,
+        appointment=visit,
+        operation=operation,
+        description="check",
+        skill="diagnosis",
+        flat_rate_hours=1,
+        labour_price=90,
     )
     assert list_of("hybrid_check", crc_agent) == {unchecked}
 
@@ -151,8 +157,9 @@ def test_outreach_sends_one_message_per_customer_and_respects_consent(clock, sit
     ConsentRecord.objects.create(customer=refusing, channel=Channel.SMS, granted=False, source="form")
     due_vehicle(site, due_date=date(2026, 4, 3), customer=refusing)
     vehicles = target_list_vehicles(user=crc_agent, target_list=TARGET_LISTS["service_due"], now=timezone.now(), site=site)
-    campaign, queued = services.send_outreach(site=site, target_list="service_due", title="Spring service", text="Book now.",
-                                              vehicles=vehicles, actor=crc_agent)
+    campaign, queued = services.send_outreach(
+        site=site, target_list="service_due", title="Spring service", text="Book now.", vehicles=vehicles, actor=crc_agent
+    )
     assert queued == 1
     messages = OutboxMessage.objects.filter(template_key="vehicle_life_message")
     assert sorted(messages.values_list("customer_id", "status")) == sorted([(owner.pk, "queued"), (refusing.pk, "suppressed")])
@@ -173,19 +180,29 @@ def open_deferred_work(site, advisor, *, count: int = 1, sold: bool = False) -> 
     made = []
     for _index in range(count):
         vehicle = due_vehicle(site)
-        appointment = make_appointment(site=site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor,
-                                       starts_at=timezone.now() + timedelta(hours=1))
+        appointment = make_appointment(
+            site=site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=timezone.now() + timedelta(hours=1)
+        )
         job = open_work_order(appointment=appointment, actor=advisor).jobs.first()
-        made.append(DeferredWork.objects.create(
-            vehicle=vehicle, site=site, description="Front brake discs", rating="amber", due_on=date(2026, 5, 1),
-            gross_price=Decimal("288.00"), currency="EUR", declined_job=job, sold_job=job if sold else None,
-        ))
+        made.append(
+            DeferredWork.objects.create(
+                vehicle=vehicle,
+                site=site,
+                description="Front brake discs",
+                rating="amber",
+                due_on=date(2026, 5, 1),
+                gross_price=Decimal("288.00"),
+                currency="EUR",
+                declined_job=job,
+                sold_job=job if sold else None,
+            )
+        )
     return made
 
 
 def test_declined_recommendations_still_open_list_their_work_with_channel_and_consent(clock, site, advisor, crc_agent, client):
-    open_work, = open_deferred_work(site, advisor)
-    sold, = open_deferred_work(site, advisor, sold=True)
+    (open_work,) = open_deferred_work(site, advisor)
+    (sold,) = open_deferred_work(site, advisor, sold=True)
     declined = TARGET_LISTS["declined_recommendations"]
 
     vehicles = list(target_list_vehicles(user=crc_agent, target_list=declined, now=timezone.now()))

@@ -48,7 +48,11 @@ def _rate_badly(client, followup, django_capture_on_commit_callbacks):
 
 
 def test_without_a_manager_and_with_the_advisor_gone_another_service_advisor_owns_the_complaint(
-    client, followup, advisor, site, django_capture_on_commit_callbacks,
+    client,
+    followup,
+    advisor,
+    site,
+    django_capture_on_commit_callbacks,
 ):
     advisor.is_active = False
     advisor.save(update_fields=["is_active"])
@@ -61,7 +65,11 @@ def test_without_a_manager_and_with_the_advisor_gone_another_service_advisor_own
 
 
 def test_with_nobody_to_own_it_the_complaint_is_recorded_unowned_and_the_admins_are_told(
-    client, followup, advisor, site_admin, django_capture_on_commit_callbacks,
+    client,
+    followup,
+    advisor,
+    site_admin,
+    django_capture_on_commit_callbacks,
 ):
     advisor.is_active = False
     advisor.save(update_fields=["is_active"])
@@ -78,6 +86,11 @@ def test_staff_still_cannot_file_a_complaint_without_an_owner(followup, advisor)
     from followup.exceptions import ConcernRefused
 
     with pytest.raises(ConcernRefused) as refused:
-        services.record_concern(customer=followup.customer, kind=Concern.Kind.COMPLAINT, channel=Concern.Channel.DESK,
-                                summary="Waited too long", recorded_by=advisor)
+        services.record_concern(
+            customer=followup.customer,
+            kind=Concern.Kind.COMPLAINT,
+            channel=Concern.Channel.DESK,
+            summary="Waited too long",
+            recorded_by=advisor,
+        )
     assert refused.value.field == "owner"

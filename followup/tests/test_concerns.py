@@ -36,16 +36,24 @@ def customer(site):
 
 def complaint(customer, owner, recorded_by, **extra):
     return services.record_concern(
-        customer=customer, kind=Concern.Kind.COMPLAINT, channel=Concern.Channel.CALL, summary="Noise after the service",
-        owner=owner, recorded_by=recorded_by, **extra,
+        customer=customer,
+        kind=Concern.Kind.COMPLAINT,
+        channel=Concern.Channel.CALL,
+        summary="Noise after the service",
+        owner=owner,
+        recorded_by=recorded_by,
+        **extra,
     )
 
 
 def test_a_concern_is_acknowledged_at_once_in_the_customers_language(clock, customer, crc_agent, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks() as callbacks:
         concern = services.record_concern(
-            customer=customer, kind=Concern.Kind.INFORMATION_REQUEST, channel=Concern.Channel.EMAIL,
-            summary="Price of winter tyres?", recorded_by=crc_agent,
+            customer=customer,
+            kind=Concern.Kind.INFORMATION_REQUEST,
+            channel=Concern.Channel.EMAIL,
+            summary="Price of winter tyres?",
+            recorded_by=crc_agent,
         )
     assert len(callbacks) == 1  # the send task, enqueued after commit
     message = OutboxMessage.objects.get(template_key="concern_acknowledgment")
@@ -77,8 +85,14 @@ def test_refusals_name_their_field_and_save_nothing(customer, crc_agent, other_s
         ({"owner": other_site_advisor, "kind": Concern.Kind.COMPLAINT}, "owner"),
     ]
     for extra, field in cases:
-        arguments = {"customer": customer, "kind": Concern.Kind.OTHER, "channel": Concern.Channel.DESK, "summary": "x",
-                     "recorded_by": crc_agent, **extra}
+        arguments = {
+            "customer": customer,
+            "kind": Concern.Kind.OTHER,
+            "channel": Concern.Channel.DESK,
+            "summary": "x",
+            "recorded_by": crc_agent,
+            **extra,
+        }
         with pytest.raises(ConcernRefused) as refused:
             services.record_concern(**arguments)
         assert refused.value.field == field
@@ -127,7 +141,14 @@ def test_an_answered_concern_can_be_reopened_and_a_closed_one_not_reassigned(clo
 
 
 def test_an_unanswered_complaint_is_escalated_once_to_the_sites_managers_after_24_hours(
-    clock, site, customer, crc_agent, advisor, manager, other_site, django_capture_on_commit_callbacks,
+    clock,
+    site,
+    customer,
+    crc_agent,
+    advisor,
+    manager,
+    other_site,
+    django_capture_on_commit_callbacks,
 ):
     UserFactory(roles=[Role.MANAGER], site_list=[other_site], username="elsewhere", email="elsewhere@example.test")
     manager.email = "manager@example.test"
@@ -166,8 +187,9 @@ def test_monthly_review_counts_complaints_per_site_answered_in_time_or_not(clock
     in_time = complaint(customer, advisor, crc_agent)
     late = complaint(customer, advisor, crc_agent)
     complaint(customer, advisor, crc_agent)  # never answered
-    services.record_concern(customer=customer, kind=Concern.Kind.PRAISE, channel=Concern.Channel.SURVEY, summary="Great",
-                            recorded_by=crc_agent)
+    services.record_concern(
+        customer=customer, kind=Concern.Kind.PRAISE, channel=Concern.Channel.SURVEY, summary="Great", recorded_by=crc_agent
+    )
     services.answer_concern(concern=in_time, answer="ok", actor=advisor)
     services.close_concern(concern=in_time, resolution="Refund", customer_agreed=True, actor=advisor)
     clock.shift(timedelta(hours=30))
@@ -180,8 +202,9 @@ def test_monthly_review_counts_complaints_per_site_answered_in_time_or_not(clock
 
 
 def test_the_customers_file_lists_their_concerns(clock, customer, crc_agent):
-    concern = services.record_concern(customer=customer, kind=Concern.Kind.OTHER, channel=Concern.Channel.DESK, summary="Lost key",
-                                      recorded_by=crc_agent)
+    concern = services.record_concern(
+        customer=customer, kind=Concern.Kind.OTHER, channel=Concern.Channel.DESK, summary="Lost key", recorded_by=crc_agent
+    )
     assert customer_concerns(customer=customer) == [concern]
 
 
@@ -197,8 +220,9 @@ def test_an_sms_reply_answers_the_question_and_reopens_the_concern(clock, custom
     assert inbound.handled_at is not None
 
 
-def test_a_mail_server_failure_keeps_the_escalation(clock, customer, crc_agent, advisor, manager, settings,
-                                                    django_capture_on_commit_callbacks, caplog):
+def test_a_mail_server_failure_keeps_the_escalation(
+    clock, customer, crc_agent, advisor, manager, settings, django_capture_on_commit_callbacks, caplog
+):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 1  # nothing listens there
     complaint(customer, advisor, crc_agent)
@@ -211,7 +235,8 @@ def test_a_mail_server_failure_keeps_the_escalation(clock, customer, crc_agent, 
 
 def test_a_concern_recorded_at_night_is_acknowledged_when_quiet_hours_end(customer, crc_agent):
     with time_machine.travel(datetime.fromisoformat("2026-03-02T22:30:00+01:00"), tick=False):
-        services.record_concern(customer=customer, kind=Concern.Kind.OTHER, channel=Concern.Channel.EMAIL, summary="Lost key",
-                                recorded_by=crc_agent)
+        services.record_concern(
+            customer=customer, kind=Concern.Kind.OTHER, channel=Concern.Channel.EMAIL, summary="Lost key", recorded_by=crc_agent
+        )
     message = OutboxMessage.objects.get(template_key="concern_acknowledgment")
     assert message.due_at == datetime.fromisoformat("2026-03-03T08:00:00+01:00")

@@ -61,8 +61,15 @@ def test_two_reminder_runs_at_once_send_one_reminder_per_vehicle(site):
 
 def test_two_escalation_runs_at_once_escalate_a_complaint_once(site, advisor, manager):
     customer = consenting_customer(site)
-    services.record_concern(customer=customer, kind=Concern.Kind.COMPLAINT, channel=Concern.Channel.CALL, summary="Noise",
-                            owner=advisor, recorded_by=advisor, received_at=timezone.now() - timedelta(days=2))
+    services.record_concern(
+        customer=customer,
+        kind=Concern.Kind.COMPLAINT,
+        channel=Concern.Channel.CALL,
+        summary="Noise",
+        owner=advisor,
+        recorded_by=advisor,
+        received_at=timezone.now() - timedelta(days=2),
+    )
     results, errors = race("complaint_escalations", timezone.now())
     assert errors == []
     assert sorted(results) == [0, 1]
@@ -74,8 +81,16 @@ def test_the_database_refuses_a_second_reminder_for_the_same_touch(site):
     from django.db import IntegrityError, transaction
 
     vehicle = due_vehicle(site, due_date=date(2026, 4, 1))
-    values = {"vehicle": vehicle, "customer": vehicle.owner, "site": site, "target": "2026-04-01|-", "touch": "d30",
-              "basis": "date", "due_on": date(2026, 4, 1), "sent_at": timezone.now()}
+    values = {
+        "vehicle": vehicle,
+        "customer": vehicle.owner,
+        "site": site,
+        "target": "2026-04-01|-",
+        "touch": "d30",
+        "basis": "date",
+        "due_on": date(2026, 4, 1),
+        "sent_at": timezone.now(),
+    }
     MaintenanceReminder.objects.create(**values)
     with pytest.raises(IntegrityError), transaction.atomic():
         MaintenanceReminder.objects.create(**values)

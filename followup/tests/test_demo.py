@@ -3,8 +3,8 @@ from django.utils import timezone
 
 from aftersales.accounts.demo import load_demo_data
 from followup.models import CallTask, Concern, ReminderPolicy, VisitFollowup
-from invoicing.models import Handover
 from followup.services import escalate_overdue_complaints
+from invoicing.models import Handover
 
 pytestmark = pytest.mark.django_db
 

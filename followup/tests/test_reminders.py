@@ -130,8 +130,9 @@ def test_a_reply_or_a_booking_means_no_recontact(clock, site, advisor):
     booked = due_vehicle(site, due_date=date(2026, 4, 1))
     reminders_run()
     clock.shift(timedelta(days=2))
-    InboundMessage.objects.create(provider_id="SM1", from_number=answered.owner.mobile, body="Je rappelle", kind="reply",
-                                  customer=answered.owner, site=site)
+    InboundMessage.objects.create(
+        provider_id="SM1", from_number=answered.owner.mobile, body="Je rappelle", kind="reply", customer=answered.owner, site=site
+    )
     appointment_for(booked, advisor=advisor)
     clock.shift(timedelta(days=6))
     assert run_job("reminder_recontacts", now=timezone.now()) == 0
@@ -190,8 +191,16 @@ def test_the_message_carries_current_offers_mobility_and_matching_campaigns(cloc
     MobilityService.objects.create(site=site, kind="loaner", name="Courtesy car")
     MobilityService.objects.create(site=site, kind="shuttle", name="Shuttle")
     CampaignFactory(title="Airbag recall", vin_patterns=vehicle.vin, starts_on=date(2026, 1, 1))
-    reminder = MaintenanceReminder(vehicle=vehicle, customer=vehicle.owner, site=site, target="x", touch="d30", basis="date",
-                                   due_on=date(2026, 4, 1), sent_at=timezone.now())
+    reminder = MaintenanceReminder(
+        vehicle=vehicle,
+        customer=vehicle.owner,
+        site=site,
+        target="x",
+        touch="d30",
+        basis="date",
+        due_on=date(2026, 4, 1),
+        sent_at=timezone.now(),
+    )
     context = services.reminder_message_arguments(reminder)["context"]
     assert context["offer"] == "Spring check " + format_money(Decimal("49.00"), "EUR", "fr")
     assert context["mobility"] == "Courtesy car, Shuttle"

@@ -113,7 +113,11 @@ def test_a_saturday_handover_at_a_site_closed_on_saturdays_is_called_back_on_fri
 
 
 def test_a_low_rating_on_the_quick_touch_page_opens_a_complaint_tells_the_manager_and_escalates_after_24_hours(
-    clock, handover, client, manager, django_capture_on_commit_callbacks,
+    clock,
+    handover,
+    client,
+    manager,
+    django_capture_on_commit_callbacks,
 ):
     run(clock, at("2026-03-07T17:00:00"))
     followup = VisitFollowup.objects.get()
@@ -130,7 +134,12 @@ def test_a_low_rating_on_the_quick_touch_page_opens_a_complaint_tells_the_manage
     concern = Concern.objects.get()
     assert (answer.source, answer.score, answer.answered_by, answer.concern) == ("quick_touch", 2, None, concern)
     assert (concern.kind, concern.channel, concern.owner, concern.created_by, concern.vehicle) == (
-        "complaint", "survey", manager, None, followup.vehicle)
+        "complaint",
+        "survey",
+        manager,
+        None,
+        followup.vehicle,
+    )
     assert concern.answer_due_at == timezone.now() + timedelta(hours=24)
     assert "2/5" in concern.summary  # written under the customer's language (catalogues come later): it is acknowledged to them
     acknowledgment = OutboxMessage.objects.get(template_key="concern_acknowledgment")
@@ -200,8 +209,13 @@ def test_a_reached_callback_stores_satisfaction_and_would_recommend(clock, hando
         services.record_callback_outcome(task=task, outcome=CallOutcome.INFORMED, agent=crc_agent)
     assert refused.value.field == "satisfaction" and task.attempts.count() == 0
     attempt, answer = services.record_callback_outcome(
-        task=task, outcome=CallOutcome.INFORMED, remarks="Very happy with the advice", satisfaction=5, nps=9,
-        other_needs="Winter tyres in November", agent=crc_agent,
+        task=task,
+        outcome=CallOutcome.INFORMED,
+        remarks="Very happy with the advice",
+        satisfaction=5,
+        nps=9,
+        other_needs="Winter tyres in November",
+        agent=crc_agent,
     )
 
     task.refresh_from_db()
@@ -214,7 +228,11 @@ def test_a_detractor_on_the_callback_opens_a_complaint(clock, handover, crc_agen
     run(clock, at("2026-03-06T17:00:00"))
     clock.move_to(at("2026-03-13T10:00:00"))
     _attempt, answer = services.record_callback_outcome(
-        task=CallTask.objects.get(kind="callback"), outcome=CallOutcome.INFORMED, satisfaction=4, nps=5, agent=crc_agent,
+        task=CallTask.objects.get(kind="callback"),
+        outcome=CallOutcome.INFORMED,
+        satisfaction=4,
+        nps=5,
+        agent=crc_agent,
     )
     concern = answer.concern
     assert (concern.kind, concern.channel, concern.owner, concern.created_by) == ("complaint", "survey", manager, crc_agent)
@@ -312,11 +330,19 @@ def test_kpi_figures_come_from_sql(clock, handover, crc_agent, manager, site, ad
     assert (figures.promoters, figures.detractors, figures.nps) == (1, 1, 0.0)
 
 
-@pytest.mark.parametrize(("text", "negative"), [
-    ("Très déçu, le bruit est toujours là", True), ("Parfait, merci à l'équipe", False), ("Всё плохо, недоволен", True),
-    ("Спасибо, всё отлично", False), ("不满意，没修好", True), ("非常满意", False), ("Bad service at the desk", True),
-    ("Lovely new badge on the grille", False),
-])
+@pytest.mark.parametrize(
+    ("text", "negative"),
+    [
+        ("Très déçu, le bruit est toujours là", True),
+        ("Parfait, merci à l'équipe", False),
+        ("Всё плохо, недоволен", True),
+        ("Спасибо, всё отлично", False),
+        ("不满意，没修好", True),
+        ("非常满意", False),
+        ("Bad service at the desk", True),
+        ("Lovely new badge on the grille", False),
+    ],
+)
 def test_negative_remarks_are_recognised_in_the_four_languages(text, negative):
     from followup.sentiment import reads_negative
 

@@ -21,16 +21,29 @@ def customer(site):
 
 
 def record_complaint(customer, owner):
-    return services.record_concern(customer=customer, kind=Concern.Kind.COMPLAINT, channel=Concern.Channel.CALL,
-                                   summary="Scratch on the door", owner=owner, recorded_by=owner)
+    return services.record_concern(
+        customer=customer,
+        kind=Concern.Kind.COMPLAINT,
+        channel=Concern.Channel.CALL,
+        summary="Scratch on the door",
+        owner=owner,
+        recorded_by=owner,
+    )
 
 
 def test_an_advisor_records_a_concern_and_the_customer_is_acknowledged(client, advisor, customer):
     vehicle = due_vehicle(customer.site, customer=customer)
     client.force_login(advisor)
-    response = client.post(reverse("followup:concern_create", args=[customer.pk]), {
-        "kind": "complaint", "channel": "desk", "summary": "Scratch on the door", "vehicle": vehicle.pk, "owner": advisor.pk,
-    })
+    response = client.post(
+        reverse("followup:concern_create", args=[customer.pk]),
+        {
+            "kind": "complaint",
+            "channel": "desk",
+            "summary": "Scratch on the door",
+            "vehicle": vehicle.pk,
+            "owner": advisor.pk,
+        },
+    )
     concern = Concern.objects.get()
     assert response.status_code == 302 and response.url == concern.get_absolute_url()
     assert OutboxMessage.objects.filter(template_key="concern_acknowledgment", customer=customer).exists()
@@ -40,9 +53,15 @@ def test_an_advisor_records_a_concern_and_the_customer_is_acknowledged(client, a
 
 def test_a_complaint_without_owner_is_refused_on_its_field(client, advisor, customer):
     client.force_login(advisor)
-    response = client.post(reverse("followup:concern_create", args=[customer.pk]), {
-        "kind": "complaint", "channel": "desk", "summary": "Scratch", "owner": "",
-    })
+    response = client.post(
+        reverse("followup:concern_create", args=[customer.pk]),
+        {
+            "kind": "complaint",
+            "channel": "desk",
+            "summary": "Scratch",
+            "owner": "",
+        },
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["owner"]
     assert not Concern.objects.exists()
@@ -50,9 +69,16 @@ def test_a_complaint_without_owner_is_refused_on_its_field(client, advisor, cust
 
 def test_bad_input_answers_400_naming_the_field_never_500(client, advisor, customer):
     client.force_login(advisor)
-    response = client.post(reverse("followup:concern_create", args=[customer.pk]), {
-        "kind": "nonsense", "channel": "desk", "summary": "x", "vehicle": "abc", "appointment": "999999",
-    })
+    response = client.post(
+        reverse("followup:concern_create", args=[customer.pk]),
+        {
+            "kind": "nonsense",
+            "channel": "desk",
+            "summary": "x",
+            "vehicle": "abc",
+            "appointment": "999999",
+        },
+    )
     assert response.status_code == 400
     assert set(response.context["form"].errors) >= {"kind", "vehicle", "appointment"}
     concern = record_complaint(customer, advisor)
@@ -85,8 +111,16 @@ def test_another_sites_concern_and_call_answer_404(client, other_site_advisor, a
 
 
 def test_roles_the_crc_agent_works_calls_and_lists_the_advisor_only_concerns(client, crc_agent, advisor, manager):
-    pages = ["followup:call_list", "followup:target_lists", "followup:list_service_due", "followup:concern_list",
-             "followup:escalations", "followup:complaint_review", "followup:reminders", "followup:mileage_checks"]
+    pages = [
+        "followup:call_list",
+        "followup:target_lists",
+        "followup:list_service_due",
+        "followup:concern_list",
+        "followup:escalations",
+        "followup:complaint_review",
+        "followup:reminders",
+        "followup:mileage_checks",
+    ]
     expected = {
         crc_agent: {"followup:call_list", "followup:target_lists", "followup:list_service_due", "followup:concern_list"},
         advisor: {"followup:concern_list"},
@@ -147,15 +181,33 @@ def _fill(site, advisor, count):
         vehicle = due_vehicle(site, customer=customer, due_date=date.today() + timedelta(days=10 + index % 30))
         concern = record_complaint(customer, advisor)
         Escalation.objects.create(concern=concern, site=site)
-        services.create_call_task(key=f"q{vehicle.pk}", site=site, customer=customer, vehicle=vehicle, kind="target_list",
-                                  reason="x", due_at=timezone.now(), assigned_to=advisor)
+        services.create_call_task(
+            key=f"q{vehicle.pk}",
+            site=site,
+            customer=customer,
+            vehicle=vehicle,
+            kind="target_list",
+            reason="x",
+            due_at=timezone.now(),
+            assigned_to=advisor,
+        )
 
 
-@pytest.mark.parametrize("name", [
-    "followup:call_list", "followup:concern_list", "followup:escalations", "followup:complaint_review",
-    "followup:reminders", "followup:list_service_due", "followup:list_open_recalls", "followup:list_hybrid_check",
-    "followup:list_inactive", "followup:list_anniversaries",
-])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "followup:call_list",
+        "followup:concern_list",
+        "followup:escalations",
+        "followup:complaint_review",
+        "followup:reminders",
+        "followup:list_service_due",
+        "followup:list_open_recalls",
+        "followup:list_hybrid_check",
+        "followup:list_inactive",
+        "followup:list_anniversaries",
+    ],
+)
 def test_list_query_counts_stay_flat(name, client, manager, advisor, site, django_assert_max_num_queries):
     client.force_login(manager)
     url = reverse(name)
@@ -175,7 +227,7 @@ def test_the_call_screen_books_through_the_desk_on_the_tasks_vehicle(client, crc
     vehicle = due_vehicle(site, due_date=date.today() + timedelta(days=20))
     task = services.call_from_list(target_list="service_due", label="Service due", vehicle=vehicle, actor=crc_agent)
     client.force_login(crc_agent)
-    assert f'{reverse("appointments:desk")}?vehicle={vehicle.pk}' in client.get(task.get_absolute_url()).text
+    assert f"{reverse('appointments:desk')}?vehicle={vehicle.pk}" in client.get(task.get_absolute_url()).text
 
 
 def test_the_customer_360_page_shows_the_concerns_card(client, advisor, customer):
@@ -189,10 +241,17 @@ def test_the_customer_360_page_shows_the_concerns_card(client, advisor, customer
 
 
 def test_the_call_list_marks_only_tasks_from_before_today_as_overdue(client, crc_agent, customer):
-    services.create_call_task(key="today", site=customer.site, customer=customer, kind="target_list", reason="Due today",
-                              due_at=timezone.now())
-    services.create_call_task(key="old", site=customer.site, customer=customer, kind="target_list", reason="Due last week",
-                              due_at=timezone.now() - timedelta(days=7))
+    services.create_call_task(
+        key="today", site=customer.site, customer=customer, kind="target_list", reason="Due today", due_at=timezone.now()
+    )
+    services.create_call_task(
+        key="old",
+        site=customer.site,
+        customer=customer,
+        kind="target_list",
+        reason="Due last week",
+        due_at=timezone.now() - timedelta(days=7),
+    )
     client.force_login(crc_agent)
     rows = client.get(reverse("followup:call_list")).text.split("<tr>")[2:]
     assert ["overdue" in row for row in rows] == [True, False]

@@ -45,11 +45,28 @@ def drafts(order, cashier, monkeypatch):
     monkeypatch.setattr("invoicing.services._deliver_after_commit", lambda invoice_pk: None)
     made = []
     for index in range(CASHIERS):
-        draft = Invoice.objects.create(site=order.site, work_order=order, payer="customer", bill_to=f"Customer {index}",
-                                       customer=order.customer, vehicle=order.vehicle, currency="EUR", created_by=cashier)
-        InvoiceLine.objects.create(invoice=draft, kind="sundry", job=order.jobs.first(), description="Shop supplies", quantity=1,
-                                   unit_price=Decimal("10.00"), vat_rate=Decimal("20"), net=Decimal("10.00"), vat=Decimal("2.00"),
-                                   variance_reason="Test")
+        draft = Invoice.objects.create(
+            site=order.site,
+            work_order=order,
+            payer="customer",
+            bill_to=f"Customer {index}",
+            customer=order.customer,
+            vehicle=order.vehicle,
+            currency="EUR",
+            created_by=cashier,
+        )
+        InvoiceLine.objects.create(
+            invoice=draft,
+            kind="sundry",
+            job=order.jobs.first(),
+            description="Shop supplies",
+            quantity=1,
+            unit_price=Decimal("10.00"),
+            vat_rate=Decimal("20"),
+            net=Decimal("10.00"),
+            vat=Decimal("2.00"),
+            variance_reason="Test",
+        )
         made.append(draft)
     return made
 
@@ -68,8 +85,11 @@ def test_twenty_cashiers_issuing_at_once_get_consecutive_numbers_and_one_chain(d
 
 def test_payments_and_invoices_at_once_share_one_unbroken_chain(drafts, cashier, order):
     results = together(
-        lambda index: issue_invoice(invoice=drafts[index], actor=cashier) if index % 2
-        else record_payment(work_order=order, actor=cashier, method="card", amount=Decimal("1.00")),
+        lambda index: (
+            issue_invoice(invoice=drafts[index], actor=cashier)
+            if index % 2
+            else record_payment(work_order=order, actor=cashier, method="card", amount=Decimal("1.00"))
+        ),
     )
 
     assert [result for result in results if isinstance(result, Exception)] == []

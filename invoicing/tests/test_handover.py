@@ -65,11 +65,21 @@ def test_the_whole_handover_with_a_loaner_return_and_a_test_drive(loaner_order, 
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
     salesperson = UserFactory(roles=[Role.MANAGER], site_list=[site], username="sales")
 
-    returned = record_loaner_return(handover=handover, actor=advisor, data={
-        "keys_returned": True, "papers_returned": True, "fuel_in": 4, "mileage_in": 12_180, "new_damage": "Scratch on the rear bumper",
-        "satisfaction": 3})
-    lead = record_test_drive(handover=handover, actor=advisor, model_tried="Audi Q4 e-tron", impressions="Loved the silence",
-                             salesperson=salesperson)
+    returned = record_loaner_return(
+        handover=handover,
+        actor=advisor,
+        data={
+            "keys_returned": True,
+            "papers_returned": True,
+            "fuel_in": 4,
+            "mileage_in": 12_180,
+            "new_damage": "Scratch on the rear bumper",
+            "satisfaction": 3,
+        },
+    )
+    lead = record_test_drive(
+        handover=handover, actor=advisor, model_tried="Audi Q4 e-tron", impressions="Loved the silence", salesperson=salesperson
+    )
     save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
     closed = close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN + 4, signature_data_url=signature_data_url())
 
@@ -89,12 +99,16 @@ def test_the_whole_handover_with_a_loaner_return_and_a_test_drive(loaner_order, 
 def test_the_loaner_back_early_ends_its_reservation_and_is_free_for_the_next_customer(loaner_order, advisor, site):
     order, now = loaner_order, timezone.now()
     loaner = order.loaner_handover.loaner
-    reservation = LoanerReservation.objects.create(loaner=loaner, appointment=order.appointment, starts_at=now - timedelta(hours=3),
-                                                   ends_at=now + timedelta(days=1))
+    reservation = LoanerReservation.objects.create(
+        loaner=loaner, appointment=order.appointment, starts_at=now - timedelta(hours=3), ends_at=now + timedelta(days=1)
+    )
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
 
-    returned = record_loaner_return(handover=handover, actor=advisor, data={
-        "keys_returned": True, "papers_returned": True, "fuel_in": 6, "mileage_in": 12_050, "satisfaction": 3})
+    returned = record_loaner_return(
+        handover=handover,
+        actor=advisor,
+        data={"keys_returned": True, "papers_returned": True, "fuel_in": 6, "mileage_in": 12_050, "satisfaction": 3},
+    )
 
     reservation.refresh_from_db()
     assert (reservation.returned_at, reservation.returned_by, reservation.ends_at) == (returned.returned_at, advisor, returned.returned_at)

@@ -148,8 +148,9 @@ def test_the_chain_finds_a_hash_rewritten_without_the_key(order, cashier, issued
 
 def test_a_closed_period_exports_an_archive_that_verifies_and_detects_tampering(order, cashier, manager, issued, tmp_path):
     record_payment(work_order=order, actor=cashier, method="cash", amount=Decimal("226.68"), tendered=Decimal("230"))
-    closure = close_period(site=order.site, period=Closure.Period.DAY, day=timezone.localtime(timezone.now(), order.site.tz).date(),
-                           actor=manager)
+    closure = close_period(
+        site=order.site, period=Closure.Period.DAY, day=timezone.localtime(timezone.now(), order.site.tz).date(), actor=manager
+    )
     path = tmp_path / "day.zip"
     call_command("export_invoice_archive", str(closure.pk), str(path), stdout=io.StringIO())
 

@@ -26,8 +26,22 @@ def test_the_pdf_carries_every_mandatory_mention_in_the_customers_language(issue
     site, vehicle = order.site, order.vehicle
 
     for mention in (
-        site.legal_name, site.vat_number, site.address, "Claire Durand", vehicle.vin, vehicle.plate, "43210", issued.number,
-        order.number, "Annual service", "Oil filter", "Wiper blades", "226,68", "37,78", "188,90", "20 %",
+        site.legal_name,
+        site.vat_number,
+        site.address,
+        "Claire Durand",
+        vehicle.vin,
+        vehicle.plate,
+        "43210",
+        issued.number,
+        order.number,
+        "Annual service",
+        "Oil filter",
+        "Wiper blades",
+        "226,68",
+        "37,78",
+        "188,90",
+        "20 %",
         "Front brake discs",  # declined work, printed
         "Rear tyres at 3 mm",  # fault found and not fixed
     ):

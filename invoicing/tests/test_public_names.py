@@ -13,10 +13,17 @@ def _private_imports_across_apps() -> list[str]:
     for app in STAGE_APPS:
         for path in (Path(settings.BASE_DIR) / app).rglob("*.py"):
             for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-                if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] in STAGE_APPS \
-                        and node.module.split(".")[0] != app:
-                    found += [f"{path.relative_to(settings.BASE_DIR)}: {node.module}.{alias.name}"
-                              for alias in node.names if alias.name.startswith("_")]
+                if (
+                    isinstance(node, ast.ImportFrom)
+                    and node.module
+                    and node.module.split(".")[0] in STAGE_APPS
+                    and node.module.split(".")[0] != app
+                ):
+                    found += [
+                        f"{path.relative_to(settings.BASE_DIR)}: {node.module}.{alias.name}"
+                        for alias in node.names
+                        if alias.name.startswith("_")
+                    ]
     return found
 
 

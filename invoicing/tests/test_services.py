@@ -97,10 +97,26 @@ def test_sundries_and_discounts_are_lines_of_a_job_and_need_a_reason(order, cash
     draft = _customer_draft(order, cashier)
     job = draft.lines.first().job
 
-    add_line(invoice=draft, actor=cashier, kind="sundry", job=job, description="Shop supplies", quantity=Decimal("1"),
-             unit_price=Decimal("4.90"), variance_reason="Price board")
-    discount = add_line(invoice=draft, actor=cashier, kind="discount", job=job, description="Loyalty", quantity=Decimal("1"),
-                        unit_price=Decimal("10.00"), variance_reason="Loyalty card")
+    add_line(
+        invoice=draft,
+        actor=cashier,
+        kind="sundry",
+        job=job,
+        description="Shop supplies",
+        quantity=Decimal("1"),
+        unit_price=Decimal("4.90"),
+        variance_reason="Price board",
+    )
+    discount = add_line(
+        invoice=draft,
+        actor=cashier,
+        kind="discount",
+        job=job,
+        description="Loyalty",
+        quantity=Decimal("1"),
+        unit_price=Decimal("10.00"),
+        variance_reason="Loyalty card",
+    )
 
     draft.refresh_from_db()
     assert discount.net == Decimal("-10.00") and discount.vat == Decimal("-2.00")

@@ -26,7 +26,13 @@ from .factories import EXPLAINED, MILEAGE_IN, ready_work_order
 
 
 def test_the_desk_lists_cars_ready_for_invoicing_in_a_flat_number_of_queries(
-    client, cashier, order, site, advisor, quality_controller, django_assert_max_num_queries,
+    client,
+    cashier,
+    order,
+    site,
+    advisor,
+    quality_controller,
+    django_assert_max_num_queries,
 ):
     client.force_login(cashier)
     issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier)
@@ -70,8 +76,10 @@ def test_a_changed_line_shows_its_variance_and_issuing_waits_for_the_reason(clie
     invoice = prepare_invoices(work_order=order, actor=cashier)[0]
     line = invoice.lines.get(description="Wiper blades")
     prefix = f"line-{line.pk}"
-    client.post(reverse("invoicing:line_change", args=[invoice.pk, line.pk]), {
-        f"{prefix}-quantity": "0.50", f"{prefix}-unit_price": "98.00", f"{prefix}-vat_rate": "20", f"{prefix}-variance_reason": ""})
+    client.post(
+        reverse("invoicing:line_change", args=[invoice.pk, line.pk]),
+        {f"{prefix}-quantity": "0.50", f"{prefix}-unit_price": "98.00", f"{prefix}-vat_rate": "20", f"{prefix}-variance_reason": ""},
+    )
 
     page = client.get(invoice.get_absolute_url())
     refused = client.post(reverse("invoicing:issue", args=[invoice.pk]), {"delivery": "paper"})

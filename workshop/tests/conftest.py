@@ -65,8 +65,9 @@ def service_operation():
 
 @pytest.fixture
 def appointment(site, customer, vehicle, advisor, clock, service_operation):
-    return make_appointment(site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=TUESDAY_9AM,
-                            operation=service_operation)
+    return make_appointment(
+        site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=TUESDAY_9AM, operation=service_operation
+    )
 
 
 @pytest.fixture

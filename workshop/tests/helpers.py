@@ -12,11 +12,20 @@ from workshop.services import save_check_in_step
 STEP_DATA = {
     "prepare": {"cover_seat": True, "cover_steering_wheel": True, "cover_floor_mat": True},
     "greet": {"customer_words": "Squeak when braking", "requested_work_confirmed": True},
-    "walk_around": {"mileage_in": 43_210, "fuel_level": 5, "valuables": "Sunglasses",
-                    "marks": [{"view": "left", "x": 0.25, "y": 0.5, "kind": "scratch", "note": "rear door"}]},
+    "walk_around": {
+        "mileage_in": 43_210,
+        "fuel_level": 5,
+        "valuables": "Sunglasses",
+        "marks": [{"view": "left", "x": 0.25, "y": 0.5, "kind": "scratch", "note": "rear door"}],
+    },
     "findings": {"findings": "Front pads worn"},
-    "documents": {"doc_radio_code": True, "doc_wheel_lock_key": True, "doc_service_book": True,
-                  "doc_driving_licence": False, "doc_registration_papers": True},
+    "documents": {
+        "doc_radio_code": True,
+        "doc_wheel_lock_key": True,
+        "doc_service_book": True,
+        "doc_driving_licence": False,
+        "doc_registration_papers": True,
+    },
     "agreement": {"spending_limit": Decimal("150.00"), "payment_method": "card", "contact_phone": "06 12 34 56 78"},
     "mobility": {"departure": "leaves", "mobility": None},
 }

@@ -8,7 +8,15 @@ from types import SimpleNamespace
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
-from workshop.models import AdvisorNotification, DeferredWork, Inspection, InspectionItem, InspectionResult, InspectionTemplate, WorkOrderPhoto
+from workshop.models import (
+    AdvisorNotification,
+    DeferredWork,
+    Inspection,
+    InspectionItem,
+    InspectionResult,
+    InspectionTemplate,
+    WorkOrderPhoto,
+)
 from workshop.services import add_job, open_work_order
 
 from .factories import make_appointment
@@ -18,8 +26,9 @@ from .helpers import image_bytes
 def _work_order(site, made):
     customer = made["customer"]
     advisor = made["appointment"].advisor
-    second = make_appointment(site=site, customer=customer, vehicle=made["vehicle"], advisor=advisor,
-                              starts_at=timezone.now() + timedelta(hours=2))
+    second = make_appointment(
+        site=site, customer=customer, vehicle=made["vehicle"], advisor=advisor, starts_at=timezone.now() + timedelta(hours=2)
+    )
     return open_work_order(appointment=second, actor=advisor)
 
 
@@ -41,21 +50,36 @@ def _inspection_result(site, made):
 def _deferred_work(site, made):
     order = made["work_order"]
     declined = add_job(work_order=order, actor=order.advisor, concern="Declined wipers", flat_rate_hours=1)
-    return DeferredWork.objects.create(vehicle=order.vehicle, site=site, description="Wipers", due_on=timezone.localdate(),
-                                       gross_price=30, currency=site.currency, declined_job=declined)
+    return DeferredWork.objects.create(
+        vehicle=order.vehicle,
+        site=site,
+        description="Wipers",
+        due_on=timezone.localdate(),
+        gross_price=30,
+        currency=site.currency,
+        declined_job=declined,
+    )
 
 
 # name -> (build(site, made), site_scoped)
 WORKSHOP_RECORDS = {
     "work_order": (_work_order, True),
-    "work_order_job": (lambda site, made: add_job(work_order=made["work_order"], actor=made["work_order"].advisor,
-                                                  concern="Matrix job", flat_rate_hours=1), True),
+    "work_order_job": (
+        lambda site, made: add_job(
+            work_order=made["work_order"], actor=made["work_order"].advisor, concern="Matrix job", flat_rate_hours=1
+        ),
+        True,
+    ),
     "work_order_photo": (_photo, True),
     "check_in_step": (lambda site, made: SimpleNamespace(pk="prepare"), False),
     "inspection_result": (_inspection_result, True),
     "deferred_work": (_deferred_work, True),
-    "advisor_notification": (lambda site, made: AdvisorNotification.objects.create(
-        advisor=made["work_order"].advisor, work_order=made["work_order"], text="Ready for invoicing"), True),
+    "advisor_notification": (
+        lambda site, made: AdvisorNotification.objects.create(
+            advisor=made["work_order"].advisor, work_order=made["work_order"], text="Ready for invoicing"
+        ),
+        True,
+    ),
 }
 WORKSHOP_URL_KWARG_RECORDS = {
     "appointment_pk": "appointment",
@@ -68,9 +92,26 @@ WORKSHOP_URL_KWARG_RECORDS = {
 }
 WORKSHOP_PK_RECORDS = {
     name: "work_order"
-    for name in ("workshop:detail", "workshop:step", "workshop:job_add", "workshop:job_remove", "workshop:photo_add",
-                 "workshop:photo", "workshop:sign", "workshop:request_code", "workshop:to_workshop", "workshop:pdf",
-                 "workshop:progress", "workshop:proposal_decide", "workshop:proposal_reprice", "workshop:approval_send",
-                 "workshop:promised_time", "workshop:inspection", "workshop:inspection_photo", "workshop:finding_add",
-                 "workshop:qc_check", "workshop:deferred_add")
+    for name in (
+        "workshop:detail",
+        "workshop:step",
+        "workshop:job_add",
+        "workshop:job_remove",
+        "workshop:photo_add",
+        "workshop:photo",
+        "workshop:sign",
+        "workshop:request_code",
+        "workshop:to_workshop",
+        "workshop:pdf",
+        "workshop:progress",
+        "workshop:proposal_decide",
+        "workshop:proposal_reprice",
+        "workshop:approval_send",
+        "workshop:promised_time",
+        "workshop:inspection",
+        "workshop:inspection_photo",
+        "workshop:finding_add",
+        "workshop:qc_check",
+        "workshop:deferred_add",
+    )
 }

@@ -109,7 +109,8 @@ def test_a_technician_clocking_on_several_jobs_at_once_is_on_one_only(in_worksho
 
 
 def test_a_check_in_in_progress_leaves_the_site_customer_and_vehicle_free_to_be_referenced(
-        appointment, advisor, rows_blocked_for_references):
+    appointment, advisor, rows_blocked_for_references
+):
     from workshop.services import open_work_order, save_check_in_step
 
     from .helpers import step_data

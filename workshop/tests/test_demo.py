@@ -9,8 +9,7 @@ def test_the_demo_has_the_desk_and_the_workshop_floor_at_each_site_and_loads_onc
 
     for site in Site.objects.all():
         orders = WorkOrder.objects.filter(site=site).order_by("sequence")[:3]  # the workshop demo's; later stages add their own
-        assert [order.status for order in orders] == [
-            WorkOrder.Status.IN_WORKSHOP, WorkOrder.Status.DRAFT, WorkOrder.Status.QUALITY_CHECK]
+        assert [order.status for order in orders] == [WorkOrder.Status.IN_WORKSHOP, WorkOrder.Status.DRAFT, WorkOrder.Status.QUALITY_CHECK]
         assert orders[0].signature.image and orders[0].appointment.status == "converted"
         inspection = Inspection.objects.get(work_order=orders[0])
         assert inspection.completed_at and orders[0].jobs.filter(approval=Approval.PENDING).count() == 1

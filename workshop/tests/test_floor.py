@@ -4,16 +4,15 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django.core import mail
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 
 from aftersales.audit.models import AuditEvent
 from aftersales.messaging.models import OutboxMessage
 from appointments.tests.factories import LabourOperationFactory, PartFactory
 from workshop.exceptions import (
     ApprovalRefused,
-    TransitionNotAllowed,
     ClockingRefused,
     DispatchRefused,
     InspectionRefused,
@@ -21,6 +20,7 @@ from workshop.exceptions import (
     PriceChanged,
     QualityCheckRefused,
     SpendingLimitExceeded,
+    TransitionNotAllowed,
 )
 from workshop.models import (
     AdvisorNotification,
@@ -39,9 +39,9 @@ from workshop.models import (
 from workshop.selectors import (
     average_time_in_status,
     dispatch_board,
+    list_open_work_orders,
     open_deferred_work,
     rework_count,
-    list_open_work_orders,
     site_hours,
     technician_hours,
 )
@@ -72,8 +72,14 @@ from .conftest import PARIS
 from .helpers import technician_of
 
 Method = ApprovalDecision.Method
-QC_OK = {"order_complete": True, "road_test_done": True, "road_test_notes": "No noise", "all_jobs_done": True, "cleaned": True,
-         "parking_place": "P12"}
+QC_OK = {
+    "order_complete": True,
+    "road_test_done": True,
+    "road_test_notes": "No noise",
+    "all_jobs_done": True,
+    "cleaned": True,
+    "parking_place": "P12",
+}
 
 
 @pytest.fixture
@@ -198,8 +204,9 @@ def test_signing_off_the_last_job_sends_the_order_to_the_quality_check(job, mech
 @pytest.fixture
 def hand_built_day(job, mechanic, in_workshop, site):
     """08:00-17:00 at work with a 12:00-13:00 break; on jobs 08:15-10:15 and 13:00-16:00; jobs of 1.5 h and 4.5 h signed off."""
-    second = add_job(work_order=in_workshop, actor=in_workshop.advisor, concern="Timing belt", flat_rate_hours=Decimal("4.5"),
-                     skill="mechanics")
+    second = add_job(
+        work_order=in_workshop, actor=in_workshop.advisor, concern="Timing belt", flat_rate_hours=Decimal("4.5"), skill="mechanics"
+    )
     AttendanceSpan.objects.create(technician=mechanic, site=site, kind="day", started_at=at(8), ended_at=at(17))
     AttendanceSpan.objects.create(technician=mechanic, site=site, kind="break", started_at=at(12), ended_at=at(13))
     JobClocking.objects.create(technician=mechanic, job=job, started_at=at(8, 15), ended_at=at(10, 15))
@@ -241,8 +248,13 @@ def test_open_clocks_count_up_to_now(job, mechanic, site):
 def proposal(in_workshop, mechanic):
     """A finding by the technician: 1 h of labour (98 € at the site's rate) and a 20 € part, waiting for approval."""
     job = add_job(work_order=in_workshop, actor=mechanic, concern="Front wiper blades", flat_rate_hours=Decimal("1"), skill="mechanics")
-    add_part(work_order=in_workshop, actor=mechanic, part=PartFactory(number="WIPER", unit_price=Decimal("20.00")), quantity=Decimal("1"),
-             job=job)
+    add_part(
+        work_order=in_workshop,
+        actor=mechanic,
+        part=PartFactory(number="WIPER", unit_price=Decimal("20.00")),
+        quantity=Decimal("1"),
+        job=job,
+    )
     job.refresh_from_db()
     return job
 
@@ -259,7 +271,11 @@ def test_the_advisor_approves_within_the_spending_limit_on_the_customers_behalf(
     decision = decide_proposal(job=proposal, approved=True, method=Method.WITHIN_LIMIT, actor=advisor)
 
     assert (decision.method, decision.decided_by, decision.recorded_by, decision.net_amount) == (
-        Method.WITHIN_LIMIT, str(advisor), advisor, net)
+        Method.WITHIN_LIMIT,
+        str(advisor),
+        advisor,
+        net,
+    )
     proposal.refresh_from_db()
     assert (proposal.approval, proposal.status) == (Approval.APPROVED, JobStatus.ASSIGNED)
     assert set(proposal.parts.values_list("approval", flat=True)) == {Approval.APPROVED}
@@ -326,7 +342,11 @@ def test_a_declined_item_becomes_deferred_work_on_the_vehicle(proposal, in_works
 
     deferred = DeferredWork.objects.get()
     assert (deferred.vehicle, deferred.description, deferred.reason, deferred.gross_price) == (
-        in_workshop.vehicle, "Front wiper blades", "Next month", gross)
+        in_workshop.vehicle,
+        "Front wiper blades",
+        "Next month",
+        gross,
+    )
     assert open_deferred_work(vehicle=in_workshop.vehicle) == [deferred]
     assert open_deferred_work(customer=in_workshop.customer) == [deferred]
 
@@ -411,8 +431,9 @@ def at_quality_check(job, mechanic, in_workshop, clock):
 
 
 def test_a_failed_check_sends_the_job_back_and_counts_as_rework(at_quality_check, quality_controller, job, site, mechanic):
-    check = record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=False,
-                                 data={"fail_reason": "Squeak still there"}, redo_jobs=[job])
+    check = record_quality_check(
+        work_order=at_quality_check, inspector=quality_controller, passed=False, data={"fail_reason": "Squeak still there"}, redo_jobs=[job]
+    )
 
     assert not check.passed
     at_quality_check.refresh_from_db()
@@ -437,16 +458,18 @@ def test_a_failed_check_needs_a_reason_and_the_jobs_to_redo(at_quality_check, qu
 
 def test_a_pass_needs_the_road_test_and_the_parking_place(at_quality_check, quality_controller):
     with pytest.raises(QualityCheckRefused) as refused:
-        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True,
-                             data={**QC_OK, "road_test_done": False})
+        record_quality_check(
+            work_order=at_quality_check, inspector=quality_controller, passed=True, data={**QC_OK, "road_test_done": False}
+        )
     assert refused.value.field == "road_test_done"
     with pytest.raises(QualityCheckRefused) as refused:
         record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, data={**QC_OK, "parking_place": ""})
     assert refused.value.field == "parking_place"
 
 
-def test_a_pass_makes_the_order_ready_and_tells_the_advisor(at_quality_check, quality_controller, advisor,
-                                                           django_capture_on_commit_callbacks):
+def test_a_pass_makes_the_order_ready_and_tells_the_advisor(
+    at_quality_check, quality_controller, advisor, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
         record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, data=QC_OK)
 
@@ -523,13 +546,15 @@ def _more_orders(count, site, advisor, customer, vehicle):
     from workshop.tests.helpers import order_in_workshop
 
     for index in range(count):
-        appointment = make_appointment(site=site, customer=customer, vehicle=vehicle, advisor=advisor,
-                                       starts_at=at(9) + timedelta(minutes=index + 1))
+        appointment = make_appointment(
+            site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=at(9) + timedelta(minutes=index + 1)
+        )
         order_in_workshop(appointment, advisor)
 
 
-def test_the_dispatch_board_query_count_stays_flat_as_orders_grow(job, site, advisor, customer, vehicle, clock,
-                                                                 django_assert_max_num_queries):
+def test_the_dispatch_board_query_count_stays_flat_as_orders_grow(
+    job, site, advisor, customer, vehicle, clock, django_assert_max_num_queries
+):
     with django_assert_max_num_queries(4):
         small = dispatch_board(site=site)
         [len(jobs) for _key, _label, jobs in small.columns]
@@ -578,7 +603,9 @@ def test_a_price_change_after_approval_audits_its_parts_lines_back_to_pending(pr
     reprice_proposal(job=proposal, actor=advisor, labour_price=proposal.labour_price, part_prices={part.pk: Decimal("25.00")})
 
     assert [event.changes["approval"] for event in audit_events(part)] == [
-        [Approval.APPROVED, Approval.PENDING], [Approval.PENDING, Approval.APPROVED]]
+        [Approval.APPROVED, Approval.PENDING],
+        [Approval.PENDING, Approval.APPROVED],
+    ]
 
 
 def test_the_first_view_of_an_approval_link_is_audited_once_with_no_staff_user(in_workshop, advisor):

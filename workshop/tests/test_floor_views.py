@@ -105,8 +105,10 @@ def test_a_bad_attendance_action_is_a_400(client, mechanic):
 
 def test_the_technician_reports_a_finding(client, mechanic, job):
     client.force_login(mechanic)
-    response = client.post(reverse("workshop:finding_add", args=[job.work_order_id]),
-                           {"concern": "Oil leak at the sump", "flat_rate_hours": "1", "skill": "mechanics"})
+    response = client.post(
+        reverse("workshop:finding_add", args=[job.work_order_id]),
+        {"concern": "Oil leak at the sump", "flat_rate_hours": "1", "skill": "mechanics"},
+    )
     assert response.status_code == 302
     finding = job.work_order.jobs.get(concern="Oil leak at the sump")
     assert finding.approval == Approval.PENDING
@@ -117,8 +119,9 @@ def test_an_inspection_photo_that_is_not_an_image_is_refused(client, mechanic, i
     result = inspection.results.first()
     client.force_login(mechanic)
 
-    response = client.post(reverse("workshop:inspection_photo", args=[in_workshop.pk, result.pk]),
-                           {"photo": photo_upload(content=b"%PDF-1.4 not a photo")})
+    response = client.post(
+        reverse("workshop:inspection_photo", args=[in_workshop.pk, result.pk]), {"photo": photo_upload(content=b"%PDF-1.4 not a photo")}
+    )
 
     assert response.status_code == 400 and "Photo: " in response.text and not result.photos.exists()
 
@@ -284,14 +287,17 @@ def test_an_inspection_photo_too_big_is_refused(client, mechanic, in_workshop, m
     client.force_login(mechanic)
     monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 100)
 
-    response = client.post(reverse("workshop:inspection_photo", args=[in_workshop.pk, result.pk]),
-                           {"photo": photo_upload(content=image_bytes("JPEG", (200, 200)))})
+    response = client.post(
+        reverse("workshop:inspection_photo", args=[in_workshop.pk, result.pk]),
+        {"photo": photo_upload(content=image_bytes("JPEG", (200, 200)))},
+    )
 
     assert response.status_code == 400 and "too big" in response.text
 
 
-def test_deferred_work_from_an_earlier_order_is_added_to_the_new_order(client, advisor, proposal, in_workshop, site, customer,
-                                                                      vehicle, clock):
+def test_deferred_work_from_an_earlier_order_is_added_to_the_new_order(
+    client, advisor, proposal, in_workshop, site, customer, vehicle, clock
+):
     from workshop.models import ApprovalDecision, DeferredWork
     from workshop.services import decide_proposal, open_walk_in
 
@@ -313,6 +319,8 @@ def test_deferred_work_from_an_earlier_order_is_added_to_the_new_order(client, a
 def test_deciding_a_line_agreed_at_reception_is_refused_with_a_message(client, advisor, in_workshop):
     client.force_login(advisor)
     agreed = in_workshop.jobs.get()
-    response = client.post(reverse("workshop:proposal_decide", args=[in_workshop.pk, agreed.pk]),
-                           {"decision": "approve", "method": "phone", "decided_by": "Claire"})
+    response = client.post(
+        reverse("workshop:proposal_decide", args=[in_workshop.pk, agreed.pk]),
+        {"decision": "approve", "method": "phone", "decided_by": "Claire"},
+    )
     assert response.status_code == 400 and "Job: " in response.text and "already decided" in response.text

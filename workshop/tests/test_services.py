@@ -168,13 +168,16 @@ def test_saving_the_walk_around_without_marks_keeps_the_marks_placed(order, advi
     assert order.damage_marks.count() == 1
 
 
-@pytest.mark.parametrize("mark", [
-    {"view": "roof", "x": 0.5, "y": 0.5, "kind": "dent"},
-    {"view": "top", "x": 1.5, "y": 0.5, "kind": "dent"},
-    {"view": "top", "x": 0.5, "y": 0.5, "kind": "burn"},
-    {"view": "top", "x": "a", "y": 0.5, "kind": "dent"},
-    {"view": "top", "kind": "dent"},
-])
+@pytest.mark.parametrize(
+    "mark",
+    [
+        {"view": "roof", "x": 0.5, "y": 0.5, "kind": "dent"},
+        {"view": "top", "x": 1.5, "y": 0.5, "kind": "dent"},
+        {"view": "top", "x": 0.5, "y": 0.5, "kind": "burn"},
+        {"view": "top", "x": "a", "y": 0.5, "kind": "dent"},
+        {"view": "top", "kind": "dent"},
+    ],
+)
 def test_a_damage_mark_outside_the_diagram_or_of_unknown_type_is_refused(order, advisor, mark):
     with pytest.raises(InvalidCheckIn) as refused:
         save_check_in_step(work_order=order, step="walk_around", data={**step_data("walk_around"), "marks": [mark]}, actor=advisor)
@@ -429,5 +432,9 @@ def test_only_a_signed_order_goes_to_the_workshop(checked_in, advisor):
 def test_a_signed_order_goes_to_the_workshop_and_every_move_is_recorded(signed, advisor):
     hand_to_workshop(work_order=signed, actor=advisor)
     moves = list(WorkOrderEvent.objects.filter(work_order=signed).values_list("from_status", "to_status", "actor"))
-    assert moves == [("", "draft", advisor.pk), ("draft", "checked_in", advisor.pk), ("checked_in", "signed", advisor.pk),
-                     ("signed", "in_workshop", advisor.pk)]
+    assert moves == [
+        ("", "draft", advisor.pk),
+        ("draft", "checked_in", advisor.pk),
+        ("checked_in", "signed", advisor.pk),
+        ("signed", "in_workshop", advisor.pk),
+    ]

@@ -36,8 +36,14 @@ def book_many(count, *, site, advisor, operation):
     for index in range(count):
         customer = CustomerFactory(site=site)
         vehicle = VehicleFactory(owner=customer)
-        appointment = make_appointment(site=site, customer=customer, vehicle=vehicle, advisor=advisor,
-                                       starts_at=TUESDAY_9AM + timedelta(minutes=10 * index), operation=operation)
+        appointment = make_appointment(
+            site=site,
+            customer=customer,
+            vehicle=vehicle,
+            advisor=advisor,
+            starts_at=TUESDAY_9AM + timedelta(minutes=10 * index),
+            operation=operation,
+        )
         if index % 2:
             open_work_order(appointment=appointment, actor=advisor)
             open_walk_in(site=site, customer=customer, vehicle=vehicle, actor=advisor)
@@ -48,11 +54,17 @@ def book_many(count, *, site, advisor, operation):
 
 def test_the_board_shows_todays_arrivals_with_their_state(client, advisor, site, appointment, clock):
     late_customer = CustomerFactory(site=site, last_name="Lateman")
-    make_appointment(site=site, customer=late_customer, vehicle=VehicleFactory(owner=late_customer), advisor=advisor,
-                     starts_at=TUESDAY_9AM - timedelta(minutes=30))
+    make_appointment(
+        site=site,
+        customer=late_customer,
+        vehicle=VehicleFactory(owner=late_customer),
+        advisor=advisor,
+        starts_at=TUESDAY_9AM - timedelta(minutes=30),
+    )
     tomorrow = CustomerFactory(site=site, last_name="Tomorrowson")
-    make_appointment(site=site, customer=tomorrow, vehicle=VehicleFactory(owner=tomorrow), advisor=advisor,
-                     starts_at=TUESDAY_9AM + timedelta(days=1))
+    make_appointment(
+        site=site, customer=tomorrow, vehicle=VehicleFactory(owner=tomorrow), advisor=advisor, starts_at=TUESDAY_9AM + timedelta(days=1)
+    )
     client.force_login(advisor)
 
     page = client.get(reverse("workshop:board")).text
@@ -66,8 +78,12 @@ def test_the_board_shows_parts_and_loaner_readiness(client, advisor, site, appoi
     assert "Parts not set aside" in client.get(reverse("workshop:board")).text
 
     PartReservation.objects.create(appointment=appointment, part=service_operation.kit_lines.get().part, quantity=1, reserved_by=advisor)
-    LoanerReservation.objects.create(loaner=LoanerFactory(site=site, plate="LO-777-AN"), appointment=appointment,
-                                     starts_at=appointment.starts_at, ends_at=appointment.handover_at)
+    LoanerReservation.objects.create(
+        loaner=LoanerFactory(site=site, plate="LO-777-AN"),
+        appointment=appointment,
+        starts_at=appointment.starts_at,
+        ends_at=appointment.handover_at,
+    )
     page = client.get(reverse("workshop:board")).text
     assert "Parts set aside" in page and "LO-777-AN reserved, not checked yet" in page
 
@@ -83,7 +99,14 @@ def test_the_board_marks_checked_in_and_walk_in_customers(client, advisor, site,
 
 @pytest.mark.parametrize("count", [3, 30])
 def test_the_board_query_count_stays_flat_as_appointments_grow(
-    client, advisor, site, clock, django_assert_max_num_queries, count, templates, service_operation,
+    client,
+    advisor,
+    site,
+    clock,
+    django_assert_max_num_queries,
+    count,
+    templates,
+    service_operation,
 ):
     book_many(count, site=site, advisor=advisor, operation=service_operation)
     client.force_login(advisor)
@@ -95,8 +118,13 @@ def test_the_board_query_count_stays_flat_as_appointments_grow(
 
 
 def test_the_desk_marks_an_arrival_and_a_late_customer_as_not_come(client, advisor, site, appointment, clock):
-    late = make_appointment(site=site, customer=appointment.customer, vehicle=appointment.vehicle, advisor=advisor,
-                            starts_at=TUESDAY_9AM - timedelta(minutes=30))
+    late = make_appointment(
+        site=site,
+        customer=appointment.customer,
+        vehicle=appointment.vehicle,
+        advisor=advisor,
+        starts_at=TUESDAY_9AM - timedelta(minutes=30),
+    )
     client.force_login(advisor)
 
     client.post(reverse("workshop:arrived", args=[appointment.pk]))
@@ -147,8 +175,10 @@ def test_a_step_saves_and_goes_to_the_next_one(client, advisor, order):
 
 def test_a_lower_mileage_without_reason_answers_400_naming_the_field_and_keeps_the_input(client, advisor, order):
     client.force_login(advisor)
-    response = client.post(reverse("workshop:step", args=[order.pk, "walk_around"]), {
-        "mileage_in": "1000", "fuel_level": "4", "valuables": "Umbrella", "marks": "[]"})
+    response = client.post(
+        reverse("workshop:step", args=[order.pk, "walk_around"]),
+        {"mileage_in": "1000", "fuel_level": "4", "valuables": "Umbrella", "marks": "[]"},
+    )
     assert response.status_code == 400
     assert 'id="id_correction_reason"' in response.text and "correction reason" in response.text
     assert "is-invalid" in response.text.split('id="id_correction_reason"')[0].rsplit("<input", 1)[1]
@@ -166,8 +196,9 @@ def test_unreadable_damage_marks_answer_400(client, advisor, order):
 
 def test_the_loaner_booked_with_the_appointment_is_offered_at_the_mobility_step(client, advisor, site, appointment):
     loaner = LoanerFactory(site=site)
-    LoanerReservation.objects.create(loaner=loaner, appointment=appointment, starts_at=appointment.starts_at,
-                                     ends_at=appointment.handover_at)
+    LoanerReservation.objects.create(
+        loaner=loaner, appointment=appointment, starts_at=appointment.starts_at, ends_at=appointment.handover_at
+    )
     order = open_work_order(appointment=appointment, actor=advisor)
     client.force_login(advisor)
 
@@ -190,8 +221,12 @@ def test_a_foreman_reads_the_order_but_cannot_fill_it(client, foreman, order):
 
 def test_a_technician_lists_the_work_orders_in_progress_of_his_site_only(client, technician, order, site, other_site, templates):
     stranger = CustomerFactory(site=other_site)
-    other = open_walk_in(site=other_site, customer=stranger, vehicle=VehicleFactory(owner=stranger),
-                         actor=UserFactory(roles=["service_advisor"], site_list=[other_site]))
+    other = open_walk_in(
+        site=other_site,
+        customer=stranger,
+        vehicle=VehicleFactory(owner=stranger),
+        actor=UserFactory(roles=["service_advisor"], site_list=[other_site]),
+    )
     client.force_login(technician)
 
     page = client.get(reverse("workshop:list")).text
@@ -204,9 +239,21 @@ def test_a_technician_lists_the_work_orders_in_progress_of_his_site_only(client,
 
 def test_a_walk_in_files_the_customer_and_the_vehicle_and_opens_an_order(client, advisor, site, clock, templates):
     client.force_login(advisor)
-    response = client.post(reverse("workshop:walk_in"), {
-        "vin": "WAUZZZ8V5KA999999", "plate": "GH-456-JK", "make": "Audi", "model": "Q3", "energy": "petrol",
-        "first_name": "Luc", "last_name": "Martin", "mobile": "06 11 22 33 44", "language": "fr", "customer_words": "Warning light"})
+    response = client.post(
+        reverse("workshop:walk_in"),
+        {
+            "vin": "WAUZZZ8V5KA999999",
+            "plate": "GH-456-JK",
+            "make": "Audi",
+            "model": "Q3",
+            "energy": "petrol",
+            "first_name": "Luc",
+            "last_name": "Martin",
+            "mobile": "06 11 22 33 44",
+            "language": "fr",
+            "customer_words": "Warning light",
+        },
+    )
 
     order = WorkOrder.objects.get()
     assert response.url == reverse("workshop:step", args=[order.pk, "prepare"])
@@ -246,8 +293,10 @@ def test_a_request_body_over_the_cap_is_refused_with_413_before_any_view_reads_i
     client.force_login(advisor)
     events = AuditEvent.objects.count()
 
-    response = client.post(reverse("workshop:photo_add", args=[order.pk]),
-                           {"photo": photo_upload(content=image_bytes("PNG") + b"\0" * 8192), "step": "walk_around"})
+    response = client.post(
+        reverse("workshop:photo_add", args=[order.pk]),
+        {"photo": photo_upload(content=image_bytes("PNG") + b"\0" * 8192), "step": "walk_around"},
+    )
 
     assert response.status_code == 413 and "too large" in response.text
     assert not order.photos.exists() and AuditEvent.objects.count() == events

@@ -87,7 +87,8 @@ class UserFactory(factory.django.DjangoModelFactory):
 def enrol_two_factor(user: User) -> TwoFactorDevice:
     """A confirmed authenticator for the user (as if enrolled earlier)."""
     device, _created = TwoFactorDevice.objects.get_or_create(
-        user=user, defaults={"secret": pyotp.random_base32(), "confirmed_at": timezone.now()},
+        user=user,
+        defaults={"secret": pyotp.random_base32(), "confirmed_at": timezone.now()},
     )
     return device
 

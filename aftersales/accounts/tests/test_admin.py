@@ -13,7 +13,12 @@ def superuser(site):
 
 @pytest.mark.parametrize(
     "url_name",
-    ["admin:accounts_user_changelist", "admin:accounts_site_changelist", "admin:accounts_brand_changelist", "admin:accounts_dealergroup_changelist"],
+    [
+        "admin:accounts_user_changelist",
+        "admin:accounts_site_changelist",
+        "admin:accounts_brand_changelist",
+        "admin:accounts_dealergroup_changelist",
+    ],
 )
 def test_admin_lists_staff_and_sites(client, superuser, url_name):
     client.force_login(superuser)
@@ -44,12 +49,21 @@ def test_admin_creates_a_staff_member_with_role_and_site(client, superuser, site
     client.force_login(superuser)
     assert client.get(reverse("admin:accounts_user_add")).status_code == 200
 
-    response = client.post(reverse("admin:accounts_user_add"), {
-        "username": "new.advisor", "usable_password": "true",
-        "password1": "Brake-Disc-Lyon-77", "password2": "Brake-Disc-Lyon-77",
-        "first_name": "Léa", "last_name": "Roux", "email": "lea@example.test", "language": "fr",
-        "groups": [Group.objects.get(name="service_advisor").pk], "sites": [site.pk],
-    })
+    response = client.post(
+        reverse("admin:accounts_user_add"),
+        {
+            "username": "new.advisor",
+            "usable_password": "true",
+            "password1": "Brake-Disc-Lyon-77",
+            "password2": "Brake-Disc-Lyon-77",
+            "first_name": "Léa",
+            "last_name": "Roux",
+            "email": "lea@example.test",
+            "language": "fr",
+            "groups": [Group.objects.get(name="service_advisor").pk],
+            "sites": [site.pk],
+        },
+    )
 
     assert response.status_code == 302
     created = User.objects.get(username="new.advisor")

@@ -87,7 +87,9 @@ def test_password_reset_by_email_end_to_end(client, advisor):
 
     form_page = client.get(link, follow=True)
     assert 'id="password-set-form"' in form_page.text
-    done = client.post(form_page.redirect_chain[-1][0], {"new_password1": "Brake-Disc-Lyon-77", "new_password2": "Brake-Disc-Lyon-77"}, follow=True)
+    done = client.post(
+        form_page.redirect_chain[-1][0], {"new_password1": "Brake-Disc-Lyon-77", "new_password2": "Brake-Disc-Lyon-77"}, follow=True
+    )
 
     assert done.redirect_chain[-1][0] == reverse("accounts:password_reset_complete")
     advisor.refresh_from_db()

@@ -34,7 +34,7 @@ def test_enrolment_shows_the_secret_as_text_and_a_qr_code_drawn_on_the_server(cl
     device = TwoFactorDevice.objects.get(user=cashier)
     page = response.content.decode()
     assert device.secret in page
-    assert '<svg' in page and 'class="segno"' in page
+    assert "<svg" in page and 'class="segno"' in page
     assert device.confirmed_at is None
 
 
@@ -47,8 +47,9 @@ def test_enrolment_refuses_a_wrong_code_and_a_right_code_lets_the_manager_in(cli
     assert wrong.status_code == 400
     assert "not valid" in wrong.content.decode()
 
-    right = client.post(reverse("accounts:two_factor_enrol") + "?next=/customers/", {"code": pyotp.TOTP(secret).now(),
-                                                                                    "next": "/customers/"})
+    right = client.post(
+        reverse("accounts:two_factor_enrol") + "?next=/customers/", {"code": pyotp.TOTP(secret).now(), "next": "/customers/"}
+    )
     assert right.status_code == 302
     codes_page = client.get(right.url)
     codes = re.findall(r"<li>([0-9a-f]{6}-[0-9a-f]{6})</li>", codes_page.content.decode())
@@ -132,9 +133,13 @@ def test_an_admin_resets_a_lost_second_factor(admin_client, manager):
     enrol_two_factor(manager)
     manager.recovery_codes.create(code_hash="x")
 
-    response = admin_client.post(reverse("admin:accounts_user_changelist"), {
-        "action": "reset_second_factor", "_selected_action": [manager.pk],
-    })
+    response = admin_client.post(
+        reverse("admin:accounts_user_changelist"),
+        {
+            "action": "reset_second_factor",
+            "_selected_action": [manager.pk],
+        },
+    )
 
     assert response.status_code == 302
     assert not TwoFactorDevice.objects.filter(user=manager).exists()

@@ -29,13 +29,16 @@ def test_the_search_columns_have_gin_trigram_indexes_and_the_name_a_prefix_index
         assert f"USING gin ({column} gin_trgm_ops)" in definitions[name]
 
 
-@pytest.mark.parametrize(("queryset", "index"), [
-    (lambda: Customer.objects.filter(search_name__contains="lefevre"), "customer_search_name_trgm"),
-    (lambda: Customer.objects.filter(search_phones__contains="612345"), "customer_search_phones_trgm"),
-    (lambda: Vehicle.objects.filter(plate_key__contains="AB123"), "vehicle_plate_key_trgm"),
-    (lambda: Vehicle.objects.filter(vin__contains="5KA654"), "vehicle_vin_trgm"),
-    (lambda: Customer.objects.filter(search_name__startswith="ma").order_by("search_name"), "customer_search_name_prefix"),
-])
+@pytest.mark.parametrize(
+    ("queryset", "index"),
+    [
+        (lambda: Customer.objects.filter(search_name__contains="lefevre"), "customer_search_name_trgm"),
+        (lambda: Customer.objects.filter(search_phones__contains="612345"), "customer_search_phones_trgm"),
+        (lambda: Vehicle.objects.filter(plate_key__contains="AB123"), "vehicle_plate_key_trgm"),
+        (lambda: Vehicle.objects.filter(vin__contains="5KA654"), "vehicle_vin_trgm"),
+        (lambda: Customer.objects.filter(search_name__startswith="ma").order_by("search_name"), "customer_search_name_prefix"),
+    ],
+)
 def test_the_search_lookups_can_use_their_index(queryset, index):
     with connection.cursor() as cursor:
         cursor.execute("SET LOCAL enable_seqscan = off")  # an empty test table would be scanned anyway

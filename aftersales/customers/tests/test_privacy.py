@@ -124,8 +124,16 @@ def test_erasure_needs_a_reason_and_the_confirmation(client, manager):
 
 def _message(customer, key, body, status):
     return OutboxMessage.objects.create(
-        customer=customer, site=customer.site, template_key="x", channel="sms", language="en", body=body, status=status,
-        idempotency_key=key, purpose="service", due_at=timezone.now(),
+        customer=customer,
+        site=customer.site,
+        template_key="x",
+        channel="sms",
+        language="en",
+        body=body,
+        status=status,
+        idempotency_key=key,
+        purpose="service",
+        due_at=timezone.now(),
     )
 
 

@@ -6,7 +6,13 @@ from aftersales.audit.models import AuditEvent
 from aftersales.customers.exceptions import InvalidVin, MileageNeedsCorrectionReason, SameOwner, VinAlreadyOnFile
 from aftersales.customers.models import Channel, ConsentRecord, Customer, MileageReading, Ownership, Vehicle
 from aftersales.customers.services import (
-    create_customer, create_vehicle, record_consent, record_mileage, transfer_vehicle, update_customer, update_vehicle,
+    create_customer,
+    create_vehicle,
+    record_consent,
+    record_mileage,
+    transfer_vehicle,
+    update_customer,
+    update_vehicle,
 )
 
 from .factories import NORTH_AMERICAN_VIN, CustomerFactory, MileageReadingFactory, VehicleFactory
@@ -22,9 +28,16 @@ def events_of(obj):
 
 def test_create_customer_fills_the_folded_search_columns_and_audits_the_creation(site, advisor):
     customer = create_customer(
-        site=site, created_by=advisor,
-        data={"first_name": "Hélène", "last_name": "Lefèvre", "mobile": "+33612345678", "phone_other": "+33478000001",
-              "email": "Helene@Example.test", "language": "fr"},
+        site=site,
+        created_by=advisor,
+        data={
+            "first_name": "Hélène",
+            "last_name": "Lefèvre",
+            "mobile": "+33612345678",
+            "phone_other": "+33478000001",
+            "email": "Helene@Example.test",
+            "language": "fr",
+        },
     )
 
     assert customer.search_name == "lefevre helene helene@example.test"
@@ -134,7 +147,11 @@ def test_record_mileage_accepts_a_lower_reading_with_a_reason_and_audits_it(advi
     reading = MileageReadingFactory(km=52000)
 
     corrected = record_mileage(
-        vehicle=reading.vehicle, km=25200, source="reception", recorded_by=advisor, correction_reason="Typo: 25,200 km",
+        vehicle=reading.vehicle,
+        km=25200,
+        source="reception",
+        recorded_by=advisor,
+        correction_reason="Typo: 25,200 km",
     )
 
     assert corrected.correction_reason == "Typo: 25,200 km"

@@ -8,8 +8,14 @@ from .factories import NORTH_AMERICAN_VIN, CustomerFactory, VehicleFactory
 pytestmark = pytest.mark.django_db
 
 CUSTOMER_POST = {
-    "kind": "private", "last_name": "Lefèvre", "first_name": "Hélène", "mobile": "06 12 34 56 78",
-    "email": "helene@example.test", "language": "fr", "preferred_channel": "sms", "consent_sms": "on",
+    "kind": "private",
+    "last_name": "Lefèvre",
+    "first_name": "Hélène",
+    "mobile": "06 12 34 56 78",
+    "email": "helene@example.test",
+    "language": "fr",
+    "preferred_channel": "sms",
+    "consent_sms": "on",
 }
 VEHICLE_POST = {"vin": "WAUZZZ8V5KA123456", "plate": "AB-123-CD", "make": "Audi", "model": "A3", "energy": "petrol"}
 
@@ -39,9 +45,16 @@ def test_customer_form_cannot_file_a_customer_at_another_site(client, advisor, o
     assert not Customer.objects.exists()
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("mobile", "12"), ("mobile", "not a number"), ("phone_other", "+33 1"), ("email", "helene@"), ("email", "helene.example.test"),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("mobile", "12"),
+        ("mobile", "not a number"),
+        ("phone_other", "+33 1"),
+        ("email", "helene@"),
+        ("email", "helene.example.test"),
+    ],
+)
 def test_an_invalid_phone_or_email_names_its_field_and_saves_nothing(client, advisor, site, field, value):
     client.force_login(advisor)
 
@@ -82,13 +95,16 @@ def test_editing_a_customer_with_an_invalid_phone_changes_nothing(client, adviso
     assert customer.last_name != "Lefèvre"
 
 
-@pytest.mark.parametrize(("vin", "reason"), [
-    ("WAUZZZ8V5KA12345", "17 characters"),
-    ("WAUZZZ8V5KA1234567", "17 characters"),
-    ("WAUZZZ8V5KA12345I", "other than I, O and Q"),
-    ("WAUZZZ8V5KA1234#6", "other than I, O and Q"),
-    ("1HGCM82643A004352", "check digit"),
-])
+@pytest.mark.parametrize(
+    ("vin", "reason"),
+    [
+        ("WAUZZZ8V5KA12345", "17 characters"),
+        ("WAUZZZ8V5KA1234567", "17 characters"),
+        ("WAUZZZ8V5KA12345I", "other than I, O and Q"),
+        ("WAUZZZ8V5KA1234#6", "other than I, O and Q"),
+        ("1HGCM82643A004352", "check digit"),
+    ],
+)
 def test_an_invalid_vin_says_why_on_the_vin_field_and_saves_nothing(client, advisor, site, vin, reason):
     owner = CustomerFactory(site=site)
     client.force_login(advisor)

@@ -60,15 +60,26 @@ def test_customer_360_query_count_does_not_grow_with_the_vehicles(client, adviso
 def test_another_sites_customer_and_vehicle_answer_404(client, other_site_advisor, customer, vehicle):
     client.force_login(other_site_advisor)
 
-    for name, pk in [("detail", customer.pk), ("edit", customer.pk), ("vehicle_create", customer.pk),
-                     ("vehicle_detail", vehicle.pk), ("vehicle_edit", vehicle.pk)]:
+    for name, pk in [
+        ("detail", customer.pk),
+        ("edit", customer.pk),
+        ("vehicle_create", customer.pk),
+        ("vehicle_detail", vehicle.pk),
+        ("vehicle_edit", vehicle.pk),
+    ]:
         assert client.get(reverse(f"customers:{name}", args=[pk])).status_code == 404
     assert client.post(reverse("customers:mileage_add", args=[vehicle.pk]), {"km": 1, "source": "reception"}).status_code == 404
 
 
-@pytest.mark.parametrize("path", [
-    "/customers/abc/", "/customers/-1/", "/customers/99999999999999999999999/", "/customers/vehicles/9223372036854775808/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/customers/abc/",
+        "/customers/-1/",
+        "/customers/99999999999999999999999/",
+        "/customers/vehicles/9223372036854775808/",
+    ],
+)
 def test_odd_ids_answer_404_not_500(client, advisor, path):
     client.force_login(advisor)
 
@@ -86,8 +97,15 @@ def test_roles_without_customer_rights_are_refused(client, technician, customer,
 
 def test_editing_a_customer_writes_an_audit_event_shown_on_the_360_page(client, advisor, customer):
     client.force_login(advisor)
-    data = {"kind": "private", "last_name": "Lefèvre-Moreau", "first_name": "Hélène", "mobile": "06 12 34 56 78",
-            "language": "fr", "preferred_channel": "sms", "consent_sms": "on"}
+    data = {
+        "kind": "private",
+        "last_name": "Lefèvre-Moreau",
+        "first_name": "Hélène",
+        "mobile": "06 12 34 56 78",
+        "language": "fr",
+        "preferred_channel": "sms",
+        "consent_sms": "on",
+    }
 
     response = client.post(reverse("customers:edit", args=[customer.pk]), data)
     page = client.get(customer.get_absolute_url()).content.decode()
@@ -137,8 +155,10 @@ def test_mileage_form_names_a_bad_number(client, advisor, vehicle):
 def test_adding_a_vehicle_redirects_to_its_page_and_lists_it_on_the_owner(client, advisor, customer):
     client.force_login(advisor)
 
-    response = client.post(reverse("customers:vehicle_create", args=[customer.pk]),
-                           {"vin": "VF1RFB00X12345678", "plate": "FG 456 HJ", "make": "Renault", "model": "Clio", "energy": "hybrid"})
+    response = client.post(
+        reverse("customers:vehicle_create", args=[customer.pk]),
+        {"vin": "VF1RFB00X12345678", "plate": "FG 456 HJ", "make": "Renault", "model": "Clio", "energy": "hybrid"},
+    )
 
     assert response.status_code == 302
     assert "FG 456 HJ" in client.get(customer.get_absolute_url()).content.decode()
@@ -147,7 +167,11 @@ def test_adding_a_vehicle_redirects_to_its_page_and_lists_it_on_the_owner(client
 def test_forms_render_for_get(client, advisor, customer, vehicle):
     client.force_login(advisor)
 
-    for url in [reverse("customers:create"), reverse("customers:edit", args=[customer.pk]),
-                reverse("customers:vehicle_create", args=[customer.pk]), reverse("customers:vehicle_edit", args=[vehicle.pk])]:
+    for url in [
+        reverse("customers:create"),
+        reverse("customers:edit", args=[customer.pk]),
+        reverse("customers:vehicle_create", args=[customer.pk]),
+        reverse("customers:vehicle_edit", args=[vehicle.pk]),
+    ]:
         response = client.get(url)
         assert response.status_code == 200 and "csrfmiddlewaretoken" in response.content.decode()

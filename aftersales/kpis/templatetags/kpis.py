@@ -29,6 +29,8 @@ def kpi_figure(value: Decimal | None, unit_and_currency: str) -> str:
 def _pattern(language: str, unit: str) -> str:
     """The unit's pattern in ``language`` (the active one): a dashboard formats thousands of figures."""
     return {
-        Unit.PERCENT: _("%(value)s %%"), Unit.DAYS: _("%(value)s days"), Unit.HOURS: _("%(value)s h"),
+        Unit.PERCENT: _("%(value)s %%"),
+        Unit.DAYS: _("%(value)s days"),
+        Unit.HOURS: _("%(value)s h"),
         Unit.PER_MONTH: _("%(value)s / month"),
     }.get(unit, "%(value)s")

@@ -39,37 +39,37 @@ def d(value: str) -> Decimal:
 def test_every_kpi_of_the_month_matches_the_figures_worked_out_by_hand(site, month, march):
     tiles = figures(site, march)
     expected = {
-        "appointment_rate": d("66.7"),        # wo1 and wo3 booked, wo2 walk-in; wo4 cancelled is no visit
-        "online_booking_rate": d("25.0"),     # 1 online (ap3) of 4 bookings
-        "booking_lead_time": d("13.5"),       # leads 4, 18, 9, 21 days: median (9 + 18) / 2
-        "confirmation_30_min": d("50.0"),     # ap1 (10 min) and ap6 (5 min) of 4; ap3 after 1 h; ap5 none
-        "confirmations_24h": d("1"),          # one booking_reminder_24h delivered
-        "no_show_rate": d("33.3"),            # ap5 of ap1, ap3, ap5 (ap6 cancelled)
-        "reminder_contacts": d("2.0"),        # 2 reminders in 31 days: 2 × 30.4375 / 31 = 1.96
-        "reminder_conversion": d("50.0"),     # r1 booked (ap1's origin record), r2 not
-        "vehicle_life_contacts": d("3.9"),    # 4 messages sent or delivered (the failed one not): 4 × 30.4375 / 31
-        "retention_rate": d("50.0"),          # c1 and c3 came in 2024-25, only c1 since
-        "fix_it_right": d("66.7"),            # wo1 has a comeback (wo3: same vehicle, oil service, 15 days later)
-        "productivity": d("53.3"),            # 4 h clocked / 7.5 h attended
-        "efficiency": d("125.0"),             # 5 h sold / 4 h clocked
-        "proficiency": d("66.7"),             # 5 h sold / 7.5 h attended
-        "unapplied_time": d("3.5"),           # 7.5 - 4
-        "show_rate": d("66.7"),               # ap1 and ap3 became work orders, ap5 did not
-        "rework_rate": d("33.3"),             # 1 failed of 3 checks
-        "invoice_variance": d("11.1"),        # (300 - 250) / (250 + 160 + 40)
-        "hours_sold_per_visit": d("2.50"),    # (3 + 2) h / 2 work orders invoiced
+        "appointment_rate": d("66.7"),  # wo1 and wo3 booked, wo2 walk-in; wo4 cancelled is no visit
+        "online_booking_rate": d("25.0"),  # 1 online (ap3) of 4 bookings
+        "booking_lead_time": d("13.5"),  # leads 4, 18, 9, 21 days: median (9 + 18) / 2
+        "confirmation_30_min": d("50.0"),  # ap1 (10 min) and ap6 (5 min) of 4; ap3 after 1 h; ap5 none
+        "confirmations_24h": d("1"),  # one booking_reminder_24h delivered
+        "no_show_rate": d("33.3"),  # ap5 of ap1, ap3, ap5 (ap6 cancelled)
+        "reminder_contacts": d("2.0"),  # 2 reminders in 31 days: 2 × 30.4375 / 31 = 1.96
+        "reminder_conversion": d("50.0"),  # r1 booked (ap1's origin record), r2 not
+        "vehicle_life_contacts": d("3.9"),  # 4 messages sent or delivered (the failed one not): 4 × 30.4375 / 31
+        "retention_rate": d("50.0"),  # c1 and c3 came in 2024-25, only c1 since
+        "fix_it_right": d("66.7"),  # wo1 has a comeback (wo3: same vehicle, oil service, 15 days later)
+        "productivity": d("53.3"),  # 4 h clocked / 7.5 h attended
+        "efficiency": d("125.0"),  # 5 h sold / 4 h clocked
+        "proficiency": d("66.7"),  # 5 h sold / 7.5 h attended
+        "unapplied_time": d("3.5"),  # 7.5 - 4
+        "show_rate": d("66.7"),  # ap1 and ap3 became work orders, ap5 did not
+        "rework_rate": d("33.3"),  # 1 failed of 3 checks
+        "invoice_variance": d("11.1"),  # (300 - 250) / (250 + 160 + 40)
+        "hours_sold_per_visit": d("2.50"),  # (3 + 2) h / 2 work orders invoiced
         "effective_labour_rate": d("92.00"),  # (300 + 160) / 5 h
-        "inspection_funnel": d("50.0"),       # 2 requests sent, 1 viewed
-        "deferred_revived": d("1"),           # the declined brake pads sold on wo3
-        "attribution": d("50.0"),             # ap1 (reminder) and ap5 (campaign) of 4 bookings
-        "cycle_time": d("5.0"),               # (7 h + 3 h) / 2 from opening to ready
-        "loaner_utilisation": d("3.2"),       # 24 h of 1 active loaner × 31 days × 24 h
-        "callback_7_days": d("100.0"),        # the 3 cars handed back, each customer answered the callback on day 7
-        "csat": d("66.7"),                    # scores 5 and 4 of 5, 2 not
-        "nps": d("33.3"),                     # promoters 10 and 9, detractor 3: (2 - 1) / 3
-        "complaints_24h": d("50.0"),          # answered in 10 h, and in 48 h
-        "web_requests_2h": d("50.0"),         # answered before its due time, and never
-        "revenue_per_visit": d("225.00"),     # (300 + 200 - 50 credit note) / 2 work orders
+        "inspection_funnel": d("50.0"),  # 2 requests sent, 1 viewed
+        "deferred_revived": d("1"),  # the declined brake pads sold on wo3
+        "attribution": d("50.0"),  # ap1 (reminder) and ap5 (campaign) of 4 bookings
+        "cycle_time": d("5.0"),  # (7 h + 3 h) / 2 from opening to ready
+        "loaner_utilisation": d("3.2"),  # 24 h of 1 active loaner × 31 days × 24 h
+        "callback_7_days": d("100.0"),  # the 3 cars handed back, each customer answered the callback on day 7
+        "csat": d("66.7"),  # scores 5 and 4 of 5, 2 not
+        "nps": d("33.3"),  # promoters 10 and 9, detractor 3: (2 - 1) / 3
+        "complaints_24h": d("50.0"),  # answered in 10 h, and in 48 h
+        "web_requests_2h": d("50.0"),  # answered before its due time, and never
+        "revenue_per_visit": d("225.00"),  # (300 + 200 - 50 credit note) / 2 work orders
     }
     assert {key: tiles[key].current for key in expected} == expected
     assert [key for key, tile in tiles.items() if tile.result is None] == []
@@ -80,23 +80,29 @@ def test_the_tables_under_the_figures(site, month, march):
     tiles = figures(site, march)
 
     assert [(str(step), value) for step, value in tiles["inspection_funnel"].result.table] == [
-        ("Inspections sent", 2), ("Viewed by the customer", 1), ("Lines approved", 1), ("Value approved, before VAT", d("120")),
+        ("Inspections sent", 2),
+        ("Viewed by the customer", 1),
+        ("Lines approved", 1),
+        ("Value approved, before VAT", d("120")),
     ]
     assert [(str(payer), hours, sales, rate) for payer, hours, sales, rate in tiles["effective_labour_rate"].result.table] == [
-        ("Customer", d("3"), d("300"), d("100.00")), ("Warranty", d("2"), d("160"), d("80.00")),
+        ("Customer", d("3"), d("300"), d("100.00")),
+        ("Warranty", d("2"), d("160"), d("80.00")),
     ]
     origins = {str(origin): rest for origin, *rest in tiles["attribution"].result.table}
     assert origins["Reminder"] == [1, 1, d("300")]
     assert origins["Campaign"] == [1, 0, d("0")]
     assert [(str(step), count, hours) for step, count, hours in tiles["cycle_time"].result.table] == [
-        ("Checked in", 1, d("1.0")), ("In the workshop", 2, d("4.5")),
+        ("Checked in", 1, d("1.0")),
+        ("In the workshop", 2, d("4.5")),
     ]
 
 
 def test_figures_per_advisor_and_for_one_advisor(site, month, march):
     tiles = figures(site, march)
     assert tiles["appointment_rate"].result.by_person == [
-        (month.advisor_one.pk, d("50.0")), (month.advisor_two.pk, d("100.0")),
+        (month.advisor_one.pk, d("50.0")),
+        (month.advisor_two.pk, d("100.0")),
     ]
     assert [bar.label for bar in tiles["appointment_rate"].bars.bars] == ["Anna One", "Bruno Two"]
 

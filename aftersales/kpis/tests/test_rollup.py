@@ -37,8 +37,11 @@ def march_figures(site, **scope) -> dict:
 
 
 def stored(site) -> list[tuple]:
-    return list(DailyFigure.objects.filter(site=site).order_by("day", "kpi", "part", "person_id")
-                .values_list("kpi", "part", "day", "person_id", "num", "den"))
+    return list(
+        DailyFigure.objects.filter(site=site)
+        .order_by("day", "kpi", "part", "person_id")
+        .values_list("kpi", "part", "day", "person_id", "num", "den")
+    )
 
 
 def test_rebuilding_again_writes_the_same_figures(site, other_site, month):
@@ -64,8 +67,17 @@ def test_a_record_changed_later_counts_once_its_days_are_rebuilt(site, month):
 def test_the_ten_minute_job_brings_in_todays_records(site, month):
     first = FigureRefresh.objects.get(site=site).built_at
     customer, vehicle = month.appointments[1].customer, month.appointments[1].vehicle
-    appointment(site, customer, vehicle, month.advisor_two, created=at(19, 9), starts=at(20, 9), status=Appointment.Status.NO_SHOW,
-                channel=Appointment.BookingChannel.PHONE_IN, origin=Appointment.Origin.INBOUND_CALL)
+    appointment(
+        site,
+        customer,
+        vehicle,
+        month.advisor_two,
+        created=at(19, 9),
+        starts=at(20, 9),
+        status=Appointment.Status.NO_SHOW,
+        channel=Appointment.BookingChannel.PHONE_IN,
+        origin=Appointment.Origin.INBOUND_CALL,
+    )
 
     run_job("kpi_figures_today", now=at(20, 18))
 
@@ -88,12 +100,15 @@ def test_the_same_period_last_year_counts_even_where_it_overlaps_the_previous_pe
     assert tiles["appointment_rate"].previous == tiles["appointment_rate"].last_year == Decimal("0.0")
 
 
-@pytest.mark.parametrize(("bands", "median"), [
-    ({4: 1, 9: 1, 18: 1, 21: 1}, Decimal("13.5")),
-    ({4: 1, 9: 2}, Decimal("9.0")),
-    ({15: 3}, Decimal("15.0")),
-    ({}, None),
-])
+@pytest.mark.parametrize(
+    ("bands", "median"),
+    [
+        ({4: 1, 9: 1, 18: 1, 21: 1}, Decimal("13.5")),
+        ({4: 1, 9: 2}, Decimal("9.0")),
+        ({15: 3}, Decimal("15.0")),
+        ({}, None),
+    ],
+)
 def test_the_median_of_a_histogram_of_days(bands, median):
     assert _median_days(Counter(bands)) == median
 
@@ -108,10 +123,13 @@ def test_the_dashboard_says_when_the_figures_were_aggregated(client, manager, si
     assert "Figures aggregated from the records at" in client.get(reverse("kpis:dashboard"), {"site": site.pk}).content.decode()
 
 
-@pytest.mark.parametrize(("first", "last"), [
-    (date(2026, 2, 20), date(2026, 4, 10)),  # March from the monthly figures, the loose days from the daily ones
-    (date(2026, 3, 2), date(2026, 5, 31)),  # March 2 to 31 from the daily figures, April and May from the monthly ones
-])
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        (date(2026, 2, 20), date(2026, 4, 10)),  # March from the monthly figures, the loose days from the daily ones
+        (date(2026, 3, 2), date(2026, 5, 31)),  # March 2 to 31 from the daily figures, April and May from the monthly ones
+    ],
+)
 def test_a_period_of_whole_months_and_loose_days_adds_both_up(site, month, first, last):
     with timezone.override(PARIS):
         window = period_window(PeriodKind.CUSTOM, first, last)

@@ -67,10 +67,18 @@ def test_a_group_wide_manager_sees_every_site_of_the_group(client, site, other_s
     assert response.context["page"].paginator.count == 2
 
 
-@pytest.mark.parametrize("params", [
-    {"day": "2026-02-30"}, {"period": "fortnight"}, {"advisor": "abc"}, {"advisor": "999999"}, {"site": "-1"},
-    {"period": "custom", "day": "2026-03-10", "end": "2026-03-01"}, {"period": "custom", "day": "2024-01-01", "end": "2026-01-01"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"day": "2026-02-30"},
+        {"period": "fortnight"},
+        {"advisor": "abc"},
+        {"advisor": "999999"},
+        {"site": "-1"},
+        {"period": "custom", "day": "2026-03-10", "end": "2026-03-01"},
+        {"period": "custom", "day": "2024-01-01", "end": "2026-01-01"},
+    ],
+)
 def test_bad_filters_answer_400_naming_the_field(manager_client, params):
     response = get(manager_client, "kpis:dashboard", **params)
 
@@ -89,8 +97,9 @@ def test_the_records_behind_an_advisors_figure(manager_client, site, month):
     assert response.status_code == 200
     assert response.context["page"].paginator.count == 1
     assert str(month.appointments[5].customer) in response.content.decode()
-    assert get(manager_client, "kpis:records", kpi="no_show_rate", advisor=month.advisor_two.pk, **MARCH).context[
-        "page"].paginator.count == 0
+    assert (
+        get(manager_client, "kpis:records", kpi="no_show_rate", advisor=month.advisor_two.pk, **MARCH).context["page"].paginator.count == 0
+    )
 
 
 def test_records_pages_past_the_end_show_the_last_page(manager_client, site, month):

@@ -35,8 +35,15 @@ def templates(db):
 
 @pytest.fixture
 def customer(site, templates):
-    return CustomerFactory(site=site, first_name="Claire", last_name="Durand", mobile="+33612345678",
-                           email="claire.durand@example.test", language="fr", preferred_channel="sms")
+    return CustomerFactory(
+        site=site,
+        first_name="Claire",
+        last_name="Durand",
+        mobile="+33612345678",
+        email="claire.durand@example.test",
+        language="fr",
+        preferred_channel="sms",
+    )
 
 
 @pytest.fixture

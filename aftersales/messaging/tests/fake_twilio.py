@@ -77,10 +77,16 @@ class FakeTwilio:
                     return self._answer(status, {"code": code, "message": text, "more_info": more_info, "status": status})
                 with fake.lock:
                     message = {
-                        "sid": f"SM{len(fake.created) + 1:032d}", "to": to, "from": form.get("From", ""),
-                        "messaging_service_sid": form.get("MessagingServiceSid"), "body": form.get("Body", ""),
-                        "status": "queued", "date_created": format_datetime(timezone.now().replace(microsecond=0)),
-                        "date_sent": None, "account_sid": "AC" + "0" * 32, "direction": "outbound-api",
+                        "sid": f"SM{len(fake.created) + 1:032d}",
+                        "to": to,
+                        "from": form.get("From", ""),
+                        "messaging_service_sid": form.get("MessagingServiceSid"),
+                        "body": form.get("Body", ""),
+                        "status": "queued",
+                        "date_created": format_datetime(timezone.now().replace(microsecond=0)),
+                        "date_sent": None,
+                        "account_sid": "AC" + "0" * 32,
+                        "direction": "outbound-api",
                     }
                     fake.created.append(message)
                 time.sleep(fake.delays.get(to, 0))
@@ -91,9 +97,19 @@ class FakeTwilio:
                 to = query.get("To", [""])[0]
                 with fake.lock:
                     found = [m for m in reversed(fake.created) if not to or m["to"] == to]
-                self._answer(200, {
-                    "messages": found, "end": len(found), "first_page_uri": self.path, "next_page_uri": None,
-                    "page": 0, "page_size": 50, "previous_page_uri": None, "start": 0, "uri": self.path,
-                })
+                self._answer(
+                    200,
+                    {
+                        "messages": found,
+                        "end": len(found),
+                        "first_page_uri": self.path,
+                        "next_page_uri": None,
+                        "page": 0,
+                        "page_size": 50,
+                        "previous_page_uri": None,
+                        "start": 0,
+                        "uri": self.path,
+                    },
+                )
 
         return Handler

@@ -31,7 +31,10 @@ def sent_code(django_capture_on_commit_callbacks, **arguments) -> tuple[OneTimeC
 
 
 def test_a_code_is_sent_by_sms_at_once_even_in_quiet_hours_and_never_stored_in_clear(
-    customer, subject, night, django_capture_on_commit_callbacks,
+    customer,
+    subject,
+    night,
+    django_capture_on_commit_callbacks,
 ):
     row, code = sent_code(django_capture_on_commit_callbacks, purpose="sign", customer=customer, subject=subject)
 

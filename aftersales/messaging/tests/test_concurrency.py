@@ -24,8 +24,14 @@ def test_two_transactions_queueing_the_same_key_make_one_row(customer):
         try:
             with transaction.atomic():
                 both_checked.wait(5)
-                message = queue_message(customer=customer, template="booking_confirmation", idempotency_key="booking-42",
-                                        purpose="service", urgent=True, context={"vehicle": "A4", "link": "l"})
+                message = queue_message(
+                    customer=customer,
+                    template="booking_confirmation",
+                    idempotency_key="booking-42",
+                    purpose="service",
+                    urgent=True,
+                    context={"vehicle": "A4", "link": "l"},
+                )
                 time.sleep(pause)  # the first keeps its transaction open while the second inserts
             results.append(message.pk)
         except Exception as exc:  # reported below

@@ -36,7 +36,10 @@ def open_day(time_machine):
 @pytest.fixture
 def message(customer, open_day):
     return queue_message(
-        customer=customer, template="booking_reminder_24h", idempotency_key="reminder-1", purpose="service",
+        customer=customer,
+        template="booking_reminder_24h",
+        idempotency_key="reminder-1",
+        purpose="service",
         context={"start": TUESDAY_10AM + timedelta(days=1), "vehicle": "Audi Q5", "link": "https://x.test/c"},
     )
 
@@ -68,8 +71,13 @@ def test_a_brand_sender_wins_over_the_site_sender(site, customer, fake_twilio, o
     brand = site.brands.first()
     SmsSender.objects.create(site=site, from_number="+33755555555")
     SmsSender.objects.create(site=site, brand=brand, messaging_service_sid="MG" + "1" * 32)
-    message = queue_message(customer=customer, template="one_time_code", idempotency_key="otp", purpose="service",
-                            context={"code": "1", "minutes": 5, "brand": brand})
+    message = queue_message(
+        customer=customer,
+        template="one_time_code",
+        idempotency_key="otp",
+        purpose="service",
+        context={"code": "1", "minutes": 5, "brand": brand},
+    )
     deliver_message(message_id=message.pk)
     assert fake_twilio.created[0]["messaging_service_sid"] == "MG" + "1" * 32
 
@@ -138,19 +146,27 @@ def test_email_goes_through_the_mail_backend_with_a_message_id(site, templates, 
     from aftersales.customers.tests.factories import CustomerFactory
 
     customer = CustomerFactory(site=site, preferred_channel="email", language="zh-hans")
-    message = queue_message(customer=customer, template="callback_survey", idempotency_key="cb", purpose="service",
-                            context={"vehicle": "Audi A6", "link": "https://x.test/s"})
+    message = queue_message(
+        customer=customer,
+        template="callback_survey",
+        idempotency_key="cb",
+        purpose="service",
+        context={"vehicle": "Audi A6", "link": "https://x.test/s"},
+    )
     sent = deliver_message(message_id=message.pk)
     assert sent.status == Status.SENT and sent.provider_id.startswith("<")
     assert mail.outbox[0].extra_headers["Message-ID"] == sent.provider_id
     assert "您对本次服务满意吗" in mail.outbox[0].body
 
 
-@pytest.mark.parametrize(("error", "status"), [
-    (smtplib.SMTPRecipientsRefused({"x@example.test": (550, b"no such user")}), Status.UNDELIVERABLE),
-    (smtplib.SMTPResponseException(451, b"try later"), Status.QUEUED),
-    (TimeoutError("timed out"), Status.QUEUED),
-])
+@pytest.mark.parametrize(
+    ("error", "status"),
+    [
+        (smtplib.SMTPRecipientsRefused({"x@example.test": (550, b"no such user")}), Status.UNDELIVERABLE),
+        (smtplib.SMTPResponseException(451, b"try later"), Status.QUEUED),
+        (TimeoutError("timed out"), Status.QUEUED),
+    ],
+)
 def test_smtp_errors_are_classified(site, templates, open_day, monkeypatch, error, status):
     from aftersales.customers.tests.factories import CustomerFactory
 
@@ -159,8 +175,9 @@ def test_smtp_errors_are_classified(site, templates, open_day, monkeypatch, erro
 
     monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", refuse)
     customer = CustomerFactory(site=site, preferred_channel="email")
-    message = queue_message(customer=customer, template="callback_survey", idempotency_key="cb", purpose="service",
-                            context={"vehicle": "A6", "link": "l"})
+    message = queue_message(
+        customer=customer, template="callback_survey", idempotency_key="cb", purpose="service", context={"vehicle": "A6", "link": "l"}
+    )
     assert deliver_message(message_id=message.pk).status == status
 
 
@@ -219,8 +236,9 @@ def test_a_fresh_send_in_progress_is_left_alone(message):
 
 def test_the_sweeper_sends_due_messages_once_even_when_ticking_twice(customer, time_machine, sweep):
     time_machine.move_to(datetime(2026, 11, 24, 21, 0, tzinfo=PARIS), tick=False)
-    message = queue_message(customer=customer, template="callback_survey", idempotency_key="night", purpose="service",
-                            context={"vehicle": "A6", "link": "l"})
+    message = queue_message(
+        customer=customer, template="callback_survey", idempotency_key="night", purpose="service", context={"vehicle": "A6", "link": "l"}
+    )
     assert sweep(timezone.now()) == 0
     time_machine.move_to(datetime(2026, 11, 25, 8, 0, 30, tzinfo=PARIS), tick=False)
     assert sweep(timezone.now()) == 1
@@ -237,7 +255,10 @@ def test_callbacks_only_move_a_message_forward(message):
     final = OutboxMessage.objects.get(pk=message.pk)
     assert final.status == Status.DELIVERED and final.delivered_at is not None
     assert list(MessageEvent.objects.filter(message=final).values_list("to_status", flat=True)) == [
-        Status.QUEUED, Status.SENDING, Status.SENT, Status.DELIVERED,
+        Status.QUEUED,
+        Status.SENDING,
+        Status.SENT,
+        Status.DELIVERED,
     ]
 
 
@@ -265,8 +286,9 @@ def test_a_callback_for_another_sid_is_ignored(message):
 
 
 def test_a_recent_sms_of_another_outbox_row_is_not_taken_for_the_stalled_one(customer, message, fake_twilio, open_day):
-    other = queue_message(customer=customer, template="one_time_code", idempotency_key="otp", purpose="service",
-                          context={"code": "1", "minutes": 5})
+    other = queue_message(
+        customer=customer, template="one_time_code", idempotency_key="otp", purpose="service", context={"code": "1", "minutes": 5}
+    )
     deliver_message(message_id=other.pk)
     stall(message, minutes_ago=0)
     assert gateways.TwilioSmsBackend().find_sent(OutboxMessage.objects.get(pk=message.pk)) == ""

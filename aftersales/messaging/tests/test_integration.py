@@ -63,10 +63,28 @@ def start_worker(fake_twilio):
 
     def start(concurrency: int = 2) -> subprocess.Popen:
         process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "aftersales", "worker", "--pool=prefork", f"--concurrency={concurrency}",
-             "--without-gossip", "--without-mingle", "--without-heartbeat", "--loglevel=INFO",
-             "--hostname", f"messaging-test-{uuid.uuid4().hex[:8]}@%h"],
-            cwd=PROJECT_DIR, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "aftersales",
+                "worker",
+                "--pool=prefork",
+                f"--concurrency={concurrency}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+                "--hostname",
+                f"messaging-test-{uuid.uuid4().hex[:8]}@%h",
+            ],
+            cwd=PROJECT_DIR,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            start_new_session=True,
         )
         ready = threading.Event()
         process.log = []
@@ -110,8 +128,15 @@ def status_of(message) -> str:
 
 def queue_in_a_committed_transaction(customer, key: str, **extra) -> OutboxMessage:
     with transaction.atomic():
-        return queue_message(customer=customer, template="one_time_code", context={"code": "424242", "minutes": 10},
-                             idempotency_key=key, purpose="service", urgent=True, **extra)
+        return queue_message(
+            customer=customer,
+            template="one_time_code",
+            context={"code": "424242", "minutes": 10},
+            idempotency_key=key,
+            purpose="service",
+            urgent=True,
+            **extra,
+        )
 
 
 def settle():
@@ -176,14 +201,18 @@ def test_twilio_errors_through_the_worker(site, customer, fake_twilio, start_wor
     invalid = CustomerFactory(site=site, mobile="+33611111111")
     busy = CustomerFactory(site=site, mobile="+33622222222")
     opted_out = CustomerFactory(site=site, mobile="+33633333333")
-    fake_twilio.errors.update({
-        invalid.mobile: (400, 21211, "The 'To' number is not a valid phone number."),
-        busy.mobile: (503, 20503, "Service unavailable"),
-        opted_out.mobile: (400, 21610, "Attempt to send to unsubscribed recipient"),
-    })
+    fake_twilio.errors.update(
+        {
+            invalid.mobile: (400, 21211, "The 'To' number is not a valid phone number."),
+            busy.mobile: (503, 20503, "Service unavailable"),
+            opted_out.mobile: (400, 21610, "Attempt to send to unsubscribed recipient"),
+        }
+    )
     start_worker()
-    messages = {name: queue_in_a_committed_transaction(person, name)
-                for name, person in {"invalid": invalid, "busy": busy, "opted_out": opted_out}.items()}
+    messages = {
+        name: queue_in_a_committed_transaction(person, name)
+        for name, person in {"invalid": invalid, "busy": busy, "opted_out": opted_out}.items()
+    }
     wait_for(lambda: len(fake_twilio.refused) == 3, what="three refusals")
     settle()
     rows = {name: OutboxMessage.objects.get(pk=m.pk) for name, m in messages.items()}

@@ -28,8 +28,14 @@ def test_a_job_name_cannot_be_registered_twice():
 
 
 def test_run_job_runs_a_job_for_the_given_moment(customer, django_capture_on_commit_callbacks):
-    queue_message(customer=customer, template="callback_survey", context={"vehicle": "A3", "link": "l"},
-                  idempotency_key="k", purpose="service", due_at=datetime(2026, 11, 24, 9, tzinfo=PARIS))
+    queue_message(
+        customer=customer,
+        template="callback_survey",
+        context={"vehicle": "A3", "link": "l"},
+        idempotency_key="k",
+        purpose="service",
+        due_at=datetime(2026, 11, 24, 9, tzinfo=PARIS),
+    )
     out = StringIO()
     with django_capture_on_commit_callbacks(execute=False):
         call_command("run_job", "sweep_outbox", "--now", "2026-11-24T08:00", stdout=out)

@@ -26,9 +26,16 @@ def open_day(time_machine):
 
 def queue(customer, key="k1", **overrides):
     arguments = {
-        "customer": customer, "template": "booking_confirmation", "idempotency_key": key, "purpose": "service",
+        "customer": customer,
+        "template": "booking_confirmation",
+        "idempotency_key": key,
+        "purpose": "service",
         "context": {
-            "start": TUESDAY_10AM, "vehicle": "Audi A4", "services": "Service", "arrival_area": "Atelier", "link": "https://x.test/b",
+            "start": TUESDAY_10AM,
+            "vehicle": "Audi A4",
+            "services": "Service",
+            "arrival_area": "Atelier",
+            "link": "https://x.test/b",
         },
     }
     return queue_message(**(arguments | overrides))
@@ -168,8 +175,11 @@ def test_email_has_html_and_text_parts_a_site_header_and_an_ics_invite(site, tem
     customer = CustomerFactory(site=site, preferred_channel="email", language="en")
     start = datetime(2026, 11, 26, 9, 0, tzinfo=PARIS)
     with django_capture_on_commit_callbacks(execute=True):
-        queue(customer, ics_event={"uid": "appt-1@aftersales", "start": start, "end": start.replace(hour=10), "summary": "Service"},
-              attachments=[("estimate.pdf", b"%PDF-1.4", "application/pdf")])
+        queue(
+            customer,
+            ics_event={"uid": "appt-1@aftersales", "start": start, "end": start.replace(hour=10), "summary": "Service"},
+            attachments=[("estimate.pdf", b"%PDF-1.4", "application/pdf")],
+        )
     sent = mail.outbox[0]
     assert sent.to == [customer.email]
     assert site.name in sent.body and "Thank you for booking" in sent.body

@@ -20,8 +20,14 @@ def logged(client):
 
 
 def make_message(customer, key, **overrides):
-    arguments = {"customer": customer, "template": "callback_survey", "context": {"vehicle": "A3", "link": "l"},
-                 "idempotency_key": key, "purpose": "service", "urgent": True}
+    arguments = {
+        "customer": customer,
+        "template": "callback_survey",
+        "context": {"vehicle": "A3", "link": "l"},
+        "idempotency_key": key,
+        "purpose": "service",
+        "urgent": True,
+    }
     return queue_message(**(arguments | overrides))
 
 
@@ -36,10 +42,16 @@ def outbox(customer, other_site):
 @pytest.mark.parametrize(
     ("persona", "name", "expected"),
     [
-        ("crc_agent", "messaging:log", 200), ("advisor", "messaging:log", 200), ("manager", "messaging:log", 200),
-        ("technician", "messaging:log", 403), ("cashier", "messaging:log", 403),
-        ("advisor", "messaging:inbox", 200), ("technician", "messaging:inbox", 403),
-        ("manager", "messaging:templates", 200), ("advisor", "messaging:templates", 403), ("crc_agent", "messaging:templates", 403),
+        ("crc_agent", "messaging:log", 200),
+        ("advisor", "messaging:log", 200),
+        ("manager", "messaging:log", 200),
+        ("technician", "messaging:log", 403),
+        ("cashier", "messaging:log", 403),
+        ("advisor", "messaging:inbox", 200),
+        ("technician", "messaging:inbox", 403),
+        ("manager", "messaging:templates", 200),
+        ("advisor", "messaging:templates", 403),
+        ("crc_agent", "messaging:templates", 403),
     ],
 )
 def test_screens_answer_by_role(request, logged, templates, persona, name, expected):
@@ -55,8 +67,16 @@ def test_the_log_shows_only_the_users_sites_with_the_failure_reason(logged, advi
     assert "The mobile number is not valid." in page
 
 
-@pytest.mark.parametrize(("query", "shown"), [("status=queued", True), ("status=sent", False), ("channel=email", False),
-                                              ("template=callback_survey", True), ("template=one_time_code", False)])
+@pytest.mark.parametrize(
+    ("query", "shown"),
+    [
+        ("status=queued", True),
+        ("status=sent", False),
+        ("channel=email", False),
+        ("template=callback_survey", True),
+        ("template=one_time_code", False),
+    ],
+)
 def test_the_log_filters(logged, advisor, outbox, query, shown):
     mine, _theirs = outbox
     page = logged(advisor).get(reverse("messaging:log") + "?" + query).content.decode()

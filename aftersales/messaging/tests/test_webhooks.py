@@ -50,8 +50,10 @@ def test_webhooks_answer_get_with_405(client, db):
     assert client.get(INBOUND).status_code == 405
 
 
-@pytest.mark.parametrize("word", ["STOP", "stop", "StopAll", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "Arrêt",
-                                  "СТОП", "стоп", "ОТПИСАТЬСЯ", "退订", " Stop. "])
+@pytest.mark.parametrize(
+    "word",
+    ["STOP", "stop", "StopAll", "UNSUBSCRIBE", "CANCEL", "END", "QUIT", "ARRET", "Arrêt", "СТОП", "стоп", "ОТПИСАТЬСЯ", "退订", " Stop. "],
+)
 def test_stop_in_each_language_withdraws_sms_consent(client, settings, customer, word):
     response = signed_post(client, settings, INBOUND, inbound(word))
     assert response.status_code == 200 and response["Content-Type"] == "text/xml"
@@ -76,8 +78,9 @@ def test_a_stop_reply_stops_service_sms_too(client, settings, customer, time_mac
     time_machine.move_to(datetime(2026, 11, 24, 10, tzinfo=ZoneInfo("Europe/Paris")), tick=False)
     signed_post(client, settings, INBOUND, inbound("ARRÊT"))
     customer.email = ""
-    message = queue_message(customer=customer, template="callback_survey", context={"vehicle": "A3", "link": "l"},
-                            idempotency_key="k", purpose="service")
+    message = queue_message(
+        customer=customer, template="callback_survey", context={"vehicle": "A3", "link": "l"}, idempotency_key="k", purpose="service"
+    )
     assert (message.status, message.failure_code) == (OutboxMessage.Status.SUPPRESSED, "opted_out")
 
 
@@ -114,8 +117,14 @@ def test_a_signed_request_without_sender_is_a_bad_request(client, settings, db):
 def test_a_signed_status_callback_moves_the_message_forward(client, settings, customer):
     from aftersales.messaging.services import deliver_message, queue_message
 
-    message = queue_message(customer=customer, template="one_time_code", context={"code": "1", "minutes": 5},
-                            idempotency_key="otp", purpose="service", urgent=True)
+    message = queue_message(
+        customer=customer,
+        template="one_time_code",
+        context={"code": "1", "minutes": 5},
+        idempotency_key="otp",
+        purpose="service",
+        urgent=True,
+    )
     deliver_message(message_id=message.pk)
     message.refresh_from_db()
     path = f"{STATUS}?m={message.pk}"

@@ -4,16 +4,15 @@ from datetime import time, timedelta
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from aftersales.customers.models import MobilityService
+from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
 from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate, OutboxMessage
 from appointments.models import Appointment, LoanerReservation
 from appointments.slots import NEAR_DAYS
-from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
 from appointments.tests.factories import (
     LabourOperationFactory,
     LoanerFactory,
@@ -35,8 +34,17 @@ def settle(page):
 def bookable_site(site):
     """A diary open six days a week, two technicians, a loaner, three mobility services and the message texts."""
     seed_default_templates(MessageTemplate)
-    advisor = make_advisor(site, username="e2e-advisor", first_name="Marc", last_name="Lenoir", weekdays=range(6),
-                           starts=time(8), ends=time(18), break_starts=None, break_ends=None)
+    advisor = make_advisor(
+        site,
+        username="e2e-advisor",
+        first_name="Marc",
+        last_name="Lenoir",
+        weekdays=range(6),
+        starts=time(8),
+        ends=time(18),
+        break_starts=None,
+        break_ends=None,
+    )
     for _ in range(2):
         make_technician(site, weekdays=range(6))
     LoanerFactory(site=site, description="Audi A1", plate="LO-001-AN")
@@ -48,8 +56,7 @@ def bookable_site(site):
 
 
 def test_phone_booking_end_to_end(page, live_server, login, crc_agent, site, bookable_site):
-    customer = CustomerFactory(site=site, first_name="Élodie", last_name="Marchand", preferred_channel="email",
-                               email="elodie@example.test")
+    customer = CustomerFactory(site=site, first_name="Élodie", last_name="Marchand", preferred_channel="email", email="elodie@example.test")
     VehicleFactory(owner=customer, plate="EF-482-KL", make="Audi", model="Q3")
 
     login(page, live_server, crc_agent)
@@ -101,9 +108,17 @@ def test_reception_display_lists_todays_arrivals(page, live_server, login, advis
     customer = CustomerFactory(site=site, last_name="Arrivant")
     now = timezone.now()
     Appointment.objects.create(
-        site=site, customer=customer, vehicle=VehicleFactory(owner=customer), advisor=bookable_site, starts_at=now,
-        handover_at=now + timedelta(hours=2), workshop_day=timezone.localdate(now, site.tz), channel="walk_in", origin="walk_in",
-        currency=site.currency, booked_by=advisor,
+        site=site,
+        customer=customer,
+        vehicle=VehicleFactory(owner=customer),
+        advisor=bookable_site,
+        starts_at=now,
+        handover_at=now + timedelta(hours=2),
+        workshop_day=timezone.localdate(now, site.tz),
+        channel="walk_in",
+        origin="walk_in",
+        currency=site.currency,
+        booked_by=advisor,
     )
 
     login(page, live_server, advisor)

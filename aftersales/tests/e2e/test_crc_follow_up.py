@@ -3,10 +3,9 @@ a 7-day callback from a real handover is walked to a dissatisfied answer that op
 
 from datetime import date, timedelta
 
-from django.utils import timezone
-
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from aftersales.messaging.catalogue import seed_default_templates
@@ -14,8 +13,7 @@ from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import MessageTemplate, OutboxMessage
 from followup import services
 from followup.message_texts import seed_followup_templates
-from followup.models import CallTask, Concern
-from followup.models import SatisfactionAnswer, VisitFollowup
+from followup.models import CallTask, Concern, SatisfactionAnswer, VisitFollowup
 from followup.tests.factories import consenting_customer, due_vehicle
 from followup.tests.handovers import closed_handover
 from invoicing.message_texts import seed_message_texts as seed_invoicing_texts
@@ -65,7 +63,17 @@ def test_crc_agent_works_the_call_list_and_records_a_complaint(page, live_server
 
 
 def test_crc_agent_works_a_7_day_callback_from_a_handover_and_the_dissatisfied_answer_opens_a_complaint(
-    page, live_server, login, crc_agent, advisor, quality_controller, cashier, manager, texts, settings, tmp_path,
+    page,
+    live_server,
+    login,
+    crc_agent,
+    advisor,
+    quality_controller,
+    cashier,
+    manager,
+    texts,
+    settings,
+    tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_workshop_texts(MessageTemplate)
@@ -108,7 +116,15 @@ def test_crc_agent_works_a_7_day_callback_from_a_handover_and_the_dissatisfied_a
 
 
 def test_a_customer_rates_the_visit_with_one_tap_on_a_phone(
-    browser, live_server, advisor, quality_controller, cashier, manager, texts, settings, tmp_path,
+    browser,
+    live_server,
+    advisor,
+    quality_controller,
+    cashier,
+    manager,
+    texts,
+    settings,
+    tmp_path,
 ):
     settings.MEDIA_ROOT = tmp_path / "media"
     seed_workshop_texts(MessageTemplate)

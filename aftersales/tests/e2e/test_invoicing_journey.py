@@ -94,9 +94,14 @@ def test_cashier_invoices_customer_pays_twice_advisor_hands_over_with_the_loaner
     expect(page.locator("#loaner-returned")).to_contain_text("12180 km")
 
     explain = page.locator("#explain-form")
-    for label in ("Jobs explained, with the reason for each", "Declined work explained (printed on the invoice)",
-                  "Faults found and not fixed explained", "Replaced parts shown", "Agreed price equals invoiced price",
-                  "Follow-up call announced"):
+    for label in (
+        "Jobs explained, with the reason for each",
+        "Declined work explained (printed on the invoice)",
+        "Faults found and not fixed explained",
+        "Replaced parts shown",
+        "Agreed price equals invoiced price",
+        "Follow-up call announced",
+    ):
         explain.get_by_label(label).check()
     explain.get_by_label("Next service on").fill("2027-11-02")
     explain.get_by_label("Next service at (km)").fill("58000")

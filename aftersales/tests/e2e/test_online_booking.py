@@ -42,8 +42,17 @@ def online_site(site, settings):
     gateways.sms_outbox.clear()
     cache.clear()
     seed_default_templates(MessageTemplate)
-    advisor = make_advisor(site, username="online-advisor", first_name="Marc", last_name="Lenoir", weekdays=range(6),
-                           starts=time(8), ends=time(18), break_starts=None, break_ends=None)
+    advisor = make_advisor(
+        site,
+        username="online-advisor",
+        first_name="Marc",
+        last_name="Lenoir",
+        weekdays=range(6),
+        starts=time(8),
+        ends=time(18),
+        break_starts=None,
+        break_ends=None,
+    )
     for _ in range(2):
         make_technician(site, weekdays=range(6))
     for kind in (MobilityService.Kind.SHUTTLE, MobilityService.Kind.LOUNGE):
@@ -97,9 +106,15 @@ def test_the_customer_moves_the_booking_through_the_link(page, live_server, site
     if start.weekday() == 6:
         start += timedelta(days=1)
     shuttle = MobilityService.objects.get(site=site, kind=MobilityService.Kind.SHUTTLE)
-    appointment = online.book_online(site=site, customer=online_site["customer"], vehicle=online_site["vehicle"],
-                                     operations=[online_site["operation"]], mobility=shuttle,
-                                     advisor_id=online_site["advisor"].pk, starts_at=start)
+    appointment = online.book_online(
+        site=site,
+        customer=online_site["customer"],
+        vehicle=online_site["vehicle"],
+        operations=[online_site["operation"]],
+        mobility=shuttle,
+        advisor_id=online_site["advisor"].pk,
+        starts_at=start,
+    )
     page.goto(customer_link(appointment).replace("http://127.0.0.1:8000", live_server.url) + "?lang=en")
     page.get_by_role("link", name="Change the time").click()
     page.locator("#move .slot-times label").nth(3).click()
@@ -118,9 +133,15 @@ def test_a_tampered_link_and_an_expired_code_are_refused_politely(page, live_ser
     start = timezone.localtime(timezone.now(), site.tz).replace(hour=10, minute=0, second=0, microsecond=0) + timedelta(days=2)
     if start.weekday() == 6:
         start += timedelta(days=1)
-    appointment = online.book_online(site=site, customer=online_site["customer"], vehicle=online_site["vehicle"],
-                                     operations=[online_site["operation"]], mobility=shuttle,
-                                     advisor_id=online_site["advisor"].pk, starts_at=start)
+    appointment = online.book_online(
+        site=site,
+        customer=online_site["customer"],
+        vehicle=online_site["vehicle"],
+        operations=[online_site["operation"]],
+        mobility=shuttle,
+        advisor_id=online_site["advisor"].pk,
+        starts_at=start,
+    )
     link = customer_link(appointment).replace("http://127.0.0.1:8000", live_server.url)
     page.goto(link[:-4] + "abc/")
     expect(page.locator("#link-error")).to_contain_text("incomplete or was changed")

@@ -46,8 +46,14 @@ def order(site, advisor, technician, transactional_db):
     Bay.objects.create(site=site, name="Lift 2")
     customer = CustomerFactory(site=site, first_name="Claire", last_name="Durand", mobile="+33612345678", language="en")
     vehicle = VehicleFactory(owner=customer, plate="FG-123-HJ")
-    appointment = make_appointment(site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=timezone.now(),
-                                   jobs=(("Annual service", Decimal("1.50"), Decimal("147.00")),))
+    appointment = make_appointment(
+        site=site,
+        customer=customer,
+        vehicle=vehicle,
+        advisor=advisor,
+        starts_at=timezone.now(),
+        jobs=(("Annual service", Decimal("1.50"), Decimal("147.00")),),
+    )
     return order_in_workshop(appointment, advisor)
 
 
@@ -77,8 +83,9 @@ def sign_off(page, concern, *, last=False):
         expect(page.locator("article.my-job", has_text=concern)).to_contain_text("Signed off by")
 
 
-def test_workshop_journey_from_dispatch_to_quality_check(browser, live_server, staff_page, order, advisor, foreman, technician,
-                                                        quality_controller, tmp_path):
+def test_workshop_journey_from_dispatch_to_quality_check(
+    browser, live_server, staff_page, order, advisor, foreman, technician, quality_controller, tmp_path
+):
     url = live_server.url
     # The foreman dispatches the booked job to the technician, in a bay.
     foreman_page = staff_page(foreman)

@@ -51,8 +51,10 @@ def main(stats_path: str, since: str) -> None:
     total = next(row for row in rows if row["Name"] == "Aggregated")
     print(f"{'request':<28}{'count':>8}{'fail':>6}{'median ms':>11}{'p95 ms':>9}{'max ms':>9}")
     for row in rows:
-        print(f"{row['Type'] + ' ' + row['Name']:<28.28}{row['Request Count']:>8}{row['Failure Count']:>6}"
-              f"{row['Median Response Time']:>11}{row['95%']:>9}{float(row['Max Response Time']):>9.0f}")
+        print(
+            f"{row['Type'] + ' ' + row['Name']:<28.28}{row['Request Count']:>8}{row['Failure Count']:>6}"
+            f"{row['Median Response Time']:>11}{row['95%']:>9}{float(row['Max Response Time']):>9.0f}"
+        )
     print(f"throughput: {float(total['Requests/s']):.1f} requests/s")
     with connection.cursor() as cursor:
         cursor.execute(DOUBLE_BOOKINGS)
@@ -69,7 +71,9 @@ def main(stats_path: str, since: str) -> None:
         appointments, orders, invoices = cursor.fetchone()
     print(f"during the run: {appointments} appointments booked, {orders} work orders opened, {invoices} invoices issued")
     failures = int(total["Failure Count"])
-    print(f"HTTP errors: {failures}; double bookings: {doubled}; duplicate appointments: {duplicated}; "
-          f"bookings past capacity: {over_capacity}; invoice number gaps: {gaps or 0}")
+    print(
+        f"HTTP errors: {failures}; double bookings: {doubled}; duplicate appointments: {duplicated}; "
+        f"bookings past capacity: {over_capacity}; invoice number gaps: {gaps or 0}"
+    )
     if failures or doubled or duplicated or over_capacity or gaps:
         sys.exit(1)

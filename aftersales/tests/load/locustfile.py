@@ -98,19 +98,27 @@ class Staff(HttpUser):
 
     def log_in(self, username: str, secret: str | None = None) -> None:
         page = self.client.get("/accounts/login/", name="login page")
-        self.client.post("/accounts/login/", {"username": username, "password": PLAN["password"],
-                                              "csrfmiddlewaretoken": page.cookies.get("csrftoken") or self.csrf()},
-                         name="login", headers={"Referer": self.host + "/accounts/login/"})
+        self.client.post(
+            "/accounts/login/",
+            {"username": username, "password": PLAN["password"], "csrfmiddlewaretoken": page.cookies.get("csrftoken") or self.csrf()},
+            name="login",
+            headers={"Referer": self.host + "/accounts/login/"},
+        )
         if secret:
-            self.client.post("/accounts/two-factor/verify/", {"code": pyotp.TOTP(secret).now(), "csrfmiddlewaretoken": self.csrf()},
-                             name="two-factor code", headers={"Referer": self.host + "/accounts/two-factor/verify/"})
+            self.client.post(
+                "/accounts/two-factor/verify/",
+                {"code": pyotp.TOTP(secret).now(), "csrfmiddlewaretoken": self.csrf()},
+                name="two-factor code",
+                headers={"Referer": self.host + "/accounts/two-factor/verify/"},
+            )
 
     def csrf(self) -> str:
         return self.client.cookies.get("csrftoken", "")
 
     def post(self, path: str, data: dict, name: str):
-        return self.client.post(path, {**data, "csrfmiddlewaretoken": self.csrf()}, name=name,
-                                headers={"Referer": self.host + path}, allow_redirects=False)
+        return self.client.post(
+            path, {**data, "csrfmiddlewaretoken": self.csrf()}, name=name, headers={"Referer": self.host + path}, allow_redirects=False
+        )
 
 
 class Booking(Staff):
@@ -128,8 +136,12 @@ class Booking(Staff):
         vehicle = random.choice(self.site["to_book"])
         page = self.client.get(f"/appointments/desk/?vehicle={vehicle}", name="booking desk")
         form = form_values(page.text, "booking-form")
-        data = {**form.values, "operations": [str(PLAN["operation"])], "mobility_offered": form.choices["mobility_offered"][:2],
-                **dict.fromkeys(CALL_STANDARD, ["on"])}
+        data = {
+            **form.values,
+            "operations": [str(PLAN["operation"])],
+            "mobility_offered": form.choices["mobility_offered"][:2],
+            **dict.fromkeys(CALL_STANDARD, ["on"]),
+        }
         data.pop("csrfmiddlewaretoken", None)
         live = self.client.get("/appointments/desk/live/", params=data, name="booking proposals")
         proposals = PROPOSAL.findall(live.text)
@@ -138,9 +150,14 @@ class Booking(Staff):
         data["slot"] = [random.choice(proposals)]
         self.post("/appointments/desk/", {**data, "step": "review"}, name="booking review")
         for _attempt in range(ATTEMPTS):
-            with self.client.post("/appointments/desk/", {**data, "step": "confirm", "csrfmiddlewaretoken": self.csrf()},
-                                  name="book", headers={"Referer": self.host + "/appointments/desk/"}, allow_redirects=False,
-                                  catch_response=True) as answer:
+            with self.client.post(
+                "/appointments/desk/",
+                {**data, "step": "confirm", "csrfmiddlewaretoken": self.csrf()},
+                name="book",
+                headers={"Referer": self.host + "/appointments/desk/"},
+                allow_redirects=False,
+                catch_response=True,
+            ) as answer:
                 if answer.status_code != 400:
                     return
                 fields = set(ERROR_FIELD.findall(answer.text))

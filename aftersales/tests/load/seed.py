@@ -43,25 +43,30 @@ def seed() -> dict:
         advisor, technician, inspector, _cashier = staff
         day_start = datetime.combine(timezone.localtime(now, site.tz).date(), time(0), tzinfo=site.tz)
         vehicles = [VehicleFactory(owner=CustomerFactory(site=site, language=site.language)) for _ in range(3 * PER_SITE)]
-        plan["sites"].append({
-            "advisor": advisor.username, "cashiers": _load_cashiers(site),
-            "to_book": [vehicle.pk for vehicle in vehicles[:PER_SITE]],
-            "to_check_in": [
-                demo_appointment(site, vehicle, advisor, day_start, at, operation).pk
-                for vehicle, at in zip(vehicles[PER_SITE:2 * PER_SITE], _slots(time(12), PER_SITE), strict=True)
-            ],
-            "to_invoice": [
-                _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor, technician, inspector).pk
-                for vehicle, at in zip(vehicles[2 * PER_SITE:], _slots(time(6, 45), PER_SITE), strict=True)
-            ],
-        })
+        plan["sites"].append(
+            {
+                "advisor": advisor.username,
+                "cashiers": _load_cashiers(site),
+                "to_book": [vehicle.pk for vehicle in vehicles[:PER_SITE]],
+                "to_check_in": [
+                    demo_appointment(site, vehicle, advisor, day_start, at, operation).pk
+                    for vehicle, at in zip(vehicles[PER_SITE : 2 * PER_SITE], _slots(time(12), PER_SITE), strict=True)
+                ],
+                "to_invoice": [
+                    _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor, technician, inspector).pk
+                    for vehicle, at in zip(vehicles[2 * PER_SITE :], _slots(time(6, 45), PER_SITE), strict=True)
+                ],
+            }
+        )
     return plan
 
 
 def _load_cashiers(site) -> list[dict]:
     """Cashiers of their own for the load (one authenticator each: a code is accepted once)."""
-    cashiers = [UserFactory(username=f"load-cashier-{site.code}-{index}".lower(), roles=[Role.CASHIER], site_list=[site],
-                            password=DEMO_PASSWORD) for index in range(CASHIERS_PER_SITE)]
+    cashiers = [
+        UserFactory(username=f"load-cashier-{site.code}-{index}".lower(), roles=[Role.CASHIER], site_list=[site], password=DEMO_PASSWORD)
+        for index in range(CASHIERS_PER_SITE)
+    ]
     return [{"username": user.username, "secret": enrol_two_factor(user).secret} for user in cashiers]
 
 

@@ -67,9 +67,19 @@ class Command(BaseCommand):
     def build_full_site(self) -> tuple[Site, datetime]:
         tag = uuid.uuid4().hex[:8]
         site = Site.objects.create(
-            group=DealerGroup.objects.create(name=f"Bench {tag}"), code=f"bench-{tag}", name="Bench", address="1 rue", postcode="69000",
-            city="Lyon", country="FR", time_zone="Europe/Paris", language="fr", currency="EUR", vat_rate=Decimal("20"),
-            labour_rate=Decimal("98"), invoice_prefix=f"B{tag[:4]}",
+            group=DealerGroup.objects.create(name=f"Bench {tag}"),
+            code=f"bench-{tag}",
+            name="Bench",
+            address="1 rue",
+            postcode="69000",
+            city="Lyon",
+            country="FR",
+            time_zone="Europe/Paris",
+            language="fr",
+            currency="EUR",
+            vat_rate=Decimal("20"),
+            labour_rate=Decimal("98"),
+            invoice_prefix=f"B{tag[:4]}",
         )
         OpeningHours.objects.bulk_create(OpeningHours(site=site, weekday=day, opens=time(8), closes=time(18)) for day in range(5))
         advisor_group = Group.objects.get(name=Role.SERVICE_ADVISOR)
@@ -77,8 +87,11 @@ class Command(BaseCommand):
         advisor_group.user_set.add(*advisors)
         site.staff.add(*advisors)
         AdvisorSchedule.objects.bulk_create(
-            AdvisorSchedule(site=site, advisor=advisor, weekday=day, starts=time(8), ends=time(17), break_starts=time(12), break_ends=time(13))
-            for advisor in advisors for day in range(5)
+            AdvisorSchedule(
+                site=site, advisor=advisor, weekday=day, starts=time(8), ends=time(17), break_starts=time(12), break_ends=time(13)
+            )
+            for advisor in advisors
+            for day in range(5)
         )
         technicians = User.objects.bulk_create(User(username=f"bench-{tag}-tech-{n}") for n in range(TECHNICIANS))
         profiles = TechnicianProfile.objects.bulk_create(
@@ -107,20 +120,39 @@ class Command(BaseCommand):
                     for minute in (0, 15):
                         starts_at = datetime.combine(day, time(hour, minute), tzinfo=tz)
                         handover_at = starts_at + timedelta(minutes=30)
-                        appointments.append(Appointment(
-                            site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=starts_at, handover_at=handover_at,
-                            workshop_day=day, channel="phone_in", origin="inbound_call", currency="EUR", booked_by=advisor,
-                            flat_rate_hours=Decimal("1"),
-                        ))
+                        appointments.append(
+                            Appointment(
+                                site=site,
+                                customer=customer,
+                                vehicle=vehicle,
+                                advisor=advisor,
+                                starts_at=starts_at,
+                                handover_at=handover_at,
+                                workshop_day=day,
+                                channel="phone_in",
+                                origin="inbound_call",
+                                currency="EUR",
+                                booked_by=advisor,
+                                flat_rate_hours=Decimal("1"),
+                            )
+                        )
                         pairs.append((starts_at, handover_at))
         Appointment.objects.bulk_create(appointments, batch_size=2000)
         AppointmentJob.objects.bulk_create(
-            (AppointmentJob(appointment=a, description="Service", skill="mechanics", flat_rate_hours=Decimal("1"), labour_price=Decimal("98"))
-             for a in appointments), batch_size=2000,
+            (
+                AppointmentJob(
+                    appointment=a, description="Service", skill="mechanics", flat_rate_hours=Decimal("1"), labour_price=Decimal("98")
+                )
+                for a in appointments
+            ),
+            batch_size=2000,
         )
         SlotReservation.objects.bulk_create(
-            (SlotReservation(site=site, advisor=a.advisor, starts_at=moment, kind=kind, appointment=a)
-             for a in appointments for moment, kind in ((a.starts_at, "reception"), (a.handover_at, "handover"))),
+            (
+                SlotReservation(site=site, advisor=a.advisor, starts_at=moment, kind=kind, appointment=a)
+                for a in appointments
+                for moment, kind in ((a.starts_at, "reception"), (a.handover_at, "handover"))
+            ),
             batch_size=2000,
         )
         self.stdout.write(f"built: {len(appointments)} appointments, {2 * len(appointments)} slot reservations, {len(advisors)} advisors")

@@ -29,8 +29,14 @@ def browser_context_args(browser_context_args):
 def booked(site, advisor, templates, service_operation):
     customer = CustomerFactory(site=site, first_name="Claire", last_name="Durand", mobile="+33612345678", language="fr")
     vehicle = VehicleFactory(owner=customer, plate="FG-123-HJ")
-    return make_appointment(site=site, customer=customer, vehicle=vehicle, advisor=advisor,
-                            starts_at=timezone.now() + timedelta(minutes=5), operation=service_operation)
+    return make_appointment(
+        site=site,
+        customer=customer,
+        vehicle=vehicle,
+        advisor=advisor,
+        starts_at=timezone.now() + timedelta(minutes=5),
+        operation=service_operation,
+    )
 
 
 def save(page):

@@ -21,20 +21,131 @@ from aftersales.customers.services import customer_search_name, customer_search_
 from aftersales.lib.text import fold, plate_key
 
 LAST_NAMES = [
-    "Martin", "Bernard", "Dubois", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon", "Laurent",
-    "Lefèvre", "Michel", "García", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel", "Girard", "André", "Mercier",
-    "Dupont", "Lambert", "Bonnet", "François", "Martínez", "Legrand", "Garnier", "Faure", "Rousseau", "Blanc", "Guérin",
-    "Müller", "Henry", "Roussel", "Nicolas", "Perrin", "Morin", "Mathieu", "Clément", "Gauthier", "Dumont", "Lopez",
-    "Fontaine", "Chevalier", "Robin", "Masson", "Sánchez", "Gérard", "Nguyen", "Boyer", "Denis", "Lemaire", "Duval",
-    "Ivanov", "Smirnov", "Kuznetsov", "Popov", "Vasiliev", "Petrov", "Sokolov", "Mikhailov", "Wang", "Li", "Zhang", "Liu",
-    "Chen", "Yang", "Huang", "Zhao", "Wu", "Zhou", "Xu", "Sun", "Ma", "Zhu", "Hu", "Guo", "Hé", "Lin", "Gao", "Luo",
+    "Martin",
+    "Bernard",
+    "Dubois",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefèvre",
+    "Michel",
+    "García",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martínez",
+    "Legrand",
+    "Garnier",
+    "Faure",
+    "Rousseau",
+    "Blanc",
+    "Guérin",
+    "Müller",
+    "Henry",
+    "Roussel",
+    "Nicolas",
+    "Perrin",
+    "Morin",
+    "Mathieu",
+    "Clément",
+    "Gauthier",
+    "Dumont",
+    "Lopez",
+    "Fontaine",
+    "Chevalier",
+    "Robin",
+    "Masson",
+    "Sánchez",
+    "Gérard",
+    "Nguyen",
+    "Boyer",
+    "Denis",
+    "Lemaire",
+    "Duval",
+    "Ivanov",
+    "Smirnov",
+    "Kuznetsov",
+    "Popov",
+    "Vasiliev",
+    "Petrov",
+    "Sokolov",
+    "Mikhailov",
+    "Wang",
+    "Li",
+    "Zhang",
+    "Liu",
+    "Chen",
+    "Yang",
+    "Huang",
+    "Zhao",
+    "Wu",
+    "Zhou",
+    "Xu",
+    "Sun",
+    "Ma",
+    "Zhu",
+    "Hu",
+    "Guo",
+    "Hé",
+    "Lin",
+    "Gao",
+    "Luo",
 ]
 SYLLABLES = ["ber", "car", "del", "fon", "gal", "jol", "lam", "mar", "nou", "pel", "quin", "ros", "sau", "tel", "val", "vil", "bru", "cha"]
 ENDINGS = ["", "and", "ard", "ier", "et", "in", "on", "eau", "ot", "el", "ès", "ski", "ova", "enko"]
 FIRST_NAMES = [
-    "Hélène", "Jean", "Marie", "Pierre", "Michel", "Nathalie", "Isabelle", "François", "Sophie", "Céline", "Léa", "Chloé",
-    "Hugo", "Lucas", "Inès", "Zoé", "Noël", "Anaïs", "Jérôme", "Stéphane", "Olga", "Dmitri", "Anna", "Sergei", "Wei",
-    "Fang", "Lei", "Jing", "Thomas", "Camille", "Manon", "Julien", "Élodie", "Mathis", "Gaëlle", "Raphaël",
+    "Hélène",
+    "Jean",
+    "Marie",
+    "Pierre",
+    "Michel",
+    "Nathalie",
+    "Isabelle",
+    "François",
+    "Sophie",
+    "Céline",
+    "Léa",
+    "Chloé",
+    "Hugo",
+    "Lucas",
+    "Inès",
+    "Zoé",
+    "Noël",
+    "Anaïs",
+    "Jérôme",
+    "Stéphane",
+    "Olga",
+    "Dmitri",
+    "Anna",
+    "Sergei",
+    "Wei",
+    "Fang",
+    "Lei",
+    "Jing",
+    "Thomas",
+    "Camille",
+    "Manon",
+    "Julien",
+    "Élodie",
+    "Mathis",
+    "Gaëlle",
+    "Raphaël",
 ]
 WMIS = ["WAU", "VF1", "VF3", "VF7", "WVW", "JTD", "VR3", "XTA", "ZFA", "TMB"]
 VIN_CHARS = "ABCDEFGHJKLMNPRSTUVWXYZ0123456789"
@@ -62,11 +173,22 @@ class Command(BaseCommand):
 
     def _bench_site_and_user(self) -> tuple[Site, User]:
         group, _created = DealerGroup.objects.get_or_create(name="Bench group")
-        site, _created = Site.objects.get_or_create(code="bench", defaults={
-            "group": group, "name": "Bench site", "address": "1 rue du Banc", "postcode": "69001", "city": "Lyon",
-            "country": "FR", "time_zone": "Europe/Paris", "language": "fr", "currency": "EUR",
-            "vat_rate": Decimal("20.00"), "invoice_prefix": "BENCH",
-        })
+        site, _created = Site.objects.get_or_create(
+            code="bench",
+            defaults={
+                "group": group,
+                "name": "Bench site",
+                "address": "1 rue du Banc",
+                "postcode": "69001",
+                "city": "Lyon",
+                "country": "FR",
+                "time_zone": "Europe/Paris",
+                "language": "fr",
+                "currency": "EUR",
+                "vat_rate": Decimal("20.00"),
+                "invoice_prefix": "BENCH",
+            },
+        )
         user, created = User.objects.get_or_create(username="bench-search", defaults={"first_name": "Bench"})
         if created:
             user.set_unusable_password()
@@ -96,7 +218,10 @@ class Command(BaseCommand):
             last = (rng.choice(SYLLABLES) + rng.choice(SYLLABLES) + rng.choice(ENDINGS)).capitalize()
         first = rng.choice(FIRST_NAMES)
         customer = Customer(
-            site=site, first_name=first, last_name=last, language="fr",
+            site=site,
+            first_name=first,
+            last_name=last,
+            language="fr",
             mobile=f"+336{rng.randrange(10**8):08d}",
             phone_other=f"+334{rng.randrange(10**8):08d}" if rng.random() < 0.3 else "",
             email=f"{fold(first)}.{fold(last)}{number}@{rng.choice(DOMAINS)}".replace(" ", ""),
@@ -106,12 +231,18 @@ class Command(BaseCommand):
         return customer
 
     def _vehicle(self, owner: Customer, number: int, rng: random.Random) -> Vehicle:
-        vin = (rng.choice(WMIS) + "ZZZ" + "".join(rng.choices(VIN_CHARS, k=2)) + "Z" + rng.choice("HJKLMNPRS")
-               + rng.choice("ABCDEFG") + f"{number % 10**6:06d}")
+        vin = (
+            rng.choice(WMIS)
+            + "ZZZ"
+            + "".join(rng.choices(VIN_CHARS, k=2))
+            + "Z"
+            + rng.choice("HJKLMNPRS")
+            + rng.choice("ABCDEFG")
+            + f"{number % 10**6:06d}"
+        )
         letters = rng.choices(PLATE_LETTERS, k=4)
         plate = f"{letters[0]}{letters[1]}-{rng.randrange(1, 1000):03d}-{letters[2]}{letters[3]}"
-        return Vehicle(vin=vin, plate=plate, plate_key=plate_key(plate), make="Audi", model="A3",
-                       energy=Vehicle.Energy.PETROL, owner=owner)
+        return Vehicle(vin=vin, plate=plate, plate_key=plate_key(plate), make="Audi", model="A3", energy=Vehicle.Energy.PETROL, owner=owner)
 
     def _analyze(self) -> None:
         with connection.cursor() as cursor:
@@ -121,8 +252,11 @@ class Command(BaseCommand):
     def _queries(self, site: Site, samples: int, rng: random.Random) -> dict[str, list[str]]:
         bounds = Customer.objects.filter(site=site).order_by("pk").values_list("pk", flat=True)
         low, high = bounds.first(), bounds.last()
-        picked = list(Customer.objects.filter(site=site, pk__in=[rng.randint(low, high) for _ in range(samples * 3)])
-                      .prefetch_related("vehicles")[:samples])
+        picked = list(
+            Customer.objects.filter(site=site, pk__in=[rng.randint(low, high) for _ in range(samples * 3)]).prefetch_related("vehicles")[
+                :samples
+            ]
+        )
         return {
             "last name": [c.last_name for c in picked],
             "first + last, no accents": [f"{fold(c.first_name)} {fold(c.last_name)}" for c in picked],
