@@ -13,11 +13,14 @@ URL := http://127.0.0.1:$(lastword $(subst :, ,$(WEB_BIND)))/
 LANGS := fr ru zh_Hans
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: help install run migrate static demo test messages bench deploy-check load
+.PHONY: help install lock lint run migrate static demo test test-future messages bench deploy-check load
 
 help:
 	@echo "make run       set up .venv, migrate, load the demo data, start web + Celery worker + beat"
 	@echo "make test      the whole test suite, browser journeys included"
+	@echo "make lint      ruff check and ruff format --check (CI runs it)"
+	@echo "make test-future  the unit tests with the system clock 450 days and 3 years ahead (faketime)"
+	@echo "make lock      recompile requirements.txt (every pinned version) from requirements.in"
 	@echo "make migrate   apply database migrations"
 	@echo "make demo      load the demo dealer group (idempotent)"
 	@echo "make messages  refresh and compile the fr, ru and zh_Hans catalogues"
@@ -27,12 +30,23 @@ help:
 $(PY):
 	$(PYTHON) -m venv $(VENV)
 
+# requirements.txt is the whole resolved set, compiled from requirements.in by `make lock`.
 # Reinstall only when requirements.txt is newer than the stamp.
 $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
 	touch $(STAMP)
 
 install: $(STAMP)
+
+# After changing requirements.in: pin the whole resolved set again (pip-tools in a throw-away venv).
+lock:
+	$(PYTHON) -m venv $(VENV)/piptools && $(VENV)/piptools/bin/pip install -q pip-tools==7.7.0
+	$(VENV)/piptools/bin/pip-compile -q --strip-extras --allow-unsafe --no-emit-index-url --no-emit-find-links \
+	  --no-emit-trusted-host -o requirements.txt requirements.in
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
 migrate: install
 	$(MANAGE) migrate --noinput
@@ -69,6 +83,19 @@ test: install
 	@status=0; $(PY) -m pytest -q -rs $(PYTEST_ARGS) || status=$$?; \
 	if [ $$status -eq 5 ]; then echo "pytest collected no tests."; status=0; fi; \
 	exit $$status
+
+# No test may depend on the real date: the unit tests (SQLite, no browser, worker or PostgreSQL)
+# with the system clock moved ahead by Debian's faketime. Run it after adding tests that use dates.
+FUTURE_OFFSETS ?= +450d +3y
+UNIT_TESTS := not e2e and not integration and not postgres
+test-future: install
+	@if ! command -v faketime >/dev/null && [ "$$(id -u)" = "0" ]; then \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y faketime; \
+	fi
+	@for offset in $(FUTURE_OFFSETS); do \
+	  echo "== unit tests with the clock at $$offset"; \
+	  env -u DATABASE_URL -u REDIS_URL faketime -f "$$offset" $(PY) -m pytest -q -m "$(UNIT_TESTS)" $(PYTEST_ARGS) || exit 1; \
+	done
 
 # Catalogues live in aftersales/locale (LOCALE_PATHS); needs GNU gettext.
 messages: install

@@ -2,12 +2,16 @@
 
 import os
 import threading
+from datetime import datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import SiteFactory, UserFactory, enrol_two_factor, next_totp_code
@@ -77,6 +81,72 @@ def parts_advisor(site):
 def site_admin(site):
     """The admin role at one site (not a superuser)."""
     return _persona(Role.ADMIN, site, username="site-admin")
+
+
+# --- The suite's clock -----------------------------------------------------------
+
+# Every test starts at this moment (a Monday morning in Lyon), not at the real now,
+# so that no row is written at the real date and the suite passes on any day
+# (`make test-future` runs it with the system clock years ahead). The clock
+# ticks from there; a folder whose tests share a fixed-date clock overrides
+# `suite_start` so that its fixtures write their rows on that date too.
+SUITE_START = datetime(2026, 11, 23, 10, 0, tzinfo=ZoneInfo("Europe/Paris"))
+
+# Tests that share time with another process (a browser, a Celery worker, a
+# live server thread serving a browser) keep the real clock.
+REAL_CLOCK_MARKERS = ("e2e", "integration", "real_clock")
+REAL_CLOCK_FIXTURES = ("live_server", "page", "browser")
+
+
+@pytest.fixture
+def suite_start():
+    """The moment the test's clock starts at."""
+    return SUITE_START
+
+
+@pytest.fixture(autouse=True)
+def suite_clock(request):
+    """Freeze the clock at `suite_start` (ticking) before any other fixture writes a row."""
+    if any(request.node.get_closest_marker(name) for name in REAL_CLOCK_MARKERS) or set(REAL_CLOCK_FIXTURES) & set(request.fixturenames):
+        yield None
+        return
+    if "demo_data" in request.fixturenames:
+        start = request.getfixturevalue("demo_data").loaded_at  # the module's demo was loaded from SUITE_START on
+    else:
+        start = request.getfixturevalue("suite_start")
+    with time_machine.travel(start, tick=True) as traveller:
+        yield traveller
+
+
+# --- The demo dealer group, loaded once per module ----------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The demo dealer group, loaded once for a module's tests and rolled back after them.
+
+    Yields the load report, with `loaded_at`: the moment the load ended, where
+    the module's tests start their clock.
+
+    It is loaded inside a transaction that the module's tests run within: each
+    test's own changes roll back to this state, and the whole demo rolls back
+    when the module is done, so no other test sees it.
+    """
+    from aftersales.accounts.demo import load_demo_data
+    from aftersales.messaging.catalogue import seed_default_templates
+    from aftersales.messaging.models import MessageTemplate
+    from invoicing.message_texts import seed_message_texts as seed_invoicing_texts
+    from workshop.message_texts import seed_message_texts as seed_workshop_texts
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        with time_machine.travel(SUITE_START, tick=True):
+            # A browser journey's flush may have removed the rows the migrations seed.
+            for seed in (seed_default_templates, seed_workshop_texts, seed_invoicing_texts):
+                seed(MessageTemplate)
+            report = load_demo_data()
+            report.loaded_at = timezone.now()
+        yield report
+        transaction.set_rollback(True)
 
 
 # --- Test-only speed and isolation knobs --------------------------------------

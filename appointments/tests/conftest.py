@@ -1,6 +1,6 @@
 """A booking-ready site: one advisor on a weekday diary, two technicians, a customer."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -10,6 +10,12 @@ from .factories import CustomerFactory, LabourOperationFactory, PartFactory, Veh
 
 # Monday 2 March 2026, 07:00 in Lyon: no public holiday in the next two weeks.
 MONDAY_MORNING = datetime.fromisoformat("2026-03-02T07:00:00+01:00")
+
+
+@pytest.fixture
+def suite_start():
+    """The fixtures below write their rows half an hour before the moment the `clock` fixture stops at."""
+    return MONDAY_MORNING - timedelta(minutes=30)
 
 
 @pytest.fixture

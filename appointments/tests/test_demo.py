@@ -6,11 +6,10 @@ from aftersales.accounts.demo import load_demo_data
 from aftersales.accounts.models import Site
 from appointments.models import AdvisorSchedule, Appointment, Loaner, PartStock, SlotReservation, TechnicianProfile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
 
 def test_the_demo_books_each_site_a_diary_and_loading_again_adds_nothing():
-    load_demo_data()
     counts = {model: model.objects.count() for model in (AdvisorSchedule, TechnicianProfile, Loaner, PartStock, Appointment)}
 
     for site in Site.objects.all():

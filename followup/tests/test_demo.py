@@ -6,11 +6,10 @@ from followup.models import CallTask, Concern, ReminderPolicy, VisitFollowup
 from followup.services import escalate_overdue_complaints
 from invoicing.models import Handover
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
 
 def test_demo_has_policies_concerns_with_an_overdue_complaint_and_calls_and_loads_twice_the_same():
-    load_demo_data()
     counts = (ReminderPolicy.objects.count(), Concern.objects.count(), CallTask.objects.count())
     assert counts[0] == 3 and counts[1] == 4 and counts[2] >= 3
     assert escalate_overdue_complaints(now=timezone.now()) == 1
@@ -20,7 +19,6 @@ def test_demo_has_policies_concerns_with_an_overdue_complaint_and_calls_and_load
 
 
 def test_demo_handovers_have_their_visit_followup_and_callback_once():
-    load_demo_data()
     closed = Handover.objects.filter(closed_at__isnull=False)
     followups = VisitFollowup.objects.filter(handover__in=closed)
     assert closed.exists() and followups.count() == closed.count()

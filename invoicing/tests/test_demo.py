@@ -5,8 +5,7 @@ from invoicing.models import Handover, Invoice, Payment
 from invoicing.services import balance_of
 
 
-def test_the_demo_invoices_two_cars_per_site_one_paid_and_handed_over_and_loads_once(db, templates):
-    load_demo_data()
+def test_the_demo_invoices_two_cars_per_site_one_paid_and_handed_over_and_loads_once(demo_data, db):
 
     for site in Site.objects.all():
         invoices = list(Invoice.objects.filter(site=site, status="issued").order_by("sequence"))

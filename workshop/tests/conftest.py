@@ -1,6 +1,6 @@
 """A site with a customer booked this morning, on a fixed clock (Tuesday 24 November 2026, 09:00 in Lyon)."""
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -29,6 +29,12 @@ def media_and_sms(settings, tmp_path):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def suite_start():
+    """The fixtures below write their rows half an hour before the moment the `clock` fixture stops at."""
+    return TUESDAY_9AM - timedelta(minutes=30)
 
 
 @pytest.fixture

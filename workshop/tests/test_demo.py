@@ -3,8 +3,7 @@ from aftersales.accounts.models import Site
 from workshop.models import Approval, AttendanceSpan, Bay, Inspection, JobClocking, WorkOrder
 
 
-def test_the_demo_has_the_desk_and_the_workshop_floor_at_each_site_and_loads_once(db, templates):
-    load_demo_data()
+def test_the_demo_has_the_desk_and_the_workshop_floor_at_each_site_and_loads_once(demo_data, db):
     total = WorkOrder.objects.count()
 
     for site in Site.objects.all():

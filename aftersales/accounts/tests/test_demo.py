@@ -13,12 +13,7 @@ from aftersales.customers.models import Campaign, Customer, MileageReading, Vehi
 from aftersales.lib.text import fold, plate_key
 from aftersales.lib.vin import validate_vin
 
-TODAY = date(2026, 11, 23)
-
-
-@pytest.fixture
-def demo(db):
-    return load_demo_data(today=TODAY)
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 
 
 def _row_counts():
@@ -28,7 +23,7 @@ def _row_counts():
     return {model._meta.label: model.objects.count() for model in models}
 
 
-def test_second_load_changes_nothing(demo):
+def test_second_load_changes_nothing():
     before = _row_counts()
     snapshot = list(Customer.objects.values().order_by("pk")), list(User.objects.values().order_by("pk"))
 
@@ -39,7 +34,7 @@ def test_second_load_changes_nothing(demo):
     assert (list(Customer.objects.values().order_by("pk")), list(User.objects.values().order_by("pk"))) == snapshot
 
 
-def test_command_prints_one_login_per_role(demo, capsys):
+def test_command_prints_one_login_per_role(capsys):
     call_command("load_demo_data")
 
     out = capsys.readouterr().out
@@ -49,7 +44,7 @@ def test_command_prints_one_login_per_role(demo, capsys):
         assert str(role.label) in out
 
 
-def test_demo_group_has_the_three_sites_and_staff_for_every_role(demo):
+def test_demo_group_has_the_three_sites_and_staff_for_every_role():
     sites = {site.code: site for site in Site.objects.all()}
     assert sites["citroen-moscow"].tz.key == "Europe/Moscow"
     assert sites["citroen-moscow"].currency == "RUB"
@@ -68,7 +63,7 @@ def test_demo_group_has_the_three_sites_and_staff_for_every_role(demo):
     assert admin.is_superuser and admin.is_staff
 
 
-def test_demo_customers_and_vehicles_are_valid_and_searchable(demo):
+def test_demo_customers_and_vehicles_are_valid_and_searchable():
     assert Customer.objects.count() >= 300
     for customer in Customer.objects.select_related("site"):
         number = phonenumbers.parse(customer.mobile)

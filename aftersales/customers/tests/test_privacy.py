@@ -6,7 +6,6 @@ from django.contrib.contenttypes.models import ContentType
 from django.urls import reverse
 from django.utils import timezone
 
-from aftersales.accounts.demo import load_demo_data
 from aftersales.audit.models import AuditEvent
 from aftersales.customers.models import Channel, ConsentRecord, Customer
 from aftersales.customers.privacy import REDACTED, erase_customer, export_customer
@@ -14,7 +13,6 @@ from aftersales.customers.services import record_consent, update_customer
 from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import InboundMessage, OutboxMessage
 from followup.models import Concern
-from invoicing.demo import load_invoicing_demo
 from invoicing.models import Invoice
 from workshop.models import WorkOrderPhoto
 
@@ -26,9 +24,8 @@ STAGE_SECTIONS = {"appointments", "work_orders", "invoices", "followup"}
 
 
 @pytest.fixture
-def invoiced_customer():
+def invoiced_customer(demo_data):
     """A demo customer whose car went through the workshop and was invoiced (issued invoice)."""
-    load_invoicing_demo(load_demo_data())
     return Invoice.objects.filter(status=Invoice.Status.ISSUED).select_related("customer").first().customer
 
 

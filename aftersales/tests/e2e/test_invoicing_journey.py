@@ -3,9 +3,11 @@ unapproved line refused, the comparison with the estimate shown), the customer p
 handover with a loaner return, and the invoice PDF is e-mailed."""
 
 import re
+from datetime import timedelta
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from aftersales.messaging.catalogue import seed_default_templates
@@ -103,7 +105,7 @@ def test_cashier_invoices_customer_pays_twice_advisor_hands_over_with_the_loaner
         "Follow-up call announced",
     ):
         explain.get_by_label(label).check()
-    explain.get_by_label("Next service on").fill("2027-11-02")
+    explain.get_by_label("Next service on").fill((timezone.localdate() + timedelta(days=335)).isoformat())
     explain.get_by_label("Next service at (km)").fill("58000")
     explain.get_by_role("button", name="Explained").click()
     expect(page.locator("#moment")).to_have_text("Take payment")
