@@ -11,7 +11,7 @@ import time_machine
 from django.conf import settings
 from django.db import OperationalError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import SiteFactory, UserFactory, enrol_two_factor, next_totp_code
@@ -150,6 +150,13 @@ def demo_data(django_db_setup, django_db_blocker):
 
 
 # --- Test-only speed and isolation knobs --------------------------------------
+
+
+@pytest.fixture(autouse=True)
+def language_reset():
+    """A request through the test client leaves its language active in the thread: no test inherits it."""
+    yield
+    translation.deactivate()
 
 
 def pytest_configure(config):
