@@ -77,8 +77,6 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
-    # Before anything reads the body (the CSRF check reads the form): 413 past REQUEST_BODY_MAX_BYTES, in the user's language.
-    "aftersales.lib.request_size.RequestBodyLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -86,6 +84,9 @@ MIDDLEWARE = [
     "aftersales.accounts.htmx_login.HtmxLoginRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "aftersales.accounts.middleware.UserLanguageMiddleware",
+    # Once the user's language is known, before anything reads the body (the CSRF check reads the form in its
+    # process_view, after every middleware's call): 413 past REQUEST_BODY_MAX_BYTES, a page in the user's language.
+    "aftersales.lib.request_size.RequestBodyLimitMiddleware",
     "aftersales.accounts.middleware.SiteTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "aftersales.accounts.middleware.SessionTimeoutMiddleware",
@@ -168,6 +169,8 @@ LANGUAGES = [
     ("zh-hans", _("Simplified Chinese")),
 ]
 LOCALE_PATHS = [BASE_DIR / "aftersales" / "locale"]
+# Date formats per language, with the project's named ones (LONG_DATE_FORMAT…): see aftersales/formats.
+FORMAT_MODULE_PATH = ["aftersales.formats"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from aftersales.customers.translations import TranslatedAdmin
+
 from .models import (
     Absence,
     AdvisorSchedule,
@@ -73,7 +75,7 @@ class CapacityOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(Loaner)
-class LoanerAdmin(admin.ModelAdmin):
+class LoanerAdmin(TranslatedAdmin):
     list_display = ["plate", "description", "category", "site", "active"]
     list_filter = ["site", "category", "active"]
     search_fields = ["plate", "description"]

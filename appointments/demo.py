@@ -16,6 +16,7 @@ from django.utils import timezone
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation, MobilityService, Part, Vehicle
+from aftersales.customers.translations import in_every_language
 
 from .exceptions import BookingError
 from .models import (
@@ -34,22 +35,41 @@ from .slots import JobRequest, free_reception_slots
 
 APPOINTMENTS_PER_SITE = 14
 DAYS_AHEAD = 14
+# loaner categories in English, French, Russian and Chinese
+CITY_CAR = ("city car", "citadine", "городской автомобиль", "城市小型车")
+SUV = ("SUV", "SUV", "кроссовер", "SUV")
+ELECTRIC = ("electric", "électrique", "электромобиль", "电动车")
+HATCHBACK = ("hatchback", "compacte", "хэтчбек", "两厢车")
 LOANERS = {
     "audi-lyon": [
-        ("Audi A1 Sportback", "GA-101-LY", "city car"),
-        ("Audi Q2", "GA-102-LY", "SUV"),
-        ("Audi Q4 e-tron", "GA-103-LY", "electric"),
+        ("Audi A1 Sportback", "GA-101-LY", CITY_CAR),
+        ("Audi Q2", "GA-102-LY", SUV),
+        ("Audi Q4 e-tron", "GA-103-LY", ELECTRIC),
     ],
-    "lexus-marseille": [("Lexus UX 250h", "GB-201-MA", "SUV"), ("Toyota Yaris", "GB-202-MA", "city car")],
-    "citroen-moscow": [("Citroën C4", "А101ВС77", "hatchback"), ("Citroën C5 Aircross", "А102ВС77", "SUV")],
+    "lexus-marseille": [("Lexus UX 250h", "GB-201-MA", SUV), ("Toyota Yaris", "GB-202-MA", CITY_CAR)],
+    "citroen-moscow": [("Citroën C4", "А101ВС77", HATCHBACK), ("Citroën C5 Aircross", "А102ВС77", SUV)],
 }
 STOCK_LEVELS = [Decimal("0"), Decimal("2"), Decimal("5"), Decimal("10"), Decimal("24")]
-CUSTOMER_WORDS = ["", "", "Bruit au freinage", "Voyant moteur allumé", "Vibration à 110 km/h", ""]
-# (name, phone, e-mail, message, hours before the demo run): one fresh, one that is overdue.
-WEB_REQUESTS = [
-    ("Nadia Benali", "", "nadia.benali@example.test", "Combien coûte la révision des 60 000 km ?", 0),
-    ("Pierre Lambert", "+33611223344", "", "Un bruit à l'avant droit, pouvez-vous me rappeler ?", 30),
-]
+# What the staff write, in the site's language: the customer's words, the documents to bring, and the web requests
+# (name, phone, e-mail, message, hours before the demo run: one fresh, one that is overdue).
+TYPED = {
+    "fr": {
+        "words": ["", "", "Bruit au freinage", "Voyant moteur allumé", "Vibration à 110 km/h", ""],
+        "documents": "Carnet d'entretien, carte grise",
+        "web_requests": [
+            ("Nadia Benali", "", "nadia.benali@example.test", "Combien coûte la révision des 60 000 km ?", 0),
+            ("Pierre Lambert", "+33611223344", "", "Un bruit à l'avant droit, pouvez-vous me rappeler ?", 30),
+        ],
+    },
+    "ru": {
+        "words": ["", "", "Шум при торможении", "Горит индикатор двигателя", "Вибрация на 110 км/ч", ""],
+        "documents": "Сервисная книжка, СТС",
+        "web_requests": [
+            ("Наталья Белова", "", "natalia.belova@example.test", "Сколько стоит ТО на 60 000 км?", 0),
+            ("Пётр Ламин", "+79161234567", "", "Стук спереди справа, перезвоните, пожалуйста.", 30),
+        ],
+    },
+}
 
 
 def load_appointments_demo(report) -> None:
@@ -60,16 +80,16 @@ def load_appointments_demo(report) -> None:
         SiteCapacityRule.objects.get_or_create(site=site)
         _schedules(site, report)
         _technicians(site, report)
-        for description, plate, category in LOANERS.get(site.code, []):
+        for description, plate, categories in LOANERS.get(site.code, []):
             _loaner, created = Loaner.objects.get_or_create(
-                site=site, plate=plate, defaults={"description": description, "category": category}
+                site=site, plate=plate, defaults={"description": description, **in_every_language("category", categories)}
             )
             report.add("loaners", created)
         for part in parts:
             _stock, created = PartStock.objects.get_or_create(site=site, part=part, defaults={"on_hand": rng.choice(STOCK_LEVELS)})
             report.add("part stock rows", created)
         report.add("appointments", _book(site, rng, now))
-        for name, mobile, email, message, hours_ago in WEB_REQUESTS:
+        for name, mobile, email, message, hours_ago in TYPED[site.language]["web_requests"]:
             _row, created = _web_request(site, name, mobile, email, message, now - timedelta(hours=hours_ago))
             report.add("web requests", created)
 
@@ -140,13 +160,13 @@ def _book(site: Site, rng: random.Random, now) -> int:
                 channel=rng.choice(["phone_in", "phone_in", "phone_out", "desk"]),
                 booked_by=agent,
                 mobility=[shuttle] if shuttle else [],
-                customer_words=rng.choice(CUSTOMER_WORDS),
+                customer_words=rng.choice(TYPED[site.language]["words"]),
                 checklist={
                     "services_explained": True,
                     "mobility_offered": True,
                     "prices_given": True,
                     "walk_around_offered": True,
-                    "documents_to_bring": "Carnet d'entretien, carte grise",
+                    "documents_to_bring": TYPED[site.language]["documents"],
                     "arrival_area": "mechanical",
                 },
             )

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.customers.models import Campaign, Channel, Customer, LabourOperation, MobilityService, Vehicle
+from aftersales.lib.formatting import format_money
 from aftersales.lib.phones import normalize_phone
 
 from .exceptions import BookingError
@@ -157,7 +158,7 @@ class BookingForm(forms.Form):
 
     def _mobility_label(self, service: MobilityService) -> str:
         name = service.localized("name")
-        return f"{name} ({service.price} {self.site.currency})" if service.price else name
+        return f"{name} ({format_money(service.price, self.site.currency)})" if service.price else name
 
     def job_requests(self) -> list[JobRequest]:
         """Catalogue jobs; the customer's words alone become a diagnosis job."""
@@ -211,6 +212,7 @@ class CancelForm(forms.Form):
     reason = forms.CharField(label=_("Why is it cancelled?"), max_length=500)
 
     def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "cancel_%s")  # beside the reschedule form, which has a reason too
         super().__init__(*args, **kwargs)
         style(self)
 

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import OpeningHours, Site
-from aftersales.customers.models import Customer, LabourOperation, MobilityService, Part, Vehicle
+from aftersales.customers.models import Customer, LabourOperation, MobilityService, Part, Translated, Vehicle
+from aftersales.lib.system_texts import ShownText
 
 Weekday = OpeningHours.Weekday
 Skill = LabourOperation.Skill
@@ -231,6 +232,11 @@ class Appointment(models.Model):
         DECLINED = "declined", _("Declined")
         NO_RESPONSE = "no_response", _("No response")
 
+    class ConfirmedVia(models.TextChoices):
+        LINK = "link", _("by the link in the message")
+        PHONE = "phone", _("by phone")
+        SMS_REPLY = "sms_reply", _("by SMS reply")
+
     class BookingChannel(models.TextChoices):
         PHONE_IN = "phone_in", _("Inbound call")
         PHONE_OUT = "phone_out", _("Outbound call")
@@ -269,7 +275,7 @@ class Appointment(models.Model):
         _("confirmation"), max_length=12, choices=ConfirmationStatus.choices, default=ConfirmationStatus.PENDING
     )
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
-    confirmed_via = models.CharField(_("confirmed via"), max_length=20, blank=True)
+    confirmed_via = models.CharField(_("confirmed via"), max_length=20, choices=ConfirmedVia.choices, blank=True)
     channel = models.CharField(_("booked through"), max_length=10, choices=BookingChannel.choices)
     origin = models.CharField(_("origin"), max_length=14, choices=Origin.choices)
     origin_content_type = models.ForeignKey(
@@ -351,6 +357,10 @@ class AppointmentJob(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    def localized_description(self, language: str | None = None) -> str:
+        """The job as a reader of ``language`` (the active language when None) reads it: a catalogue job in their language."""
+        return self.operation.relocalized("description", self.description, language) if self.operation_id else self.description
+
 
 class AppointmentEvent(models.Model):
     """Every change of an appointment's status, and every capacity override, with who and why."""
@@ -361,7 +371,10 @@ class AppointmentEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=12, choices=Appointment.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=12, choices=Appointment.Status.choices)
     note = models.TextField(_("note"), blank=True)
+    note_code = models.CharField(_("message code"), max_length=60, blank=True)
+    note_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     details = models.JSONField(_("details"), default=dict, blank=True, encoder=DjangoJSONEncoder)
+    note_display = ShownText("note", _("note"))
 
     class Meta:
         ordering = ["at", "pk"]
@@ -398,7 +411,9 @@ class SlotReservation(models.Model):
         return f"{self.advisor} {self.starts_at:%Y-%m-%d %H:%M} {self.kind}"
 
 
-class Loaner(models.Model):
+class Loaner(Translated):
+    translated_fields = ("category",)
+
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="loaners", verbose_name=_("site"))
     description = models.CharField(_("vehicle"), max_length=120)
     plate = models.CharField(_("registration plate"), max_length=16)

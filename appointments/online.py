@@ -56,6 +56,7 @@ from . import services, slots
 from .exceptions import InvalidBooking, SlotUnavailable, TransitionNotAllowed
 from .models import Appointment, AppointmentEvent, WebRequest
 from .selectors import free_loaners
+from .system_texts import CUSTOMER_CANCELLED, CUSTOMER_CONFIRMED, CUSTOMER_MOVED
 
 logger = logging.getLogger(__name__)
 
@@ -332,11 +333,7 @@ def book_online(
 
 # --- The customer's own changes ------------------------------------------------------
 
-CUSTOMER_CHANGES = {
-    "confirmed": _("The customer confirmed online."),
-    "rescheduled": _("The customer moved the appointment online."),
-    "cancelled": _("The customer cancelled online."),
-}
+CUSTOMER_CHANGES = {"confirmed": CUSTOMER_CONFIRMED, "rescheduled": CUSTOMER_MOVED, "cancelled": CUSTOMER_CANCELLED}
 
 
 def slots_to_move(
@@ -365,7 +362,7 @@ def reschedule_by_customer(*, appointment: Appointment, advisor_id: int, starts_
     advisor = User.objects.filter(pk=advisor_id).first()
     with transaction.atomic():
         new = services.reschedule_appointment(
-            appointment=appointment, starts_at=starts_at, advisor=advisor, actor=online_user(), reason=str(CUSTOMER_CHANGES["rescheduled"])
+            appointment=appointment, starts_at=starts_at, advisor=advisor, actor=online_user(), reason=CUSTOMER_MOVED()
         )
         notify_advisor(appointment=new, change="rescheduled", previous=appointment)
     return new
@@ -397,14 +394,14 @@ def notify_advisor(*, appointment: Appointment, change: str, note: str = "", pre
         actor=None,
         from_status=appointment.status,
         to_status=appointment.status,
-        note=" ".join(filter(None, [str(CUSTOMER_CHANGES[change]), note])),
+        **CUSTOMER_CHANGES[change](free=note).fields("note"),
         details={"customer_change": change, **({"previous": previous.pk} if previous else {})},
     )
     advisor = appointment.advisor
     if advisor.email and change != "confirmed":
         with translation.override(advisor.language or appointment.site.language):
             local = timezone.localtime(appointment.starts_at, appointment.site.tz)
-            subject = str(_("%(customer)s: %(change)s") % {"customer": appointment.customer, "change": CUSTOMER_CHANGES[change]})
+            subject = str(_("%(customer)s: %(change)s") % {"customer": appointment.customer, "change": CUSTOMER_CHANGES[change]()})
             body = "\n".join(
                 filter(
                     None,

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.customers.models import LabourOperation, MobilityService
+from aftersales.lib import html5_inputs
 from aftersales.lib.formatting import format_money
 from aftersales.lib.phones import normalize_phone
 
@@ -148,7 +149,7 @@ class RecordRequestForm(ContactForm):
     """A request that came by e-mail, typed in by staff (inbound e-mail is not read automatically)."""
 
     language = forms.ChoiceField(label=_("Language"), choices=WebRequest._meta.get_field("language").choices)
-    received_at = forms.DateTimeField(label=_("Received at"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    received_at = forms.DateTimeField(label=_("Received at"), widget=html5_inputs.DateTimeInput)
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, site=site, **kwargs)

@@ -6,7 +6,10 @@ Every answer before the code is verified is the same whoever types what
 (kept in the session), else the browser's.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import ROUND_HALF_UP, Decimal
+from functools import wraps
 
 from django.conf import settings
 from django.contrib import messages
@@ -41,18 +44,42 @@ def client_ip(request: HttpRequest) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def visitor_language(request: HttpRequest) -> str:
+def visitor_language(request: HttpRequest, default: str | None = None) -> str:
+    """``?lang=`` (kept in the session), else the language chosen before, else ``default`` (the customer's, on
+    the links sent to them), else the browser's: never the language of a staff member who opens the page."""
     chosen = request.GET.get("lang", "")
     if chosen in LANGUAGE_CODES:
         request.session["online_language"] = chosen
         return chosen
-    return request.session.get("online_language") or translation.get_language_from_request(request)
+    return request.session.get("online_language") or default or translation.get_language_from_request(request)
 
 
-def public_render(request: HttpRequest, template: str, context: dict, *, site: Site, status: int = 200) -> HttpResponse:
-    """A public page in the visitor's language and the site's time zone, with the language picker."""
-    language = visitor_language(request)
+@contextmanager
+def visitor_locale(request: HttpRequest, *, site: Site, customer: Customer | None = None) -> Iterator[str]:
+    """The visitor's language and the site's time zone, around a whole public view: its refusals, messages and page."""
+    language = visitor_language(request, customer.language if customer else None)
     with translation.override(language), timezone.override(site.tz):
+        yield language
+
+
+def public_view(view):
+    """A page without login whose every text (messages and form errors too) is in the visitor's language."""
+
+    @login_not_required
+    @wraps(view)
+    def in_visitor_language(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        with translation.override(visitor_language(request)):
+            return view(request, *args, **kwargs)
+
+    return in_visitor_language
+
+
+def public_render(
+    request: HttpRequest, template: str, context: dict, *, site: Site, customer: Customer | None = None, status: int = 200
+) -> HttpResponse:
+    """A public page in the visitor's language (on a customer's own link: theirs by default), in the site's
+    time zone, under the dealer's header with the language picker."""
+    with visitor_locale(request, site=site, customer=customer) as language:
         kept = request.GET.copy()
         kept.pop("lang", None)
         context = {
@@ -98,7 +125,7 @@ def _limited(request: HttpRequest, site: Site, template: str, context: dict) -> 
 # --- 1. Identify ---------------------------------------------------------------------
 
 
-@login_not_required
+@public_view
 def book(request: HttpRequest, site_code: str, brand_code: str | None = None) -> HttpResponse:
     site, brand = _site_and_brand(site_code, brand_code)
     prefill = request.GET.get("p") or request.POST.get("p") or ""
@@ -149,7 +176,7 @@ def _book_prefilled(request: HttpRequest, site: Site, brand, token: str) -> Http
 # --- 2. The one-time code ---------------------------------------------------------------
 
 
-@login_not_required
+@public_view
 def code(request: HttpRequest, site_code: str) -> HttpResponse:
     site, _brand = _site_and_brand(site_code)
     state = _state(request, site)
@@ -208,7 +235,7 @@ def _verified(request: HttpRequest, site: Site) -> tuple[dict, Customer | None, 
 # --- 3. Details of a visitor not (fully) on file ---------------------------------------------
 
 
-@login_not_required
+@public_view
 def details(request: HttpRequest, site_code: str) -> HttpResponse:
     site, _brand = _site_and_brand(site_code)
     state, customer, vehicle = _verified(request, site)
@@ -275,7 +302,7 @@ def _brand(state: dict):
     return Brand.objects.filter(pk=state.get("brand")).first() if state.get("brand") else None
 
 
-@login_not_required
+@public_view
 def choose(request: HttpRequest, site_code: str) -> HttpResponse:
     site, _brand_unused = _site_and_brand(site_code)
     state, customer, vehicle = _verified(request, site)
@@ -333,7 +360,7 @@ def _choice(site: Site, state: dict):
     return operations, mobility, choice.get("comment", "")
 
 
-@login_not_required
+@public_view
 def slot(request: HttpRequest, site_code: str) -> HttpResponse:
     site, _brand_unused = _site_and_brand(site_code)
     state, customer, vehicle = _verified(request, site)
@@ -399,7 +426,7 @@ def group_by_day(site: Site, proposals) -> list[tuple]:
 # --- Contact form (web requests) ---------------------------------------------------------------
 
 
-@login_not_required
+@public_view
 def contact(request: HttpRequest, site_code: str, brand_code: str | None = None) -> HttpResponse:
     site, brand = _site_and_brand(site_code, brand_code)
     form = ContactForm(request.POST or None, site=site)
@@ -423,7 +450,7 @@ def contact(request: HttpRequest, site_code: str, brand_code: str | None = None)
     return public_render(request, "appointments/online/contact.html", context, site=site, status=400 if form.errors else 200)
 
 
-@login_not_required
+@public_view
 def contact_sent(request: HttpRequest, site_code: str) -> HttpResponse:
     site, _brand = _site_and_brand(site_code)
     return public_render(request, "appointments/online/contact_sent.html", {}, site=site)

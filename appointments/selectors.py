@@ -17,6 +17,7 @@ from aftersales.lib.text import fold
 from .models import (
     Appointment,
     AppointmentEvent,
+    AppointmentJob,
     Loaner,
     LoanerReservation,
     PartOrderRequest,
@@ -27,8 +28,13 @@ from .models import (
 from .slots import local_day_bounds
 
 
+def booked_jobs() -> Prefetch:
+    """An appointment's jobs with their catalogue operation, whose name each reader reads in their language."""
+    return Prefetch("jobs", queryset=AppointmentJob.objects.select_related("operation"))
+
+
 def _with_details(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("site", "customer", "vehicle", "advisor").prefetch_related("jobs", "mobility")
+    return queryset.select_related("site", "customer", "vehicle", "advisor").prefetch_related(booked_jobs(), "mobility")
 
 
 def list_appointments(*, site: Site, first_day: date, last_day: date, advisor: User | None = None) -> QuerySet:
@@ -97,7 +103,7 @@ def comeback_warnings(*, vehicle: Vehicle, operation_ids, words: str, now: datet
         Appointment.objects.filter(
             vehicle=vehicle, status__in=VISIT_STATUSES, starts_at__gte=now - timedelta(days=COMEBACK_DAYS), starts_at__lt=now
         )
-        .prefetch_related("jobs")
+        .prefetch_related(booked_jobs())
         .order_by("-starts_at")
     )
     found = []
@@ -106,7 +112,9 @@ def comeback_warnings(*, vehicle: Vehicle, operation_ids, words: str, now: datet
         jobs = appointment.jobs.all()
         same_words = new_words & _concern_words(" ".join([appointment.customer_words, *(job.description for job in jobs)]))
         if same_jobs or same_words:
-            appointment.comeback_reasons = sorted(same_words) + [job.description for job in jobs if job.operation_id in same_jobs]
+            appointment.comeback_reasons = sorted(same_words) + [
+                job.localized_description() for job in jobs if job.operation_id in same_jobs
+            ]
             found.append(appointment)
     return found
 

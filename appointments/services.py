@@ -21,14 +21,17 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.audit.services import record_change
 from aftersales.customers.models import Customer, MobilityService, OperationPart, Part, Vehicle
+from aftersales.lib.formatting import format_number
 from aftersales.lib.signing import make_token
+from aftersales.lib.system_texts import SystemText
 from aftersales.messaging.models import OutboxMessage
 from aftersales.messaging.services import queue_message
 
@@ -53,6 +56,7 @@ from .models import (
     SlotReservation,
 )
 from .slots import HANDOVER_SEARCH_DAYS, JobRequest, check_slot, load_calendar, workshop_need
+from .system_texts import ANSWERED_VIA, PART_ORDER_REQUESTED, PARTS_DELAY_WARNED, PARTS_RESERVED
 
 CENT = Decimal("0.01")
 Status = Appointment.Status
@@ -219,7 +223,7 @@ def book_appointment(
             AppointmentJob(
                 appointment=appointment,
                 operation=job.operation,
-                description=line.description[:200],
+                description=(job.operation.localized("description", customer.language) if job.operation else line.description)[:200],
                 skill=line.skill,
                 flat_rate_hours=line.flat_rate_hours,
                 labour_price=line.labour_price,
@@ -240,7 +244,7 @@ def reschedule_appointment(
     starts_at: datetime,
     actor: User,
     advisor: User | None = None,
-    reason: str = "",
+    reason: SystemText | str = "",
     override_reason: str | None = None,
 ) -> Appointment:
     """Close the appointment as rescheduled and book the same visit at a new time; returns the new appointment."""
@@ -315,6 +319,7 @@ def confirm_appointment(
 ) -> Appointment:
     """Record the customer's answer (by SMS reply, signed link, phone...). Confirming twice changes nothing."""
     answer = Appointment.ConfirmationStatus(answer)
+    via = Appointment.ConfirmedVia(via)
     with transaction.atomic():
         locked = _lock_appointment(appointment)
         if locked.confirmation_status == answer:
@@ -324,9 +329,9 @@ def confirm_appointment(
         locked.confirmation_status, locked.confirmed_at, locked.confirmed_via = answer, timezone.now(), via[:20]
         locked.save(update_fields=["confirmation_status", "confirmed_at", "confirmed_via"])
         if answer == Appointment.ConfirmationStatus.CONFIRMED and locked.status == Status.BOOKED:
-            _set_status(locked, Status.CONFIRMED, actor=actor, note=via)
+            _set_status(locked, Status.CONFIRMED, actor=actor, note=ANSWERED_VIA(via=via))
         else:
-            _record_event(locked, actor=actor, from_status=locked.status, note=via, details={"confirmation": answer})
+            _record_event(locked, actor=actor, from_status=locked.status, note=ANSWERED_VIA(via=via), details={"confirmation": answer})
     appointment.refresh_from_db()
     return appointment
 
@@ -404,9 +409,15 @@ def _clean_checklist(checklist: dict) -> dict:
     return clean
 
 
+def booked_services(appointment: Appointment, language: str | None = None) -> str:
+    """The booked jobs (else the customer's words) for a reader of ``language`` (the active language when None)."""
+    jobs = appointment.jobs.select_related("operation")
+    return ", ".join(job.localized_description(language) for job in jobs) or appointment.customer_words
+
+
 def _queue_notice(appointment: Appointment, template: str, *, actor, ics_until: datetime | None = None, **extra) -> None:
     """The customer's confirmation, move or cancellation notice, sent by the outbox after commit."""
-    services = ", ".join(appointment.jobs.values_list("description", flat=True)) or appointment.customer_words
+    services = lazy(booked_services, str)(appointment)  # read in the message's language when it is rendered
     area = appointment.checklist.get("arrival_area", "")
     context = {
         "start": appointment.starts_at,
@@ -431,12 +442,14 @@ def _queue_notice(appointment: Appointment, template: str, *, actor, ics_until: 
 
 def ics_event_for(appointment: Appointment, *, until: datetime) -> dict:
     """The calendar event of the reception (``ics_event`` of queue_message, or lib.ics.build_event's arguments)."""
-    services = ", ".join(job.description for job in appointment.jobs.all()) or appointment.customer_words
+    services = booked_services(appointment, appointment.customer.language)
+    with translation.override(appointment.customer.language or appointment.site.language):
+        summary = str(_("Service appointment: %(vehicle)s") % {"vehicle": appointment.vehicle})
     return {
         "uid": f"appointment-{appointment.pk}@{appointment.site.code}",
         "start": appointment.starts_at,
         "end": until,
-        "summary": str(_("Service appointment: %(vehicle)s") % {"vehicle": appointment.vehicle}),
+        "summary": summary,
         "description": "\n".join(filter(None, [services, appointment.checklist.get("documents_to_bring", "")])),
     }
 
@@ -543,20 +556,22 @@ def _check_transition(appointment: Appointment, status: str) -> None:
         )
 
 
-def _set_status(appointment: Appointment, status: str, *, actor, note: str = "") -> None:
+def _set_status(appointment: Appointment, status: str, *, actor, note: SystemText | str = "") -> None:
     previous = appointment.status
     appointment.status = status
     appointment.save(update_fields=["status"])
     _record_event(appointment, actor=actor, from_status=previous, note=note)
 
 
-def _record_event(appointment: Appointment, *, actor, from_status: str, note: str = "", details: dict | None = None) -> AppointmentEvent:
+def _record_event(
+    appointment: Appointment, *, actor, from_status: str, note: SystemText | str = "", details: dict | None = None
+) -> AppointmentEvent:
     return AppointmentEvent.objects.create(
         appointment=appointment,
         actor=actor if actor is not None and actor.is_authenticated else None,
         from_status=from_status,
         to_status=appointment.status,
-        note=note,
+        **SystemText.of(note).fields("note"),
         details=details or {},
     )
 
@@ -587,7 +602,8 @@ def reserve_part(*, appointment: Appointment, part: Part, quantity: Decimal, act
         stock = PartStock.objects.select_for_update().filter(site=appointment.site, part=part).first()
         if stock is None or stock.on_hand < quantity:
             raise PartsError(
-                _("Only %(count)s of %(part)s on hand: request an order instead.") % {"count": stock.on_hand if stock else 0, "part": part}
+                _("Only %(count)s of %(part)s on hand: request an order instead.")
+                % {"count": format_number(stock.on_hand if stock else 0), "part": part}
             )
         stock.on_hand -= quantity
         stock.reserved += quantity
@@ -597,7 +613,7 @@ def reserve_part(*, appointment: Appointment, part: Part, quantity: Decimal, act
             appointment,
             actor=actor,
             from_status=appointment.status,
-            note=_("Parts reserved: %(quantity)s × %(part)s") % {"quantity": quantity, "part": part},
+            note=PARTS_RESERVED(quantity=quantity, part=part),
         )
     return reservation
 
@@ -617,7 +633,7 @@ def request_part_order(*, appointment: Appointment, part: Part, quantity: Decima
                 appointment,
                 actor=actor,
                 from_status=appointment.status,
-                note=_("Part order requested: %(quantity)s × %(part)s") % {"quantity": quantity, "part": part},
+                note=PART_ORDER_REQUESTED(quantity=quantity, part=part),
             )
     return request
 
@@ -644,7 +660,7 @@ def warn_parts_delay(*, appointment: Appointment, parts: Sequence[Part], actor: 
         raise PartsError(_("No part of this appointment is missing."))
     if appointment.status not in (Status.BOOKED, Status.CONFIRMED):
         raise TransitionNotAllowed(_("Only an upcoming appointment can be warned."))
-    names = ", ".join(part.name for part in parts)
+    names = lazy(lambda: ", ".join(part.localized("name") for part in parts), str)()  # in the message's language
     with transaction.atomic():
         message = queue_message(
             customer=appointment.customer,
@@ -665,7 +681,7 @@ def warn_parts_delay(*, appointment: Appointment, parts: Sequence[Part], actor: 
                 appointment,
                 actor=actor,
                 from_status=appointment.status,
-                note=_("Customer warned: parts missing (%(parts)s)") % {"parts": names},
+                note=PARTS_DELAY_WARNED(parts=parts),
                 details={"parts_delay_message": message.pk},
             )
     return message

@@ -28,6 +28,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Site
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation
+from aftersales.lib.formatting import format_number
 
 from .models import (
     Absence,
@@ -354,13 +355,13 @@ def workshop_problem(calendar: Calendar, day: date, need: dict[str, Decimal], *,
         if booked.get(skill, Decimal("0")) + hours > available:
             return _("workshop full for %(skill)s (%(booked)s h booked of %(available)s h)") % {
                 "skill": LabourOperation.Skill(skill).label,
-                "booked": booked.get(skill, Decimal("0")),
-                "available": available.quantize(Decimal("0.1")),
+                "booked": format_number(booked.get(skill, Decimal("0"))),
+                "available": format_number(available, 1),
             }
     if sum(booked.values(), Decimal("0")) + sum(need.values()) > total * keep:
         return _("workshop full (%(booked)s h booked of %(available)s h)") % {
-            "booked": sum(booked.values(), Decimal("0")),
-            "available": (total * keep).quantize(Decimal("0.1")),
+            "booked": format_number(sum(booked.values(), Decimal("0"))),
+            "available": format_number(total * keep, 1),
         }
     return None
 
@@ -636,7 +637,7 @@ def _why(calendar: Calendar, days: list[date], why_by_day: dict[date, Counter]) 
             reason = str(SUMMARY.get(reason, reason))
         else:
             reason = str(_("no advisor working"))
-        parts.append(f"{formats.date_format(day, 'D j M')}: {reason}")
+        parts.append(f"{formats.date_format(day, 'WEEKDAY_MONTH_DAY_FORMAT')}: {reason}")
     return "; ".join(parts)
 
 

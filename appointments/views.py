@@ -10,7 +10,7 @@ from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -31,7 +31,7 @@ from .forms import CHECKLIST_LABELS, BookingForm, CancelForm, CustomerVehicleFor
 from .hints import vehicle_hints
 from .models import Appointment, LoanerReservation, PartOrderRequest, SiteCapacityRule
 from .online_forms import CustomerCancelForm, SlotForm
-from .online_views import group_by_day, public_render
+from .online_views import group_by_day, public_render, visitor_locale
 
 LINK_MAX_AGE = timedelta(days=400)  # the real limit is the day after the appointment, checked below
 
@@ -395,11 +395,12 @@ def _customer_language(appointment: Appointment) -> str:
 @staff_view("appointments.view_appointment")
 def booking_card(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
-    language = _customer_language(appointment)
-    with timezone.override(appointment.site.tz):
-        content = render_pdf(
-            "pdf/appointments_booking_card.html", {"appointment": appointment, "link": services.customer_link(appointment)}, language
-        )
+    content = render_pdf(
+        "pdf/appointments_booking_card.html",
+        {"appointment": appointment, "link": services.customer_link(appointment)},
+        _customer_language(appointment),
+        appointment.site.tz,
+    )
     return _pdf_response(content, f"appointment-{appointment.pk}.pdf")
 
 
@@ -409,10 +410,12 @@ def loan_contract(request: HttpRequest, pk: int) -> HttpResponse:
     reservation = next(iter(appointment.loaner_reservations.all()), None)
     if reservation is None:
         raise Http404(_("No loaner is reserved for this appointment."))
-    with timezone.override(appointment.site.tz):
-        content = render_pdf(
-            "pdf/appointments_loan_contract.html", {"appointment": appointment, "reservation": reservation}, _customer_language(appointment)
-        )
+    content = render_pdf(
+        "pdf/appointments_loan_contract.html",
+        {"appointment": appointment, "reservation": reservation},
+        _customer_language(appointment),
+        appointment.site.tz,
+    )
     return _pdf_response(content, f"loan-contract-{appointment.pk}.pdf")
 
 
@@ -559,8 +562,9 @@ def bin_label(request: HttpRequest, pk: int) -> HttpResponse:
         ),
         [],
     )
-    with timezone.override(appointment.site.tz):
-        content = render_pdf("pdf/appointments_bin_label.html", {"appointment": appointment, "kit": kit}, appointment.site.language)
+    content = render_pdf(
+        "pdf/appointments_bin_label.html", {"appointment": appointment, "kit": kit}, appointment.site.language, appointment.site.tz
+    )
     return _pdf_response(content, f"bin-label-{appointment.pk}.pdf")
 
 
@@ -603,7 +607,10 @@ def _linked_appointment(token: str) -> Appointment:
     """The appointment a link is for, or LinkError (tampered, another purpose, or past the day after it)."""
     pk = read_token(token, purpose=services.LINK_PURPOSE, max_age=LINK_MAX_AGE)
     appointment = (
-        Appointment.objects.select_related("site", "customer", "vehicle", "rescheduled_to").prefetch_related("jobs").filter(pk=pk).first()
+        Appointment.objects.select_related("site", "customer", "vehicle", "rescheduled_to")
+        .prefetch_related(selectors.booked_jobs())
+        .filter(pk=pk)
+        .first()
     )
     if appointment is None:
         raise LinkError("invalid")
@@ -623,8 +630,11 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
         appointment = _linked_appointment(token)
     except LinkError as error:
         return _link_error(request, error)
-    if "lang" not in request.GET and "online_language" not in request.session:
-        request.session["online_language"] = _customer_language(appointment)
+    with visitor_locale(request, site=appointment.site, customer=appointment.customer):
+        return _manage_appointment(request, token, appointment)
+
+
+def _manage_appointment(request: HttpRequest, token: str, appointment: Appointment) -> HttpResponse:
     cancel_form, move_form = CustomerCancelForm(), SlotForm()
     action = request.POST.get("action") if request.method == "POST" else None
     try:
@@ -669,6 +679,7 @@ def public_page(request: HttpRequest, token: str) -> HttpResponse:
         "appointments/public.html",
         context,
         site=appointment.site,
+        customer=appointment.customer,
         status=400 if action and (move_form.errors or cancel_form.errors) else 200,
     )
 
@@ -682,16 +693,15 @@ def public_ics(request: HttpRequest, token: str) -> HttpResponse:
     rule = SiteCapacityRule.objects.filter(site=appointment.site).first() or SiteCapacityRule()
     event = services.ics_event_for(appointment, until=appointment.starts_at + timedelta(minutes=rule.reception_minutes))
     site = appointment.site
-    with translation.override(_customer_language(appointment)):
-        content = build_event(
-            uid=event["uid"],
-            start=event["start"],
-            end=event["end"],
-            summary=event["summary"],
-            description=event["description"],
-            time_zone=site.tz,
-            location=f"{site.name}, {site.address}, {site.postcode} {site.city}",
-        )
+    content = build_event(
+        uid=event["uid"],
+        start=event["start"],
+        end=event["end"],
+        summary=event["summary"],
+        description=event["description"],
+        time_zone=site.tz,
+        location=f"{site.name}, {site.address}, {site.postcode} {site.city}",
+    )
     response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response

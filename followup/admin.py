@@ -42,7 +42,7 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 class ConcernEventInline(admin.TabularInline):
     model = ConcernEvent
     extra = 0
-    readonly_fields = ["at", "actor", "from_status", "to_status", "note"]
+    fields = readonly_fields = ["at", "actor", "from_status", "to_status", "note_display"]
 
     def has_add_permission(self, request, obj=None):
         return False

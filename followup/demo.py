@@ -14,35 +14,35 @@ from aftersales.customers.models import Vehicle
 
 from . import services
 from .models import CallTask, Concern, ReminderPolicy
-from .selectors import TARGET_LISTS
+from .system_texts import TARGET_LIST
 
 POLICIES = {
     "audi-lyon": {"extra_days_before": [60, 7], "chaser_days_after": 14},
     "lexus-marseille": {"extra_days_before": [7], "recontact_by": ReminderPolicy.Recontact.SECOND_CHANNEL},
     "citroen-moscow": {},
 }
-# (site code, kind, channel, summary, hours ago, answer, resolution)
+# (site code, kind, channel, summary, hours ago, answer, resolution), written in the site's language
 CONCERNS = [
-    ("audi-lyon", Concern.Kind.COMPLAINT, Concern.Channel.CALL, "Noise from the front left wheel since the last service", 30, "", ""),
+    ("audi-lyon", Concern.Kind.COMPLAINT, Concern.Channel.CALL, "Bruit à la roue avant gauche depuis la dernière révision", 30, "", ""),
     (
         "audi-lyon",
         Concern.Kind.INFORMATION_REQUEST,
         Concern.Channel.EMAIL,
-        "Price of the winter tyre package?",
+        "Prix du forfait pneus hiver ?",
         4,
-        "Winter package sent by e-mail: 649 € fitted.",
+        "Forfait hiver envoyé par e-mail : 649 € monté.",
         "",
     ),
     (
         "lexus-marseille",
         Concern.Kind.PRAISE,
         Concern.Channel.SURVEY,
-        "Very friendly welcome, car washed",
+        "Accueil très aimable, voiture lavée",
         72,
-        "Thanked the customer on behalf of the team.",
-        "Passed on to the reception team.",
+        "Client remercié au nom de l'équipe.",
+        "Transmis à l'équipe d'accueil.",
     ),
-    ("citroen-moscow", Concern.Kind.COMPLAINT, Concern.Channel.DESK, "Waited 40 minutes at handover", 3, "", ""),
+    ("citroen-moscow", Concern.Kind.COMPLAINT, Concern.Channel.DESK, "Ждал выдачи автомобиля 40 минут", 3, "", ""),
 ]
 
 
@@ -92,7 +92,7 @@ def load_followup_demo(report) -> None:
                 customer=vehicle.owner,
                 vehicle=vehicle,
                 kind=CallTask.Kind.TARGET_LIST,
-                reason=str(TARGET_LISTS["service_due"].label),
+                reason=TARGET_LIST(target_list="service_due"),
                 due_at=now,
                 assigned_to=agent,
             )

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import Vehicle
+from aftersales.lib import html5_inputs
 from appointments.models import Appointment
 
 from .exceptions import FollowupError
@@ -128,9 +129,9 @@ class AssignForm(forms.Form):
 class MonthForm(forms.Form):
     month = forms.DateField(
         label=_("Month"),
-        input_formats=["%Y-%m"],
+        input_formats=[html5_inputs.MONTH_FORMAT],
         required=False,
-        widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+        widget=html5_inputs.MonthInput,
     )
 
     def month_or_current(self) -> date:
@@ -143,6 +144,7 @@ class OutreachForm(forms.Form):
     text = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 3}), max_length=600)
 
     def __init__(self, *args, user, **kwargs):
+        kwargs.setdefault("auto_id", "outreach_%s")  # its page has the list's own site filter, id_site
         super().__init__(*args, **kwargs)
         self.fields["site"].queryset = user.visible_sites()
 

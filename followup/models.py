@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site
 from aftersales.customers.models import Customer, MileageReading, Vehicle
+from aftersales.lib.system_texts import ShownText
 
 
 class Concern(models.Model):
@@ -58,7 +59,9 @@ class Concern(models.Model):
     )
     kind = models.CharField(_("type"), max_length=12, choices=Kind.choices)
     channel = models.CharField(_("received by"), max_length=10, choices=Channel.choices)
-    summary = models.CharField(_("summary"), max_length=200)
+    summary = models.CharField(_("summary"), max_length=200, blank=True)
+    summary_code = models.CharField(_("message code"), max_length=60, blank=True)
+    summary_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     description = models.TextField(_("in the customer's words"), blank=True)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,6 +88,7 @@ class Concern(models.Model):
         verbose_name=_("recorded by"),
         help_text=_("Empty when the customer's own survey answer opened it."),
     )
+    summary_display = ShownText("summary", _("summary"))
 
     class Meta:
         ordering = ["-received_at", "-pk"]
@@ -112,7 +116,7 @@ class Concern(models.Model):
         verbose_name_plural = _("customer concerns")
 
     def __str__(self) -> str:
-        return f"{self.reference} {self.summary}"
+        return f"{self.reference} {self.summary_display}"
 
     def get_absolute_url(self) -> str:
         return reverse("followup:concern_detail", args=[self.pk])
@@ -140,6 +144,9 @@ class ConcernEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=10, choices=Concern.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=10, choices=Concern.Status.choices)
     note = models.TextField(_("note"), blank=True)
+    note_code = models.CharField(_("message code"), max_length=60, blank=True)
+    note_params = models.JSONField(_("message parameters"), default=dict, blank=True)
+    note_display = ShownText("note", _("note"))
 
     class Meta:
         ordering = ["at", "pk"]
@@ -330,7 +337,9 @@ class CallTask(models.Model):
         Vehicle, null=True, blank=True, on_delete=models.PROTECT, related_name="call_tasks", verbose_name=_("vehicle")
     )
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    reason = models.CharField(_("reason"), max_length=300)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    reason_code = models.CharField(_("message code"), max_length=60, blank=True)
+    reason_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     key = models.CharField(_("key"), max_length=120, unique=True, help_text=_("Whatever created the task, once."))
     source_type = models.ForeignKey(ContentType, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("source type"))
     source_id = models.PositiveBigIntegerField(_("source id"), null=True, blank=True)
@@ -346,6 +355,7 @@ class CallTask(models.Model):
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    reason_display = ShownText("reason", _("reason"))
 
     class Meta:
         ordering = ["due_at", "pk"]

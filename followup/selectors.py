@@ -31,7 +31,7 @@ from aftersales.customers.models import Campaign, ConsentRecord, Ownership, Vehi
 from aftersales.customers.selectors import current_consents
 from appointments.models import Appointment, AppointmentJob
 from invoicing.models import Handover, Invoice
-from workshop.models import DeferredWork, QualityCheck
+from workshop.models import DeferredWork, QualityCheck, WorkOrderJob, job_text_sources
 
 from .models import CallAttempt, CallTask, Concern, ConcernEvent, Escalation, MaintenanceReminder, MileageCheck, SatisfactionAnswer
 from .services import CALLBACK_DAY, CONVERSION_WINDOW
@@ -265,7 +265,11 @@ def _declined_recommendations(vehicles: QuerySet, now: datetime) -> QuerySet:
     ``open_deferred`` holds that work (one query for the page)."""
     still_open = DeferredWork.objects.filter(sold_job__isnull=True)
     return vehicles.filter(Exists(still_open.filter(vehicle_id=OuterRef("pk")))).prefetch_related(
-        Prefetch("deferred_work", queryset=still_open.order_by("due_on", "pk"), to_attr="open_deferred")
+        Prefetch(
+            "deferred_work",
+            queryset=still_open.select_related(*job_text_sources("declined_job__")).order_by("due_on", "pk"),
+            to_attr="open_deferred",
+        )
     )
 
 
@@ -378,7 +382,10 @@ def callback_visit(task: CallTask) -> Visit | None:
         return None
     handover = (
         Handover.objects.select_related("advisor", "work_order__advisor")
-        .prefetch_related("work_order__jobs", "satisfaction_answers__answered_by")
+        .prefetch_related(
+            Prefetch("work_order__jobs", queryset=WorkOrderJob.objects.select_related(*job_text_sources())),
+            "satisfaction_answers__answered_by",
+        )
         .filter(pk=task.source_id)
         .first()
     )
@@ -390,7 +397,11 @@ def callback_visit(task: CallTask) -> Visit | None:
         handover=handover,
         jobs=list(order.jobs.all()),
         invoices=list(Invoice.objects.filter(work_order=order, status=Invoice.Status.ISSUED).order_by("pk")),
-        open_deferred=list(DeferredWork.objects.filter(vehicle_id=order.vehicle_id, sold_job__isnull=True).order_by("due_on", "pk")),
+        open_deferred=list(
+            DeferredWork.objects.filter(vehicle_id=order.vehicle_id, sold_job__isnull=True)
+            .select_related(*job_text_sources("declined_job__"))
+            .order_by("due_on", "pk")
+        ),
         unfixed_findings=last_check.unfixed_findings if last_check else "",
         answers=list(handover.satisfaction_answers.all()),
     )

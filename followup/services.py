@@ -27,8 +27,9 @@ from aftersales.audit.services import record_bulk_change
 from aftersales.customers.models import Channel, MileageReading, MobilityService, SeasonalOffer, Vehicle
 from aftersales.customers.selectors import active_campaigns
 from aftersales.lib.business_hours import QUIET_ENDS, is_send_allowed, next_allowed_send_time
-from aftersales.lib.formatting import format_money
+from aftersales.lib.formatting import format_money, format_number
 from aftersales.lib.signing import make_token
+from aftersales.lib.system_texts import SystemText
 from aftersales.messaging.models import MessageChannel, OutboxMessage, Purpose
 from aftersales.messaging.services import queue_message
 from appointments.models import Appointment
@@ -53,6 +54,16 @@ from .models import (
     VisitFollowup,
 )
 from .sentiment import reads_negative
+from .system_texts import (
+    CONCERN_RECORDED,
+    ESCALATED,
+    OWNER_CHANGED,
+    REMINDER_UNANSWERED,
+    SERVICE_DUE,
+    SURVEY_COMPLAINT,
+    TARGET_LIST,
+    VISIT_CALLBACK,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -75,7 +86,7 @@ def record_concern(
     customer,
     kind: str,
     channel: str,
-    summary: str,
+    summary: SystemText | str,
     description: str = "",
     vehicle=None,
     appointment=None,
@@ -97,7 +108,8 @@ def record_concern(
         raise ConcernRefused(_("Choose the type of concern from the list."), field="kind")
     if channel not in Concern.Channel.values:
         raise ConcernRefused(_("Choose how the concern reached us from the list."), field="channel")
-    if not summary.strip():
+    summary = SystemText.of(summary)
+    if not summary:
         raise ConcernRefused(_("Write what the concern is about."), field="summary")
     if vehicle is not None and vehicle.owner_id != customer.pk:
         raise ConcernRefused(_("This vehicle is not the customer's."), field="vehicle")
@@ -116,18 +128,20 @@ def record_concern(
             appointment=appointment,
             kind=kind,
             channel=channel,
-            summary=summary.strip(),
+            **summary.fields("summary", max_length=200),
             description=description.strip(),
             owner=owner,
             received_at=received,
             answer_due_at=received + COMPLAINT_ANSWER_WITHIN if kind == Concern.Kind.COMPLAINT else None,
             created_by=recorded_by,
         )
-        ConcernEvent.objects.create(concern=concern, actor=recorded_by, to_status=concern.status, note=concern.get_kind_display())
+        ConcernEvent.objects.create(
+            concern=concern, actor=recorded_by, to_status=concern.status, **CONCERN_RECORDED(kind=concern.kind).fields("note")
+        )
         queue_message(
             customer=customer,
             template="concern_acknowledgment",
-            context={"reference": concern.reference, "summary": concern.summary},
+            context={"reference": concern.reference, "summary": concern.summary_display},
             about=concern,
             idempotency_key=f"concern:{concern.pk}:ack",
             purpose=Purpose.SERVICE,
@@ -140,7 +154,7 @@ def record_concern(
                 customer=customer,
                 vehicle=vehicle,
                 kind=CallTask.Kind.COMPLAINT_CALLBACK,
-                reason=concern.summary,
+                reason=concern.summary_display,
                 due_at=received,
                 source=concern,
                 assigned_to=owner,
@@ -244,7 +258,7 @@ def assign_concern(*, concern: Concern, owner: User, actor: User) -> Concern:
         actor=actor,
         from_status=locked.status,
         to_status=locked.status,
-        note=gettext("Person responsible: %(before)s → %(after)s") % {"before": before or "—", "after": owner},
+        **OWNER_CHANGED(before=before, after=owner).fields("note"),
     )
     record_bulk_change(
         actor=actor,
@@ -292,7 +306,7 @@ def _escalate(concern_pk: int, *, now: datetime) -> int:
             at=now,
             from_status=concern.status,
             to_status=concern.status,
-            note=gettext("Not answered within 24 hours: escalated to the after-sales managers."),
+            **ESCALATED().fields("note"),
         )
         mails = _escalation_mails(concern)
         transaction.on_commit(lambda: _send_staff_mails(mails, about=concern.reference))
@@ -320,7 +334,7 @@ def _escalation_mails(concern: Concern) -> list[tuple]:
                 "site": concern.site,
                 "owner": concern.owner or "—",
                 "received": timezone.localtime(concern.received_at, concern.site.tz).strftime("%Y-%m-%d %H:%M"),
-                "summary": concern.summary,
+                "summary": concern.summary_display,
                 "link": link,
             }
         mails.append((subject, body, settings.DEFAULT_FROM_EMAIL, [manager.email]))
@@ -349,7 +363,7 @@ def create_call_task(
     site: Site,
     customer,
     kind: str,
-    reason: str,
+    reason: SystemText | str,
     due_at: datetime,
     vehicle=None,
     source=None,
@@ -365,7 +379,7 @@ def create_call_task(
         customer=customer,
         vehicle=vehicle,
         kind=kind,
-        reason=reason[:300],
+        **SystemText.of(reason).fields("reason", max_length=300),
         due_at=due_at,
         assigned_to=assigned_to,
         source_type=ContentType.objects.get_for_model(source) if source is not None else None,
@@ -447,8 +461,8 @@ def _send_fallback(task: CallTask, *, actor) -> OutboxMessage | None:
             purpose=Purpose.MARKETING,
             context={
                 "vehicle": str(task.vehicle),
-                "title": task.get_kind_display(),
-                "text": task.reason,
+                "title": CallTask.Kind(task.kind).label,  # lazy, like the reason: written in the message's language
+                "text": task.reason_display,
                 "link": booking_link_for(task.vehicle),
             },
             idempotency_key=f"call-task:{task.pk}:fallback",
@@ -589,6 +603,7 @@ def reminder_message_arguments(reminder: MaintenanceReminder, *, channel: str | 
         )
         mobility = [service.localized("name") for service in MobilityService.objects.filter(site=site, active=True)]
         campaigns = [campaign.display_title for campaign in active_campaigns(on=today) if campaign.matches(vehicle.vin)]
+        due_km = format_number(reminder.due_km) if reminder.due_km else ""
     return {
         "customer": customer,
         "template": "maintenance_reminder",
@@ -598,7 +613,7 @@ def reminder_message_arguments(reminder: MaintenanceReminder, *, channel: str | 
         "context": {
             "vehicle": str(vehicle),
             "due_date": reminder.due_on,
-            "due_km": reminder.due_km,
+            "due_km": due_km,
             "offer": offer_text,
             "mobility": ", ".join(mobility),
             "campaigns": "; ".join(campaigns),
@@ -682,7 +697,7 @@ def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, *, now: dat
                 kind=CallTask.Kind.REMINDER_CALL,
                 source=reminder,
                 due_at=next_allowed_send_time(site, now),
-                reason=gettext("Service due on %(day)s.") % {"day": due_on.isoformat()},
+                reason=SERVICE_DUE(day=due_on),
             )
         else:
             reminder.message = queue_message(**reminder_message_arguments(reminder), idempotency_key=f"reminder:{reminder.pk}")
@@ -747,8 +762,7 @@ def _recontact(reminder: MaintenanceReminder, policy: ReminderPolicy | None, *, 
                 kind=CallTask.Kind.REMINDER_RECONTACT,
                 source=reminder,
                 due_at=next_allowed_send_time(reminder.site, now),
-                reason=gettext("Service due on %(day)s: no booking and no answer a week after the reminder.")
-                % {"day": reminder.due_on.isoformat()},
+                reason=REMINDER_UNANSWERED(day=reminder.due_on),
             )
     return 1
 
@@ -771,7 +785,7 @@ def decide_mileage_check(*, check: MileageCheck, confirmed: bool, actor: User, n
 # ---------------------------------------------------------------------------
 
 
-def call_from_list(*, target_list: str, label: str, vehicle: Vehicle, actor: User, now: datetime | None = None) -> CallTask:
+def call_from_list(*, target_list: str, vehicle: Vehicle, actor: User, now: datetime | None = None) -> CallTask:
     """Put a vehicle of a target list on the caller's own call list (once per list, vehicle and day)."""
     now = _moment(now)
     customer = vehicle.owner
@@ -781,7 +795,7 @@ def call_from_list(*, target_list: str, label: str, vehicle: Vehicle, actor: Use
         customer=customer,
         vehicle=vehicle,
         kind=CallTask.Kind.TARGET_LIST,
-        reason=str(label),
+        reason=TARGET_LIST(target_list=target_list),
         due_at=now,
         assigned_to=actor,
     )
@@ -920,8 +934,7 @@ def _start_visit_followup(handover: Handover, policy: FollowupPolicy | None) -> 
                 kind=CallTask.Kind.CALLBACK,
                 due_at=due,
                 source=handover,
-                reason=gettext("Visit of %(day)s, work order %(order)s: is the customer satisfied?")
-                % {"day": day.isoformat(), "order": order.number},
+                reason=VISIT_CALLBACK(day=day, order=order.number),
             )
     return 1
 
@@ -1034,11 +1047,7 @@ def _open_hot_alert(answer: SatisfactionAnswer, followup: VisitFollowup, *, now:
     and an e-mail to the site's managers after commit."""
     handover, customer = followup.handover, followup.customer
     owner = complaint_owner(followup.site, handover)
-    with translation.override(customer.language or followup.site.language):
-        summary = gettext("Your rating of your visit of %(day)s: %(score)s/5") % {
-            "day": timezone.localtime(followup.handed_over_at, followup.site.tz).date().isoformat(),
-            "score": answer.score,
-        }
+    summary = SURVEY_COMPLAINT(day=timezone.localtime(followup.handed_over_at, followup.site.tz).date(), score=answer.score)
     appointment = handover.work_order.appointment if handover.work_order.appointment_id else None
     concern = record_concern(
         customer=customer,

@@ -13,9 +13,10 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import get_for_user, staff_view
 from aftersales.customers.models import Customer, Vehicle
+from aftersales.lib.formatting import format_number
 from aftersales.lib.signing import LinkError, read_token
 from appointments.online import brand_of
-from appointments.online_views import public_render
+from appointments.online_views import public_render, visitor_locale
 
 from . import selectors, services
 from .exceptions import FollowupError
@@ -331,7 +332,7 @@ def target_list_call(request: HttpRequest, key: str, vehicle_pk: int) -> HttpRes
     selected = selectors.TARGET_LISTS[key]
     vehicles = Vehicle.objects.filter(owner__isnull=False).select_related("owner__site")
     vehicle = get_for_user(vehicles, request.user, "owner__site", pk=vehicle_pk)
-    task = services.call_from_list(target_list=selected.key, label=selected.label, vehicle=vehicle, actor=request.user)
+    task = services.call_from_list(target_list=selected.key, vehicle=vehicle, actor=request.user)
     return redirect(task)
 
 
@@ -355,7 +356,9 @@ def target_list_send(request: HttpRequest, key: str) -> HttpResponse:
         except FollowupError as error:
             add_domain_error(form, error)
         else:
-            messages.success(request, _("%(count)s messages queued; customers without consent were left out.") % {"count": queued})
+            messages.success(
+                request, _("%(count)s messages queued; customers without consent were left out.") % {"count": format_number(queued)}
+            )
             return redirect(f"followup:list_{key}")
     return _target_list_page(request, selected, outreach_form=form, status=400)
 
@@ -386,8 +389,11 @@ def satisfaction_page(request: HttpRequest, token: str, source: str) -> HttpResp
         followup = _linked_followup(token, source)
     except LinkError as error:
         return render(request, "followup/public_link_error.html", {"expired": str(error) == "expired"}, status=400)
-    if "lang" not in request.GET and "online_language" not in request.session:
-        request.session["online_language"] = followup.customer.language or followup.site.language
+    with visitor_locale(request, site=followup.site, customer=followup.customer):
+        return _satisfaction_page(request, followup, source)
+
+
+def _satisfaction_page(request: HttpRequest, followup: VisitFollowup, source: str) -> HttpResponse:
     answer = SatisfactionAnswer.objects.filter(handover_id=followup.handover_id, source=source).first()
     quick = source == SatisfactionAnswer.Source.QUICK_TOUCH
     form = None
@@ -413,5 +419,10 @@ def satisfaction_page(request: HttpRequest, token: str, source: str) -> HttpResp
         "scores": range(1, 6),
     }
     return public_render(
-        request, "followup/satisfaction.html", context, site=followup.site, status=400 if form is not None and form.is_bound else 200
+        request,
+        "followup/satisfaction.html",
+        context,
+        site=followup.site,
+        customer=followup.customer,
+        status=400 if form is not None and form.is_bound else 200,
     )

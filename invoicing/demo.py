@@ -14,6 +14,7 @@ from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation, Vehicle
 from appointments.models import TechnicianProfile
+from workshop.demo import TYPED as WORKSHOP_TYPED
 from workshop.demo import demo_appointment, demo_check_in, drawn_signature
 from workshop.models import WorkOrder
 from workshop.services import assign_job, hand_to_workshop, open_work_order, record_quality_check, sign_off_job
@@ -30,6 +31,11 @@ from .services import (
 )
 
 ARRIVALS = (time(7, 0), time(7, 15))
+# What the staff write, in the site's language.
+TYPED = {
+    "fr": {"deposit": "Acompte", "road test": "Aucun bruit", "waiting": "Salon, café offert"},
+    "ru": {"deposit": "Предоплата", "road test": "Посторонних шумов нет", "waiting": "Зона ожидания, предложен кофе"},
+}
 
 
 def load_invoicing_demo(report) -> None:
@@ -48,12 +54,14 @@ def load_invoicing_demo(report) -> None:
             _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor, technician, inspector)
             for vehicle, at in zip(vehicles, ARRIVALS, strict=True)
         ]
-        record_payment(work_order=orders[0], actor=advisor, method="card", amount=Decimal("50.00"), reference="Deposit")
+        record_payment(
+            work_order=orders[0], actor=advisor, method="card", amount=Decimal("50.00"), reference=TYPED[site.language]["deposit"]
+        )
         invoices = [issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier) for order in orders]
         record_payment(work_order=orders[0], actor=cashier, method="card", amount=invoices[0].gross_total - Decimal("50.00"))
         record_payment(work_order=orders[1], actor=cashier, method="cash", amount=Decimal("100.00"), tendered=Decimal("100.00"))
         _hand_over(orders[0], advisor, now)
-        customer_arrived(work_order=orders[1], actor=advisor, waiting_note="Lounge, coffee offered")
+        customer_arrived(work_order=orders[1], actor=advisor, waiting_note=TYPED[site.language]["waiting"])
         report.add("work orders", len(orders))
         report.add("invoices", 2)
         report.add("payments", 3)
@@ -83,7 +91,7 @@ def _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor,
     hand_to_workshop(work_order=order, actor=advisor)
     for job in order.jobs.all():
         assign_job(job=job, technician=technician, bay=None, actor=advisor)
-        sign_off_job(job=job, technician=technician, correction="Done to the manufacturer's schedule")
+        sign_off_job(job=job, technician=technician, correction=WORKSHOP_TYPED[site.language]["correction"])
     record_quality_check(
         work_order=order,
         inspector=inspector,
@@ -91,7 +99,7 @@ def _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor,
         data={
             "order_complete": True,
             "road_test_done": True,
-            "road_test_notes": "No noise",
+            "road_test_notes": TYPED[site.language]["road test"],
             "all_jobs_done": True,
             "cleaned": True,
             "parking_place": "P3",

@@ -1,7 +1,7 @@
 """What the invoice PDF prints, read in a few queries."""
 
 from aftersales.lib.money import vat_rounding, vat_totals
-from workshop.models import DeferredWork, QualityCheck
+from workshop.models import DeferredWork, QualityCheck, job_text_sources
 
 from .models import Invoice
 
@@ -9,9 +9,13 @@ from .models import Invoice
 def invoice_document(invoice: Invoice) -> dict:
     """Everything the invoice PDF prints, read in a few queries."""
     invoice = Invoice.objects.select_related("site", "work_order__advisor", "customer", "vehicle", "credited").get(pk=invoice.pk)
-    lines = list(invoice.lines.select_related("job").order_by("position", "pk"))
+    lines = list(invoice.lines.select_related(*job_text_sources("job__")).order_by("position", "pk"))
     totals = vat_totals(((line.net, line.vat_rate, line.vat) for line in lines), rounding=vat_rounding(invoice.site.country))
-    deferred = list(DeferredWork.objects.filter(declined_job__work_order=invoice.work_order).order_by("due_on", "pk"))
+    deferred = list(
+        DeferredWork.objects.filter(declined_job__work_order=invoice.work_order)
+        .select_related(*job_text_sources("declined_job__"))
+        .order_by("due_on", "pk")
+    )
     check = QualityCheck.objects.filter(work_order=invoice.work_order, passed=True).order_by("-checked_at", "-pk").first()
     brands = [contact.brand for contact in invoice.site.brand_contacts.select_related("brand")]
     return {

@@ -7,6 +7,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
+from aftersales.lib import html5_inputs
+from workshop.models import job_text_sources
 
 from .exceptions import DocumentFrozen, InvoicingError
 from .models import Closure, Handover, Invoice, InvoiceLine, LoanerReturn, Payment
@@ -39,6 +41,7 @@ class LineForm(FrozenWhenIssuedMixin, forms.ModelForm):
     class Meta:
         model = InvoiceLine
         fields = ["quantity", "unit_price", "vat_rate", "variance_reason"]
+        formfield_callback = html5_inputs.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -55,20 +58,24 @@ class AddLineForm(forms.Form):
     )
     job = forms.ModelChoiceField(label=_("Job"), queryset=None)
     description = forms.CharField(label=_("Description"), max_length=300)
-    quantity = forms.DecimalField(label=_("Quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, initial=1)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, initial=1, widget=html5_inputs.NumberInput
+    )
     unit_price = forms.DecimalField(
         label=_("Unit price, before VAT"),
         min_value=Decimal("0"),
         max_digits=10,
         decimal_places=2,
         help_text=_("A discount is entered as a positive amount."),
+        widget=html5_inputs.NumberInput,
     )
     variance_reason = forms.CharField(label=_("Reason (not in the estimate)"), max_length=300)
 
     def __init__(self, *args, invoice: Invoice, **kwargs):
         super().__init__(*args, **kwargs)
         job_ids = {line.job_id for line in invoice.lines.all() if line.job_id}
-        self.fields["job"].queryset = invoice.work_order.jobs.filter(pk__in=job_ids).order_by("pk")
+        self.fields["job"].queryset = invoice.work_order.jobs.filter(pk__in=job_ids).select_related(*job_text_sources()).order_by("pk")
+        self.fields["job"].label_from_instance = lambda job: job.localized_concern()
 
 
 class IssueForm(forms.Form):
@@ -83,7 +90,9 @@ class CreditNoteForm(forms.Form):
 
 class PaymentForm(forms.Form):
     method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
-    amount = forms.DecimalField(label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2)
+    amount = forms.DecimalField(
+        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, widget=html5_inputs.NumberInput
+    )
     tendered = forms.DecimalField(
         label=_("Cash handed over"),
         required=False,
@@ -91,6 +100,7 @@ class PaymentForm(forms.Form):
         max_digits=12,
         decimal_places=2,
         help_text=_("Cash only: the change is worked out."),
+        widget=html5_inputs.NumberInput,
     )
     reference = forms.CharField(
         label=_("Reference"), required=False, max_length=80, help_text=_("Cheque number, transfer or financing reference.")
@@ -103,7 +113,7 @@ class ReleaseForm(forms.Form):
 
 class ClosureForm(forms.Form):
     period = forms.ChoiceField(label=_("Period"), choices=Closure.Period.choices)
-    day = forms.DateField(label=_("Day in the period"), widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day in the period"), widget=html5_inputs.DateInput)
 
 
 class ArrivalForm(forms.Form):
@@ -115,6 +125,7 @@ class LoanerReturnForm(forms.ModelForm):
         model = LoanerReturn
         fields = ["keys_returned", "papers_returned", "fuel_in", "mileage_in", "new_damage", "satisfaction", "remarks"]
         widgets = {"fuel_in": forms.RadioSelect, "satisfaction": forms.RadioSelect}
+        formfield_callback = html5_inputs.formfield
 
 
 class TestDriveForm(forms.Form):
@@ -140,11 +151,11 @@ class ExplainForm(forms.ModelForm):
             "next_service_date",
             "next_service_km",
         ]
-        widgets = {"next_service_date": forms.DateInput(attrs={"type": "date"})}
+        formfield_callback = html5_inputs.formfield  # <input type="date"> with 2027-12-04, whatever the language
 
 
 class SeeOffForm(forms.Form):
-    mileage_out = forms.IntegerField(label=_("Mileage out (km)"), min_value=0)
+    mileage_out = forms.IntegerField(label=_("Mileage out (km)"), min_value=0, widget=html5_inputs.NumberInput)
     correction_reason = forms.CharField(label=_("Correction reason"), required=False, max_length=200)
     signature = forms.CharField(widget=forms.HiddenInput, required=False)
     code = forms.CharField(label=_("Or the code the customer received by SMS"), required=False, max_length=10)

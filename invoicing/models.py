@@ -33,6 +33,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site
 from aftersales.customers.models import Customer, Vehicle
+from aftersales.lib.formatting import format_money
 from workshop.models import FUEL_EIGHTHS, LoanerHandover, Payer, WorkOrder, WorkOrderJob, WorkOrderPart
 
 from .exceptions import DocumentFrozen
@@ -229,6 +230,15 @@ class InvoiceLine(models.Model):
     def variance(self) -> Decimal:
         return self.net - (self.expected_net or Decimal("0"))
 
+    def localized_description(self, language: str | None = None) -> str:
+        """The line as a reader of ``language`` (the active language when None) reads it on a screen; the document
+        itself keeps ``description`` as written, in the customer's language, once issued."""
+        if self.work_order_part_id:
+            return self.work_order_part.part.relocalized("name", self.description, language)
+        if self.job_id:
+            return self.job.relocalized(self.description, language)
+        return self.description
+
 
 class InvoicePdf(models.Model):
     """The PDF of an issued invoice, kept as first rendered: a re-download returns the same bytes."""
@@ -289,7 +299,7 @@ class Payment(Chained):
         verbose_name_plural = _("payments")
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {self.amount} {self.currency}"
+        return f"{self.get_method_display()} {format_money(self.amount, self.currency)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

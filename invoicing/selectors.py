@@ -8,7 +8,7 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.permissions import get_for_user, visible_to
-from workshop.models import Approval, DeferredWork, QualityCheck, WorkOrder, WorkOrderJob, WorkOrderPart
+from workshop.models import Approval, DeferredWork, QualityCheck, WorkOrder, WorkOrderJob, WorkOrderPart, job_text_sources
 
 from .models import Closure, Handover, Invoice, InvoiceLine, Payment
 from .services import INVOICEABLE_APPROVALS, INVOICEABLE_STATUSES, READY_FOR_INVOICING, balance_of, checklist_needs, invoiced_job_ids
@@ -38,7 +38,7 @@ def recent_invoices(*, user: User, limit: int = 50) -> QuerySet:
 
 def get_billing_order(*, user: User, pk: int) -> WorkOrder:
     queryset = WorkOrder.objects.select_related(*ORDER_JOINS, "signature", "loaner_handover__loaner").prefetch_related(
-        Prefetch("jobs", queryset=WorkOrderJob.objects.select_related("operation").order_by("pk")),
+        Prefetch("jobs", queryset=WorkOrderJob.objects.select_related(*job_text_sources()).order_by("pk")),
         Prefetch("invoices", queryset=Invoice.objects.select_related("credited").order_by("pk")),
         Prefetch("payments", queryset=Payment.objects.select_related("received_by").order_by("received_at", "pk")),
         "release_authorizations__authorized_by",
@@ -48,7 +48,11 @@ def get_billing_order(*, user: User, pk: int) -> WorkOrder:
 
 def get_invoice_for_user(*, user: User, pk: int) -> Invoice:
     queryset = Invoice.objects.select_related("site", "work_order", "customer", "vehicle", "credited", "issued_by").prefetch_related(
-        Prefetch("lines", queryset=InvoiceLine.objects.select_related("job").order_by("position", "pk")),
+        Prefetch(
+            "lines",
+            queryset=InvoiceLine.objects.select_related(*job_text_sources("job__"), "work_order_part__part").order_by("position", "pk"),
+        ),
+        Prefetch("work_order__jobs", queryset=WorkOrderJob.objects.select_related(*job_text_sources()).order_by("pk")),
         "credit_notes",
     )
     return get_for_user(queryset, user, pk=pk)
@@ -59,7 +63,9 @@ def jobs_to_add(invoice: Invoice) -> list[WorkOrderJob]:
     taken = invoiced_job_ids(invoice.work_order)
     return [
         job
-        for job in invoice.work_order.jobs.filter(approval__in=INVOICEABLE_APPROVALS, payer=invoice.payer).order_by("pk")
+        for job in invoice.work_order.jobs.filter(approval__in=INVOICEABLE_APPROVALS, payer=invoice.payer)
+        .select_related(*job_text_sources())
+        .order_by("pk")
         if job.pk not in taken
     ]
 
@@ -115,7 +121,10 @@ def handover_board(*, site: Site, now: datetime) -> dict:
 def get_handover_order(*, user: User, pk: int) -> WorkOrder:
     joins = (*ORDER_JOINS, "signature", "loaner_handover__loaner", "handover__loaner_return")
     queryset = WorkOrder.objects.select_related(*joins).prefetch_related(
-        Prefetch("jobs", queryset=WorkOrderJob.objects.filter(approval__in=INVOICEABLE_APPROVALS).order_by("pk")),
+        Prefetch(
+            "jobs",
+            queryset=WorkOrderJob.objects.filter(approval__in=INVOICEABLE_APPROVALS).select_related(*job_text_sources()).order_by("pk"),
+        ),
         Prefetch("parts", queryset=WorkOrderPart.objects.filter(approval__in=INVOICEABLE_APPROVALS).select_related("part")),
         Prefetch("invoices", queryset=Invoice.objects.filter(status=Invoice.Status.ISSUED).order_by("pk")),
     )
@@ -140,7 +149,11 @@ def handover_context(order: WorkOrder) -> dict:
     return {
         "agreed": agreed + approved_extras if agreed is not None else None,
         "invoiced": invoiced,
-        "deferred": list(DeferredWork.objects.filter(declined_job__work_order=order).order_by("due_on", "pk")),
+        "deferred": list(
+            DeferredWork.objects.filter(declined_job__work_order=order)
+            .select_related(*job_text_sources("declined_job__"))
+            .order_by("due_on", "pk")
+        ),
         "unfixed": check.unfixed_findings if check else "",
         "replaced_parts": list(order.parts.all()),
         "balance": balance_of(order),

@@ -36,7 +36,7 @@ from aftersales.audit.services import model_changes, record_change
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import MileageReading
 from aftersales.customers.services import record_mileage, update_vehicle
-from aftersales.lib.formatting import format_money
+from aftersales.lib.formatting import format_money, format_number
 from aftersales.lib.money import ZERO, line_total, to_cents, vat_on, vat_rounding, vat_totals
 from aftersales.lib.pdf import render_pdf
 from aftersales.messaging.codes import issue_code, verify_code
@@ -45,7 +45,7 @@ from aftersales.messaging.services import queue_message
 from appointments.models import LoanerReservation
 from appointments.services import close_loaner_reservation
 from workshop.exceptions import SignatureRefused
-from workshop.models import Approval, DeferredWork, Payer, QualityCheck, WorkOrder, WorkOrderJob
+from workshop.models import Approval, DeferredWork, Payer, QualityCheck, WorkOrder, WorkOrderJob, job_text_sources
 from workshop.services import canonical_json, mark_delivered, signature_png
 
 from .documents import invoice_document
@@ -285,7 +285,7 @@ def prepare_invoices(*, work_order: WorkOrder, actor: User) -> list[Invoice]:
         drafts: dict[str, Invoice] = {
             draft.payer: draft for draft in order.invoices.filter(status=Invoice.Status.DRAFT, kind=Invoice.Kind.INVOICE)
         }
-        jobs = order.jobs.filter(approval__in=INVOICEABLE_APPROVALS).select_related("operation").prefetch_related("parts__part")
+        jobs = order.jobs.filter(approval__in=INVOICEABLE_APPROVALS).select_related(*job_text_sources()).prefetch_related("parts__part")
         for job in jobs.order_by("pk"):
             if job.pk in invoiced:
                 continue
@@ -298,9 +298,20 @@ def prepare_invoices(*, work_order: WorkOrder, actor: User) -> list[Invoice]:
     return sorted(drafts.values(), key=lambda invoice: invoice.pk)
 
 
+def reader_language(document: Invoice | WorkOrder) -> str:
+    """The language the customer reads their invoices in."""
+    return document.customer.language or document.site.language
+
+
+def _in_reader_language(line: InvoiceLine, language: str) -> bool:
+    """Write a line copied from the catalogue (operation, part, inspection point) in ``language``; True when it changed."""
+    text = line.localized_description(language)[:300]
+    changed, line.description = text != line.description, text
+    return changed
+
+
 def _new_draft(order: WorkOrder, payer: str, actor: User) -> Invoice:
-    language = order.customer.language or order.site.language
-    with translation.override(language):
+    with translation.override(reader_language(order)):
         bill_to, terms = _bill_to(order, payer), _payment_terms(payer)
     return Invoice.objects.create(
         site=order.site,
@@ -318,9 +329,11 @@ def _new_draft(order: WorkOrder, payer: str, actor: User) -> Invoice:
 
 def _append(invoice: Invoice, lines: list[InvoiceLine]) -> None:
     position = invoice.lines.count()
+    language = reader_language(invoice)
     for offset, line in enumerate(lines, start=1):
         line.invoice = invoice
         line.position = position + offset
+        _in_reader_language(line, language)
         _price(line)
     InvoiceLine.objects.bulk_create(lines)
 
@@ -338,21 +351,21 @@ def invoice_job(*, invoice: Invoice, job: WorkOrderJob, actor: User) -> list[Inv
         raise NotInvoiceable(_("This job belongs to another work order."), field="job")
     with transaction.atomic():
         draft = _lock_draft(invoice)
-        job = WorkOrderJob.objects.select_related("operation").prefetch_related("parts__part").get(pk=job.pk)
+        job = WorkOrderJob.objects.select_related(*job_text_sources()).prefetch_related("parts__part").get(pk=job.pk)
         if job.approval not in INVOICEABLE_APPROVALS:
             raise NotInvoiceable(
                 _(
                     "“%(job)s” is not approved by the customer (%(approval)s): it cannot be invoiced. "
                     "Ask for the customer's approval in the workshop first."
                 )
-                % {"job": job.concern, "approval": job.get_approval_display()},
+                % {"job": job.localized_concern(), "approval": job.get_approval_display()},
                 field="job",
             )
         if job.pk in invoiced_job_ids(draft.work_order):
-            raise NotInvoiceable(_("“%(job)s” is already invoiced.") % {"job": job.concern}, field="job")
+            raise NotInvoiceable(_("“%(job)s” is already invoiced.") % {"job": job.localized_concern()}, field="job")
         if job.payer != draft.payer:
             raise NotInvoiceable(
-                _("“%(job)s” is charged to another payer: it goes on that payer's invoice.") % {"job": job.concern}, field="job"
+                _("“%(job)s” is charged to another payer: it goes on that payer's invoice.") % {"job": job.localized_concern()}, field="job"
             )
         signed_jobs, signed_parts = _signed_prices(draft.work_order)
         lines = _job_lines(job, draft.work_order.vat_rate, signed_jobs, signed_parts)
@@ -368,7 +381,7 @@ def _decimal(value: Any, field: str, *, minimum: Decimal | None = None) -> Decim
     except (InvalidOperation, ValueError, TypeError):
         raise InvalidInvoiceInput(_("Enter a number."), field=field) from None
     if not number.is_finite() or (minimum is not None and number < minimum):
-        raise InvalidInvoiceInput(_("Enter a number of at least %(minimum)s.") % {"minimum": minimum}, field=field)
+        raise InvalidInvoiceInput(_("Enter a number of at least %(minimum)s.") % {"minimum": format_number(minimum)}, field=field)
     return number
 
 
@@ -490,15 +503,23 @@ def issue_invoice(*, invoice: Invoice, actor: User, delivery: str = Invoice.Deli
         if unexplained:
             raise VarianceNotExplained(
                 _("“%(line)s” differs from the signed estimate and approved extras: explain the difference or correct the line.")
-                % {"line": unexplained[0].description},
+                % {"line": unexplained[0].localized_description()},
                 field="variance_reason",
             )
         if draft.kind == Invoice.Kind.INVOICE and draft.work_order.status not in INVOICEABLE_STATUSES:
             raise NotInvoiceable(_("This work order has not passed the quality check yet: it cannot be invoiced."), field="work_order")
         if delivery == Invoice.Delivery.EMAIL and not draft.customer.email:
             raise InvalidInvoiceInput(_("The customer has no e-mail address: hand over a paper invoice."), field="delivery")
+        _write_in_reader_language(draft)
         _issue(draft, head, actor=actor, delivery=delivery)
     return draft
+
+
+def _write_in_reader_language(draft: Invoice) -> None:
+    """The lines copied from the catalogue, in the customer's language as it is now: issued, they never change again."""
+    language = reader_language(draft)
+    lines = draft.lines.select_related(*job_text_sources("job__"), "work_order_part__part")
+    InvoiceLine.objects.bulk_update([line for line in lines if _in_reader_language(line, language)], ["description"])
 
 
 def _issue(draft: Invoice, head: ChainHead, *, actor: User, delivery: str) -> None:
@@ -583,8 +604,8 @@ def invoice_pdf(invoice: Invoice) -> InvoicePdf:
     stored = InvoicePdf.objects.filter(invoice=invoice).first()
     if stored is not None:
         return stored
-    language = invoice.customer.language or invoice.site.language
-    content = render_pdf("pdf/invoicing_invoice.html", invoice_document(invoice), language)
+    language = reader_language(invoice)
+    content = render_pdf("pdf/invoicing_invoice.html", invoice_document(invoice), language, invoice.site.tz)
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         stored = InvoicePdf.objects.filter(invoice=locked).first()
@@ -600,8 +621,7 @@ def deliver_invoice(*, invoice: Invoice) -> None:
     pdf = invoice_pdf(invoice)
     if invoice.delivery != Invoice.Delivery.EMAIL:
         return
-    language = invoice.customer.language or invoice.site.language
-    with transaction.atomic(), translation.override(language):
+    with transaction.atomic(), translation.override(reader_language(invoice)):
         queue_message(
             customer=invoice.customer,
             template=INVOICE_EMAIL_TEMPLATE,
@@ -852,7 +872,8 @@ def record_loaner_return(*, handover: Handover, actor: User, data: Mapping[str, 
             raise HandoverError(_("Give the loaner's fuel level in eighths, from 0 to 8."), field="fuel_in")
         if km is None or int(km) < lent.mileage_out:
             raise HandoverError(
-                _("The loaner left with %(km)s km: its mileage cannot be lower.") % {"km": lent.mileage_out}, field="mileage_in"
+                _("The loaner left with %(km)s km: its mileage cannot be lower.") % {"km": format_number(lent.mileage_out)},
+                field="mileage_in",
             )
         if satisfaction not in LoanerReturn.Satisfaction.values:
             raise HandoverError(_("Ask whether the customer was satisfied with the loaner."), field="satisfaction")
@@ -967,7 +988,8 @@ def _refuse_leaving(handover: Handover, mileage_out: int | None) -> None:
         raise HandoverError(_("Take the loaner back before the customer leaves."), field="loaner")
     if mileage_out is None or (order.mileage_in is not None and mileage_out < order.mileage_in):
         raise HandoverError(
-            _("The car came in with %(km)s km: read the mileage out on the dashboard.") % {"km": order.mileage_in or 0}, field="mileage_out"
+            _("The car came in with %(km)s km: read the mileage out on the dashboard.") % {"km": format_number(order.mileage_in or 0)},
+            field="mileage_out",
         )
 
 

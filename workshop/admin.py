@@ -1,6 +1,9 @@
-"""Work orders are read-only in the admin (they change through the services only); checklists and bays are set up here."""
+"""Work orders are read-only in the admin (they change through the services only); checklists and bays are set up here,
+with their texts per language."""
 
 from django.contrib import admin
+
+from aftersales.customers.translations import TranslatedAdmin, TranslatedInline
 
 from .models import (
     Bay,
@@ -44,7 +47,8 @@ class DamageInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = WorkOrderEvent
-    fields = ["at", "actor", "from_status", "to_status", "note"]
+    fields = ["at", "actor", "from_status", "to_status", "note_display"]
+    readonly_fields = ["note_display"]
 
 
 @admin.register(WorkOrder)
@@ -80,15 +84,15 @@ class SignatureAdmin(admin.ModelAdmin):
         return False
 
 
-class InspectionItemInline(admin.TabularInline):
+class InspectionItemInline(TranslatedInline):
     model = InspectionItem
     extra = 1
-    fields = ["position", "section", "label", "measurement_label", "operation", "hours"]
+    fields = [("position", "section"), ("label", "measurement_label"), ("operation", "hours")]
     autocomplete_fields = ["operation"]
 
 
 @admin.register(InspectionTemplate)
-class InspectionTemplateAdmin(admin.ModelAdmin):
+class InspectionTemplateAdmin(TranslatedAdmin):
     """Checklists are edited here: points, measurements and the work each amber or red point proposes."""
 
     list_display = ["name", "brand", "service_type", "active"]
@@ -97,7 +101,7 @@ class InspectionTemplateAdmin(admin.ModelAdmin):
 
 
 @admin.register(Bay)
-class BayAdmin(admin.ModelAdmin):
+class BayAdmin(TranslatedAdmin):
     list_display = ["name", "site", "active"]
     list_filter = ["site", "active"]
 

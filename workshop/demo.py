@@ -17,6 +17,7 @@ from PIL import Image, ImageDraw
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation, Vehicle
+from aftersales.customers.translations import in_every_language
 from appointments.models import Appointment, AppointmentJob, TechnicianProfile
 from appointments.services import estimate_jobs
 from appointments.slots import JobRequest
@@ -37,7 +38,31 @@ from .services import (
 )
 
 ARRIVALS = (time(8, 0), time(8, 30))
-BAYS = ("Lift 1", "Lift 2", "Express lane")
+# bay names in English, French, Russian and Chinese
+BAYS = (
+    ("Lift 1", "Pont 1", "Подъёмник 1", "1号举升机"),
+    ("Lift 2", "Pont 2", "Подъёмник 2", "2号举升机"),
+    ("Express lane", "Atelier rapide", "Экспресс-пост", "快修工位"),
+)
+# What the staff write, in the site's language.
+TYPED = {
+    "fr": {
+        "words": "Entretien, et un bruit à l'avant au freinage",
+        "correction": "Entretien réalisé selon le plan du constructeur",
+        "worn": "Usure sur le bord intérieur",
+        "findings": "Plaquettes avant à 3 mm",
+        "rear door": "porte arrière",
+        "bumper": "pare-chocs",
+    },
+    "ru": {
+        "words": "ТО, и шум спереди при торможении",
+        "correction": "ТО выполнено по регламенту производителя",
+        "worn": "Износ по внутренней кромке",
+        "findings": "Передние колодки — 3 мм",
+        "rear door": "задняя дверь",
+        "bumper": "бампер",
+    },
+}
 
 
 def load_workshop_demo(report) -> None:
@@ -63,8 +88,9 @@ def load_workshop_demo(report) -> None:
 
 
 def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
-    for name in BAYS:
-        _bay, created = Bay.objects.get_or_create(site=site, name=name)
+    for names in BAYS:
+        fields = in_every_language("name", names)
+        _bay, created = Bay.objects.get_or_create(site=site, name=fields.pop("name"), defaults=fields)
         report.add("bays", created)
     start, end = _today_bounds(site, now)
     signed = WorkOrder.objects.filter(site=site, status=WorkOrder.Status.SIGNED, created_at__gte=start, created_at__lt=end).first()
@@ -97,7 +123,7 @@ def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
     sign_off_job(
         job=second.jobs.first(),
         technician=technician,
-        correction="Service done to the manufacturer's schedule",
+        correction=TYPED[site.language]["correction"],
         now=now - timedelta(hours=1, minutes=30),
     )
     clock_on_job(job=job, technician=technician, now=now - timedelta(hours=1, minutes=20))
@@ -105,7 +131,7 @@ def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
     results = {row.pk: {"rating": Rating.GREEN, "measurement": None, "notes": ""} for row in inspection.results.all()}
     amber = inspection.results.filter(item__label__startswith="Tyre").order_by("item__position").first()
     if amber is not None:
-        results[amber.pk] = {"rating": Rating.AMBER, "measurement": Decimal("3.1"), "notes": "Worn on the inside edge"}
+        results[amber.pk] = {"rating": Rating.AMBER, "measurement": Decimal("3.1"), "notes": TYPED[site.language]["worn"]}
     save_inspection(inspection=inspection, actor=technician, results=results, complete=True)
     report.add("work orders", 1)
     report.add("inspections", 1)
@@ -133,7 +159,7 @@ def demo_appointment(site, vehicle, advisor, day_start, at, operation) -> Appoin
         origin=Appointment.Origin.INBOUND_CALL,
         currency=site.currency,
         booked_by=advisor,
-        customer_words="Service, and a noise from the front when braking",
+        customer_words=TYPED[site.language]["words"],
         labour_total=line.labour_price,
         parts_total=line.parts_price,
         net_total=line.labour_price + line.parts_price,
@@ -154,6 +180,7 @@ def demo_appointment(site, vehicle, advisor, day_start, at, operation) -> Appoin
 def demo_check_in(order: WorkOrder, advisor: User, now: datetime, *, sign: bool) -> None:
     """The check-in steps through the services; with ``sign`` every step and the customer's signature on the tablet."""
     last = order.vehicle.mileage_readings.first()
+    typed = TYPED[order.site.language]
     steps = [
         ("prepare", {"cover_seat": True, "cover_steering_wheel": True, "cover_floor_mat": True}),
         ("greet", {"customer_words": order.customer_words, "requested_work_confirmed": True}),
@@ -167,12 +194,12 @@ def demo_check_in(order: WorkOrder, advisor: User, now: datetime, *, sign: bool)
                     "fuel_level": 5,
                     "valuables": "",
                     "marks": [
-                        {"view": "left", "x": 0.3, "y": 0.55, "kind": "scratch", "note": "rear door"},
-                        {"view": "front", "x": 0.5, "y": 0.8, "kind": "chip", "note": "bumper"},
+                        {"view": "left", "x": 0.3, "y": 0.55, "kind": "scratch", "note": typed["rear door"]},
+                        {"view": "front", "x": 0.5, "y": 0.8, "kind": "chip", "note": typed["bumper"]},
                     ],
                 },
             ),
-            ("findings", {"findings": "Front pads at 3 mm"}),
+            ("findings", {"findings": typed["findings"]}),
             ("estimate", {"promised_at": now + timedelta(hours=7)}),
             (
                 "documents",

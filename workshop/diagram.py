@@ -34,14 +34,17 @@ LEGEND_TITLE = _("Damage marks")
 
 
 def diagram_views(marks) -> list[dict]:
-    """The views with their outlines and numbered marks, for the page and the PDF."""
+    """The views with their outlines and numbered marks, for the page and the PDF.
+
+    Labels stay lazy: they read in the language the page or document is rendered in (a customer's PDF in
+    theirs, whoever prints it), not in the language active when the marks are read."""
     numbered = [
         {
             "number": number,
             "view": mark.view,
             "kind": mark.kind,
-            "kind_label": mark.get_kind_display(),
-            "view_label": mark.get_view_display(),
+            "kind_label": DamageMark.Kind(mark.kind).label,
+            "view_label": DamageMark.View(mark.view).label,
             "note": mark.note,
             "cx": _coordinate(mark.x * WIDTH),
             "cy": _coordinate(mark.y * HEIGHT),

@@ -16,6 +16,8 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import staff_view
 from aftersales.lib.signing import LinkError, make_token, read_token
+from appointments.online import brand_of
+from appointments.online_views import public_render, visitor_locale
 
 from . import services
 from .exceptions import WorkOrderError
@@ -46,7 +48,7 @@ from .selectors import (
     technician_day,
     work_order_progress,
 )
-from .views import order_context, photo_response
+from .views import invalid_link_page, order_context, photo_response
 
 VIEW = "workshop.view_workorder"
 DISPATCH = "workshop.dispatch_jobs"
@@ -302,12 +304,12 @@ def inspection_photo(request: HttpRequest, pk: int, result_pk: int) -> HttpRespo
                 upload=form.cleaned_data["photo"],
                 actor=request.user,
                 inspection_result=result,
-                caption=form.cleaned_data["caption"] or result.item.label,
+                caption=form.cleaned_data["caption"] or result.item.localized("label", order.customer.language),
             )
         except WorkOrderError as error:
             add_domain_error(form, error)
     if form.errors:
-        messages.error(request, _("Photo for “%(point)s” refused.") % {"point": result.item.label})
+        messages.error(request, _("Photo for “%(point)s” refused.") % {"point": result.item.localized("label")})
         return _inspection_page(request, order, photo_form=form, status=400)
     messages.success(request, _("Photo added."))
     return redirect(f"{reverse('workshop:inspection', kwargs={'pk': order.pk})}#result-{result.pk}")
@@ -527,38 +529,41 @@ def _customer_approval_page(request: HttpRequest, token: str, approval_request, 
         "form_error": form,
         "inspection": getattr(order, "inspection", None),
         "proposals": [(job, *services.proposal_amounts(job, order.vat_rate)) for job in jobs],
+        "brand": brand_of(order.site, order.vehicle),
     }
-    return render(request, "workshop/customer_approval.html", context, status=status)
+    return public_render(request, "workshop/customer_approval.html", context, site=order.site, customer=order.customer, status=status)
 
 
 @login_not_required
 def customer_approval(request: HttpRequest, token: str) -> HttpResponse:
     approval_request = _request_from_token(token)
     if approval_request is None:
-        return render(request, "workshop/customer_link_invalid.html", status=404)
-    if request.method != "POST":
-        services.mark_request_viewed(request=approval_request, viewer=request.user)
-        return _customer_approval_page(request, token, approval_request)
-    form = CustomerDecisionForm(request.POST)
-    if form.is_valid():
-        job = next((job for job in approval_request.work_order.jobs.all() if job.pk == form.cleaned_data["job"]), None)
-        if job is None:
-            form.add_error("job", _("This line is not on your order."))
-        else:
-            try:
-                services.decide_proposal(
-                    job=job,
-                    approved=form.cleaned_data["decision"] == "approve",
-                    method=ApprovalDecision.Method.SIGNED_LINK,
-                    shown_gross=form.cleaned_data["shown_gross"],
-                    reason=form.cleaned_data["reason"],
-                    request=approval_request,
-                )
-            except WorkOrderError as error:
-                add_domain_error(form, error)
+        return invalid_link_page(request)
+    order = approval_request.work_order
+    with visitor_locale(request, site=order.site, customer=order.customer):
+        if request.method != "POST":
+            services.mark_request_viewed(request=approval_request, viewer=request.user)
+            return _customer_approval_page(request, token, approval_request)
+        form = CustomerDecisionForm(request.POST)
+        if form.is_valid():
+            job = next((job for job in order.jobs.all() if job.pk == form.cleaned_data["job"]), None)
+            if job is None:
+                form.add_error("job", _("This line is not on your order."))
             else:
-                return redirect("workshop:customer_approval", token=token)
-    return _customer_approval_page(request, token, _request_from_token(token), form=form, status=400)
+                try:
+                    services.decide_proposal(
+                        job=job,
+                        approved=form.cleaned_data["decision"] == "approve",
+                        method=ApprovalDecision.Method.SIGNED_LINK,
+                        shown_gross=form.cleaned_data["shown_gross"],
+                        reason=form.cleaned_data["reason"],
+                        request=approval_request,
+                    )
+                except WorkOrderError as error:
+                    add_domain_error(form, error)
+                else:
+                    return redirect("workshop:customer_approval", token=token)
+        return _customer_approval_page(request, token, _request_from_token(token), form=form, status=400)
 
 
 @login_not_required

@@ -10,11 +10,26 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.customers.models import Customer, LabourOperation, MobilityService, Vehicle
+from aftersales.lib import html5_inputs
+from aftersales.lib.formatting import format_number
 from aftersales.lib.phones import normalize_phone
 from appointments.models import Loaner
 
 from .exceptions import WorkOrderError
-from .models import FUEL_EIGHTHS, Approval, ApprovalDecision, Bay, JobStatus, Payer, QualityCheck, Rating, WorkOrder, WorkOrderJob
+from .models import (
+    FUEL_EIGHTHS,
+    Approval,
+    ApprovalDecision,
+    Bay,
+    JobStatus,
+    Payer,
+    QualityCheck,
+    Rating,
+    WorkOrder,
+    WorkOrderJob,
+    job_text_sources,
+)
+from .services import MAX_PHOTO_BYTES
 
 
 def add_domain_error(form: forms.BaseForm, error: WorkOrderError) -> None:
@@ -33,6 +48,7 @@ class PrepareForm(StepForm):
     class Meta:
         model = WorkOrder
         fields = ["cover_seat", "cover_steering_wheel", "cover_floor_mat"]
+        formfield_callback = html5_inputs.formfield
 
 
 class GreetForm(StepForm):
@@ -40,6 +56,7 @@ class GreetForm(StepForm):
         model = WorkOrder
         fields = ["customer_words", "requested_work_confirmed"]
         widgets = {"customer_words": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = html5_inputs.formfield
 
 
 class WalkAroundForm(StepForm):
@@ -55,6 +72,7 @@ class WalkAroundForm(StepForm):
         model = WorkOrder
         fields = ["mileage_in", "fuel_level", "valuables"]
         widgets = {"fuel_level": forms.RadioSelect}
+        formfield_callback = html5_inputs.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,13 +103,14 @@ class FindingsForm(StepForm):
         model = WorkOrder
         fields = ["findings"]
         widgets = {"findings": forms.Textarea(attrs={"rows": 3})}
+        formfield_callback = html5_inputs.formfield
 
 
 class EstimateForm(StepForm):
     class Meta:
         model = WorkOrder
         fields = ["promised_at"]
-        widgets = {"promised_at": forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")}
+        formfield_callback = html5_inputs.formfield  # <input type="datetime-local"> with 2027-12-04T17:30
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -102,12 +121,14 @@ class DocumentsForm(StepForm):
     class Meta:
         model = WorkOrder
         fields = ["doc_radio_code", "doc_wheel_lock_key", "doc_service_book", "doc_driving_licence", "doc_registration_papers"]
+        formfield_callback = html5_inputs.formfield
 
 
 class AgreementForm(StepForm):
     class Meta:
         model = WorkOrder
         fields = ["spending_limit", "payment_method", "contact_phone"]
+        formfield_callback = html5_inputs.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,12 +144,15 @@ class MobilityForm(StepForm):
     loaner_fuel_out = forms.TypedChoiceField(
         label=_("Loaner fuel out (eighths)"), choices=[("", "---"), *FUEL_EIGHTHS], coerce=int, empty_value=None, required=False
     )
-    loaner_mileage_out = forms.IntegerField(label=_("Loaner mileage out (km)"), min_value=0, required=False)
+    loaner_mileage_out = forms.IntegerField(
+        label=_("Loaner mileage out (km)"), min_value=0, required=False, widget=html5_inputs.NumberInput
+    )
 
     class Meta:
         model = WorkOrder
         fields = ["departure", "mobility"]
         widgets = {"departure": forms.RadioSelect}
+        formfield_callback = html5_inputs.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -164,7 +188,12 @@ class JobForm(forms.Form):
     operation = forms.ModelChoiceField(label=_("Labour operation"), queryset=LabourOperation.objects.filter(active=True), required=False)
     concern = forms.CharField(label=_("Concern"), max_length=300, required=False)
     flat_rate_hours = forms.DecimalField(
-        label=_("Flat-rate hours"), min_value=Decimal("0.1"), max_digits=6, decimal_places=2, required=False
+        label=_("Flat-rate hours"),
+        min_value=Decimal("0.1"),
+        max_digits=6,
+        decimal_places=2,
+        required=False,
+        widget=html5_inputs.NumberInput,
     )
     skill = forms.ChoiceField(label=_("Skill"), choices=LabourOperation.Skill.choices, initial=LabourOperation.Skill.DIAGNOSIS)
     payer = forms.ChoiceField(label=_("Payer"), choices=Payer.choices, initial=Payer.CUSTOMER)
@@ -173,6 +202,19 @@ class JobForm(forms.Form):
 class PhotoForm(forms.Form):
     photo = forms.FileField(label=_("Photo"), widget=forms.ClearableFileInput(attrs={"accept": "image/*", "capture": "environment"}))
     caption = forms.CharField(label=_("Caption"), max_length=200, required=False)
+
+    max_bytes = MAX_PHOTO_BYTES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # static/js/app.js refuses a larger photo in the browser, before the upload, with this message.
+        self.fields["photo"].widget.attrs.update({"data-max-bytes": self.max_bytes, "data-too-large": self.too_large_message})
+
+    @property
+    def too_large_message(self) -> str:
+        return _("This photo is too big: at most %(limit)s MB. Choose a smaller photo.") % {
+            "limit": format_number(self.max_bytes // 1024 // 1024)
+        }
 
 
 class SignatureForm(forms.Form):
@@ -274,15 +316,16 @@ class InspectionForm(forms.Form):
         self.results = list(results)
         for row in self.results:
             self.fields[f"rating_{row.pk}"] = forms.ChoiceField(
-                label=row.item.label, choices=Rating.choices, required=False, widget=forms.RadioSelect, initial=row.rating
+                label=row.item.localized("label"), choices=Rating.choices, required=False, widget=forms.RadioSelect, initial=row.rating
             )
             self.fields[f"measurement_{row.pk}"] = forms.DecimalField(
-                label=row.item.measurement_label or _("Measurement"),
+                label=row.item.localized("measurement_label") or _("Measurement"),
                 required=False,
                 min_value=Decimal("0"),
                 max_digits=7,
                 decimal_places=2,
                 initial=row.measurement,
+                widget=html5_inputs.NumberInput,  # the template writes it by hand, with the widget's value (input_value)
             )
             self.fields[f"notes_{row.pk}"] = forms.CharField(label=_("Notes"), max_length=300, required=False, initial=row.notes)
 
@@ -299,7 +342,9 @@ class InspectionForm(forms.Form):
 
 
 class RepriceForm(forms.Form):
-    labour_price = forms.DecimalField(label=_("Labour, before VAT"), min_value=Decimal("0"), max_digits=10, decimal_places=2)
+    labour_price = forms.DecimalField(
+        label=_("Labour, before VAT"), min_value=Decimal("0"), max_digits=10, decimal_places=2, widget=html5_inputs.NumberInput
+    )
 
     def __init__(self, *args, job, **kwargs):
         super().__init__(*args, **kwargs)
@@ -307,7 +352,12 @@ class RepriceForm(forms.Form):
         self.fields["labour_price"].initial = job.labour_price
         for part in job.parts.all():
             self.fields[f"part_{part.pk}"] = forms.DecimalField(
-                label=part.part.name, min_value=Decimal("0"), max_digits=10, decimal_places=2, initial=part.unit_price
+                label=part.part.localized("name"),
+                min_value=Decimal("0"),
+                max_digits=10,
+                decimal_places=2,
+                initial=part.unit_price,
+                widget=html5_inputs.NumberInput,
             )
 
     def part_prices(self) -> dict:
@@ -332,9 +382,7 @@ class CustomerDecisionForm(forms.Form):
 
 
 class PromisedTimeForm(forms.Form):
-    promised_at = forms.DateTimeField(
-        label=_("New promised return"), widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-    )
+    promised_at = forms.DateTimeField(label=_("New promised return"), widget=html5_inputs.DateTimeInput)
     reason = forms.CharField(label=_("Reason"), max_length=200, required=False)
 
 
@@ -361,14 +409,15 @@ class QualityCheckForm(forms.ModelForm):
             "fail_reason",
         ]
         widgets = {"unfixed_findings": forms.Textarea(attrs={"rows": 2})}
+        formfield_callback = html5_inputs.formfield
 
     def __init__(self, *args, work_order, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["redo_jobs"].queryset = work_order.jobs.filter(status=JobStatus.DONE)
-        self.fields["redo_jobs"].label_from_instance = lambda job: job.concern
+        jobs = work_order.jobs.select_related(*job_text_sources())
+        self.fields["redo_jobs"].queryset = jobs.filter(status=JobStatus.DONE)
+        self.fields["redo_jobs"].label_from_instance = lambda job: job.localized_concern()
         if not self.is_bound:
-            declined = work_order.jobs.filter(approval=Approval.DECLINED).values_list("concern", flat=True)
-            self.initial["unfixed_findings"] = "\n".join(declined)
+            self.initial["unfixed_findings"] = "\n".join(job.localized_concern() for job in jobs.filter(approval=Approval.DECLINED))
 
     def check_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.Meta.fields}

@@ -12,7 +12,7 @@ from .selectors import open_deferred_work
 def deferred_work_hints(vehicle) -> list[VehicleHint]:
     return [
         VehicleHint(
-            text=work.description,
+            text=work.localized_description(),
             detail=_("declined, due %(day)s, %(price)s")
             % {
                 "day": formats.date_format(work.due_on, "SHORT_DATE_FORMAT"),

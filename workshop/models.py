@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site
-from aftersales.customers.models import Customer, LabourOperation, MobilityService, Part, Vehicle
+from aftersales.customers.models import Customer, LabourOperation, MobilityService, Part, Translated, Vehicle
+from aftersales.lib.system_texts import ShownText
 from appointments.models import Appointment, Loaner
 
 FUEL_EIGHTHS = [(eighths, f"{eighths}/8") for eighths in range(9)]
@@ -292,6 +293,24 @@ class WorkOrderJob(FrozenWhenSigned):
     def __str__(self) -> str:
         return self.concern
 
+    def localized_concern(self, language: str | None = None) -> str:
+        """The concern as a reader of ``language`` (the active language when None) reads it."""
+        return self.relocalized(self.concern, language)
+
+    def relocalized(self, text: str, language: str | None = None) -> str:
+        """``text`` written from this job (its concern, a deferred item) for a reader of ``language``: the catalogue
+        inspection point or the catalogue operation it was copied from comes back in their language."""
+        if self.inspection_result_id:
+            text = self.inspection_result.item.relocalized("label", text, language)
+        if self.operation_id:
+            text = self.operation.relocalized("description", text, language)
+        return text
+
+
+def job_text_sources(path: str = "") -> list[str]:
+    """The joins a job's texts are read in the reader's language from, for select_related (``path``: "declined_job__")."""
+    return [f"{path}operation", f"{path}inspection_result__item"]
+
 
 class WorkOrderPart(FrozenWhenSigned):
     AGREED_FIELDS = ("part_id", "quantity", "unit_price", "payer")
@@ -438,6 +457,9 @@ class WorkOrderEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=16, choices=WorkOrder.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=16, choices=WorkOrder.Status.choices)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    note_code = models.CharField(_("message code"), max_length=60, blank=True)
+    note_params = models.JSONField(_("message parameters"), default=dict, blank=True)
+    note_display = ShownText("note", _("note"))
 
     class Meta:
         ordering = ["at", "pk"]
@@ -452,8 +474,10 @@ class WorkOrderEvent(models.Model):
 # --- the workshop ---------------------------------------------------------------------
 
 
-class Bay(models.Model):
+class Bay(Translated):
     """A workshop bay (lift, bodywork booth, express lane) of a site."""
+
+    translated_fields = ("name",)
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="bays", verbose_name=_("site"))
     name = models.CharField(_("name"), max_length=40)
@@ -466,7 +490,7 @@ class Bay(models.Model):
         verbose_name_plural = _("bays")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized("name")
 
 
 class AttendanceSpan(models.Model):
@@ -536,8 +560,10 @@ class Rating(models.TextChoices):
     RED = "red", _("Now")
 
 
-class InspectionTemplate(models.Model):
+class InspectionTemplate(Translated):
     """A multi-point inspection checklist for a brand (empty: every brand) and a service type."""
+
+    translated_fields = ("name",)
 
     name = models.CharField(_("name"), max_length=80)
     brand = models.ForeignKey(
@@ -552,11 +578,13 @@ class InspectionTemplate(models.Model):
         verbose_name_plural = _("inspection checklists")
 
     def __str__(self) -> str:
-        return self.name
+        return self.localized("name")
 
 
-class InspectionItem(models.Model):
+class InspectionItem(Translated):
     """One point of a checklist; an amber or red rating proposes ``operation`` (or ``hours`` of free-text work)."""
+
+    translated_fields = ("section", "label", "measurement_label")
 
     template = models.ForeignKey(InspectionTemplate, on_delete=models.CASCADE, related_name="items", verbose_name=_("checklist"))
     position = models.PositiveSmallIntegerField(_("position"), default=0)
@@ -580,7 +608,7 @@ class InspectionItem(models.Model):
         verbose_name_plural = _("inspection points")
 
     def __str__(self) -> str:
-        return f"{self.section}: {self.label}"
+        return f"{self.localized('section')}: {self.localized('label')}"
 
 
 class Inspection(models.Model):
@@ -702,6 +730,10 @@ class DeferredWork(models.Model):
     def __str__(self) -> str:
         return self.description
 
+    def localized_description(self, language: str | None = None) -> str:
+        """The declined work as a reader of ``language`` (the active language when None) reads it."""
+        return self.declined_job.relocalized(self.description, language)
+
 
 class QualityCheck(models.Model):
     """The internal handover: one row per check; a failed check sends the order back (rework, counted)."""
@@ -739,9 +771,12 @@ class AdvisorNotification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="workshop_notifications", verbose_name=_("advisor")
     )
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="notifications", verbose_name=_("work order"))
-    text = models.CharField(_("text"), max_length=300)
+    text = models.CharField(_("text"), max_length=300, blank=True)
+    text_code = models.CharField(_("message code"), max_length=60, blank=True)
+    text_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     created_at = models.DateTimeField(_("at"), default=timezone.now)
     read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+    text_display = ShownText("text", _("text"))
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -750,4 +785,4 @@ class AdvisorNotification(models.Model):
         verbose_name_plural = _("advisor notifications")
 
     def __str__(self) -> str:
-        return self.text
+        return str(self.text_display)

@@ -45,6 +45,7 @@ from .models import (
     WorkOrderEvent,
     WorkOrderJob,
     WorkOrderPart,
+    job_text_sources,
 )
 
 LATE_AFTER = timedelta(minutes=15)
@@ -186,7 +187,7 @@ def get_work_order_for_user(*, user: User, pk: int) -> WorkOrder:
         "signature",
         "loaner_handover__loaner",
     ).prefetch_related(
-        Prefetch("jobs", queryset=WorkOrderJob.objects.select_related("operation")),
+        Prefetch("jobs", queryset=WorkOrderJob.objects.select_related(*job_text_sources())),
         Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part")),
         Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
         "damage_marks",
@@ -250,7 +251,7 @@ def dispatch_board(*, site: Site) -> DispatchBoard:
     jobs = (
         WorkOrderJob.objects.filter(work_order__site=site, work_order__status__in=WorkOrder.WORKSHOP_STATUSES)
         .exclude(approval=Approval.DECLINED)
-        .select_related("work_order__customer", "work_order__vehicle", "technician", "bay", "operation")
+        .select_related("work_order__customer", "work_order__vehicle", "technician", "bay", *job_text_sources())
         .order_by("work_order__promised_at", "work_order_id", "pk")
     )
     by_status: dict[str, list] = {key: [] for key, _label in BOARD_COLUMNS}
@@ -259,7 +260,7 @@ def dispatch_board(*, site: Site) -> DispatchBoard:
     open_clockings = {
         clocking.technician_id: clocking.job
         for clocking in JobClocking.objects.filter(ended_at__isnull=True, technician__technician_profile__site=site).select_related(
-            "job__work_order"
+            "job__work_order", *job_text_sources("job__")
         )
     }
     technicians = [
@@ -294,7 +295,7 @@ def technician_day(*, technician: User) -> TechnicianDay:
     jobs = list(
         WorkOrderJob.objects.filter(technician=technician, work_order__status=WorkOrder.Status.IN_WORKSHOP)
         .exclude(approval=Approval.DECLINED)
-        .select_related("work_order__vehicle", "work_order__customer", "work_order__inspection", "bay", "operation")
+        .select_related("work_order__vehicle", "work_order__customer", "work_order__inspection", "bay", *job_text_sources())
         .order_by("status", "work_order__promised_at", "pk")
     )
     return TechnicianDay(spans.get(AttendanceSpan.Kind.DAY), spans.get(AttendanceSpan.Kind.BREAK), clocking, jobs)
@@ -434,7 +435,7 @@ def work_order_progress(*, user: User, pk: int) -> WorkOrder:
     queryset = WorkOrder.objects.select_related("site", "customer", "vehicle", "advisor").prefetch_related(
         Prefetch(
             "jobs",
-            queryset=WorkOrderJob.objects.select_related("technician", "bay", "operation", "inspection_result").prefetch_related(
+            queryset=WorkOrderJob.objects.select_related("technician", "bay", *job_text_sources()).prefetch_related(
                 Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part")),
                 Prefetch("decisions", queryset=ApprovalDecision.objects.select_related("recorded_by")),
             ),
@@ -463,7 +464,7 @@ def customer_approval_page(*, request_pk: int) -> ApprovalRequest | None:
             Prefetch(
                 "work_order__jobs",
                 queryset=WorkOrderJob.objects.exclude(approval=Approval.AGREED)
-                .select_related("inspection_result")
+                .select_related(*job_text_sources())
                 .prefetch_related("parts__part", "inspection_result__photos", "decisions"),
             ),
             Prefetch(
@@ -478,7 +479,9 @@ def open_deferred_work(*, vehicle=None, customer=None) -> list[DeferredWork]:
     """Work declined on the vehicle (or on the customer's vehicles) that no later job has sold yet, soonest due first.
 
     The booking desk shows it at the next booking; the invoice lists it."""
-    queryset = DeferredWork.objects.filter(sold_job__isnull=True).select_related("vehicle", "declined_job__work_order")
+    queryset = DeferredWork.objects.filter(sold_job__isnull=True).select_related(
+        "vehicle", "declined_job__work_order", *job_text_sources("declined_job__")
+    )
     if vehicle is not None:
         queryset = queryset.filter(vehicle=vehicle)
     if customer is not None:

@@ -32,6 +32,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import ProtectedError, Sum
 from django.utils import timezone, translation
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, UnidentifiedImageError
 
@@ -40,9 +41,10 @@ from aftersales.audit.services import model_changes, record_bulk_change, record_
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Customer, LabourOperation, MileageReading, MobilityService, OperationPart, Part, Vehicle
 from aftersales.customers.services import record_mileage
-from aftersales.lib.formatting import format_money
+from aftersales.lib.formatting import format_money, format_number
 from aftersales.lib.money import line_total, vat_on
 from aftersales.lib.phones import normalize_phone
+from aftersales.lib.system_texts import SystemText
 from aftersales.messaging.codes import issue_code, verify_code
 from aftersales.messaging.exceptions import CodeRefused
 from aftersales.messaging.models import OneTimeCode
@@ -94,7 +96,9 @@ from .models import (
     WorkOrderJob,
     WorkOrderPart,
     WorkOrderPhoto,
+    job_text_sources,
 )
+from .system_texts import ALL_JOBS_DONE, READY_FOR_INVOICING, SIGNED
 
 Status = WorkOrder.Status
 SIGNATURE_PURPOSE = "work_order_signature"
@@ -182,7 +186,7 @@ def open_work_order(*, appointment: Appointment, actor: User) -> WorkOrder:
             job = WorkOrderJob.objects.create(
                 work_order=order,
                 operation=booked.operation,
-                concern=booked.description,
+                concern=booked.localized_description(locked.customer.language),
                 skill=booked.skill,
                 flat_rate_hours=booked.flat_rate_hours,
                 labour_price=booked.labour_price,
@@ -391,7 +395,7 @@ def add_job(
 
     An addition waits on hold for the approval; one found by a technician of the site stays assigned to them.
     """
-    concern = concern.strip() or (operation.localized("description") if operation else "")
+    concern = concern.strip() or (operation.localized("description", work_order.customer.language) if operation else "")
     if not concern:
         raise InvalidCheckIn(_("Describe the job or choose a labour operation."), field="concern")
     if payer not in Payer.values:
@@ -527,7 +531,7 @@ def add_photo(
     if upload.size > MAX_PHOTO_BYTES:
         raise PhotoRefused(
             _("This photo is too big (%(size)s MB); the limit is %(limit)s MB.")
-            % {"size": round(upload.size / 1024 / 1024, 1), "limit": MAX_PHOTO_BYTES // 1024 // 1024}
+            % {"size": format_number(upload.size / 1024 / 1024, 1), "limit": format_number(MAX_PHOTO_BYTES // 1024 // 1024)}
         )
     content = upload.read()
     kind = _image_kind(content)
@@ -627,7 +631,7 @@ def sign_on_tablet(*, work_order: WorkOrder, image_data_url: str, shown_hash: st
         signature = Signature(work_order=order, method=Signature.Method.DRAWN, content=content, content_hash=shown_hash, recorded_by=actor)
         signature.image.save(f"{order.number}.png", ContentFile(image), save=False)
         signature.save()
-        _set_status(order, Status.SIGNED, actor=actor, note=str(Signature.Method.DRAWN.label))
+        _set_status(order, Status.SIGNED, actor=actor, note=SIGNED(method=Signature.Method.DRAWN))
     return signature
 
 
@@ -706,7 +710,7 @@ def sign_by_code(*, work_order: WorkOrder, code: str, shown_hash: str) -> Signat
         order = _lock(work_order)
         content = _ready_to_sign(order, shown_hash)
         signature = Signature.objects.create(work_order=order, method=Signature.Method.OTP, content=content, content_hash=shown_hash)
-        _set_status(order, Status.SIGNED, actor=None, note=str(Signature.Method.OTP.label))
+        _set_status(order, Status.SIGNED, actor=None, note=SIGNED(method=Signature.Method.OTP))
     return signature
 
 
@@ -747,7 +751,7 @@ def _check_transition(order: WorkOrder, status: str) -> None:
         )
 
 
-def _set_status(order: WorkOrder, status: str, *, actor, note: str = "") -> None:
+def _set_status(order: WorkOrder, status: str, *, actor, note: SystemText | str = "") -> None:
     _check_transition(order, status)
     previous = order.status
     order.status = status
@@ -755,13 +759,13 @@ def _set_status(order: WorkOrder, status: str, *, actor, note: str = "") -> None
     _record_status(order, actor=actor, from_status=previous, note=note)
 
 
-def _record_status(order: WorkOrder, *, actor, from_status: str, note: str = "") -> WorkOrderEvent:
+def _record_status(order: WorkOrder, *, actor, from_status: str, note: SystemText | str = "") -> WorkOrderEvent:
     return WorkOrderEvent.objects.create(
         work_order=order,
         actor=actor if actor is not None and actor.is_authenticated else None,
         from_status=from_status,
         to_status=order.status,
-        note=note[:300],
+        **SystemText.of(note).fields("note", max_length=300),
     )
 
 
@@ -968,7 +972,7 @@ def clock_on_job(*, job: WorkOrderJob, technician: User, now=None) -> JobClockin
                 return current
             raise ClockingRefused(
                 _("You are still clocked on “%(job)s” (%(number)s): clock off it first.")
-                % {"job": current.job.concern, "number": current.job.work_order.number}
+                % {"job": current.job.localized_concern(), "number": current.job.work_order.number}
             )
         clocking = JobClocking.objects.create(technician=technician, job=locked, started_at=now)
         _set_job_status(locked, JobStatus.IN_PROGRESS, actor=technician)
@@ -1012,7 +1016,7 @@ def _to_quality_check_when_done(order: WorkOrder, *, actor) -> None:
     kept = order.jobs.exclude(approval=Approval.DECLINED)
     if not kept.exists() or kept.exclude(status=JobStatus.DONE).exists() or order.parts.filter(approval=Approval.PENDING).exists():
         return
-    _set_status(order, Status.QUALITY_CHECK, actor=actor, note=str(_("Every job done")))
+    _set_status(order, Status.QUALITY_CHECK, actor=actor, note=ALL_JOBS_DONE())
 
 
 # --- multi-point inspection ------------------------------------------------------
@@ -1066,10 +1070,10 @@ def save_inspection(
                 raise InspectionRefused(_("This point is not on the inspection."), field="rating")
             rating, measurement = values.get("rating", ""), values.get("measurement")
             if rating not in ("", *Rating.values):
-                raise InspectionRefused(_("Rate “%(point)s” green, amber or red.") % {"point": row.item.label})
+                raise InspectionRefused(_("Rate “%(point)s” green, amber or red.") % {"point": row.item.localized("label")})
             if measurement is not None and measurement < 0:
                 raise InspectionRefused(
-                    _("A measurement cannot be negative (“%(point)s”).") % {"point": row.item.label}, field="measurement"
+                    _("A measurement cannot be negative (“%(point)s”).") % {"point": row.item.localized("label")}, field="measurement"
                 )
             changed = (row.rating, row.measurement, row.notes) != (rating, measurement, values.get("notes", "").strip()[:300])
             if changed:
@@ -1077,7 +1081,7 @@ def save_inspection(
                 row.checked_by, row.checked_at = actor, now
                 row.save(update_fields=["rating", "measurement", "notes", "checked_by", "checked_at"])
         if complete:
-            unrated = [row.item.label for row in rows.values() if not row.rating]
+            unrated = [row.item.localized("label") for row in rows.values() if not row.rating]
             if unrated:
                 raise InspectionRefused(_("Rate every point before completing: %(points)s.") % {"points": ", ".join(unrated[:5])})
             for row in rows.values():
@@ -1091,7 +1095,7 @@ def save_inspection(
 
 def _propose(order: WorkOrder, row: InspectionResult, actor: User) -> WorkOrderJob:
     item = row.item
-    concern = item.label + (f": {row.notes}" if row.notes else "")
+    concern = item.localized("label", order.customer.language) + (f": {row.notes}" if row.notes else "")
     if item.operation is not None:
         return add_job(work_order=order, actor=actor, concern=concern, operation=item.operation, inspection_result=row)
     return add_job(
@@ -1303,7 +1307,7 @@ def request_customer_approval(*, work_order: WorkOrder, actor: User, link_for) -
     """
     with transaction.atomic():
         order = _lock(work_order)
-        pending = list(order.jobs.filter(approval=Approval.PENDING).prefetch_related("parts"))
+        pending = list(order.jobs.filter(approval=Approval.PENDING).select_related(*job_text_sources()).prefetch_related("parts"))
         if not pending:
             raise ApprovalRefused(_("No extra work waits for the customer's approval."), field="jobs")
         request = ApprovalRequest.objects.create(work_order=order, sent_by=actor)
@@ -1320,7 +1324,7 @@ def request_customer_approval(*, work_order: WorkOrder, actor: User, link_for) -
             actor=actor,
             context={
                 "vehicle": str(order.vehicle),
-                "items": ", ".join(job.concern for job in pending),
+                "items": lazy(lambda: ", ".join(job.localized_concern() for job in pending), str)(),  # in the message's language
                 "total": total_text,
                 "link": link_for(request),
             },
@@ -1470,12 +1474,10 @@ def mark_ready_for_invoicing(*, work_order: WorkOrder, actor: User) -> WorkOrder
             raise NotInvoiceable(_("“%(line)s” waits for the customer's approval: nothing unapproved can be invoiced.") % {"line": pending})
         undone = order.jobs.exclude(approval=Approval.DECLINED).exclude(status=JobStatus.DONE).first()
         if undone is not None:
-            raise NotInvoiceable(_("“%(job)s” is not done yet.") % {"job": undone.concern})
+            raise NotInvoiceable(_("“%(job)s” is not done yet.") % {"job": undone.localized_concern()})
         _check_transition(order, Status.READY)
         _set_status(order, Status.READY, actor=actor)
-        with translation.override(order.advisor.language or order.site.language):
-            text = str(_("%(number)s passed the quality check: ready for invoicing.") % {"number": order.number})
-        notify_advisor(work_order=order, text=text)
+        notify_advisor(work_order=order, text=READY_FOR_INVOICING(number=order.number))
     work_order.refresh_from_db()
     return work_order
 
@@ -1489,12 +1491,17 @@ def mark_delivered(*, work_order: WorkOrder, actor: User) -> WorkOrder:
     return work_order
 
 
-def notify_advisor(*, work_order: WorkOrder, text: str) -> AdvisorNotification:
-    """A note on the advisor's board, and an e-mail once the transaction commits."""
-    notification = AdvisorNotification.objects.create(advisor=work_order.advisor, work_order=work_order, text=text[:300])
+def notify_advisor(*, work_order: WorkOrder, text: SystemText) -> AdvisorNotification:
+    """A note on the advisor's board (shown in the language they read it in), and an e-mail in their language once
+    the transaction commits."""
+    notification = AdvisorNotification.objects.create(
+        advisor=work_order.advisor, work_order=work_order, **text.fields("text", max_length=300)
+    )
     address = work_order.advisor.email
     if address:
-        transaction.on_commit(lambda: send_mail(text, text, None, [address], fail_silently=True))
+        with translation.override(work_order.advisor.language or work_order.site.language):
+            subject = str(text)
+        transaction.on_commit(lambda: send_mail(subject, subject, None, [address], fail_silently=True))
     return notification
 
 

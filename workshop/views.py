@@ -20,6 +20,8 @@ from aftersales.lib.data_urls import png_data_url
 from aftersales.lib.pdf import render_pdf
 from aftersales.lib.signing import LinkError, make_token, read_token
 from appointments.exceptions import BookingError
+from appointments.online import brand_of
+from appointments.online_views import public_render, visitor_locale
 from appointments.services import mark_arrived, mark_no_show
 
 from .diagram import diagram_views, kind_choices, legend
@@ -345,7 +347,7 @@ def to_workshop(request: HttpRequest, pk: int) -> HttpResponse:
 def _pdf_response(order: WorkOrder) -> HttpResponse:
     marks = list(order.damage_marks.all())
     context = {"order": order, "views": diagram_views(marks), "legend": legend(marks), "signature_image": _signature_data_url(order)}
-    pdf = render_pdf("pdf/workshop_order.html", context, order.customer.language or order.site.language)
+    pdf = render_pdf("pdf/workshop_order.html", context, order.customer.language or order.site.language, order.site.tz)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
     return response
@@ -372,29 +374,40 @@ def _order_from_token(token: str) -> WorkOrder | None:
     return WorkOrder.objects.select_related("site", "customer", "vehicle", "signature").filter(pk=pk).first()
 
 
-def _customer_page(request: HttpRequest, order: WorkOrder | None, form: CodeForm | None = None, status: int = 200) -> HttpResponse:
-    if order is None:
-        return render(request, "workshop/customer_link_invalid.html", status=404)
+def invalid_link_page(request: HttpRequest) -> HttpResponse:
+    return render(request, "workshop/customer_link_invalid.html", status=404)
+
+
+def _customer_page(request: HttpRequest, order: WorkOrder, form: CodeForm | None = None, status: int = 200) -> HttpResponse:
     form = form or CodeForm(initial={"shown_hash": content_hash(order)})
-    context = {"order": order, "form": form, "token": request.resolver_match.kwargs["token"]}
-    return render(request, "workshop/customer_sign.html", context, status=status)
+    context = {
+        "order": order,
+        "form": form,
+        "token": request.resolver_match.kwargs["token"],
+        "brand": brand_of(order.site, order.vehicle),
+    }
+    return public_render(request, "workshop/customer_sign.html", context, site=order.site, customer=order.customer, status=status)
 
 
 @login_not_required
 def customer_sign(request: HttpRequest, token: str) -> HttpResponse:
+    """The customer reads the order and signs it with the code sent to them: in their language and their site's time."""
     order = _order_from_token(token)
-    if request.method != "POST" or order is None:
-        return _customer_page(request, order)
-    form = CodeForm(request.POST)
-    if form.is_valid():
-        try:
-            sign_by_code(work_order=order, code=form.cleaned_data["code"], shown_hash=form.cleaned_data["shown_hash"])
-        except WorkOrderError as error:
-            add_domain_error(form, error)
-        else:
-            return redirect("workshop:customer_sign", token=token)
-    order.refresh_from_db()
-    return _customer_page(request, order, form, status=400)
+    if order is None:
+        return invalid_link_page(request)
+    with visitor_locale(request, site=order.site, customer=order.customer):
+        if request.method != "POST":
+            return _customer_page(request, order)
+        form = CodeForm(request.POST)
+        if form.is_valid():
+            try:
+                sign_by_code(work_order=order, code=form.cleaned_data["code"], shown_hash=form.cleaned_data["shown_hash"])
+            except WorkOrderError as error:
+                add_domain_error(form, error)
+            else:
+                return redirect("workshop:customer_sign", token=token)
+        order.refresh_from_db()
+        return _customer_page(request, order, form, status=400)
 
 
 @require_POST
@@ -402,7 +415,7 @@ def customer_sign(request: HttpRequest, token: str) -> HttpResponse:
 def customer_new_code(request: HttpRequest, token: str) -> HttpResponse:
     order = _order_from_token(token)
     if order is None:
-        return _customer_page(request, None)
+        return invalid_link_page(request)
     if order.status == WorkOrder.Status.CHECKED_IN:
         send_signature_code(work_order=order)
     return redirect("workshop:customer_sign", token=token)
@@ -412,5 +425,5 @@ def customer_new_code(request: HttpRequest, token: str) -> HttpResponse:
 def customer_pdf(request: HttpRequest, token: str) -> HttpResponse:
     order = _order_from_token(token)
     if order is None:
-        return _customer_page(request, None)
+        return invalid_link_page(request)
     return _pdf_response(order)

@@ -31,6 +31,7 @@ from aftersales.customers.models import (
     Vehicle,
 )
 from aftersales.customers.services import customer_search_name, customer_search_phones
+from aftersales.customers.translations import in_every_language
 from aftersales.lib.text import fold, plate_key
 from aftersales.messaging.jobs import run_job
 from appointments.demo import load_appointments_demo
@@ -710,25 +711,52 @@ class Generator:
 
 # --- Catalogue -----------------------------------------------------------------
 
+# number: ((names en/fr/ru/zh-hans), unit price)
 PARTS = {
-    "OIL-5W30-1L": ("Engine oil 5W-30, 1 litre", "12.90"),
-    "OIL-0W20-1L": ("Engine oil 0W-20, 1 litre", "14.50"),
-    "FLT-OIL": ("Oil filter", "14.20"),
-    "SEAL-DRAIN": ("Drain plug seal", "1.80"),
-    "FLT-AIR": ("Air filter", "29.90"),
-    "FLT-CABIN": ("Cabin (pollen) filter", "24.50"),
-    "PADS-FRONT": ("Front brake pads, set", "89.00"),
-    "SENSOR-WEAR": ("Brake-pad wear sensor", "18.40"),
-    "DISC-FRONT": ("Front brake disc", "96.00"),
-    "FLUID-DOT4-1L": ("Brake fluid DOT 4, 1 litre", "16.80"),
-    "R1234YF-KG": ("Refrigerant R1234yf, 1 kg", "120.00"),
-    "VALVE-TPMS": ("Tyre valve kit (TPMS)", "9.60"),
-    "WINDSCREEN": ("Windscreen, acoustic", "640.00"),
-    "ADHESIVE-GLASS": ("Windscreen adhesive kit", "38.00"),
-    "TIMING-KIT": ("Timing belt kit with tensioner", "245.00"),
-    "WATER-PUMP": ("Water pump", "132.00"),
-    "COOLANT-1L": ("Coolant, 1 litre", "8.90"),
-    "SPARK-PLUG": ("Spark plug", "17.60"),
+    "OIL-5W30-1L": (("Engine oil 5W-30, 1 litre", "Huile moteur 5W-30, 1 litre", "Моторное масло 5W-30, 1 л", "5W-30机油，1升"), "12.90"),
+    "OIL-0W20-1L": (("Engine oil 0W-20, 1 litre", "Huile moteur 0W-20, 1 litre", "Моторное масло 0W-20, 1 л", "0W-20机油，1升"), "14.50"),
+    "FLT-OIL": (("Oil filter", "Filtre à huile", "Масляный фильтр", "机油滤清器"), "14.20"),
+    "SEAL-DRAIN": (("Drain plug seal", "Joint de bouchon de vidange", "Уплотнительное кольцо сливной пробки", "放油螺塞垫圈"), "1.80"),
+    "FLT-AIR": (("Air filter", "Filtre à air", "Воздушный фильтр", "空气滤清器"), "29.90"),
+    "FLT-CABIN": (("Cabin (pollen) filter", "Filtre d'habitacle (pollen)", "Салонный фильтр", "空调滤清器（花粉）"), "24.50"),
+    "PADS-FRONT": (
+        ("Front brake pads, set", "Jeu de plaquettes de frein avant", "Комплект передних тормозных колодок", "前刹车片（套）"),
+        "89.00",
+    ),
+    "SENSOR-WEAR": (
+        ("Brake-pad wear sensor", "Témoin d'usure des plaquettes", "Датчик износа тормозных колодок", "刹车片磨损传感器"),
+        "18.40",
+    ),
+    "DISC-FRONT": (("Front brake disc", "Disque de frein avant", "Передний тормозной диск", "前刹车盘"), "96.00"),
+    "FLUID-DOT4-1L": (
+        ("Brake fluid DOT 4, 1 litre", "Liquide de frein DOT 4, 1 litre", "Тормозная жидкость DOT 4, 1 л", "DOT 4刹车油，1升"),
+        "16.80",
+    ),
+    "R1234YF-KG": (
+        ("Refrigerant R1234yf, 1 kg", "Fluide frigorigène R1234yf, 1 kg", "Хладагент R1234yf, 1 кг", "R1234yf制冷剂，1公斤"),
+        "120.00",
+    ),
+    "VALVE-TPMS": (
+        ("Tyre valve kit (TPMS)", "Kit de valve de pneu (TPMS)", "Ремкомплект вентиля шины (TPMS)", "轮胎气门嘴套件（胎压监测）"),
+        "9.60",
+    ),
+    "WINDSCREEN": (("Windscreen, acoustic", "Pare-brise acoustique", "Лобовое стекло с шумоизоляцией", "隔音前挡风玻璃"), "640.00"),
+    "ADHESIVE-GLASS": (
+        ("Windscreen adhesive kit", "Kit de collage de pare-brise", "Комплект клея для вклейки стекла", "挡风玻璃粘接套件"),
+        "38.00",
+    ),
+    "TIMING-KIT": (
+        (
+            "Timing belt kit with tensioner",
+            "Kit de distribution avec galet tendeur",
+            "Комплект ремня ГРМ с натяжителем",
+            "正时皮带套件（含张紧轮）",
+        ),
+        "245.00",
+    ),
+    "WATER-PUMP": (("Water pump", "Pompe à eau", "Водяной насос (помпа)", "水泵"), "132.00"),
+    "COOLANT-1L": (("Coolant, 1 litre", "Liquide de refroidissement, 1 litre", "Охлаждающая жидкость, 1 л", "冷却液，1升"), "8.90"),
+    "SPARK-PLUG": (("Spark plug", "Bougie d'allumage", "Свеча зажигания", "火花塞"), "17.60"),
 }
 
 # code: (descriptions en/fr/ru/zh-hans, flat-rate hours, fixed price, skill, brand code, parts kit)
@@ -927,25 +955,67 @@ SEASONAL_OFFERS = {
     ),
 }
 
-# site code: [(kind, name in the site's language, name in English, price)]
+# site code: [(kind, (names en/fr/ru/zh-hans), price)]
 MOBILITY = {
     "audi-lyon": [
-        (MobilityService.Kind.LOANER, "Véhicule de courtoisie Audi A1", "Audi A1 courtesy car", "0.00"),
-        (MobilityService.Kind.SHUTTLE, "Navette vers Part-Dieu et Perrache", "Shuttle to Part-Dieu and Perrache", "0.00"),
-        (MobilityService.Kind.TAXI_VOUCHER, "Bon taxi (Lyon intra-muros)", "Taxi voucher (central Lyon)", "0.00"),
-        (MobilityService.Kind.LOUNGE, "Salon d'attente avec wifi", "Waiting lounge with wifi", "0.00"),
+        (
+            MobilityService.Kind.LOANER,
+            ("Audi A1 courtesy car", "Véhicule de courtoisie Audi A1", "Подменный автомобиль Audi A1", "奥迪A1代步车"),
+            "0.00",
+        ),
+        (
+            MobilityService.Kind.SHUTTLE,
+            (
+                "Shuttle to Part-Dieu and Perrache",
+                "Navette vers Part-Dieu et Perrache",
+                "Трансфер до вокзалов Пар-Дьё и Перраш",
+                "前往Part-Dieu和Perrache火车站的接驳车",
+            ),
+            "0.00",
+        ),
+        (
+            MobilityService.Kind.TAXI_VOUCHER,
+            ("Taxi voucher (central Lyon)", "Bon taxi (Lyon intra-muros)", "Талон на такси (центр Лиона)", "出租车券（里昂市区）"),
+            "0.00",
+        ),
+        (
+            MobilityService.Kind.LOUNGE,
+            ("Waiting lounge with wifi", "Salon d'attente avec wifi", "Зона ожидания с Wi-Fi", "带无线网络的休息室"),
+            "0.00",
+        ),
     ],
     "lexus-marseille": [
-        (MobilityService.Kind.LOANER, "Véhicule de remplacement Lexus UX", "Lexus UX courtesy car", "0.00"),
-        (MobilityService.Kind.PICKUP_DELIVERY, "Prise en charge et livraison à domicile", "Pick-up and delivery at home", "30.00"),
-        (MobilityService.Kind.TAXI_VOUCHER, "Bon taxi", "Taxi voucher", "0.00"),
-        (MobilityService.Kind.LOUNGE, "Lexus Lounge", "Lexus Lounge", "0.00"),
+        (
+            MobilityService.Kind.LOANER,
+            ("Lexus UX courtesy car", "Véhicule de remplacement Lexus UX", "Подменный автомобиль Lexus UX", "雷克萨斯UX代步车"),
+            "0.00",
+        ),
+        (
+            MobilityService.Kind.PICKUP_DELIVERY,
+            (
+                "Pick-up and delivery at home",
+                "Prise en charge et livraison à domicile",
+                "Забор и доставка автомобиля на дом",
+                "上门取送车",
+            ),
+            "30.00",
+        ),
+        (MobilityService.Kind.TAXI_VOUCHER, ("Taxi voucher", "Bon taxi", "Талон на такси", "出租车券"), "0.00"),
+        (MobilityService.Kind.LOUNGE, ("Lexus Lounge", "Lexus Lounge", "Лаунж Lexus", "雷克萨斯休息室"), "0.00"),
     ],
     "citroen-moscow": [
-        (MobilityService.Kind.LOANER, "Подменный автомобиль Citroën C4", "Citroën C4 courtesy car", "1500.00"),
-        (MobilityService.Kind.TRANSPORT_VOUCHER, "Проездной на метро", "Metro travel card", "0.00"),
-        (MobilityService.Kind.TAXI_VOUCHER, "Такси до дома", "Taxi home", "0.00"),
-        (MobilityService.Kind.LOUNGE, "Зона ожидания с Wi-Fi", "Waiting lounge with wifi", "0.00"),
+        (
+            MobilityService.Kind.LOANER,
+            ("Citroën C4 courtesy car", "Véhicule de courtoisie Citroën C4", "Подменный автомобиль Citroën C4", "雪铁龙C4代步车"),
+            "1500.00",
+        ),
+        (MobilityService.Kind.TRANSPORT_VOUCHER, ("Metro travel card", "Carte de métro", "Проездной на метро", "地铁交通卡"), "0.00"),
+        (MobilityService.Kind.TAXI_VOUCHER, ("Taxi home", "Taxi jusqu'au domicile", "Такси до дома", "打车回家"), "0.00"),
+        (
+            MobilityService.Kind.LOUNGE,
+            ("Waiting lounge with wifi", "Salon d'attente avec wifi", "Зона ожидания с Wi-Fi", "带无线网络的休息室"),
+            "0.00",
+        ),
     ],
 }
 
@@ -960,10 +1030,6 @@ class Report:
     def add(self, label: str, count: int = 1) -> None:
         if count:
             self.created[label] = self.created.get(label, 0) + count
-
-
-def _translations(field_name: str, fr: str, ru: str, zh: str) -> dict:
-    return {"fr": {field_name: fr}, "ru": {field_name: ru}, "zh-hans": {field_name: zh}}
 
 
 def _load_sites(report: Report) -> dict[str, Site]:
@@ -1020,15 +1086,16 @@ def _load_staff(sites: dict[str, Site], report: Report) -> None:
 def _load_catalogue(today: date, report: Report) -> None:
     brands = {brand.code: brand for brand in Brand.objects.all()}
     parts = {}
-    for number, (name, price) in PARTS.items():
-        parts[number], created = Part.objects.get_or_create(number=number, defaults={"name": name, "unit_price": Decimal(price)})
+    for number, (names, price) in PARTS.items():
+        parts[number], created = Part.objects.get_or_create(
+            number=number, defaults={**in_every_language("name", names), "unit_price": Decimal(price)}
+        )
         report.add("parts", created)
-    for code, ((en, fr, ru, zh), hours, price, skill, brand_code, kit) in OPERATIONS.items():
+    for code, (descriptions, hours, price, skill, brand_code, kit) in OPERATIONS.items():
         operation, created = LabourOperation.objects.get_or_create(
             code=code,
             defaults={
-                "description": en,
-                "translations": _translations("description", fr, ru, zh),
+                **in_every_language("description", descriptions),
                 "flat_rate_hours": Decimal(hours),
                 "price": Decimal(price) if price else None,
                 "skill": skill,
@@ -1048,8 +1115,7 @@ def _load_catalogue(today: date, report: Report) -> None:
             code=code,
             defaults={
                 "kind": kind,
-                "title": en,
-                "translations": _translations("title", fr, ru, zh),
+                **in_every_language("title", (en, fr, ru, zh)),
                 "vin_patterns": patterns,
                 "starts_on": today - timedelta(days=60),
             },
@@ -1063,7 +1129,7 @@ def _load_offers_and_mobility(sites: dict[str, Site], today: date, report: Repor
         offer, created = SeasonalOffer.objects.get_or_create(
             title=title,
             defaults={
-                "translations": _translations("title", fr, ru, zh),
+                **in_every_language("title", (title, fr, ru, zh)),
                 "price": Decimal(price),
                 "brand": brands.get(brand_code),
                 "starts_on": today + timedelta(days=start),
@@ -1075,12 +1141,9 @@ def _load_offers_and_mobility(sites: dict[str, Site], today: date, report: Repor
             report.add("seasonal offers")
     for site_code, services in MOBILITY.items():
         site = sites[site_code]
-        for kind, local_name, english_name, price in services:
-            translations = {site.language: {"name": local_name}}
+        for kind, names, price in services:
             _service, created = MobilityService.objects.get_or_create(
-                site=site,
-                kind=kind,
-                defaults={"name": english_name, "translations": translations, "price": Decimal(price)},
+                site=site, kind=kind, defaults={**in_every_language("name", names), "price": Decimal(price)}
             )
             report.add("mobility services", created)
 

@@ -1,4 +1,4 @@
-"""Reference data (campaigns, catalogue, parts, offers, mobility) is edited here.
+"""Reference data (campaigns, catalogue, parts, offers, mobility) is edited here, with its texts per language.
 
 Customers and vehicles are shown read-only: their changes go through the
 services (search columns, ownership and audit trail), i.e. the staff screens.
@@ -19,6 +19,7 @@ from .models import (
     SeasonalOffer,
     Vehicle,
 )
+from .translations import TranslatedAdmin
 
 
 class ReadOnlyMixin:
@@ -71,14 +72,14 @@ class VehicleAdmin(ReadOnlyAdmin):
 
 
 @admin.register(Campaign)
-class CampaignAdmin(admin.ModelAdmin):
+class CampaignAdmin(TranslatedAdmin):
     list_display = ["code", "kind", "title", "starts_on", "ends_on", "active"]
     list_filter = ["kind", "active"]
     search_fields = ["code", "title"]
 
 
 @admin.register(Part)
-class PartAdmin(admin.ModelAdmin):
+class PartAdmin(TranslatedAdmin):
     list_display = ["number", "name", "unit_price"]
     search_fields = ["number", "name"]
 
@@ -90,7 +91,7 @@ class OperationPartInline(admin.TabularInline):
 
 
 @admin.register(LabourOperation)
-class LabourOperationAdmin(admin.ModelAdmin):
+class LabourOperationAdmin(TranslatedAdmin):
     list_display = ["code", "description", "brand", "skill", "flat_rate_hours", "price", "active"]
     list_filter = ["skill", "brand", "active"]
     search_fields = ["code", "description"]
@@ -98,13 +99,13 @@ class LabourOperationAdmin(admin.ModelAdmin):
 
 
 @admin.register(SeasonalOffer)
-class SeasonalOfferAdmin(admin.ModelAdmin):
+class SeasonalOfferAdmin(TranslatedAdmin):
     list_display = ["title", "brand", "price", "starts_on", "ends_on"]
     list_filter = ["brand"]
     filter_horizontal = ["sites"]
 
 
 @admin.register(MobilityService)
-class MobilityServiceAdmin(admin.ModelAdmin):
+class MobilityServiceAdmin(TranslatedAdmin):
     list_display = ["name", "site", "kind", "price", "active"]
     list_filter = ["site", "kind", "active"]

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site
+from aftersales.lib import html5_inputs
 from aftersales.lib.phones import normalize_phone
 from aftersales.lib.vin import validate_vin
 
@@ -43,6 +44,7 @@ class CustomerForm(forms.ModelForm):
     class Meta:
         model = Customer
         fields = CUSTOMER_FIELDS
+        formfield_callback = html5_inputs.formfield
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,11 +132,7 @@ class VehicleForm(forms.ModelForm):
     class Meta:
         model = Vehicle
         fields = VEHICLE_FIELDS
-        widgets = {
-            "first_registration": forms.DateInput(attrs={"type": "date"}),
-            "warranty_end": forms.DateInput(attrs={"type": "date"}),
-            "next_service_due_date": forms.DateInput(attrs={"type": "date"}),
-        }
+        formfield_callback = html5_inputs.formfield  # <input type="date"> with 2027-12-04, whatever the language
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -171,6 +169,7 @@ class MileageForm(forms.ModelForm):
     class Meta:
         model = MileageReading
         fields = ["km", "source", "correction_reason"]
+        formfield_callback = html5_inputs.formfield
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

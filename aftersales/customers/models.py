@@ -23,7 +23,16 @@ class Channel(models.TextChoices):
 
 
 class Translated(models.Model):
-    """Reference data whose texts are kept per language: {"fr": {"name": "…"}}."""
+    """Reference data whose texts are kept per language.
+
+    Each field named in ``translated_fields`` holds its text in the default language (settings.LANGUAGE_CODE);
+    ``translations`` holds the other languages: {"fr": {"name": "…"}, "ru": {"name": "…"}}. The admin edits them one
+    input per language and field (customers.translations). Readers get ``localized(field)``, or the ``localized``
+    template filter: the active language by default, i.e. the staff user's on their screens and the customer's where
+    messages, PDFs and public pages render under the customer's language.
+    """
+
+    translated_fields: tuple[str, ...] = ()
 
     translations = models.JSONField(_("translations"), default=dict, blank=True)
 
@@ -31,8 +40,24 @@ class Translated(models.Model):
         abstract = True
 
     def localized(self, field: str, language: str | None = None) -> str:
-        language = (language or get_language() or "en").lower()
-        return self.translations.get(language, {}).get(field) or getattr(self, field)
+        """``field`` in ``language`` (the active language when None), else in the default language."""
+        if field not in self.translated_fields:
+            raise ValueError(f"{type(self).__name__}.{field} is not a translated field")
+        language = (language or get_language() or settings.LANGUAGE_CODE).lower()
+        for code in (language, language.split("-")[0]):
+            text = self.translations.get(code, {}).get(field)
+            if text:
+                return text
+        return getattr(self, field)
+
+    def relocalized(self, field: str, text: str, language: str | None = None) -> str:
+        """``text`` for a reader of ``language``: where it is a copy of ``field`` made in some language (the whole text,
+        or its start before ": "), that copy comes back in ``language``; any other text is returned as written."""
+        copies = {getattr(self, field), *(texts.get(field) for texts in self.translations.values())}
+        for copy in sorted(filter(None, copies), key=len, reverse=True):
+            if text == copy or text.startswith(f"{copy}: "):
+                return self.localized(field, language) + text[len(copy) :]
+        return text
 
 
 class Customer(models.Model):
@@ -203,6 +228,8 @@ class MileageReading(models.Model):
 class Campaign(Translated):
     """A recall or service campaign; it concerns the VINs its patterns match."""
 
+    translated_fields = ("title", "description")
+
     class Kind(models.TextChoices):
         RECALL = "recall", _("Recall")
         SERVICE = "service", _("Service campaign")
@@ -225,13 +252,15 @@ class Campaign(Translated):
         verbose_name_plural = _("campaigns")
 
     def __str__(self) -> str:
-        return f"{self.code} {self.title}"
+        return f"{self.code} {self.localized('title')}"
 
     def matches(self, vin: str) -> bool:
         return any(fnmatchcase(vin, pattern.strip().upper()) for pattern in self.vin_patterns.splitlines() if pattern.strip())
 
 
-class Part(models.Model):
+class Part(Translated):
+    translated_fields = ("name",)
+
     number = models.CharField(_("part number"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
     unit_price = models.DecimalField(
@@ -244,10 +273,12 @@ class Part(models.Model):
         verbose_name_plural = _("parts")
 
     def __str__(self) -> str:
-        return f"{self.number} {self.name}"
+        return f"{self.number} {self.localized('name')}"
 
 
 class LabourOperation(Translated):
+    translated_fields = ("description",)
+
     class Skill(models.TextChoices):
         MECHANICS = "mechanics", _("Mechanics")
         BODYWORK = "bodywork", _("Bodywork")
@@ -306,6 +337,8 @@ class OperationPart(models.Model):
 
 
 class SeasonalOffer(Translated):
+    translated_fields = ("title", "description")
+
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(_("price, VAT included"), max_digits=10, decimal_places=2, null=True, blank=True)
@@ -321,10 +354,12 @@ class SeasonalOffer(Translated):
         verbose_name_plural = _("seasonal offers")
 
     def __str__(self) -> str:
-        return self.title
+        return self.localized("title")
 
 
 class MobilityService(Translated):
+    translated_fields = ("name",)
+
     class Kind(models.TextChoices):
         LOANER = "loaner", _("Courtesy car")
         SHUTTLE = "shuttle", _("Shuttle")

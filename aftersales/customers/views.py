@@ -143,7 +143,12 @@ def privacy_export(request: HttpRequest, pk: int) -> HttpResponse:
     if kind == "json":
         response = JsonResponse(export, encoder=DjangoJSONEncoder, json_dumps_params={"indent": 2, "ensure_ascii": False})
     else:
-        pdf = render_pdf("customers/privacy_export_pdf.html", {"customer": customer, "export": export}, request.LANGUAGE_CODE)
+        pdf = render_pdf(
+            "customers/privacy_export_pdf.html",
+            {"customer": customer, "export": export},
+            customer.language or customer.site.language,
+            customer.site.tz,
+        )
         response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="customer-{customer.pk}.{kind}"'
     return response

@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
+from aftersales.lib import html5_inputs
 
 from .periods import PeriodKind, Window, period_window
 from .queries import Scope
@@ -22,8 +23,8 @@ class DashboardFilters(forms.Form):
     advisor = PersonChoiceField(label=_("Advisor"), queryset=None, required=False, empty_label=_("Every advisor"))
     technician = PersonChoiceField(label=_("Technician"), queryset=None, required=False, empty_label=_("Every technician"))
     period = forms.ChoiceField(label=_("Period"), choices=PeriodKind.CHOICES, required=False)
-    day = forms.DateField(label=_("Day in the period"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("Until (custom period)"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    day = forms.DateField(label=_("Day in the period"), required=False, widget=html5_inputs.DateInput)
+    end = forms.DateField(label=_("Until (custom period)"), required=False, widget=html5_inputs.DateInput)
 
     def __init__(self, data, *, user: User):
         data = data.copy()

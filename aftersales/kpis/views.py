@@ -3,6 +3,7 @@
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import get_language
 
 from aftersales.accounts.permissions import staff_view
@@ -124,6 +125,7 @@ def report(request):
             "sites": filters.fields["site"].queryset.filter(pk__in=filters.scope().site_ids),
         },
         get_language(),
+        timezone.get_current_timezone(),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kpis-{window.current.start:%Y-%m}.pdf"'

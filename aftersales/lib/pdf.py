@@ -1,18 +1,20 @@
 """PDF documents from Django templates, with WeasyPrint.
 
-``render_pdf("pdf/x.html", context, language)`` renders the template in the
-given language (dates and numbers formatted for it) and returns the PDF
-bytes. Templates load their CSS, fonts and images with ``{% static %}``:
+``render_pdf("pdf/x.html", context, language, time_zone)`` renders the
+template in the given language (texts, dates and numbers for it) and time
+zone (a customer's document: theirs and their site's, whoever prints it) and
+returns the PDF bytes. Templates load their CSS, fonts and images with ``{% static %}``:
 those URLs are read from the static files (app folders or STATIC_ROOT) and
 nothing else is fetched, neither from the network nor from other files.
 """
 
+from datetime import tzinfo
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
-from django.utils import translation
+from django.utils import timezone, translation
 from weasyprint import HTML, URLFetcher
 
 BASE_URL = "file:///"
@@ -35,7 +37,7 @@ class StaticOnlyFetcher(URLFetcher):
         return super().fetch("file://" + (found if isinstance(found, str) else found[0]), headers)
 
 
-def render_pdf(template: str, context: dict, language: str) -> bytes:
-    with translation.override(language):
+def render_pdf(template: str, context: dict, language: str, time_zone: tzinfo) -> bytes:
+    with translation.override(language), timezone.override(time_zone):
         html = render_to_string(template, context)
     return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf()

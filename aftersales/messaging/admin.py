@@ -7,7 +7,7 @@ class MessageEventInline(admin.TabularInline):
     model = MessageEvent
     extra = 0
     can_delete = False
-    readonly_fields = ["at", "from_status", "to_status", "note", "actor"]
+    fields = readonly_fields = ["at", "from_status", "to_status", "note_display", "actor"]
 
     def has_add_permission(self, request, obj=None):
         return False

@@ -3,14 +3,20 @@
 Every template is rendered with ``customer``, ``site`` and ``brand_name``
 plus the variables listed per type in ``MESSAGE_TYPES``. Dates are aware
 datetimes; they show in the site's time zone and the message's language.
+Amounts and numbers come formatted for the customer's language
+(``format_money``, ``format_number``).
 ``seed_default_templates`` creates the missing defaults and never overwrites
 a text a manager edited.
 """
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
+
+from aftersales.lib.formatting import format_money, format_number
 
 MESSAGE_TYPES = {
     "booking_confirmation": (_("Booking confirmation"), ["start", "vehicle", "services", "arrival_area", "link"]),
@@ -57,12 +63,12 @@ def sample_context(site) -> dict:
         "arrival_area": "Express service",
         "link": "https://example.test/b/abc123",
         "due_date": date.today() + timedelta(days=30),
-        "due_km": 30000,
+        "due_km": lazy(format_number, str)(30000),  # formatted in the language the preview is rendered in
         "offer": "Winter check 49 €",
         "reference": "C-2026-0042",
         "summary": "Noise from the front left wheel",
         "items": "Front brake discs and pads",
-        "total": "412.80 €",
+        "total": lazy(format_money, str)(Decimal("412.80"), "EUR"),
         "code": "482913",
         "minutes": 10,
         **_REGISTERED_SAMPLES,

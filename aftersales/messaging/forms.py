@@ -3,6 +3,7 @@ from django.template import Template, TemplateSyntaxError
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site
+from aftersales.lib import html5_inputs
 
 from .catalogue import message_type_choices
 from .models import MessageChannel, MessageTemplate, OutboxMessage
@@ -30,6 +31,7 @@ class MessageTemplateForm(forms.ModelForm):
     class Meta:
         model = MessageTemplate
         fields = ["subject", "body_text", "body_html", "sms_body"]
+        formfield_callback = html5_inputs.formfield
         widgets = {
             "body_text": forms.Textarea(attrs={"rows": 10}),
             "body_html": forms.Textarea(attrs={"rows": 6}),

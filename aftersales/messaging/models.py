@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Brand, Site
 from aftersales.customers.models import Customer
+from aftersales.lib.system_texts import ShownText
 
 
 class MessageChannel(models.TextChoices):
@@ -161,7 +162,10 @@ class MessageEvent(models.Model):
     from_status = models.CharField(_("from"), max_length=15, choices=OutboxMessage.Status.choices, blank=True)
     to_status = models.CharField(_("to"), max_length=15, choices=OutboxMessage.Status.choices)
     note = models.CharField(_("note"), max_length=500, blank=True)
+    note_code = models.CharField(_("message code"), max_length=60, blank=True)
+    note_params = models.JSONField(_("message parameters"), default=dict, blank=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("by"))
+    note_display = ShownText("note", _("note"))
 
     class Meta:
         ordering = ["at", "pk"]

@@ -62,6 +62,7 @@ from aftersales.audit.services import model_changes, record_change
 from aftersales.customers.models import Channel, ConsentRecord
 from aftersales.lib.business_hours import next_allowed_send_time
 from aftersales.lib.ics import build_event
+from aftersales.lib.system_texts import SystemText
 
 from . import gateways
 from .catalogue import SENSITIVE_TYPES
@@ -77,6 +78,7 @@ from .models import (
     SmsSender,
 )
 from .replies import dispatch_reply
+from .system_texts import NOT_SENT, NOT_SENT_AGAIN, PROVIDER_HAS_IT, QUEUED_AGAIN
 
 SECRET_BLANKED = "••••••"
 
@@ -189,7 +191,8 @@ def queue_message(
         return OutboxMessage.objects.get(idempotency_key=idempotency_key)
     if chosen_channel == MessageChannel.EMAIL and status == Status.QUEUED:
         _store_attachments(message, attachments, ics_event, site)
-    MessageEvent.objects.create(message=message, at=now, to_status=status, note=failure_code, actor=message.created_by)
+    note = NOT_SENT(reason=failure_code) if failure_code else ""
+    MessageEvent.objects.create(message=message, at=now, to_status=status, **SystemText.of(note).fields("note"), actor=message.created_by)
     if send_now:
         from .tasks import send_message
 
@@ -279,7 +282,9 @@ def retry_delay(attempts: int) -> timedelta:
     return timedelta(seconds=min(60 * 2 ** max(attempts - 1, 0), 3600))
 
 
-def _move(message_id: int, *, from_status: str, to_status: str, now: datetime, note: str = "", actor=None, match=None, **fields) -> bool:
+def _move(
+    message_id: int, *, from_status: str, to_status: str, now: datetime, note: SystemText | str = "", actor=None, match=None, **fields
+) -> bool:
     """Conditional update ``from_status -> to_status`` plus its event row; False when another process moved it first."""
     if to_status not in OutboxMessage.TRANSITIONS[from_status]:
         raise ValueError(f"{from_status} -> {to_status} is not an allowed transition")
@@ -289,7 +294,12 @@ def _move(message_id: int, *, from_status: str, to_status: str, now: datetime, n
         )
         if updated:
             MessageEvent.objects.create(
-                message_id=message_id, at=now, from_status=from_status, to_status=to_status, note=note[:500], actor=actor
+                message_id=message_id,
+                at=now,
+                from_status=from_status,
+                to_status=to_status,
+                **SystemText.of(note).fields("note", max_length=500),
+                actor=actor,
             )
     return bool(updated)
 
@@ -426,7 +436,7 @@ def recover_stalled_messages(*, now: datetime) -> int:
                 to_status=Status.SENT,
                 now=now,
                 match=same_claim,
-                note="The provider has it: the worker stopped before recording the send.",
+                note=PROVIDER_HAS_IT(),
                 provider_id=found,
                 sent_at=now,
             )
@@ -437,7 +447,7 @@ def recover_stalled_messages(*, now: datetime) -> int:
                 to_status=Status.QUEUED,
                 now=now,
                 match=same_claim,
-                note="The worker stopped during the send; queued again.",
+                note=QUEUED_AGAIN(),
                 due_at=now,
                 enqueued_at=None,
                 recoveries=F("recoveries") + 1,
@@ -449,7 +459,7 @@ def recover_stalled_messages(*, now: datetime) -> int:
                 to_status=Status.FAILED,
                 now=now,
                 match=same_claim,
-                note="The worker stopped during the send twice; not sent again.",
+                note=NOT_SENT_AGAIN(),
                 failure_code="uncertain",
             )
     return len(stalled)

@@ -1,6 +1,7 @@
 """lib.pdf: templates to PDF bytes, in a given language, loading only static files."""
 
 from io import BytesIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import translation
@@ -12,7 +13,7 @@ from aftersales.lib.pdf import StaticOnlyFetcher, render_pdf
 def test_a_template_becomes_a_pdf_and_the_language_is_restored_after():
     before = translation.get_language()
 
-    content = render_pdf("pdf/appointments_base.html", {}, "fr")
+    content = render_pdf("pdf/appointments_base.html", {}, "fr", ZoneInfo("Europe/Paris"))
 
     assert content.startswith(b"%PDF") and PdfReader(BytesIO(content)).pages
     assert translation.get_language() == before

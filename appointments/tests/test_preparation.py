@@ -98,7 +98,7 @@ def test_the_customer_is_warned_once_when_a_part_will_be_missing(client, advisor
     message = OutboxMessage.objects.get(template_key="parts_delay")
     assert message.language == "fr" and "/appointments/b/" in message.body
     event = prepared.events.get(details__parts_delay_message=message.pk)
-    assert kit_parts[1].name in event.note and kit_parts[0].name not in event.note
+    assert kit_parts[1].name in str(event.note_display) and kit_parts[0].name not in str(event.note_display)
 
 
 def test_no_warning_when_every_part_is_there(client, advisor, prepared, kit_parts, site):

@@ -307,7 +307,7 @@ def test_cancel_frees_the_slots_and_keeps_the_reason(booking, crc_agent):
 def test_customer_confirmation_is_kept_apart_and_recorded_once(booking):
     appointment = booking(at("2026-03-03", "09:00"))
     confirm_appointment(appointment=appointment, via="sms_reply")
-    confirm_appointment(appointment=appointment, via="signed_link")
+    confirm_appointment(appointment=appointment, via="link")
     assert (appointment.status, appointment.confirmation_status, appointment.confirmed_via) == ("confirmed", "confirmed", "sms_reply")
     assert list(appointment.events.values_list("to_status", flat=True)) == ["booked", "confirmed"]
 

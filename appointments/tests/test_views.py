@@ -401,7 +401,7 @@ def test_the_reception_display_lists_todays_arrivals_with_the_advisor(client, ad
     page = client.get(reverse("appointments:reception"))
     partial = client.get(reverse("appointments:reception"), headers={"HX-Request": "true"})
 
-    assert 'hx-trigger="every 30s"' in page.text
+    assert 'data-hx-trigger="every 30s"' in page.text
     assert "Marc" in partial.text and "<html" not in partial.text
 
 

@@ -33,7 +33,7 @@ def clock():
 @pytest.fixture
 def task(site):
     vehicle = due_vehicle(site, due_date=date(2026, 4, 1))
-    return services.call_from_list(target_list="service_due", label="Service due", vehicle=vehicle, actor=None)
+    return services.call_from_list(target_list="service_due", vehicle=vehicle, actor=None)
 
 
 def test_a_reached_customer_closes_the_call(clock, task, crc_agent):
@@ -78,19 +78,19 @@ def test_assigning_needs_an_agent_of_the_site(task, crc_agent, other_site_adviso
 
 def test_calling_from_a_list_twice_the_same_day_gives_the_same_task(clock, site, crc_agent):
     vehicle = due_vehicle(site, due_date=date(2026, 4, 1))
-    first = services.call_from_list(target_list="service_due", label="Service due", vehicle=vehicle, actor=crc_agent)
-    assert services.call_from_list(target_list="service_due", label="Service due", vehicle=vehicle, actor=crc_agent) == first
+    first = services.call_from_list(target_list="service_due", vehicle=vehicle, actor=crc_agent)
+    assert services.call_from_list(target_list="service_due", vehicle=vehicle, actor=crc_agent) == first
     assert call_script(first) == TARGET_LISTS["service_due"].script
 
 
 def test_the_call_list_shows_due_and_overdue_tasks_of_the_users_sites(clock, site, other_site, crc_agent, manager):
     vehicle = due_vehicle(site, due_date=date(2026, 4, 1))
-    due = services.call_from_list(target_list="service_due", label="x", vehicle=vehicle, actor=crc_agent)
+    due = services.call_from_list(target_list="service_due", vehicle=vehicle, actor=crc_agent)
     services.create_call_task(
         key="later", site=site, customer=due.customer, kind="target_list", reason="later", due_at=timezone.now() + timedelta(days=3)
     )
     elsewhere = due_vehicle(other_site, due_date=date(2026, 4, 1))
-    services.call_from_list(target_list="service_due", label="x", vehicle=elsewhere, actor=None)
+    services.call_from_list(target_list="service_due", vehicle=elsewhere, actor=None)
     assert list(list_due_calls(user=crc_agent, now=timezone.now())) == [due]
     assert list(list_due_calls(user=crc_agent, agent=manager, now=timezone.now())) == []
 
@@ -212,7 +212,7 @@ def test_declined_recommendations_still_open_list_their_work_with_channel_and_co
     assert vehicles == [open_work.vehicle] and [work.description for work in vehicles[0].open_deferred] == ["Front brake discs"]
     assert page.status_code == 200 and "Front brake discs" in page.text and "288" in page.text
     assert str(sold.vehicle.owner) not in page.text and "SMS ✓" in page.text
-    task = services.call_from_list(target_list=declined.key, label=declined.label, vehicle=open_work.vehicle, actor=crc_agent)
+    task = services.call_from_list(target_list=declined.key, vehicle=open_work.vehicle, actor=crc_agent)
     assert call_script(task) == declined.script
 
 

@@ -141,7 +141,8 @@ def test_a_low_rating_on_the_quick_touch_page_opens_a_complaint_tells_the_manage
         followup.vehicle,
     )
     assert concern.answer_due_at == timezone.now() + timedelta(hours=24)
-    assert "2/5" in concern.summary  # written under the customer's language (catalogues come later): it is acknowledged to them
+    assert (concern.summary_code, concern.summary_params["score"]) == ("followup.survey_complaint", "2")  # shown in the reader's language
+    assert "2/5" in str(concern.summary_display)
     acknowledgment = OutboxMessage.objects.get(template_key="concern_acknowledgment")
     assert acknowledgment.customer == followup.customer and concern.reference in acknowledgment.body
     callback = CallTask.objects.get(kind=CallTask.Kind.COMPLAINT_CALLBACK)

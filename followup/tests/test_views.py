@@ -135,7 +135,7 @@ def test_roles_the_crc_agent_works_calls_and_lists_the_advisor_only_concerns(cli
 
 def test_a_crc_agent_records_a_call_outcome_and_a_same_day_retry_is_refused(client, crc_agent, site):
     vehicle = due_vehicle(site, due_date=date.today() + timedelta(days=20))
-    task = services.call_from_list(target_list="service_due", label="Service due", vehicle=vehicle, actor=crc_agent)
+    task = services.call_from_list(target_list="service_due", vehicle=vehicle, actor=crc_agent)
     client.force_login(crc_agent)
     page = client.get(task.get_absolute_url())
     assert page.status_code == 200 and "May I offer you an appointment" in page.text
@@ -225,7 +225,7 @@ def test_list_query_counts_stay_flat(name, client, manager, advisor, site, djang
 
 def test_the_call_screen_books_through_the_desk_on_the_tasks_vehicle(client, crc_agent, site):
     vehicle = due_vehicle(site, due_date=date.today() + timedelta(days=20))
-    task = services.call_from_list(target_list="service_due", label="Service due", vehicle=vehicle, actor=crc_agent)
+    task = services.call_from_list(target_list="service_due", vehicle=vehicle, actor=crc_agent)
     client.force_login(crc_agent)
     assert f"{reverse('appointments:desk')}?vehicle={vehicle.pk}" in client.get(task.get_absolute_url()).text
 

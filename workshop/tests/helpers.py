@@ -37,9 +37,10 @@ def step_data(step: str) -> dict:
     return dict(STEP_DATA[step])
 
 
-def fill_check_in(order, actor):
+def fill_check_in(order, actor, **changes):
+    """Every check-in step with the usual data, a step's fields changed by ``changes``: agreement={"contact_phone": …}."""
     for step in ("prepare", "greet", "walk_around", "findings", "estimate", "documents", "agreement", "mobility"):
-        order = save_check_in_step(work_order=order, step=step, data=step_data(step), actor=actor)
+        order = save_check_in_step(work_order=order, step=step, data={**step_data(step), **changes.get(step, {})}, actor=actor)
     return order
 
 

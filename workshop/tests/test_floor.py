@@ -390,7 +390,7 @@ def test_amber_and_red_points_become_priced_proposals(in_workshop, mechanic, clo
 
     proposals = list(in_workshop.jobs.filter(approval=Approval.PENDING).order_by("pk"))
     assert [job.inspection_result_id for job in proposals] == [results[0].pk, results[4].pk]
-    assert proposals[0].concern == f"{results[0].item.label}: Worn inside"
+    assert proposals[0].concern == f"{results[0].item.localized('label', in_workshop.customer.language)}: Worn inside"
     assert all(job.labour_price > 0 for job in proposals)
 
 
@@ -476,7 +476,7 @@ def test_a_pass_makes_the_order_ready_and_tells_the_advisor(
     at_quality_check.refresh_from_db()
     assert at_quality_check.status == WorkOrder.Status.READY
     notification = AdvisorNotification.objects.get(advisor=advisor)
-    assert at_quality_check.number in notification.text
+    assert at_quality_check.number in str(notification.text_display)
     assert [message.to for message in mail.outbox] == [[advisor.email]]
 
 

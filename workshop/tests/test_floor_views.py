@@ -190,7 +190,7 @@ def test_the_customer_approves_at_the_price_shown(client, approval_link, proposa
 def test_the_customer_cannot_approve_a_line_whose_price_changed(client, approval_link, proposal, in_workshop):
     _request, url = approval_link
     response = client.post(url, {"job": proposal.pk, "decision": "approve", "shown_gross": "1.00"})
-    assert response.status_code == 400 and "price of this work changed" in response.text
+    assert response.status_code == 400 and "Le prix de ces travaux a changé" in response.text  # a French customer, in French
     proposal.refresh_from_db()
     assert proposal.approval == Approval.PENDING
 

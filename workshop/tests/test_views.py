@@ -369,7 +369,7 @@ def test_the_customer_signs_on_the_signed_link_with_the_sms_code(client, advisor
     page = client.get(link)
     assert page.status_code == 200 and checked_in.number in page.text
     wrong = client.post(link, {"code": "000000" if code != "000000" else "111111", "shown_hash": content_hash(checked_in)})
-    assert wrong.status_code == 400 and "not valid" in wrong.text
+    assert wrong.status_code == 400 and "Ce code n&#x27;est pas valide" in wrong.text  # a French customer, in French
     signed = client.post(link, {"code": code, "shown_hash": content_hash(checked_in)})
 
     assert signed.status_code == 302

@@ -23,6 +23,8 @@ from appointments.tests.factories import (
     make_technician,
 )
 
+from .menu import open_from_menu
+
 
 def settle(page):
     """Let the live panels (htmx) answer before the next step."""
@@ -60,7 +62,7 @@ def test_phone_booking_end_to_end(page, live_server, login, crc_agent, site, boo
     VehicleFactory(owner=customer, plate="EF-482-KL", make="Audi", model="Q3")
 
     login(page, live_server, crc_agent)
-    page.get_by_role("navigation").get_by_role("link", name="Booking desk").click()
+    open_from_menu(page, "Booking", "Booking desk")
     expect(page.locator("#greeting")).to_contain_text("bonjour")
 
     page.get_by_role("searchbox").fill("482-K")
@@ -122,10 +124,10 @@ def test_reception_display_lists_todays_arrivals(page, live_server, login, advis
     )
 
     login(page, live_server, advisor)
-    page.get_by_role("navigation").get_by_role("link", name="Reception display").click()
+    open_from_menu(page, "Booking", "Reception display")
 
     arrival = page.locator("#arrivals-table .arrival")
     expect(arrival).to_have_count(1)
     expect(arrival).to_contain_text("Arrivant")
     expect(arrival).to_contain_text("Marc Lenoir")
-    expect(page.locator("#arrivals")).to_have_attribute("hx-trigger", "every 30s")
+    expect(page.locator("#arrivals")).to_have_attribute("data-hx-trigger", "every 30s")

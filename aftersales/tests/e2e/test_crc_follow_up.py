@@ -20,6 +20,8 @@ from invoicing.message_texts import seed_message_texts as seed_invoicing_texts
 from invoicing.models import Handover
 from workshop.message_texts import seed_message_texts as seed_workshop_texts
 
+from .menu import open_from_menu
+
 
 @pytest.fixture
 def texts(db):
@@ -31,10 +33,10 @@ def texts(db):
 def test_crc_agent_works_the_call_list_and_records_a_complaint(page, live_server, login, crc_agent, advisor, site, texts):
     customer = consenting_customer(site, first_name="Élodie", last_name="Marchand")
     vehicle = due_vehicle(site, customer=customer, due_date=date.today() + timedelta(days=25))
-    services.call_from_list(target_list="service_due", label="Service due", vehicle=vehicle, actor=crc_agent)
+    services.call_from_list(target_list="service_due", vehicle=vehicle, actor=crc_agent)
 
     login(page, live_server, crc_agent)
-    page.get_by_role("navigation").get_by_role("link", name="Call list").click()
+    open_from_menu(page, "Follow-up", "Call list")
     page.locator("#call-list a", has_text="Marchand").click()
     expect(page.locator("#call-script")).to_contain_text("May I offer you an appointment?")
     page.get_by_label("Wants a call later").check()
@@ -84,7 +86,7 @@ def test_crc_agent_works_a_7_day_callback_from_a_handover_and_the_dissatisfied_a
     invoice = handover.work_order.invoices.get(status="issued", payer="customer")
 
     login(page, live_server, crc_agent)
-    page.get_by_role("navigation").get_by_role("link", name="Call list").click()
+    open_from_menu(page, "Follow-up", "Call list")
     row = page.locator("#call-list tr", has_text="Durand")
     expect(row).to_contain_text("7-day callback")
     row.get_by_role("link").click()

@@ -1,0 +1,12 @@
+"""French: "Vendredi 4 décembre 2026, 14:30", "ven 4 déc.", "4 déc. 2026" (abbreviated months with their dot, "mai" without)."""
+
+LONG_DATE_FORMAT = "l j F Y"
+LONG_DATETIME_FORMAT = "l j F Y, H:i"
+LONG_MONTH_DAY_FORMAT = "l j F"
+LONG_MONTH_DAY_TIME_FORMAT = "l j F, H:i"
+WEEKDAY_MONTH_DAY_FORMAT = "D j N"
+WEEKDAY_MONTH_DAY_TIME_FORMAT = "D j N, H:i"
+MEDIUM_DATE_FORMAT = "j N Y"
+MEDIUM_DATETIME_FORMAT = "j N Y H:i"
+MEDIUM_MONTH_DAY_FORMAT = "j N"
+MEDIUM_MONTH_DAY_TIME_FORMAT = "j N H:i"

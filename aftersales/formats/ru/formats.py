@@ -1,0 +1,13 @@
+"""Russian: a day's month in the genitive ("E"): "Пятница, 4 декабря 2026, 14:30", "4 декабря 2026", never "4 Декабрь"."""
+
+MONTH_DAY_FORMAT = "j E"
+LONG_DATE_FORMAT = "l, j E Y"
+LONG_DATETIME_FORMAT = "l, j E Y, H:i"
+LONG_MONTH_DAY_FORMAT = "l, j E"
+LONG_MONTH_DAY_TIME_FORMAT = "l, j E, H:i"
+WEEKDAY_MONTH_DAY_FORMAT = "D, j E"
+WEEKDAY_MONTH_DAY_TIME_FORMAT = "D, j E, H:i"
+MEDIUM_DATE_FORMAT = "j E Y"
+MEDIUM_DATETIME_FORMAT = "j E Y, H:i"
+MEDIUM_MONTH_DAY_FORMAT = "j E"
+MEDIUM_MONTH_DAY_TIME_FORMAT = "j E, H:i"

@@ -1,0 +1,12 @@
+"""What the workshop writes by itself (status notes, the advisor's notifications), kept as codes and shown in the
+reader's language (aftersales.lib.system_texts)."""
+
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.lib.system_texts import Choice, Message, Text
+
+from .models import Signature
+
+SIGNED = Message("workshop.signed", "%(method)s", method=Choice(Signature.Method))
+ALL_JOBS_DONE = Message("workshop.all_jobs_done", _("Every job done"))
+READY_FOR_INVOICING = Message("workshop.ready_for_invoicing", _("%(number)s passed the quality check: ready for invoicing."), number=Text())
