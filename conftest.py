@@ -132,9 +132,9 @@ def demo_data(django_db_setup, django_db_blocker):
     test's own changes roll back to this state, and the whole demo rolls back
     when the module is done, so no other test sees it.
     """
-    from aftersales.accounts.demo import load_demo_data
     from aftersales.messaging.catalogue import seed_default_templates
     from aftersales.messaging.models import MessageTemplate
+    from demo.loader import load_demo_data
     from invoicing.message_texts import seed_message_texts as seed_invoicing_texts
     from workshop.message_texts import seed_message_texts as seed_workshop_texts
 

@@ -64,11 +64,12 @@ INSTALLED_APPS = [
     "aftersales.audit",
     "aftersales.customers",
     "aftersales.messaging",
-    "aftersales.kpis",
     "appointments",
     "workshop",
     "invoicing",
     "followup",
+    "kpis",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -16,6 +16,6 @@ urlpatterns = [
     path("followup/", include("followup.urls")),
     path("workshop/", include("workshop.urls")),
     path("invoicing/", include("invoicing.urls")),
-    path("kpis/", include("aftersales.kpis.urls")),
+    path("kpis/", include("kpis.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -3,6 +3,7 @@
 from django.contrib import admin
 
 from aftersales.customers.translations import TranslatedAdmin
+from aftersales.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Absence,
@@ -81,17 +82,6 @@ class LoanerAdmin(TranslatedAdmin):
     search_fields = ["plate", "description"]
 
 
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
 class JobInline(ReadOnlyInline):
     model = AppointmentJob
 
@@ -109,19 +99,10 @@ class LoanerReservationInline(ReadOnlyInline):
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ReadOnlyAdmin):
     list_display = ["starts_at", "site", "advisor", "customer", "vehicle", "status", "confirmation_status", "channel", "origin"]
     list_filter = ["site", "status", "confirmation_status", "channel", "origin"]
     date_hierarchy = "starts_at"
     search_fields = ["customer__search_name", "vehicle__vin", "vehicle__plate_key"]
     list_select_related = ["site", "advisor", "customer", "vehicle"]
     inlines = [JobInline, SlotInline, LoanerReservationInline, EventInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,6 +1,6 @@
 """Demo data of booking: diaries, workshop capacity, loaners, part stock and a few dozen appointments.
 
-Called from ``aftersales.accounts.demo.load_demo_data`` after the sites,
+Called from ``demo.loader.load_demo_data`` after the sites,
 staff, catalogue and customers exist. Idempotent: set-up rows are found by
 their natural keys, and a site's appointments are booked only while it has
 none ahead booked by its demo agent (always through ``services.book_appointment``, so the diaries,

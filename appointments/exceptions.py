@@ -2,20 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.lib.domain import DomainError
 
-class BookingError(Exception):
-    """A refusal with a translatable message and the field it concerns ("" for the whole form)."""
 
-    field = ""
-
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class BookingError(DomainError):
+    """A refusal of booking, rescheduling, loaners or parts."""
 
 
 class SlotUnavailable(BookingError):
@@ -23,8 +14,7 @@ class SlotUnavailable(BookingError):
 
 
 class SlotTaken(SlotUnavailable):
-    def __init__(self, message=None, **kwargs):
-        super().__init__(message or _("This slot was just taken by another booking; pick another."), **kwargs)
+    default_message = _("This slot was just taken by another booking; pick another.")
 
 
 class CapacityExceeded(BookingError):

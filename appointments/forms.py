@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.customers.models import Campaign, Channel, Customer, LabourOperation, MobilityService, Vehicle
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.formatting import format_money
 from aftersales.lib.phones import normalize_phone
 
@@ -201,11 +202,10 @@ class BookingForm(forms.Form):
             "arrival_area": data["arrival_area"],
         }
 
-    def add_booking_error(self, error: BookingError) -> None:
-        field = {"starts_at": "slot", "advisor": "slot", "jobs": "operations", "customer": None, "checklist": None}.get(
-            error.field, error.field
-        )
-        self.add_error(field if field in self.fields else None, str(error.message))
+    def add_service_error(self, error: BookingError) -> None:
+        """Show a refusal of the booking services on this form's field for it (the slot, the jobs) or above the form."""
+        fields = {"starts_at": "slot", "advisor": "slot", "jobs": "operations", "customer": None, "checklist": None}
+        add_domain_error(self, error, fields=fields)
 
 
 class CancelForm(forms.Form):

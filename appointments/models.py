@@ -329,9 +329,6 @@ class Appointment(models.Model):
         local = timezone.localtime(self.starts_at, self.site.tz) if self.site_id else self.starts_at
         return f"{local:%Y-%m-%d %H:%M} {self.customer}"
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
     @property
     def arrival_area_label(self) -> str:
         area = self.checklist.get("arrival_area", "")

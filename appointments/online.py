@@ -352,7 +352,7 @@ def slots_to_move(
 
 
 def reschedule_by_customer(*, appointment: Appointment, advisor_id: int, starts_at: datetime) -> Appointment:
-    if not appointment.can_become(Appointment.Status.RESCHEDULED):
+    if not services.APPOINTMENT_FLOW.allows(appointment, Appointment.Status.RESCHEDULED):
         raise TransitionNotAllowed(_("This appointment can no longer be moved online; please call us."))
     offered = slots_to_move(
         appointment=appointment, now=timezone.now(), first_day=timezone.localdate(starts_at, appointment.site.tz), days=0
@@ -389,12 +389,11 @@ def confirm_by_customer(*, appointment: Appointment) -> Appointment:
 def notify_advisor(*, appointment: Appointment, change: str, note: str = "", previous: Appointment | None = None) -> AppointmentEvent:
     """A staff-visible event on the appointment (diary "changes by customers"); a move or a cancellation is also
     e-mailed to its advisor after commit."""
-    event = AppointmentEvent.objects.create(
-        appointment=appointment,
+    event = services.APPOINTMENT_FLOW.record(
+        appointment,
         actor=None,
         from_status=appointment.status,
-        to_status=appointment.status,
-        **CUSTOMER_CHANGES[change](free=note).fields("note"),
+        note=CUSTOMER_CHANGES[change](free=note),
         details={"customer_change": change, **({"previous": previous.pk} if previous else {})},
     )
     advisor = appointment.advisor

@@ -26,6 +26,7 @@ from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Channel, Customer, MobilityService, Vehicle
 from aftersales.customers.selectors import active_campaigns, attach_open_campaigns
 from aftersales.customers.services import create_customer, create_vehicle
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.signing import LinkError
 from aftersales.messaging.exceptions import CodeRefused
 from aftersales.messaging.models import MessageChannel
@@ -270,7 +271,7 @@ def details(request: HttpRequest, site_code: str) -> HttpResponse:
                         customer = create_customer(site=site, data=form.customer_data(), created_by=actor)
                     vehicle = create_vehicle(owner=customer, data=data, created_by=actor)
             except CustomerError as error:
-                form.add_error(error.field if error.field in form.fields else None, str(error.message))
+                add_domain_error(form, error)
             else:
                 _save(request, site, {**state, "customer": customer.pk, "vehicle": vehicle.pk})
                 return redirect("online:choose", site_code=site.code)

@@ -29,6 +29,7 @@ from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.audit.services import record_change
 from aftersales.customers.models import Customer, MobilityService, OperationPart, Part, Vehicle
+from aftersales.lib.domain import StatusFlow
 from aftersales.lib.formatting import format_number
 from aftersales.lib.signing import make_token
 from aftersales.lib.system_texts import SystemText
@@ -60,6 +61,12 @@ from .system_texts import ANSWERED_VIA, PART_ORDER_REQUESTED, PARTS_DELAY_WARNED
 
 CENT = Decimal("0.01")
 Status = Appointment.Status
+APPOINTMENT_FLOW = StatusFlow(
+    event_model=AppointmentEvent,
+    subject="appointment",
+    refused=TransitionNotAllowed,
+    refusal=_("An appointment that is %(current)s cannot become %(target)s."),
+)
 OVERRIDE_PERMISSION = "appointments.override_capacity"
 CHANNEL_ORIGIN = {
     Appointment.BookingChannel.PHONE_IN: Appointment.Origin.INBOUND_CALL,
@@ -233,7 +240,7 @@ def book_appointment(
         )
         appointment.mobility.set(mobility)
         _reserve(appointment, loaner, loaner_until=placement.loaner_until)
-        _record_event(appointment, actor=booked_by, from_status="", note=override_reason or "", details=placement.override)
+        APPOINTMENT_FLOW.record(appointment, actor=booked_by, from_status="", note=override_reason or "", details=placement.override)
         _queue_notice(appointment, "booking_confirmation", actor=booked_by, ics_until=placement.reception_until)
     return appointment
 
@@ -254,10 +261,9 @@ def reschedule_appointment(
     with transaction.atomic():
         _lock_advisor(advisor)
         old = _lock_appointment(appointment)
-        _check_transition(old, Status.RESCHEDULED)
         loaner = Loaner.objects.filter(reservations__appointment=old).first()
         _release(old)
-        _set_status(old, Status.RESCHEDULED, actor=actor, note=reason)
+        APPOINTMENT_FLOW.move(old, Status.RESCHEDULED, actor=actor, note=reason)
         jobs = list(old.jobs.all())
         placement = _check_capacity(
             site=old.site,
@@ -288,7 +294,7 @@ def reschedule_appointment(
         AppointmentJob.objects.bulk_create(jobs)
         new.mobility.set(old.mobility.all())
         _reserve(new, loaner, loaner_until=placement.loaner_until)
-        _record_event(
+        APPOINTMENT_FLOW.record(
             new, actor=actor, from_status="", note=override_reason or reason, details={**placement.override, "rescheduled_from": old.pk}
         )
         _queue_notice(new, "booking_rescheduled", actor=actor, ics_until=placement.reception_until, previous_start=old.starts_at)
@@ -302,9 +308,8 @@ def cancel_appointment(*, appointment: Appointment, actor: User | None, reason: 
         raise InvalidBooking(_("Say why the appointment is cancelled."), field="reason")
     with transaction.atomic():
         locked = _lock_appointment(appointment)
-        _check_transition(locked, Status.CANCELLED)
         _release(locked)
-        _set_status(locked, Status.CANCELLED, actor=actor, note=reason.strip())
+        APPOINTMENT_FLOW.move(locked, Status.CANCELLED, actor=actor, note=reason.strip())
         _queue_notice(locked, "booking_cancelled", actor=actor)
     appointment.refresh_from_db()
     return appointment
@@ -329,9 +334,11 @@ def confirm_appointment(
         locked.confirmation_status, locked.confirmed_at, locked.confirmed_via = answer, timezone.now(), via[:20]
         locked.save(update_fields=["confirmation_status", "confirmed_at", "confirmed_via"])
         if answer == Appointment.ConfirmationStatus.CONFIRMED and locked.status == Status.BOOKED:
-            _set_status(locked, Status.CONFIRMED, actor=actor, note=ANSWERED_VIA(via=via))
+            APPOINTMENT_FLOW.move(locked, Status.CONFIRMED, actor=actor, note=ANSWERED_VIA(via=via))
         else:
-            _record_event(locked, actor=actor, from_status=locked.status, note=ANSWERED_VIA(via=via), details={"confirmation": answer})
+            APPOINTMENT_FLOW.record(
+                locked, actor=actor, from_status=locked.status, note=ANSWERED_VIA(via=via), details={"confirmation": answer}
+            )
     appointment.refresh_from_db()
     return appointment
 
@@ -339,8 +346,7 @@ def confirm_appointment(
 def mark_arrived(*, appointment: Appointment, actor: User) -> Appointment:
     with transaction.atomic():
         locked = _lock_appointment(appointment)
-        _check_transition(locked, Status.ARRIVED)
-        _set_status(locked, Status.ARRIVED, actor=actor)
+        APPOINTMENT_FLOW.move(locked, Status.ARRIVED, actor=actor)
     appointment.refresh_from_db()
     return appointment
 
@@ -349,8 +355,7 @@ def mark_converted(*, appointment: Appointment, actor: User) -> Appointment:
     """The work order is open: the booking has become a visit (called by the workshop stage)."""
     with transaction.atomic():
         locked = _lock_appointment(appointment)
-        _check_transition(locked, Status.CONVERTED)
-        _set_status(locked, Status.CONVERTED, actor=actor)
+        APPOINTMENT_FLOW.move(locked, Status.CONVERTED, actor=actor)
     appointment.refresh_from_db()
     return appointment
 
@@ -359,11 +364,11 @@ def mark_no_show(*, appointment: Appointment, actor: User | None) -> Appointment
     """The customer did not come: frees the loaner (the slots stay as they were, in the past)."""
     with transaction.atomic():
         locked = _lock_appointment(appointment)
-        _check_transition(locked, Status.NO_SHOW)
+        APPOINTMENT_FLOW.check(locked, Status.NO_SHOW)
         if locked.starts_at > timezone.now():
             raise TransitionNotAllowed(_("A customer cannot be marked as not come before the appointment time."))
         LoanerReservation.objects.filter(appointment=locked).delete()
-        _set_status(locked, Status.NO_SHOW, actor=actor)
+        APPOINTMENT_FLOW.move(locked, Status.NO_SHOW, actor=actor)
     appointment.refresh_from_db()
     return appointment
 
@@ -548,34 +553,6 @@ def _release(appointment: Appointment) -> None:
     LoanerReservation.objects.filter(appointment=appointment).delete()
 
 
-def _check_transition(appointment: Appointment, status: str) -> None:
-    if not appointment.can_become(status):
-        raise TransitionNotAllowed(
-            _("An appointment that is %(current)s cannot become %(target)s.")
-            % {"current": appointment.get_status_display(), "target": Status(status).label}
-        )
-
-
-def _set_status(appointment: Appointment, status: str, *, actor, note: SystemText | str = "") -> None:
-    previous = appointment.status
-    appointment.status = status
-    appointment.save(update_fields=["status"])
-    _record_event(appointment, actor=actor, from_status=previous, note=note)
-
-
-def _record_event(
-    appointment: Appointment, *, actor, from_status: str, note: SystemText | str = "", details: dict | None = None
-) -> AppointmentEvent:
-    return AppointmentEvent.objects.create(
-        appointment=appointment,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        from_status=from_status,
-        to_status=appointment.status,
-        **SystemText.of(note).fields("note"),
-        details=details or {},
-    )
-
-
 def send_booking_reminder(*, appointment: Appointment) -> bool:
     """Queue the 24 h confirmation request once per appointment and start time; False when it was already queued."""
     key = f"booking_reminder_24h:{appointment.pk}:{appointment.starts_at.isoformat()}"
@@ -609,7 +586,7 @@ def reserve_part(*, appointment: Appointment, part: Part, quantity: Decimal, act
         stock.reserved += quantity
         stock.save(update_fields=["on_hand", "reserved"])
         reservation = PartReservation.objects.create(appointment=appointment, part=part, quantity=quantity, reserved_by=actor)
-        _record_event(
+        APPOINTMENT_FLOW.record(
             appointment,
             actor=actor,
             from_status=appointment.status,
@@ -629,7 +606,7 @@ def request_part_order(*, appointment: Appointment, part: Part, quantity: Decima
             defaults={"site": appointment.site, "quantity": quantity, "needed_by": appointment.starts_at, "requested_by": actor},
         )
         if created:
-            _record_event(
+            APPOINTMENT_FLOW.record(
                 appointment,
                 actor=actor,
                 from_status=appointment.status,
@@ -677,7 +654,7 @@ def warn_parts_delay(*, appointment: Appointment, parts: Sequence[Part], actor: 
             },
         )
         if not appointment.events.filter(details__parts_delay_message=message.pk).exists():
-            _record_event(
+            APPOINTMENT_FLOW.record(
                 appointment,
                 actor=actor,
                 from_status=appointment.status,

@@ -21,6 +21,7 @@ from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import MobilityService, Part, Vehicle
 from aftersales.customers.selectors import active_campaigns, attach_open_campaigns, search_customers
 from aftersales.customers.services import create_customer, create_vehicle
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.ics import build_event
 from aftersales.lib.pdf import render_pdf
 from aftersales.lib.signing import LinkError, read_token
@@ -225,7 +226,7 @@ def _book(request: HttpRequest, form: BookingForm, vehicle: Vehicle) -> Appointm
             origin_record=data.get("campaign"),
         )
     except BookingError as error:
-        form.add_booking_error(error)
+        form.add_service_error(error)
         return None
 
 
@@ -270,7 +271,7 @@ def desk_new_customer(request: HttpRequest) -> HttpResponse:
                 customer = create_customer(site=site, data=form.customer_data(), created_by=request.user)
                 vehicle = create_vehicle(owner=customer, data=form.vehicle_data(), created_by=request.user)
         except CustomerError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            add_domain_error(form, error)
         else:
             return redirect(reverse("appointments:desk") + "?" + urlencode({"vehicle": vehicle.pk}))
     context = {"customer_form": form, "site": site, "greetings": _greetings(site, request.user)}
@@ -342,7 +343,7 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.cancel_appointment(appointment=appointment, actor=request.user, reason=form.cleaned_data["reason"])
         except BookingError as error:
-            form.add_error("reason" if error.field == "reason" else None, str(error.message))
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Appointment cancelled; the customer is told."))
             return redirect("appointments:detail", pk=appointment.pk)
@@ -371,8 +372,7 @@ def reschedule(request: HttpRequest, pk: int) -> HttpResponse:
                 override_reason=form.cleaned_data["override_reason"] or None,
             )
         except BookingError as error:
-            field = "slot" if error.field in ("starts_at", "advisor", "slot") else error.field
-            form.add_error(field if field in form.fields else None, str(error.message))
+            add_domain_error(form, error, fields={"starts_at": "slot", "advisor": "slot"})
         else:
             messages.success(request, _("Appointment moved; the customer is told."))
             return redirect("appointments:detail", pk=new.pk)

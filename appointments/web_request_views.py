@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import get_for_user, staff_view
+from aftersales.lib.domain import add_domain_error
 
 from . import online, selectors
 from .exceptions import BookingError
@@ -61,7 +62,7 @@ def web_request_new(request: HttpRequest) -> HttpResponse:
                 recorded_by=request.user,
             )
         except BookingError as error:
-            form.add_error(error.field if error.field in form.fields else None, str(error.message))
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Request recorded."))
             return redirect(created)

@@ -2,6 +2,8 @@
 
 from django.contrib import admin
 
+from aftersales.lib.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     CallAttempt,
     CallTask,
@@ -28,27 +30,9 @@ class FollowupPolicyAdmin(admin.ModelAdmin):
     list_display = ["site", "survey_for_written_channels"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ConcernEventInline(admin.TabularInline):
+class ConcernEventInline(ReadOnlyInline):
     model = ConcernEvent
-    extra = 0
     fields = readonly_fields = ["at", "actor", "from_status", "to_status", "note_display"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Concern)
@@ -74,13 +58,9 @@ class MileageCheckAdmin(ReadOnlyAdmin):
     list_display = ["flagged_at", "reading", "reason", "status"]
 
 
-class CallAttemptInline(admin.TabularInline):
+class CallAttemptInline(ReadOnlyInline):
     model = CallAttempt
-    extra = 0
     readonly_fields = ["at", "agent", "outcome", "remarks"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(CallTask)

@@ -1,16 +1,10 @@
 """Domain errors of the follow-up app; each names the form field it concerns."""
 
+from aftersales.lib.domain import DomainError
 
-class FollowupError(Exception):
-    """A business rule refused the change; ``message`` is translatable."""
 
-    field: str | None = None
-
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
+class FollowupError(DomainError):
+    """A refusal of follow-up: concerns, calls, mileage checks, satisfaction answers."""
 
 
 class ConcernRefused(FollowupError):

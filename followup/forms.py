@@ -11,13 +11,7 @@ from aftersales.customers.models import Vehicle
 from aftersales.lib import html5_inputs
 from appointments.models import Appointment
 
-from .exceptions import FollowupError
 from .models import CallOutcome, Concern
-
-
-def add_domain_error(form: forms.BaseForm, error: FollowupError) -> None:
-    """Show a refusal from a service on the field it concerns."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 def staff_of(site: Site):

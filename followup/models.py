@@ -125,9 +125,6 @@ class Concern(models.Model):
     def reference(self) -> str:
         return f"C-{self.pk:06d}" if self.pk else ""
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
-
     @property
     def answered_in_time(self) -> bool | None:
         if self.answer_due_at is None or self.answered_at is None:

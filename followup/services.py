@@ -27,6 +27,7 @@ from aftersales.audit.services import record_bulk_change
 from aftersales.customers.models import Channel, MileageReading, MobilityService, SeasonalOffer, Vehicle
 from aftersales.customers.selectors import active_campaigns
 from aftersales.lib.business_hours import QUIET_ENDS, is_send_allowed, next_allowed_send_time
+from aftersales.lib.domain import StatusFlow
 from aftersales.lib.formatting import format_money, format_number
 from aftersales.lib.signing import make_token
 from aftersales.lib.system_texts import SystemText
@@ -67,6 +68,12 @@ from .system_texts import (
 
 logger = logging.getLogger(__name__)
 
+CONCERN_FLOW = StatusFlow(
+    event_model=ConcernEvent,
+    subject="concern",
+    refused=ConcernRefused,
+    refusal=_("A concern that is %(current)s cannot become %(target)s."),
+)
 COMPLAINT_ANSWER_WITHIN = timedelta(hours=24)
 REMINDER_DAYS_BEFORE = 30
 CONVERSION_WINDOW = timedelta(days=30)
@@ -135,9 +142,7 @@ def record_concern(
             answer_due_at=received + COMPLAINT_ANSWER_WITHIN if kind == Concern.Kind.COMPLAINT else None,
             created_by=recorded_by,
         )
-        ConcernEvent.objects.create(
-            concern=concern, actor=recorded_by, to_status=concern.status, **CONCERN_RECORDED(kind=concern.kind).fields("note")
-        )
+        CONCERN_FLOW.record(concern, actor=recorded_by, from_status="", note=CONCERN_RECORDED(kind=concern.kind))
         queue_message(
             customer=customer,
             template="concern_acknowledgment",
@@ -166,19 +171,9 @@ def _lock_concern(concern: Concern) -> Concern:
     return Concern.objects.select_for_update(of=("self",)).select_related("customer", "site").get(pk=concern.pk)
 
 
-def _move_concern(concern: Concern, status: str, *, actor, note: str = "", **fields) -> Concern:
+def _move_concern(concern: Concern, status: str, *, actor, note: str = "", **changes) -> Concern:
     locked = _lock_concern(concern)
-    if not locked.can_become(status):
-        raise ConcernRefused(
-            _("A concern that is %(current)s cannot become %(wanted)s.")
-            % {"current": locked.get_status_display(), "wanted": Concern.Status(status).label},
-        )
-    before = locked.status
-    locked.status = status
-    for name, value in fields.items():
-        setattr(locked, name, value)
-    locked.save(update_fields=["status", *fields])
-    ConcernEvent.objects.create(concern=locked, actor=actor, from_status=before, to_status=status, note=note)
+    CONCERN_FLOW.move(locked, status, actor=actor, note=note, **changes)
     return locked
 
 
@@ -253,13 +248,7 @@ def assign_concern(*, concern: Concern, owner: User, actor: User) -> Concern:
     before = locked.owner
     locked.owner = owner
     locked.save(update_fields=["owner"])
-    ConcernEvent.objects.create(
-        concern=locked,
-        actor=actor,
-        from_status=locked.status,
-        to_status=locked.status,
-        **OWNER_CHANGED(before=before, after=owner).fields("note"),
-    )
+    CONCERN_FLOW.record(locked, actor=actor, from_status=locked.status, note=OWNER_CHANGED(before=before, after=owner))
     record_bulk_change(
         actor=actor,
         queryset=CallTask.objects.filter(key=f"concern:{locked.pk}:callback", status=CallTask.Status.OPEN),
@@ -301,13 +290,7 @@ def _escalate(concern_pk: int, *, now: datetime) -> int:
         if concern.status not in Concern.UNANSWERED or Escalation.objects.filter(concern=concern).exists():
             return 0
         Escalation.objects.create(concern=concern, site=concern.site, created_at=now)
-        ConcernEvent.objects.create(
-            concern=concern,
-            at=now,
-            from_status=concern.status,
-            to_status=concern.status,
-            **ESCALATED().fields("note"),
-        )
+        CONCERN_FLOW.record(concern, actor=None, from_status=concern.status, note=ESCALATED(), at=now)
         mails = _escalation_mails(concern)
         transaction.on_commit(lambda: _send_staff_mails(mails, about=concern.reference))
     return 1

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import get_for_user, staff_view
 from aftersales.customers.models import Customer, Vehicle
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.formatting import format_number
 from aftersales.lib.signing import LinkError, read_token
 from appointments.online import brand_of
@@ -38,7 +39,6 @@ from .forms import (
     RemarksForm,
     SiteFilterForm,
     SurveyForm,
-    add_domain_error,
 )
 from .models import CallTask, Escalation, SatisfactionAnswer, VisitFollowup
 

@@ -7,21 +7,10 @@ refuses as a last line, so a crafted POST to the admin changes nothing.
 from django import forms
 from django.contrib import admin
 
+from aftersales.lib.admin import ReadOnlyAdmin
+
 from .forms import FrozenWhenIssuedMixin
 from .models import Closure, Handover, Invoice, InvoiceLine, LoanerReturn, Payment, ReleaseAuthorization, SalesLead
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Shows everything, changes nothing."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class InvoiceAdminForm(FrozenWhenIssuedMixin, forms.ModelForm):

@@ -2,27 +2,17 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.lib.domain import DomainError
 
-class InvoicingError(Exception):
-    """A refusal with a translatable message and the field it concerns ("" for the whole form)."""
 
-    field = ""
-
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class InvoicingError(DomainError):
+    """A refusal of invoicing, payment or handover."""
 
 
 class DocumentFrozen(InvoicingError):
     """An issued invoice, credit note, payment or closure never changes."""
 
-    def __init__(self, message=None, **kwargs):
-        super().__init__(message or _("An issued invoice cannot be changed or deleted: issue a credit note, then a new invoice."), **kwargs)
+    default_message = _("An issued invoice cannot be changed or deleted: issue a credit note, then a new invoice.")
 
 
 class NotInvoiceable(InvoicingError):

@@ -10,13 +10,8 @@ from aftersales.accounts.models import User
 from aftersales.lib import html5_inputs
 from workshop.models import job_text_sources
 
-from .exceptions import DocumentFrozen, InvoicingError
+from .exceptions import DocumentFrozen
 from .models import Closure, Handover, Invoice, InvoiceLine, LoanerReturn, Payment
-
-
-def add_domain_error(form: forms.BaseForm, error: InvoicingError) -> None:
-    """Show a refusal from a service on the field it concerns (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class FrozenWhenIssuedMixin:

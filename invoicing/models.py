@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Site
+from aftersales.accounts.models import GaplessCounter, Site
 from aftersales.customers.models import Customer, Vehicle
 from aftersales.lib.formatting import format_money
 from workshop.models import FUEL_EIGHTHS, LoanerHandover, Payer, WorkOrder, WorkOrderJob, WorkOrderPart
@@ -54,20 +54,15 @@ class ChainHead(models.Model):
         return f"{self.site} #{self.position}"
 
 
-class InvoiceCounter(models.Model):
+class InvoiceCounter(GaplessCounter):
     """The last invoice number given at a site in a year (invoices and credit notes share it)."""
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="invoice_counters", verbose_name=_("site"))
-    year = models.PositiveSmallIntegerField(_("year"))
-    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "year"], name="unique_invoice_counter")]
         verbose_name = _("invoice counter")
         verbose_name_plural = _("invoice counters")
-
-    def __str__(self) -> str:
-        return f"{self.site} {self.year}: {self.last}"
 
 
 class Chained(models.Model):

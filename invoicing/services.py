@@ -36,6 +36,7 @@ from aftersales.audit.services import model_changes, record_change
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import MileageReading
 from aftersales.customers.services import record_mileage, update_vehicle
+from aftersales.lib.counters import take_next_number
 from aftersales.lib.formatting import format_money, format_number
 from aftersales.lib.money import ZERO, line_total, to_cents, vat_on, vat_rounding, vat_totals
 from aftersales.lib.pdf import render_pdf
@@ -483,11 +484,8 @@ def _refuse_closed_period(site: Site, day: date) -> None:
 
 
 def _take_number(site: Site, year: int) -> tuple[int, str]:
-    counter, _created = InvoiceCounter.objects.get_or_create(site=site, year=year)
-    counter = InvoiceCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last, f"{site.invoice_prefix}-{year}-{counter.last:06d}"
+    sequence = take_next_number(InvoiceCounter, site=site, year=year)
+    return sequence, f"{site.invoice_prefix}-{year}-{sequence:06d}"
 
 
 def issue_invoice(*, invoice: Invoice, actor: User, delivery: str = Invoice.Delivery.PAPER) -> Invoice:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import get_for_user, staff_view
 from aftersales.lib.data_urls import png_data_url
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.formatting import format_money
 from workshop.models import WorkOrderJob
 
@@ -29,7 +30,6 @@ from .forms import (
     ReleaseForm,
     SeeOffForm,
     TestDriveForm,
-    add_domain_error,
 )
 from .models import Closure, Handover, Invoice, InvoiceLine
 

@@ -4,6 +4,7 @@ with their texts per language."""
 from django.contrib import admin
 
 from aftersales.customers.translations import TranslatedAdmin, TranslatedInline
+from aftersales.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Bay,
@@ -17,17 +18,6 @@ from .models import (
     WorkOrderJob,
     WorkOrderPart,
 )
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class JobInline(ReadOnlyInline):
@@ -52,36 +42,18 @@ class EventInline(ReadOnlyInline):
 
 
 @admin.register(WorkOrder)
-class WorkOrderAdmin(admin.ModelAdmin):
+class WorkOrderAdmin(ReadOnlyAdmin):
     list_display = ["number", "site", "status", "customer", "vehicle", "advisor", "created_at"]
     list_filter = ["site", "status"]
     search_fields = ["number", "customer__last_name", "vehicle__vin", "vehicle__plate"]
     list_select_related = ["site", "customer", "vehicle", "advisor"]
     inlines = [JobInline, PartInline, DamageInline, EventInline]
 
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
-
 
 @admin.register(Signature)
-class SignatureAdmin(admin.ModelAdmin):
+class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["work_order", "method", "signed_at", "content_hash"]
     list_select_related = ["work_order"]
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 class InspectionItemInline(TranslatedInline):

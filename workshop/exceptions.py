@@ -2,20 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.lib.domain import DomainError
 
-class WorkOrderError(Exception):
-    """A refusal with a translatable message and the field it concerns ("" for the whole form)."""
 
-    field = ""
-
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
-
-    def __str__(self) -> str:
-        return str(self.message)
+class WorkOrderError(DomainError):
+    """A refusal of reception, repair or quality check."""
 
 
 class InvalidCheckIn(WorkOrderError):
@@ -29,10 +20,7 @@ class TransitionNotAllowed(WorkOrderError):
 class OrderSigned(WorkOrderError):
     """The agreed content of a signed order cannot change."""
 
-    def __init__(self, message=None, **kwargs):
-        super().__init__(
-            message or _("The customer signed this order: its agreed content cannot change. Add extra work as an addition."), **kwargs
-        )
+    default_message = _("The customer signed this order: its agreed content cannot change. Add extra work as an addition.")
 
 
 class PhotoRefused(WorkOrderError):
@@ -44,10 +32,7 @@ class SignatureRefused(WorkOrderError):
 
 
 class OrderChangedSinceShown(SignatureRefused):
-    def __init__(self, message=None, **kwargs):
-        super().__init__(
-            message or _("The order changed since it was shown to the customer. Show it again and sign the new version."), **kwargs
-        )
+    default_message = _("The order changed since it was shown to the customer. Show it again and sign the new version.")
 
 
 class DispatchRefused(WorkOrderError):
@@ -68,9 +53,7 @@ class ApprovalRefused(WorkOrderError):
 
 class PriceChanged(ApprovalRefused):
     field = "amount"
-
-    def __init__(self, message=None, **kwargs):
-        super().__init__(message or _("The price of this work changed since it was shown. Read the new price and decide again."), **kwargs)
+    default_message = _("The price of this work changed since it was shown. Read the new price and decide again.")
 
 
 class SpendingLimitExceeded(ApprovalRefused):

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import staff_view
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.signing import LinkError, make_token, read_token
 from appointments.online import brand_of
 from appointments.online_views import public_render, visitor_locale
@@ -33,7 +34,6 @@ from .forms import (
     QualityCheckForm,
     RepriceForm,
     SignOffForm,
-    add_domain_error,
 )
 from .models import AdvisorNotification, Approval, ApprovalDecision, DeferredWork, InspectionResult, WorkOrder, WorkOrderJob, WorkOrderPhoto
 from .selectors import (

@@ -15,7 +15,6 @@ from aftersales.lib.formatting import format_number
 from aftersales.lib.phones import normalize_phone
 from appointments.models import Loaner
 
-from .exceptions import WorkOrderError
 from .models import (
     FUEL_EIGHTHS,
     Approval,
@@ -30,11 +29,6 @@ from .models import (
     job_text_sources,
 )
 from .services import MAX_PHOTO_BYTES
-
-
-def add_domain_error(form: forms.BaseForm, error: WorkOrderError) -> None:
-    """Show a refusal from a service on the field it concerns (or above the form)."""
-    form.add_error(error.field if error.field in form.fields else None, error.message)
 
 
 class StepForm(forms.ModelForm):

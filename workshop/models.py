@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Site
+from aftersales.accounts.models import GaplessCounter, Site
 from aftersales.customers.models import Customer, LabourOperation, MobilityService, Part, Translated, Vehicle
 from aftersales.lib.system_texts import ShownText
 from appointments.models import Appointment, Loaner
@@ -28,20 +28,15 @@ from appointments.models import Appointment, Loaner
 FUEL_EIGHTHS = [(eighths, f"{eighths}/8") for eighths in range(9)]
 
 
-class WorkOrderCounter(models.Model):
+class WorkOrderCounter(GaplessCounter):
     """The last work-order number given at a site in a year (locked to take the next one)."""
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="work_order_counters", verbose_name=_("site"))
-    year = models.PositiveSmallIntegerField(_("year"))
-    last = models.PositiveIntegerField(_("last number"), default=0)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["site", "year"], name="unique_work_order_counter")]
         verbose_name = _("work-order counter")
         verbose_name_plural = _("work-order counters")
-
-    def __str__(self) -> str:
-        return f"{self.site} {self.year}: {self.last}"
 
 
 class Payer(models.TextChoices):
@@ -195,9 +190,6 @@ class WorkOrder(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("workshop:detail", kwargs={"pk": self.pk})
-
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS[self.Status(self.status)]
 
     @property
     def is_signed(self) -> bool:

@@ -41,6 +41,8 @@ from aftersales.audit.services import model_changes, record_bulk_change, record_
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Customer, LabourOperation, MileageReading, MobilityService, OperationPart, Part, Vehicle
 from aftersales.customers.services import record_mileage
+from aftersales.lib.counters import take_next_number
+from aftersales.lib.domain import StatusFlow
 from aftersales.lib.formatting import format_money, format_number
 from aftersales.lib.money import line_total, vat_on
 from aftersales.lib.phones import normalize_phone
@@ -101,6 +103,12 @@ from .models import (
 from .system_texts import ALL_JOBS_DONE, READY_FOR_INVOICING, SIGNED
 
 Status = WorkOrder.Status
+WORK_ORDER_FLOW = StatusFlow(
+    event_model=WorkOrderEvent,
+    subject="work_order",
+    refused=TransitionNotAllowed,
+    refusal=_("An order that is %(current)s cannot become %(target)s."),
+)
 SIGNATURE_PURPOSE = "work_order_signature"
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 PHOTO_FORMATS = {"JPEG": ("image/jpeg", "jpg"), "PNG": ("image/png", "png"), "WEBP": ("image/webp", "webp")}
@@ -149,11 +157,8 @@ def step_by_key(key: str) -> Step | None:
 
 def take_number(*, site: Site, year: int) -> tuple[int, str]:
     """The next sequence of the site's year and its printed number; call inside the order's transaction."""
-    counter, _created = WorkOrderCounter.objects.get_or_create(site=site, year=year)
-    counter = WorkOrderCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last, f"{site.code.upper()}-{year}-{counter.last:05d}"
+    sequence = take_next_number(WorkOrderCounter, site=site, year=year)
+    return sequence, f"{site.code.upper()}-{year}-{sequence:05d}"
 
 
 # --- opening ----------------------------------------------------------------------
@@ -234,7 +239,7 @@ def _create_order(*, site, customer, vehicle, actor, appointment, customer_words
         vat_rate=site.vat_rate,
         contact_phone=customer.mobile,
     )
-    _record_status(order, actor=actor, from_status="")
+    WORK_ORDER_FLOW.record(order, actor=actor, from_status="")
     record_change(actor=actor, obj=order, action="create", changes={"number": [None, number]})
     return order
 
@@ -296,7 +301,7 @@ def save_check_in_step(*, work_order: WorkOrder, step: str, data: Mapping[str, A
         if changes:
             record_change(actor=actor, obj=order, action="update", changes=changes)
         if step == "mobility" and order.status == Status.DRAFT:
-            _set_status(order, Status.CHECKED_IN, actor=actor)
+            WORK_ORDER_FLOW.move(order, Status.CHECKED_IN, actor=actor)
     work_order.refresh_from_db()
     return work_order
 
@@ -631,7 +636,7 @@ def sign_on_tablet(*, work_order: WorkOrder, image_data_url: str, shown_hash: st
         signature = Signature(work_order=order, method=Signature.Method.DRAWN, content=content, content_hash=shown_hash, recorded_by=actor)
         signature.image.save(f"{order.number}.png", ContentFile(image), save=False)
         signature.save()
-        _set_status(order, Status.SIGNED, actor=actor, note=SIGNED(method=Signature.Method.DRAWN))
+        WORK_ORDER_FLOW.move(order, Status.SIGNED, actor=actor, note=SIGNED(method=Signature.Method.DRAWN))
     return signature
 
 
@@ -710,7 +715,7 @@ def sign_by_code(*, work_order: WorkOrder, code: str, shown_hash: str) -> Signat
         order = _lock(work_order)
         content = _ready_to_sign(order, shown_hash)
         signature = Signature.objects.create(work_order=order, method=Signature.Method.OTP, content=content, content_hash=shown_hash)
-        _set_status(order, Status.SIGNED, actor=None, note=SIGNED(method=Signature.Method.OTP))
+        WORK_ORDER_FLOW.move(order, Status.SIGNED, actor=None, note=SIGNED(method=Signature.Method.OTP))
     return signature
 
 
@@ -721,8 +726,7 @@ def hand_to_workshop(*, work_order: WorkOrder, actor: User) -> WorkOrder:
     """The signed order goes to the workshop; its appointment has become a visit (converted)."""
     with transaction.atomic():
         order = _lock(work_order)
-        _check_transition(order, Status.IN_WORKSHOP)
-        _set_status(order, Status.IN_WORKSHOP, actor=actor)
+        WORK_ORDER_FLOW.move(order, Status.IN_WORKSHOP, actor=actor)
         if order.appointment_id is not None and order.appointment.status == Appointment.Status.ARRIVED:
             mark_converted(appointment=order.appointment, actor=actor)
     work_order.refresh_from_db()
@@ -741,32 +745,6 @@ def _refuse_when_signed(order: WorkOrder) -> None:
         raise OrderSigned()
     if order.status == Status.CANCELLED:
         raise TransitionNotAllowed(_("This order is cancelled."))
-
-
-def _check_transition(order: WorkOrder, status: str) -> None:
-    if not order.can_become(status):
-        raise TransitionNotAllowed(
-            _("An order that is %(current)s cannot become %(target)s.")
-            % {"current": order.get_status_display(), "target": Status(status).label}
-        )
-
-
-def _set_status(order: WorkOrder, status: str, *, actor, note: SystemText | str = "") -> None:
-    _check_transition(order, status)
-    previous = order.status
-    order.status = status
-    order.save(update_fields=["status"])
-    _record_status(order, actor=actor, from_status=previous, note=note)
-
-
-def _record_status(order: WorkOrder, *, actor, from_status: str, note: SystemText | str = "") -> WorkOrderEvent:
-    return WorkOrderEvent.objects.create(
-        work_order=order,
-        actor=actor if actor is not None and actor.is_authenticated else None,
-        from_status=from_status,
-        to_status=order.status,
-        **SystemText.of(note).fields("note", max_length=300),
-    )
 
 
 # --- the workshop floor: dispatch -------------------------------------------------
@@ -1016,7 +994,7 @@ def _to_quality_check_when_done(order: WorkOrder, *, actor) -> None:
     kept = order.jobs.exclude(approval=Approval.DECLINED)
     if not kept.exists() or kept.exclude(status=JobStatus.DONE).exists() or order.parts.filter(approval=Approval.PENDING).exists():
         return
-    _set_status(order, Status.QUALITY_CHECK, actor=actor, note=ALL_JOBS_DONE())
+    WORK_ORDER_FLOW.move(order, Status.QUALITY_CHECK, actor=actor, note=ALL_JOBS_DONE())
 
 
 # --- multi-point inspection ------------------------------------------------------
@@ -1433,7 +1411,7 @@ def record_quality_check(
             check = QualityCheck.objects.create(work_order=order, inspector=inspector, passed=False, **values)
             for job in redo_jobs:
                 _send_back(order, job, inspector)
-            _set_status(order, Status.IN_WORKSHOP, actor=inspector, note=values["fail_reason"])
+            WORK_ORDER_FLOW.move(order, Status.IN_WORKSHOP, actor=inspector, note=values["fail_reason"])
     return check
 
 
@@ -1475,8 +1453,7 @@ def mark_ready_for_invoicing(*, work_order: WorkOrder, actor: User) -> WorkOrder
         undone = order.jobs.exclude(approval=Approval.DECLINED).exclude(status=JobStatus.DONE).first()
         if undone is not None:
             raise NotInvoiceable(_("“%(job)s” is not done yet.") % {"job": undone.localized_concern()})
-        _check_transition(order, Status.READY)
-        _set_status(order, Status.READY, actor=actor)
+        WORK_ORDER_FLOW.move(order, Status.READY, actor=actor)
         notify_advisor(work_order=order, text=READY_FOR_INVOICING(number=order.number))
     work_order.refresh_from_db()
     return work_order
@@ -1486,7 +1463,7 @@ def mark_delivered(*, work_order: WorkOrder, actor: User) -> WorkOrder:
     """The car is handed back to the customer (invoicing's handover calls it inside its own transaction)."""
     with transaction.atomic():
         order = _lock(work_order)
-        _set_status(order, Status.DELIVERED, actor=actor)
+        WORK_ORDER_FLOW.move(order, Status.DELIVERED, actor=actor)
     work_order.refresh_from_db(fields=["status"])
     return work_order
 

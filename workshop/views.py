@@ -17,6 +17,7 @@ from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Vehicle
 from aftersales.customers.services import create_customer, create_vehicle
 from aftersales.lib.data_urls import png_data_url
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.pdf import render_pdf
 from aftersales.lib.signing import LinkError, make_token, read_token
 from appointments.exceptions import BookingError
@@ -26,7 +27,7 @@ from appointments.services import mark_arrived, mark_no_show
 
 from .diagram import diagram_views, kind_choices, legend
 from .exceptions import WorkOrderError
-from .forms import STEP_FORMS, CodeForm, JobForm, PhotoForm, SignatureForm, WalkInForm, add_domain_error
+from .forms import STEP_FORMS, CodeForm, JobForm, PhotoForm, SignatureForm, WalkInForm
 from .models import WorkOrder, WorkOrderJob, WorkOrderPhoto
 from .selectors import (
     board_sites,
@@ -136,7 +137,7 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         try:
             order = _open_walk_in(request, form, site)
         except (WorkOrderError, CustomerError) as error:
-            form.add_error(error.field if error.field in form.fields else None, error.message)
+            add_domain_error(form, error)
         else:
             if order is not None:
                 return redirect(_next_step_url(order))

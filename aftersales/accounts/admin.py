@@ -4,6 +4,8 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
+from aftersales.lib.admin import ReadOnlyAdmin
+
 from .models import AuthEvent, Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
 from .two_factor import reset_two_factor
 
@@ -55,7 +57,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(AuthEvent)
-class AuthEventAdmin(admin.ModelAdmin):
+class AuthEventAdmin(ReadOnlyAdmin):
     """Logins, failed logins, logouts and refused pages: read-only."""
 
     list_display = ["at", "kind", "username", "user", "ip_address", "path"]
@@ -63,15 +65,6 @@ class AuthEventAdmin(admin.ModelAdmin):
     search_fields = ["username", "ip_address", "path"]
     date_hierarchy = "at"
     list_select_related = ["user"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(DealerGroup)

@@ -13,8 +13,6 @@ from decimal import Decimal
 
 import phonenumbers
 from django.contrib.auth.models import Group
-from django.db import transaction
-from django.utils import timezone
 
 from aftersales.customers.models import (
     Campaign,
@@ -33,11 +31,6 @@ from aftersales.customers.models import (
 from aftersales.customers.services import customer_search_name, customer_search_phones
 from aftersales.customers.translations import in_every_language
 from aftersales.lib.text import fold, plate_key
-from aftersales.messaging.jobs import run_job
-from appointments.demo import load_appointments_demo
-from followup.demo import load_followup_demo, load_visit_followups_demo
-from invoicing.demo import load_invoicing_demo
-from workshop.demo import load_workshop_demo
 
 from .models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
 from .roles import Role
@@ -1228,20 +1221,13 @@ def _load_vehicles(new_customers, site: Site, today: date, report: Report) -> No
     report.add("mileage readings", len(readings))
 
 
-@transaction.atomic
-def load_demo_data(*, today: date | None = None) -> Report:
-    """Create whatever part of the demo group is missing; returns what was created."""
-    today = today or timezone.localdate()
-    report = Report()
+def load_dealer_group_demo(report: Report, *, today: date) -> None:
+    """Create whatever part of the dealer group is missing, counted in the report.
+
+    Sites, staff, catalogue, offers and customers; ``demo.loader.load_demo_data`` loads the stages' demo data after them.
+    """
     sites = _load_sites(report)
     _load_staff(sites, report)
     _load_catalogue(today, report)
     _load_offers_and_mobility(sites, today, report)
     _load_customers(sites, today, report)
-    load_followup_demo(report)
-    load_appointments_demo(report)
-    load_workshop_demo(report)  # after the booking demo: the workshop floor needs its technician profiles
-    load_invoicing_demo(report)
-    load_visit_followups_demo(report)  # after invoicing: the callbacks of the handovers closed
-    run_job("kpi_figures_all", now=timezone.now())  # the dashboards' figures, as the weekly job would rebuild them
-    return report

@@ -1,14 +1,10 @@
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.lib.domain import DomainError
 
-class AccountsError(Exception):
-    """Base of the errors the accounts services raise; carries a translatable message."""
 
-    default_message = _("This action is not possible.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(self.message)
+class AccountsError(DomainError):
+    """Base of the errors the accounts services raise."""
 
 
 class TwoFactorError(AccountsError):

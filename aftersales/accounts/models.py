@@ -94,6 +94,22 @@ class Site(models.Model):
         return not self.opening_hours.filter(weekday=day.weekday()).exists()
 
 
+class GaplessCounter(models.Model):
+    """The last number given at a site in a year, locked to take the next one (``aftersales.lib.counters``).
+
+    A concrete counter adds its ``site`` foreign key and a unique constraint on (site, year).
+    """
+
+    year = models.PositiveSmallIntegerField(_("year"))
+    last = models.PositiveIntegerField(_("last number"), default=0)
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.site} {self.year}: {self.last}"
+
+
 class SiteBrand(models.Model):
     """A brand sold at a site, with its own contact point where it needs one."""
 

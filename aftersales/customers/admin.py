@@ -6,6 +6,8 @@ services (search columns, ownership and audit trail), i.e. the staff screens.
 
 from django.contrib import admin
 
+from aftersales.lib.admin import ReadOnlyAdmin, ReadOnlyInline
+
 from .models import (
     Campaign,
     ConsentRecord,
@@ -20,25 +22,6 @@ from .models import (
     Vehicle,
 )
 from .translations import TranslatedAdmin
-
-
-class ReadOnlyMixin:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class ReadOnlyAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    pass
-
-
-class ReadOnlyInline(ReadOnlyMixin, admin.TabularInline):
-    extra = 0
 
 
 class ConsentInline(ReadOnlyInline):

@@ -2,17 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.lib.domain import DomainError
 
-class CustomerError(Exception):
-    """A business rule refused the change; ``message`` is translatable."""
 
-    field: str | None = None
-
-    def __init__(self, message, *, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        if field is not None:
-            self.field = field
+class CustomerError(DomainError):
+    """A business rule of customers and vehicles refused the change."""
 
 
 class InvalidVin(CustomerError):
@@ -21,9 +15,10 @@ class InvalidVin(CustomerError):
 
 class VinAlreadyOnFile(CustomerError):
     field = "vin"
+    default_message = _("This VIN is already on file.")
 
     def __init__(self, vehicle):
-        super().__init__(_("This VIN is already on file."))
+        super().__init__()
         self.vehicle = vehicle
 
 

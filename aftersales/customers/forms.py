@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site
 from aftersales.lib import html5_inputs
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.phones import normalize_phone
 from aftersales.lib.vin import validate_vin
 
@@ -164,6 +165,11 @@ class VehicleForm(forms.ModelForm):
     def vehicle_data(self) -> dict:
         return {name: self.cleaned_data[name] for name in VEHICLE_FIELDS}
 
+    def add_service_error(self, error: CustomerError) -> None:
+        """Show a refusal of the vehicle services on its field; a VIN already on file is named as ``clean_vin`` names it."""
+        message = vin_on_file_message(error.vehicle, self.user) if isinstance(error, VinAlreadyOnFile) else None
+        add_domain_error(self, error, message=message)
+
 
 class MileageForm(forms.ModelForm):
     class Meta:
@@ -176,12 +182,6 @@ class MileageForm(forms.ModelForm):
         self.fields["source"].initial = MileageReading.Source.RECEPTION
         self.fields["correction_reason"].help_text = _("Only needed when the reading is lower than the last one.")
         self.helper = _helper(Layout(Row(Column("km"), Column("source")), "correction_reason"))
-
-
-def add_domain_error(form: forms.BaseForm, error: CustomerError, user) -> None:
-    """Show a refusal from a service on the field it concerns."""
-    message = vin_on_file_message(error.vehicle, user) if isinstance(error, VinAlreadyOnFile) else error.message
-    form.add_error(error.field if error.field in form.fields else None, message)
 
 
 class ErasureForm(forms.Form):

@@ -1,6 +1,6 @@
-"""Cards the stage apps add to the customer 360 page.
+"""Cards the apps above customers (messaging, the stages) add to the customer 360 page.
 
-The core never imports a stage app: each stage registers its card in its
+Customers never import them: each registers its card in its
 ``AppConfig.ready()``, and the customer page renders whatever is registered,
 in order.
 """

@@ -1,7 +1,7 @@
 """Everything held about one customer: export (GDPR access) and erasure.
 
-The core never imports a stage app: each stage registers, in its
-``AppConfig.ready()``, a section of the export
+Customers know nothing of the apps above them (messaging, the stages):
+each registers, in its ``AppConfig.ready()``, a section of the export
 (``register_export_section(name, fn)``, ``fn(customer) -> list[dict]``) and
 what it anonymises (``register_erasure(name, fn)``,
 ``fn(customer) -> list[str]``: what it had to keep, and why). The customer
@@ -10,7 +10,8 @@ page offers both to managers and administrators.
 Erasure anonymises, it does not delete: issued invoices are immutable and
 keep the billing identity they were issued with (``Invoice.bill_to`` and
 the issued ``content`` snapshot), as accounting law requires; the customer
-row, its contacts, consents, messages and free texts lose their personal data.
+row, its contacts and consents here, its messages and free texts in their
+apps' erasures, lose their personal data.
 """
 
 from collections.abc import Callable
@@ -22,7 +23,6 @@ from django.utils import timezone
 
 from aftersales.audit.models import AuditEvent
 from aftersales.audit.services import record_change
-from aftersales.messaging.models import InboundMessage, OneTimeCode, OutboxMessage
 
 from .models import Channel, ConsentRecord, Customer, MileageReading, Ownership, Vehicle
 
@@ -71,8 +71,6 @@ def _core_sections(customer: Customer) -> dict[str, list[dict]]:
         "vehicles": rows(vehicles, exclude=("plate_key",)),
         "ownerships": rows(Ownership.objects.filter(customer=customer)),
         "mileage": rows(MileageReading.objects.filter(vehicle__in=vehicles).order_by("read_at", "pk")),
-        "messages": rows(OutboxMessage.objects.filter(customer=customer).order_by("created_at", "pk")),
-        "messages_received": rows(InboundMessage.objects.filter(customer=customer)),
         "audit_events": rows(_audit_events(customer).order_by("at", "pk")),
     }
 
@@ -105,10 +103,6 @@ def erase_customer(*, customer: Customer, actor, reason: str) -> list[str]:
         for channel, granted in latest.items()
         if granted and channel in Channel.values
     )
-    OutboxMessage.objects.filter(customer=locked, status=OutboxMessage.Status.QUEUED).update(status=OutboxMessage.Status.SUPPRESSED)
-    OutboxMessage.objects.filter(customer=locked).update(body=REDACTED, body_html="", recipient="")
-    InboundMessage.objects.filter(customer=locked).update(body=REDACTED, from_number="")
-    OneTimeCode.objects.filter(customer=locked).delete()
     for event in AuditEvent.objects.filter(content_type=ContentType.objects.get_for_model(Customer), object_id=str(locked.pk)):
         event.changes = {field: [REDACTED, REDACTED] for field in event.changes}
         event.object_repr = str(locked)

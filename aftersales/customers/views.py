@@ -7,11 +7,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from aftersales.accounts.permissions import staff_view
+from aftersales.lib.domain import add_domain_error
 from aftersales.lib.pdf import render_pdf
-from aftersales.messaging.selectors import customer_messaging_context
 
 from .exceptions import CustomerError
-from .forms import CustomerForm, ErasureForm, MileageForm, VehicleForm, add_domain_error
+from .forms import CustomerForm, ErasureForm, MileageForm, VehicleForm
 from .models import ConsentRecord, Customer
 from .panels import render_customer_panels
 from .privacy import erase_customer, export_customer
@@ -46,12 +46,7 @@ def search(request: HttpRequest) -> HttpResponse:
 @staff_view("customers.view_customer")
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_360(user=request.user, pk=pk)
-    context = {
-        "customer": customer,
-        "panels": render_customer_panels(request, customer),
-        **customer_messaging_context(customer=customer, page=request.GET.get("msg_page")),
-    }
-    return render(request, "customers/detail.html", context)
+    return render(request, "customers/detail.html", {"customer": customer, "panels": render_customer_panels(request, customer)})
 
 
 @staff_view("customers.view_customer", "customers.add_customer")
@@ -86,7 +81,7 @@ def vehicle_create(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             vehicle = create_vehicle(owner=owner, data=form.vehicle_data(), created_by=request.user)
         except CustomerError as error:
-            add_domain_error(form, error, request.user)
+            form.add_service_error(error)
         else:
             messages.success(request, _("Vehicle added."))
             return redirect(vehicle)
@@ -107,7 +102,7 @@ def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             vehicle = update_vehicle(vehicle=vehicle, data=form.vehicle_data(), updated_by=request.user)
         except CustomerError as error:
-            add_domain_error(form, error, request.user)
+            form.add_service_error(error)
         else:
             messages.success(request, _("Vehicle saved."))
             return redirect(vehicle)
@@ -124,7 +119,7 @@ def mileage_add(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             record_mileage(vehicle=vehicle, recorded_by=request.user, **form.cleaned_data)
         except CustomerError as error:
-            add_domain_error(form, error, request.user)
+            add_domain_error(form, error)
         else:
             messages.success(request, _("Mileage recorded."))
             return redirect(vehicle)

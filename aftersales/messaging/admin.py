@@ -1,16 +1,13 @@
 from django.contrib import admin
 
+from aftersales.lib.admin import ReadOnlyInline
+
 from .models import InboundMessage, MessageEvent, MessageTemplate, OutboxMessage, SmsSender
 
 
-class MessageEventInline(admin.TabularInline):
+class MessageEventInline(ReadOnlyInline):
     model = MessageEvent
-    extra = 0
-    can_delete = False
     fields = readonly_fields = ["at", "from_status", "to_status", "note_display", "actor"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(OutboxMessage)

@@ -9,5 +9,15 @@ class MessagingConfig(AppConfig):
     verbose_name = _("Messaging")
 
     def ready(self) -> None:
+        from aftersales.customers.panels import register_customer_panel
+        from aftersales.customers.privacy import register_erasure, register_export_section
+
+        from .panels import MESSAGES_PANEL
+        from .privacy import erase_messages, export_messages, export_messages_received
+
         # Every app's jobs.py registers its timed jobs (see aftersales.messaging.jobs).
         autodiscover_modules("jobs")
+        register_customer_panel(MESSAGES_PANEL)
+        register_export_section("messages", export_messages)
+        register_export_section("messages_received", export_messages_received)
+        register_erasure("messages", erase_messages)

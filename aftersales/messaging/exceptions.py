@@ -2,13 +2,11 @@
 
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.lib.domain import DomainError
 
-class MessagingError(Exception):
+
+class MessagingError(DomainError):
     default_message = _("The message could not be handled.")
-
-    def __init__(self, message=None):
-        self.message = message or self.default_message
-        super().__init__(str(self.message))
 
 
 class MissingTemplate(MessagingError):

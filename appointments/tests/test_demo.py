@@ -2,8 +2,9 @@
 
 import pytest
 
-from aftersales.accounts.demo import load_demo_data
+from aftersales.accounts.demo import Report
 from aftersales.accounts.models import Site
+from appointments.demo import load_appointments_demo
 from appointments.models import AdvisorSchedule, Appointment, Loaner, PartStock, SlotReservation, TechnicianProfile
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
@@ -18,7 +19,8 @@ def test_the_demo_books_each_site_a_diary_and_loading_again_adds_nothing():
         assert SlotReservation.objects.filter(appointment__in=booked).count() == 2 * booked.count()
     assert all(counts.values())
 
-    again = load_demo_data()
+    again = Report()
+    load_appointments_demo(again)
 
     assert {model: model.objects.count() for model in counts} == counts
     assert "appointments" not in again.created

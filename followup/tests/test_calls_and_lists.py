@@ -216,6 +216,30 @@ def test_declined_recommendations_still_open_list_their_work_with_channel_and_co
     assert call_script(task) == declined.script
 
 
+def test_a_recommendation_declined_in_the_workshop_puts_its_vehicle_on_the_list(clock, settings, tmp_path, site, advisor, technician):
+    from decimal import Decimal
+
+    from workshop.models import ApprovalDecision
+    from workshop.services import add_job, decide_proposal
+    from workshop.tests.factories import make_appointment
+    from workshop.tests.helpers import order_in_workshop, technician_of
+
+    settings.MEDIA_ROOT = tmp_path  # the customer's signature at check-in
+    vehicle = due_vehicle(site)
+    appointment = make_appointment(
+        site=site, customer=vehicle.owner, vehicle=vehicle, advisor=advisor, starts_at=timezone.now() + timedelta(hours=1)
+    )
+    order = order_in_workshop(appointment, advisor)
+    mechanic = technician_of(technician, site)
+    finding = add_job(work_order=order, actor=mechanic, concern="Front wiper blades", flat_rate_hours=Decimal("1"), skill="mechanics")
+    declined = TARGET_LISTS["declined_recommendations"]
+    assert list(target_list_vehicles(user=advisor, target_list=declined, now=timezone.now())) == []
+
+    decide_proposal(job=finding, approved=False, method=ApprovalDecision.Method.PHONE, decided_by="Claire Durand", actor=advisor)
+
+    assert list(target_list_vehicles(user=advisor, target_list=declined, now=timezone.now())) == [vehicle]
+
+
 def test_declined_recommendations_list_keeps_a_flat_query_count(clock, site, advisor, manager, client, django_assert_max_num_queries):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext

@@ -1,7 +1,8 @@
 import pytest
 from django.utils import timezone
 
-from aftersales.accounts.demo import load_demo_data
+from aftersales.accounts.demo import Report
+from followup.demo import load_followup_demo, load_visit_followups_demo
 from followup.models import CallTask, Concern, ReminderPolicy, VisitFollowup
 from followup.services import escalate_overdue_complaints
 from invoicing.models import Handover
@@ -13,7 +14,8 @@ def test_demo_has_policies_concerns_with_an_overdue_complaint_and_calls_and_load
     counts = (ReminderPolicy.objects.count(), Concern.objects.count(), CallTask.objects.count())
     assert counts[0] == 3 and counts[1] == 4 and counts[2] >= 3
     assert escalate_overdue_complaints(now=timezone.now()) == 1
-    report = load_demo_data()
+    report = Report()
+    load_followup_demo(report)
     assert not {"reminder policies", "concerns", "call tasks"} & set(report.created)
     assert (ReminderPolicy.objects.count(), Concern.objects.count(), CallTask.objects.count()) == counts
 
@@ -26,5 +28,7 @@ def test_demo_handovers_have_their_visit_followup_and_callback_once():
     callbacks = CallTask.objects.filter(kind=CallTask.Kind.CALLBACK).count() + followups.exclude(survey_message=None).count()
     assert callbacks == closed.count()
 
-    load_demo_data()
+    again = Report()
+    load_visit_followups_demo(again)
+    assert "visit follow-ups" not in again.created
     assert VisitFollowup.objects.count() == followups.count()

@@ -565,18 +565,6 @@ def test_the_dispatch_board_query_count_stays_flat_as_orders_grow(
     assert sum(len(jobs) for _key, _label, jobs in large.columns) == 7
 
 
-def test_a_declined_recommendation_puts_the_vehicle_on_the_follow_up_target_list(proposal, advisor, in_workshop):
-    from django.utils import timezone
-
-    from followup.selectors import TARGET_LISTS, target_list_vehicles
-
-    declined = TARGET_LISTS["declined_recommendations"]
-    assert list(target_list_vehicles(user=advisor, target_list=declined, now=timezone.now())) == []
-    decide_proposal(job=proposal, approved=False, method=Method.PHONE, decided_by="Claire Durand", actor=advisor)
-
-    assert list(target_list_vehicles(user=advisor, target_list=declined, now=timezone.now())) == [in_workshop.vehicle]
-
-
 def test_handing_the_order_to_the_workshop_converts_its_appointment(in_workshop):
     assert in_workshop.appointment.status == "converted"
 

@@ -3,10 +3,9 @@ from datetime import date
 import phonenumbers
 import pytest
 from django.contrib.auth import authenticate
-from django.core.management import call_command
 from django.test import RequestFactory
 
-from aftersales.accounts.demo import DEMO_PASSWORD, STAFF, load_demo_data
+from aftersales.accounts.demo import DEMO_PASSWORD, STAFF
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import Campaign, Customer, MileageReading, Vehicle
@@ -14,34 +13,6 @@ from aftersales.lib.text import fold, plate_key
 from aftersales.lib.vin import validate_vin
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
-
-
-def _row_counts():
-    from django.apps import apps
-
-    models = [*apps.get_app_config("accounts").get_models(), *apps.get_app_config("customers").get_models()]
-    return {model._meta.label: model.objects.count() for model in models}
-
-
-def test_second_load_changes_nothing():
-    before = _row_counts()
-    snapshot = list(Customer.objects.values().order_by("pk")), list(User.objects.values().order_by("pk"))
-
-    second = load_demo_data(today=date(2026, 12, 5))
-
-    assert second.created == {}
-    assert _row_counts() == before
-    assert (list(Customer.objects.values().order_by("pk")), list(User.objects.values().order_by("pk"))) == snapshot
-
-
-def test_command_prints_one_login_per_role(capsys):
-    call_command("load_demo_data")
-
-    out = capsys.readouterr().out
-    assert "nothing changed" in out
-    assert DEMO_PASSWORD in out
-    for role in Role:
-        assert str(role.label) in out
 
 
 def test_demo_group_has_the_three_sites_and_staff_for_every_role():

@@ -8,11 +8,9 @@ from django.template import Context, Template
 from django.urls import reverse
 from django.utils import translation
 
-from aftersales.customers.models import LabourOperation
+from aftersales.customers.models import LabourOperation, Part
 from aftersales.customers.translations import in_every_language
-from aftersales.tests.html_forms import parse_forms
-from appointments.tests.factories import LabourOperationFactory, PartFactory
-from workshop.models import Bay, InspectionItem, InspectionTemplate
+from aftersales.tests.html_forms import page_form_entries
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +19,7 @@ FILTER = {"fr": {"name": "Filtre à huile"}, "ru": {"name": "Масляный ф
 
 @pytest.fixture
 def oil_filter():
-    return PartFactory(number="FLT-OIL", name="Oil filter", translations=FILTER)
+    return Part.objects.create(number="FLT-OIL", name="Oil filter", unit_price=Decimal("12.50"), translations=FILTER)
 
 
 def test_localized_reads_the_active_language_else_the_given_one(oil_filter):
@@ -44,30 +42,20 @@ def test_localized_refuses_a_field_that_is_not_translated(oil_filter):
         oil_filter.localized("number")
 
 
-def test_a_copy_made_in_one_language_is_read_back_in_the_readers():
-    point = InspectionItem(
-        label="Tyre front left", translations={"fr": {"label": "Pneu avant gauche"}, "ru": {"label": "Шина передняя левая"}}
-    )
-
-    assert point.relocalized("label", "Pneu avant gauche", "ru") == "Шина передняя левая"
-    assert point.relocalized("label", "Шина передняя левая: worn inside", "fr") == "Pneu avant gauche: worn inside"
-    assert point.relocalized("label", "Tyre front left", "fr") == "Pneu avant gauche"
-    assert point.relocalized("label", "Pneu avant gauche usé", "ru") == "Pneu avant gauche usé"  # not a copy: as written
-
-
 def test_templates_choices_and_str_show_the_active_language(oil_filter):
-    operation = LabourOperationFactory(
-        code="AC", description="Air-conditioning service", translations={"fr": {"description": "Entretien de la climatisation"}}
+    operation = LabourOperation.objects.create(
+        code="AC",
+        description="Air-conditioning service",
+        flat_rate_hours=Decimal("1.00"),
+        skill=LabourOperation.Skill.MECHANICS,
+        translations={"fr": {"description": "Entretien de la climatisation"}},
     )
-    bay = Bay(name="Lift 1", translations={"ru": {"name": "Подъёмник 1"}})
     picker = forms.ModelChoiceField(queryset=LabourOperation.objects.filter(pk=operation.pk))
 
     with translation.override("fr"):
         assert Template('{% load translated %}{{ part|localized:"name" }}').render(Context({"part": oil_filter})) == "Filtre à huile"
         assert str(oil_filter) == "FLT-OIL Filtre à huile"
         assert [label for _value, label in picker.choices][1] == "AC Entretien de la climatisation"
-    with translation.override("ru"):
-        assert str(bay) == "Подъёмник 1"
 
 
 def test_in_every_language_gives_the_default_text_and_its_translations():
@@ -82,15 +70,9 @@ def test_in_every_language_gives_the_default_text_and_its_translations():
 # --- the admin: one input per language and field -----------------------------------
 
 
-def _admin_form(client, url: str, form_id: str) -> dict[str, list[str]]:
-    page = client.get(url)
-    assert page.status_code == 200
-    return next(form for form in parse_forms(page.content.decode()) if form.id == form_id).entries()
-
-
 def test_the_admin_edits_a_parts_names_one_input_per_language(admin_client, oil_filter):
     url = reverse("admin:customers_part_change", args=[oil_filter.pk])
-    data = _admin_form(admin_client, url, "part_form")
+    data = page_form_entries(admin_client, url, "part_form")
 
     assert (data["name_fr"], data["name_ru"], data["name_zh_hans"]) == (["Filtre à huile"], ["Масляный фильтр"], ["机油滤清器"])
     assert "translations" not in data
@@ -103,7 +85,7 @@ def test_the_admin_edits_a_parts_names_one_input_per_language(admin_client, oil_
 
 
 def test_the_admin_adds_a_labour_operation_with_its_translations(admin_client):
-    data = _admin_form(admin_client, reverse("admin:customers_labouroperation_add"), "labouroperation_form")
+    data = page_form_entries(admin_client, reverse("admin:customers_labouroperation_add"), "labouroperation_form")
     data.update(
         code=["AC"],
         description=["Air-conditioning service"],
@@ -123,7 +105,7 @@ def test_the_admin_adds_a_labour_operation_with_its_translations(admin_client):
 
 def test_a_translation_longer_than_its_field_is_refused_naming_the_input(admin_client, oil_filter):
     url = reverse("admin:customers_part_change", args=[oil_filter.pk])
-    data = _admin_form(admin_client, url, "part_form")
+    data = page_form_entries(admin_client, url, "part_form")
     data.update(name_ru=["ф" * 121])
 
     page = admin_client.post(url, data)
@@ -131,28 +113,3 @@ def test_a_translation_longer_than_its_field_is_refused_naming_the_input(admin_c
     assert page.status_code == 200 and "name_ru" in page.context["adminform"].form.errors
     oil_filter.refresh_from_db()
     assert oil_filter.translations == FILTER
-
-
-def test_the_admin_edits_a_checklists_points_per_language_in_its_inline(admin_client):
-    checklist = InspectionTemplate.objects.create(name="Quick check", translations={"fr": {"name": "Contrôle rapide"}})
-    point = InspectionItem.objects.create(template=checklist, position=1, section="Tyres", label="Tyre front left", hours=Decimal("0.5"))
-    url = reverse("admin:workshop_inspectiontemplate_change", args=[checklist.pk])
-    data = _admin_form(admin_client, url, "inspectiontemplate_form")
-
-    assert data["name_fr"] == ["Contrôle rapide"] and data["items-0-label_fr"] == [""]
-    data.update(
-        {
-            "items-0-section_fr": ["Pneumatiques"],
-            "items-0-label_fr": ["Pneu avant gauche"],
-            "items-0-label_ru": ["Шина передняя левая"],
-            "items-0-measurement_label_fr": ["Profondeur de sculpture (mm)"],
-        }
-    )
-    assert admin_client.post(url, data).status_code == 302
-
-    point.refresh_from_db()
-    assert point.translations == {
-        "fr": {"section": "Pneumatiques", "label": "Pneu avant gauche", "measurement_label": "Profondeur de sculpture (mm)"},
-        "ru": {"label": "Шина передняя левая"},
-    }
-    assert point.label == "Tyre front left"

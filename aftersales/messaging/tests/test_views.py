@@ -136,6 +136,15 @@ def test_the_customer_page_include_renders_from_the_selector(rf, advisor, custom
     assert "callback_survey" in html and "fr missing, sent in en" in html and "Merci !" in html
 
 
+def test_the_customer_page_shows_the_messages_card_after_the_stages_cards(logged, advisor, customer):
+    make_message(customer, "x")
+
+    page = logged(advisor).get(customer.get_absolute_url(), {"msg_page": "1"}).content.decode()
+
+    assert page.index('id="visits-title"') < page.index('<div id="messages">') < page.index('id="customer-messages-title"')
+    assert "callback_survey" in page and reverse("messaging:customer_log", args=[customer.pk]) in page
+
+
 def test_an_advisor_marks_a_reply_handled(logged, advisor, customer):
     reply = InboundMessage.objects.create(
         provider_id="SM1", from_number=customer.mobile, body="Call me", kind="reply", customer=customer, site=customer.site

@@ -5,7 +5,7 @@ import re
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from aftersales.kpis.tests.dataset import PARIS, build_month
+from kpis.tests.dataset import PARIS, build_month
 
 
 def test_manager_filters_by_advisor_and_opens_the_no_shows_behind_the_figure(page, live_server, login, manager, site, other_site):

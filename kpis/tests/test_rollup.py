@@ -9,15 +9,15 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from aftersales.kpis.figures import _median_days
-from aftersales.kpis.models import DailyFigure, FigureRefresh
-from aftersales.kpis.periods import PeriodKind, period_window
-from aftersales.kpis.queries import Scope
-from aftersales.kpis.rollup import rebuild
-from aftersales.kpis.selectors import dashboard
 from aftersales.messaging.jobs import run_job
 from appointments.models import Appointment
 from followup.models import SatisfactionAnswer
+from kpis.figures import _median_days
+from kpis.models import DailyFigure, FigureRefresh
+from kpis.periods import PeriodKind, period_window
+from kpis.queries import Scope
+from kpis.rollup import rebuild
+from kpis.selectors import dashboard
 
 from .dataset import PARIS, appointment, at, build_month
 

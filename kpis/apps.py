@@ -3,6 +3,6 @@ from django.utils.translation import gettext_lazy as _
 
 
 class KpisConfig(AppConfig):
-    name = "aftersales.kpis"
+    name = "kpis"
     label = "kpis"
     verbose_name = _("KPIs")

@@ -14,12 +14,12 @@ from django.contrib.contenttypes.models import ContentType
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
-from aftersales.kpis.rollup import rebuild
 from aftersales.messaging.models import OutboxMessage
 from appointments.models import Appointment, Loaner, LoanerReservation, WebRequest
 from appointments.tests.factories import LabourOperationFactory
 from followup.models import CallTask, Concern, MaintenanceReminder, SatisfactionAnswer
 from invoicing.models import Handover, Invoice, InvoiceLine
+from kpis.rollup import rebuild
 from workshop.models import (
     Approval,
     ApprovalDecision,

@@ -7,8 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from aftersales.kpis.models import DailyFigure
-from aftersales.kpis.rollup import rebuild
+from kpis.models import DailyFigure
+from kpis.rollup import rebuild
 
 from .dataset import PARIS, at, build_month
 

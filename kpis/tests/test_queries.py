@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from aftersales.kpis.periods import PeriodKind, period_window
-from aftersales.kpis.queries import BY_KEY, KPIS, Scope
-from aftersales.kpis.selectors import dashboard, kpi_records
+from kpis.periods import PeriodKind, period_window
+from kpis.queries import BY_KEY, KPIS, Scope
+from kpis.selectors import dashboard, kpi_records
 
 from .dataset import PARIS, at, build_month
 

@@ -26,16 +26,16 @@ from django.utils import timezone
 from aftersales.accounts.models import DealerGroup, Site, User
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import Customer, LabourOperation, Vehicle
-from aftersales.kpis.jobs import AHEAD
-from aftersales.kpis.models import FigureRefresh
-from aftersales.kpis.periods import PeriodKind, period_window
-from aftersales.kpis.queries import Scope
-from aftersales.kpis.rollup import first_record_day, rebuild
-from aftersales.kpis.selectors import dashboard
 from aftersales.messaging.models import OutboxMessage
 from appointments.models import Appointment, Loaner, LoanerReservation, WebRequest
 from followup.models import CallTask, Concern, MaintenanceReminder
 from invoicing.models import Invoice, InvoiceLine
+from kpis.jobs import AHEAD
+from kpis.models import FigureRefresh
+from kpis.periods import PeriodKind, period_window
+from kpis.queries import Scope
+from kpis.rollup import first_record_day, rebuild
+from kpis.selectors import dashboard
 from workshop.models import (
     ApprovalRequest,
     AttendanceSpan,

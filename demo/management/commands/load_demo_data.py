@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand
 
-from aftersales.accounts.demo import DEMO_PASSWORD, demo_logins, load_demo_data
+from aftersales.accounts.demo import DEMO_PASSWORD, demo_logins
+from demo.loader import load_demo_data
 
 
 class Command(BaseCommand):
