@@ -1,7 +1,6 @@
 """Personas and shared fixtures for the whole suite."""
 
 import os
-import threading
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -9,13 +8,16 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import OperationalError, connection, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import SiteFactory, UserFactory, enrol_two_factor, next_totp_code
 from aftersales.accounts.two_factor import mark_verified, requires_two_factor
+
+# The work orders at a stage and the harness running calls at once, shared by every app's tests.
+pytest_plugins = ["workshop.testing"]
 
 
 @pytest.fixture
@@ -152,6 +154,26 @@ def demo_data(django_db_setup, django_db_blocker):
 # --- Test-only speed and isolation knobs --------------------------------------
 
 
+@pytest.fixture
+def eager_tasks():
+    """Celery tasks run in-process as they are queued (the integration tests run a real worker instead)."""
+    from aftersales.celery import app
+
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = False
+
+
+@pytest.fixture
+def in_process(settings, tmp_path, eager_tasks):
+    """What leaves the database stays in the test: tasks run as queued, SMS in memory, files in a temporary folder."""
+    from aftersales.messaging import gateways
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SMS_BACKEND = "locmem"
+    gateways.sms_outbox.clear()
+
+
 @pytest.fixture(autouse=True)
 def language_reset():
     """A request through the test client leaves its language active in the thread: no test inherits it."""
@@ -215,37 +237,6 @@ def browser_type_launch_args(browser_type_launch_args):
             "--no-first-run",
         ],
     }
-
-
-@pytest.fixture
-def rows_blocked_for_references():
-    """rows_blocked_for_references(*rows): those another transaction could not reference now (PostgreSQL).
-
-    A new row's foreign keys lock the rows they point at FOR KEY SHARE when the
-    transaction commits; a row held FOR UPDATE (rather than FOR NO KEY UPDATE)
-    blocks that, and two such transactions deadlock.
-    """
-
-    def blocked(*rows) -> list:
-        found = []
-
-        def probe():
-            try:
-                for row in rows:
-                    with transaction.atomic(), connection.cursor() as cursor:
-                        try:
-                            cursor.execute(f'SELECT 1 FROM "{row._meta.db_table}" WHERE id = %s FOR KEY SHARE NOWAIT', [row.pk])
-                        except OperationalError:
-                            found.append(row)
-            finally:
-                connection.close()
-
-        thread = threading.Thread(target=probe)
-        thread.start()
-        thread.join(timeout=30)
-        return found
-
-    return blocked
 
 
 @pytest.fixture

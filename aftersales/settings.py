@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "aftersales.audit",
     "aftersales.customers",
     "aftersales.messaging",
+    "aftersales.jobs",
     "appointments",
     "workshop",
     "invoicing",
@@ -305,21 +306,21 @@ CELERY_BEAT_SCHEDULE: dict = {}
 # 30 minutes, reminders once quiet hours end) to a worker and recover sends
 # a killed worker left half-done, without ever sending twice.
 CELERY_BEAT_SCHEDULE["messaging-sweep-outbox"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 60.0,
     "args": ["sweep_outbox"],
 }
 # Booking: the 24 h confirmation (DOMAIN §2): every hour, ask each customer
 # booked for the next day (site time) to confirm; once per appointment.
 CELERY_BEAT_SCHEDULE["appointments-booking-reminders"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 3600.0,
     "args": ["booking_reminders"],
 }
 # Online booking: 2 working hours for web/e-mail requests, DOMAIN §1: every
 # 5 minutes, flag each request past its due time to the site's managers, once.
 CELERY_BEAT_SCHEDULE["appointments-web-request-escalations"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 300.0,
     "args": ["web_request_escalations"],
 }
@@ -328,21 +329,21 @@ CELERY_BEAT_SCHEDULE["appointments-web-request-escalations"] = {
 # touches); hourly so each site's day starts in its own time zone, once per
 # vehicle, due service and touch whatever the reruns.
 CELERY_BEAT_SCHEDULE["followup-maintenance-reminders"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 3600.0,
     "args": ["maintenance_reminders"],
 }
 # Follow-up: no booking and no answer a week after a reminder -> contact again
 # (a CRC call or the other channel), DOMAIN §1 and §7.
 CELERY_BEAT_SCHEDULE["followup-reminder-recontacts"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 3600.0,
     "args": ["reminder_recontacts"],
 }
 # Follow-up: a complaint gets an answer within 24 h, else its site's managers
 # are alerted (DOMAIN §7); every 5 minutes, once per complaint.
 CELERY_BEAT_SCHEDULE["followup-complaint-escalations"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 300.0,
     "args": ["complaint_escalations"],
 }
@@ -351,7 +352,7 @@ CELERY_BEAT_SCHEDULE["followup-complaint-escalations"] = {
 # link) and, 24 to 72 h after, outside quiet hours, the one-tap quick touch;
 # once per handover whatever the reruns.
 CELERY_BEAT_SCHEDULE["followup-visit-followups"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 900.0,
     "args": ["visit_followups"],
 }
@@ -359,7 +360,7 @@ CELERY_BEAT_SCHEDULE["followup-visit-followups"] = {
 # (default 730 days) are blanked once a day; the rows and statuses stay.
 MESSAGE_RETENTION_DAYS = int(os.environ.get("MESSAGE_RETENTION_DAYS", "730"))
 CELERY_BEAT_SCHEDULE["messaging-purge-message-bodies"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 86400.0,
     "args": ["purge_message_bodies"],
 }
@@ -367,17 +368,17 @@ CELERY_BEAT_SCHEDULE["messaging-purge-message-bodies"] = {
 # 10 minutes the last two days and the days ahead are rebuilt, every night the
 # last 45 days (comebacks and callbacks change them), every week all of them.
 CELERY_BEAT_SCHEDULE["kpis-figures-today"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 600.0,
     "args": ["kpi_figures_today"],
 }
 CELERY_BEAT_SCHEDULE["kpis-figures-recent"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": crontab(hour=2, minute=30),
     "args": ["kpi_figures_recent"],
 }
 CELERY_BEAT_SCHEDULE["kpis-figures-all"] = {
-    "task": "aftersales.messaging.tasks.run_timed_job",
+    "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": crontab(hour=3, minute=30, day_of_week=0),
     "args": ["kpi_figures_all"],
 }

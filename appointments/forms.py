@@ -2,6 +2,7 @@
 
 from datetime import UTC, date, datetime
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -39,15 +40,6 @@ def decode_slot(value: str) -> tuple[int, datetime]:
         raise ValidationError(_("Choose a time from the proposals or the week view."), code="invalid") from None
 
 
-def style(form: forms.BaseForm) -> None:
-    """Bootstrap classes on the widgets (the booking pages lay their fields out by hand)."""
-    for field in form.fields.values():
-        widget = field.widget
-        if isinstance(widget, (forms.CheckboxInput, forms.CheckboxSelectMultiple, forms.HiddenInput, forms.RadioSelect)):
-            continue
-        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
-
-
 class SlotField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
@@ -74,7 +66,6 @@ class CustomerVehicleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.site = site
         self.fields["language"].initial = site.language
-        style(self)
 
     def clean_mobile(self) -> str:
         value = self.cleaned_data["mobile"]
@@ -155,7 +146,7 @@ class BookingForm(forms.Form):
         ).order_by("code")
         if not user.has_perm("appointments.override_capacity"):
             del self.fields["override_reason"]
-        style(self)
+        self.helper = FormHelper()  # the desk turns its form_show_errors off for a form only refreshed
 
     def _mobility_label(self, service: MobilityService) -> str:
         name = service.localized("name")
@@ -214,17 +205,12 @@ class CancelForm(forms.Form):
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "cancel_%s")  # beside the reschedule form, which has a reason too
         super().__init__(*args, **kwargs)
-        style(self)
 
 
 class RescheduleForm(forms.Form):
     slot = SlotField(label=_("New time"))
     reason = forms.CharField(label=_("Why is it moved?"), max_length=500, required=False)
     override_reason = forms.CharField(label=_("Reason to book past a capacity limit"), required=False, max_length=300)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style(self)
 
 
 MAX_DAYS_AWAY = 800

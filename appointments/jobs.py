@@ -1,8 +1,8 @@
-"""Timed jobs of booking (registered with the messaging job registry)."""
+"""Timed jobs of booking (registered with the timed-job registry, aftersales.jobs.registry)."""
 
 from datetime import datetime
 
-from aftersales.messaging.jobs import register_job
+from aftersales.jobs.registry import register_job
 
 from .online import escalate_overdue_web_requests
 from .selectors import reminders_due

@@ -28,22 +28,24 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import EmailMultiAlternatives, send_mail
+from django.core.mail import EmailMultiAlternatives
 from django.core.validators import validate_email
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
+from aftersales.accounts.notifications import notify_staff
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import Channel, Customer, MobilityService, Vehicle
 from aftersales.lib.business_hours import add_working_hours
 from aftersales.lib.phones import normalize_phone
 from aftersales.lib.signing import LinkError, make_token, read_token
+from aftersales.lib.system_texts import SystemText
 from aftersales.lib.text import plate_key
 from aftersales.lib.vin import validate_vin
 from aftersales.messaging import gateways
@@ -56,7 +58,14 @@ from . import services, slots
 from .exceptions import InvalidBooking, SlotUnavailable, TransitionNotAllowed
 from .models import Appointment, AppointmentEvent, WebRequest
 from .selectors import free_loaners
-from .system_texts import CUSTOMER_CANCELLED, CUSTOMER_CONFIRMED, CUSTOMER_MOVED
+from .system_texts import (
+    APPOINTMENT_AT,
+    CUSTOMER_CANCELLED,
+    CUSTOMER_CHANGE_MAIL,
+    CUSTOMER_CONFIRMED,
+    CUSTOMER_MOVED,
+    WEB_REQUEST_OVERDUE,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -396,31 +405,16 @@ def notify_advisor(*, appointment: Appointment, change: str, note: str = "", pre
         note=CUSTOMER_CHANGES[change](free=note),
         details={"customer_change": change, **({"previous": previous.pk} if previous else {})},
     )
-    advisor = appointment.advisor
-    if advisor.email and change != "confirmed":
-        with translation.override(advisor.language or appointment.site.language):
-            local = timezone.localtime(appointment.starts_at, appointment.site.tz)
-            subject = str(_("%(customer)s: %(change)s") % {"customer": appointment.customer, "change": CUSTOMER_CHANGES[change]()})
-            body = "\n".join(
-                filter(
-                    None,
-                    [
-                        subject,
-                        f"{local:%Y-%m-%d %H:%M} · {appointment.vehicle}",
-                        note,
-                        settings.SITE_URL + reverse("appointments:detail", kwargs={"pk": appointment.pk}),
-                    ],
-                )
-            )
-        transaction.on_commit(lambda: _mail_quietly(subject, body, [advisor.email]))
+    if change != "confirmed":
+        subject = CUSTOMER_CHANGE_MAIL(customer=appointment.customer, change=change)
+        notify_staff(
+            recipients=[appointment.advisor],
+            subject=subject,
+            lines=[subject, APPOINTMENT_AT(starts_at=appointment.starts_at, vehicle=appointment.vehicle), SystemText.of(note)],
+            link=reverse("appointments:detail", kwargs={"pk": appointment.pk}),
+            site=appointment.site,
+        )
     return event
-
-
-def _mail_quietly(subject: str, body: str, to: list[str]) -> None:
-    try:
-        send_mail(subject, body, None, to)
-    except (smtplib.SMTPException, OSError):
-        logger.warning("Staff e-mail %r could not be sent", subject, exc_info=True)
 
 
 # --- Web and e-mail requests -----------------------------------------------------------
@@ -487,16 +481,14 @@ def answer_web_request(*, web_request: WebRequest, answer: str, with_booking_lin
             customer = create_customer(
                 site=site,
                 created_by=actor,
-                data={
-                    "first_name": first or locked.name,
-                    "last_name": last if first else "",
-                    "mobile": locked.mobile,
-                    "email": locked.email,
-                    "language": locked.language,
-                    "preferred_channel": Channel.EMAIL
-                    if locked.channel == WebRequest.Channel.EMAIL and locked.email
-                    else (Channel.SMS if locked.mobile else Channel.EMAIL),
-                },
+                first_name=first or locked.name,
+                last_name=last if first else "",
+                mobile=locked.mobile,
+                email=locked.email,
+                language=locked.language,
+                preferred_channel=Channel.EMAIL
+                if locked.channel == WebRequest.Channel.EMAIL and locked.email
+                else (Channel.SMS if locked.mobile else Channel.EMAIL),
             )
         link = settings.SITE_URL + reverse("online:book", kwargs={"site_code": site.code}) if with_booking_link else ""
         queue_message(
@@ -520,16 +512,13 @@ def escalate_overdue_web_requests(*, now: datetime) -> int:
         with transaction.atomic():
             if not WebRequest.objects.filter(pk=request.pk, escalated_at__isnull=True, answered_at__isnull=True).update(escalated_at=now):
                 continue
-            managers = list(
-                User.objects.filter(sites=request.site, is_active=True, groups__name=Role.MANAGER)
-                .exclude(email="")
-                .values_list("email", flat=True)
+            subject = WEB_REQUEST_OVERDUE(name=request.name)
+            notify_staff(
+                recipients=User.objects.filter(sites=request.site, is_active=True, groups__name=Role.MANAGER),
+                subject=subject,
+                lines=[subject, SystemText.of(request.message[:500])],
+                link=reverse("appointments:web_request", kwargs={"pk": request.pk}),
+                site=request.site,
             )
-            subject = str(_("Web request not answered within 2 working hours: %(name)s") % {"name": request.name})
-            body = "\n".join(
-                [subject, request.message[:500], settings.SITE_URL + reverse("appointments:web_request", kwargs={"pk": request.pk})]
-            )
-            if managers:
-                transaction.on_commit(lambda subject=subject, body=body, managers=managers: _mail_quietly(subject, body, managers))
         flagged += 1
     return flagged

@@ -11,7 +11,7 @@ from aftersales.lib import html5_inputs
 from aftersales.lib.formatting import format_money
 from aftersales.lib.phones import normalize_phone
 
-from .forms import CustomerVehicleForm, SlotField, style
+from .forms import CustomerVehicleForm, SlotField
 from .models import WebRequest
 from .online import parse_contact
 
@@ -25,7 +25,6 @@ class IdentifyForm(forms.Form):
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
-        style(self)
 
     def clean_contact(self):
         try:
@@ -42,10 +41,6 @@ class CodeForm(forms.Form):
         error_messages={"invalid": _("The code has 6 digits.")},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style(self)
 
 
 class DetailsForm(CustomerVehicleForm):
@@ -80,7 +75,7 @@ class ChooseForm(forms.Form):
     mobility = forms.ModelChoiceField(
         label=_("While we look after your car"),
         queryset=MobilityService.objects.none(),
-        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
+        widget=forms.RadioSelect,
         empty_label=None,
     )
     comment = forms.CharField(label=_("Anything to tell us?"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}))
@@ -101,7 +96,6 @@ class ChooseForm(forms.Form):
                 ],
             )
         )
-        style(self)
 
     def clean(self):
         cleaned = super().clean()
@@ -117,10 +111,6 @@ class SlotForm(forms.Form):
 class CustomerCancelForm(forms.Form):
     reason = forms.CharField(label=_("Why do you cancel?"), max_length=500)
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style(self)
-
 
 class ContactForm(forms.Form):
     name = forms.CharField(label=_("Your name"), max_length=160)
@@ -132,7 +122,6 @@ class ContactForm(forms.Form):
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
         self.site = site
-        style(self)
 
     def clean_mobile(self) -> str:
         value = self.cleaned_data["mobile"]
@@ -154,7 +143,6 @@ class RecordRequestForm(ContactForm):
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, site=site, **kwargs)
         self.fields["language"].initial = site.language
-        style(self)
 
     def clean_received_at(self):
         value = self.cleaned_data["received_at"]
@@ -166,7 +154,3 @@ class RecordRequestForm(ContactForm):
 class AnswerForm(forms.Form):
     answer = forms.CharField(label=_("Answer"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     with_booking_link = forms.BooleanField(label=_("Add the online booking link"), required=False, initial=True)
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        style(self)

@@ -268,8 +268,8 @@ def details(request: HttpRequest, site_code: str) -> HttpResponse:
                 with transaction.atomic():
                     actor = online.online_user()
                     if customer is None:
-                        customer = create_customer(site=site, data=form.customer_data(), created_by=actor)
-                    vehicle = create_vehicle(owner=customer, data=data, created_by=actor)
+                        customer = create_customer(site=site, **form.customer_data(), created_by=actor)
+                    vehicle = create_vehicle(owner=customer, **data, created_by=actor)
             except CustomerError as error:
                 add_domain_error(form, error)
             else:

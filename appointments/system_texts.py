@@ -3,8 +3,8 @@ as codes and shown in the reader's language (aftersales.lib.system_texts)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.customers.models import Part
-from aftersales.lib.system_texts import Choice, Message, Number, Record
+from aftersales.customers.models import Customer, Part, Vehicle
+from aftersales.lib.system_texts import Choice, Message, Moment, Number, Record, Text
 
 from .models import Appointment
 
@@ -32,3 +32,16 @@ ANSWERED_VIA = Message("appointments.answered_via", "%(via)s", via=Choice(Appoin
 CUSTOMER_CONFIRMED = Message("appointments.customer_confirmed", _("The customer confirmed online."))
 CUSTOMER_MOVED = Message("appointments.customer_moved", _("The customer moved the appointment online."))
 CUSTOMER_CANCELLED = Message("appointments.customer_cancelled", _("The customer cancelled online."))
+# Staff e-mails (aftersales.accounts.notifications): a customer's own change to its advisor, an overdue request to managers.
+CUSTOMER_CHANGE_MAIL = Message(
+    "appointments.customer_change_mail",
+    _("%(customer)s: %(change)s"),
+    customer=Record(Customer),
+    change=Choice(
+        {"confirmed": CUSTOMER_CONFIRMED.template, "rescheduled": CUSTOMER_MOVED.template, "cancelled": CUSTOMER_CANCELLED.template}
+    ),
+)
+APPOINTMENT_AT = Message("appointments.appointment_at", "%(starts_at)s · %(vehicle)s", starts_at=Moment(), vehicle=Record(Vehicle))
+WEB_REQUEST_OVERDUE = Message(
+    "appointments.web_request_overdue", _("Web request not answered within 2 working hours: %(name)s"), name=Text()
+)

@@ -184,6 +184,8 @@ def desk(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Appointment booked; the confirmation is on its way to the customer."))
             return redirect("appointments:detail", pk=appointment.pk)
     live = _live(form, vehicle, now)
+    quiet = step == "refresh" or request.method == "GET"
+    form.helper.form_show_errors = not quiet
     context = {
         "form": form,
         "vehicle": vehicle,
@@ -192,7 +194,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         "live": live,
         "greetings": _greetings(form.site, request.user, vehicle),
         "review": step in ("review", "confirm") and form.is_valid(),
-        "quiet": step == "refresh" or request.method == "GET",
+        "quiet": quiet,
         **_week(form.site, data, now, live["advisors"]),
     }
     status = 400 if request.method == "POST" and step in ("review", "confirm") and form.errors else 200
@@ -268,8 +270,8 @@ def desk_new_customer(request: HttpRequest) -> HttpResponse:
     if form.is_bound and form.is_valid():
         try:
             with transaction.atomic():
-                customer = create_customer(site=site, data=form.customer_data(), created_by=request.user)
-                vehicle = create_vehicle(owner=customer, data=form.vehicle_data(), created_by=request.user)
+                customer = create_customer(site=site, **form.customer_data(), created_by=request.user)
+                vehicle = create_vehicle(owner=customer, **form.vehicle_data(), created_by=request.user)
         except CustomerError as error:
             add_domain_error(form, error)
         else:

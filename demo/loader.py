@@ -10,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from aftersales.accounts.demo import Report, load_dealer_group_demo
-from aftersales.messaging.jobs import run_job
+from aftersales.jobs.registry import run_job
 from appointments.demo import load_appointments_demo
 from followup.demo import load_followup_demo, load_visit_followups_demo
 from invoicing.demo import load_invoicing_demo

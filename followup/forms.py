@@ -1,5 +1,7 @@
 from datetime import date, timedelta
 
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Field, Layout
 from django import forms
 from django.db.models import Q
 from django.utils import timezone
@@ -181,7 +183,7 @@ def customer_remarks(*, required: bool) -> forms.CharField:
         label=_("Anything you would like to tell us?"),
         required=required,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}),
+        widget=forms.Textarea(attrs={"rows": 3}),
     )
 
 
@@ -212,3 +214,11 @@ class SurveyForm(forms.Form):
         widget=forms.RadioSelect(attrs={"class": "btn-check"}),
     )
     text = customer_remarks(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.disable_csrf = True  # the page renders the form tag and its token
+        buttons = "bootstrap5/layout/radio_buttons.html"
+        self.helper.layout = Layout(Field("score", template=buttons), Field("nps", template=buttons), "text")

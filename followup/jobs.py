@@ -1,8 +1,8 @@
-"""The follow-up stage's timed jobs (see aftersales.messaging.jobs for the contract)."""
+"""The follow-up stage's timed jobs (see aftersales.jobs.registry for the contract)."""
 
 from datetime import datetime
 
-from aftersales.messaging.jobs import register_job
+from aftersales.jobs.registry import register_job
 
 from . import services
 

@@ -3,10 +3,11 @@ kept as codes and shown in the reader's language (aftersales.lib.system_texts)."
 
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import User
-from aftersales.lib.system_texts import Choice, Day, Message, Number, Record, Text
+from aftersales.accounts.models import Site, User
+from aftersales.customers.models import Customer
+from aftersales.lib.system_texts import Choice, Day, Message, Moment, Number, Record, Text
 
-from .models import Concern
+from .models import Concern, SatisfactionAnswer
 
 
 def _user_named(text: str) -> User | None:
@@ -37,3 +38,39 @@ OWNER_CHANGED = Message(
     after=Record(User, find=_user_named),
 )
 ESCALATED = Message("followup.escalated", _("Not answered within 24 hours: escalated to the after-sales managers."))
+COMPLAINT_OVERDUE = Message("followup.complaint_overdue", _("Complaint %(reference)s not answered within 24 hours"), reference=Text())
+COMPLAINT_OVERDUE_DETAILS = Message(
+    "followup.complaint_overdue_details",
+    _("Customer: %(customer)s\nSite: %(site)s\nPerson responsible: %(owner)s\nReceived: %(received)s"),
+    customer=Record(Customer),
+    site=Record(Site),
+    owner=Record(User),
+    received=Moment(),
+)
+HOT_ALERT = Message(
+    "followup.hot_alert",
+    _("Dissatisfied customer: %(customer)s (%(reference)s)"),
+    customer=Record(Customer),
+    reference=Text(),
+)
+HOT_ALERT_SCORES = Message(
+    "followup.hot_alert_scores",
+    _("%(source)s: %(score)s/5, would recommend: %(nps)s/10"),
+    source=Choice(SatisfactionAnswer.Source),
+    score=Number(),
+    nps=Text(),
+)
+HOT_ALERT_CALL_BACK = Message(
+    "followup.hot_alert_call_back",
+    _("Call the customer back within 24 hours. Person responsible: %(owner)s"),
+    owner=Record(User),
+)
+COMPLAINT_UNOWNED = Message("followup.complaint_unowned", _("Complaint %(reference)s has nobody responsible"), reference=Text())
+COMPLAINT_UNOWNED_DETAILS = Message(
+    "followup.complaint_unowned_details",
+    _(
+        "A customer's answer opened this complaint at %(site)s, which has no after-sales manager or service advisor "
+        "to own it. Assign it and call the customer back within 24 hours."
+    ),
+    site=Record(Site),
+)

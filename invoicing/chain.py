@@ -1,4 +1,11 @@
-"""Checking the hash chain, and the archive of a closed period.
+"""The hash chain: its links, checking it, and the archive of a closed period.
+
+Every chained row (an issued invoice or credit note, a payment, a closure)
+binds its content, as plain data (``invoice_content``, ``payment_content``,
+``closure_content``), to the previous row's hash: ``chain_hash``, signed with
+the server's key by ``chain_seal``. A chained write locks its site's
+``ChainHead`` first (``lock_chain_head``), then ``append_to_chain`` gives the
+row its position and hashes.
 
 ``verify_site_chain(site)`` recomputes every chained row of a site (issued
 invoices and credit notes, payments, closures) from its current database
@@ -20,14 +27,119 @@ import io
 import json
 import zipfile
 from dataclasses import dataclass
+from decimal import Decimal
 
+from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 from aftersales.accounts.models import Site
+from workshop.signed_content import canonical_json
 
-from .models import Closure, Invoice, InvoicePdf, Payment
-from .services import chain_hash, chain_seal, closure_content, invoice_content, payment_content
+from .models import ChainHead, Closure, Invoice, InvoicePdf, Payment
+
+CHAIN_SALT = "invoicing.chain-seal"
+
+
+def chain_hash(previous_hash: str, content: dict) -> str:
+    return hashlib.sha256((previous_hash + canonical_json(content)).encode()).hexdigest()
+
+
+def chain_seal(digest: str) -> str:
+    """A keyed signature of a hash: rewriting the chain needs the server's secret, not only database access."""
+    return salted_hmac(CHAIN_SALT, digest, secret=settings.INVOICING_CHAIN_KEY, algorithm="sha256").hexdigest()
+
+
+def lock_chain_head(site: Site) -> ChainHead:
+    """The site's chain head, locked: a chained write takes it first, before any other lock."""
+    head, _created = ChainHead.objects.get_or_create(site=site)
+    return ChainHead.objects.select_for_update().get(pk=head.pk)
+
+
+def append_to_chain(head: ChainHead, row, content: dict) -> None:
+    """Give ``row`` the next position of its site's chain and its hashes; the caller saves both."""
+    head.position += 1
+    row.chain_position = head.position
+    row.previous_hash = head.hash
+    row.hash = chain_hash(head.hash, content)
+    row.seal = chain_seal(row.hash)
+    head.hash = row.hash
+    head.save(update_fields=["position", "hash"])
+
+
+def _fixed(value: Decimal) -> str:
+    """A decimal as stored (two places), whether read from the database or still in memory."""
+    return f"{Decimal(value):.2f}"
+
+
+def invoice_content(invoice: Invoice) -> dict:
+    """What an issued invoice or credit note says, as plain data (its hash binds to it)."""
+    lines = invoice.lines.order_by("position", "pk")
+    return {
+        "type": "invoice",
+        "kind": invoice.kind,
+        "site": invoice.site.code,
+        "seller": [invoice.site.legal_name, invoice.site.vat_number],
+        "number": invoice.number,
+        "issued_at": invoice.issued_at.isoformat() if invoice.issued_at else None,
+        "issued_on": invoice.issued_on.isoformat() if invoice.issued_on else None,
+        "work_order": invoice.work_order.number,
+        "payer": invoice.payer,
+        "bill_to": invoice.bill_to,
+        "customer": invoice.customer_id,
+        "vehicle": [invoice.vehicle.vin, invoice.vehicle.plate, invoice.mileage],
+        "credited": invoice.credited.number if invoice.credited_id else None,
+        "reason": invoice.reason,
+        "currency": invoice.currency,
+        "lines": [
+            [
+                line.kind,
+                line.job_id,
+                line.description,
+                line.reference,
+                *map(_fixed, (line.quantity, line.unit_price, line.vat_rate, line.net, line.vat)),
+                line.variance_reason,
+            ]
+            for line in lines
+        ],
+        "totals": [_fixed(invoice.net_total), _fixed(invoice.vat_total), _fixed(invoice.gross_total)],
+        "payment_terms": invoice.payment_terms,
+    }
+
+
+def payment_content(payment: Payment) -> dict:
+    return {
+        "type": "payment",
+        "site": payment.site.code,
+        "work_order": payment.work_order.number,
+        "method": payment.method,
+        "amount": _fixed(payment.amount),
+        "tendered": _fixed(payment.tendered) if payment.tendered is not None else None,
+        "change": _fixed(payment.change_given),
+        "currency": payment.currency,
+        "deposit": payment.is_deposit,
+        "reference": payment.reference,
+        "received_at": payment.received_at.isoformat(),
+        "received_on": payment.received_on.isoformat(),
+        "received_by": payment.received_by_id,
+    }
+
+
+def closure_content(closure: Closure) -> dict:
+    return {
+        "type": "closure",
+        "site": closure.site.code,
+        "period": closure.period,
+        "starts_on": closure.starts_on.isoformat(),
+        "ends_on": closure.ends_on.isoformat(),
+        "documents": closure.document_count,
+        "totals": [_fixed(closure.net_total), _fixed(closure.vat_total), _fixed(closure.gross_total)],
+        "payments": _fixed(closure.payments_total),
+        "grand_total": _fixed(closure.grand_total),
+        "closed_at": closure.closed_at.isoformat(),
+        "closed_by": closure.closed_by_id,
+    }
 
 
 @dataclass(frozen=True)

@@ -96,15 +96,13 @@ def _through_the_workshop(site, vehicle, at, operation, day_start, now, advisor,
         work_order=order,
         inspector=inspector,
         passed=True,
-        data={
-            "order_complete": True,
-            "road_test_done": True,
-            "road_test_notes": TYPED[site.language]["road test"],
-            "all_jobs_done": True,
-            "cleaned": True,
-            "parking_place": "P3",
-            "unfixed_findings": "",
-        },
+        order_complete=True,
+        road_test_done=True,
+        road_test_notes=TYPED[site.language]["road test"],
+        all_jobs_done=True,
+        cleaned=True,
+        parking_place="P3",
+        unfixed_findings="",
     )
     order.refresh_from_db()
     return order
@@ -115,15 +113,13 @@ def _hand_over(order: WorkOrder, advisor: User, now: datetime) -> None:
     save_explanation(
         handover=handover,
         actor=advisor,
-        data={
-            "jobs_explained": True,
-            "deferred_explained": True,
-            "unfixed_explained": True,
-            "parts_shown": True,
-            "price_matches": True,
-            "followup_announced": True,
-            "next_service_date": date(now.year + 1, now.month, 1),
-            "next_service_km": (order.mileage_in or 0) + 15_000,
-        },
+        jobs_explained=True,
+        deferred_explained=True,
+        unfixed_explained=True,
+        parts_shown=True,
+        price_matches=True,
+        followup_announced=True,
+        next_service_date=date(now.year + 1, now.month, 1),
+        next_service_km=(order.mileage_in or 0) + 15_000,
     )
     close_handover(handover=handover, actor=advisor, mileage_out=order.mileage_in, signature_data_url=drawn_signature())

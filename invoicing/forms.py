@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -44,6 +45,8 @@ class LineForm(FrozenWhenIssuedMixin, forms.ModelForm):
             self.initial["unit_price"] = abs(self.instance.unit_price)
         for field in self.fields.values():
             field.widget.attrs.update({"aria-label": field.label, "placeholder": field.label, "class": "form-control form-control-sm"})
+        self.helper = FormHelper()
+        self.helper.form_show_labels = False  # a row of the variance table: each input is named by its aria-label
 
 
 class AddLineForm(forms.Form):

@@ -170,7 +170,7 @@ def line_change(request: HttpRequest, pk: int, line_pk: int) -> HttpResponse:
     form = LineForm(request.POST, instance=line, prefix=f"line-{line.pk}")
     if form.is_valid():
         try:
-            services.change_line(line=line, actor=request.user, data={name: form.cleaned_data[name] for name in form.changed_data})
+            services.change_line(line=line, actor=request.user, **{name: form.cleaned_data[name] for name in form.changed_data})
         except InvoicingError as error:
             add_domain_error(form, error)
         else:
@@ -405,7 +405,7 @@ def loaner_return(request: HttpRequest, pk: int) -> HttpResponse:
         order,
         LoanerReturnForm(request.POST),
         "loaner_form",
-        lambda data: services.record_loaner_return(handover=current, actor=request.user, data=data),
+        lambda data: services.record_loaner_return(handover=current, actor=request.user, **data),
     )
 
 
@@ -432,7 +432,7 @@ def explain(request: HttpRequest, pk: int) -> HttpResponse:
         order,
         ExplainForm(request.POST, instance=Handover.objects.get(pk=current.pk)),
         "explain_form",
-        lambda data: services.save_explanation(handover=current, actor=request.user, data=data),
+        lambda data: services.save_explanation(handover=current, actor=request.user, **data),
     )
 
 

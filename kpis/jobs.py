@@ -3,7 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 
 from aftersales.accounts.models import Site
-from aftersales.messaging.jobs import register_job
+from aftersales.jobs.registry import register_job
 
 from .models import FigureRefresh
 from .rollup import first_record_day, rebuild

@@ -24,18 +24,18 @@ from appointments.slots import JobRequest
 
 from .models import AttendanceSpan, Bay, Inspection, Rating, WorkOrder
 from .services import (
+    STEP_SERVICES,
     assign_job,
     clock_in,
     clock_on_job,
-    content_hash,
     hand_to_workshop,
     open_work_order,
-    save_check_in_step,
     save_inspection,
     sign_off_job,
     sign_on_tablet,
     start_inspection,
 )
+from .signed_content import content_hash
 
 ARRIVALS = (time(8, 0), time(8, 30))
 # bay names in English, French, Russian and Chinese
@@ -218,7 +218,7 @@ def demo_check_in(order: WorkOrder, advisor: User, now: datetime, *, sign: bool)
             ("mobility", {"departure": "leaves", "mobility": None}),
         ]
     for step, data in steps:
-        order = save_check_in_step(work_order=order, step=step, data=data, actor=advisor)
+        order = STEP_SERVICES[step](work_order=order, actor=advisor, **data)
     if sign:
         sign_on_tablet(work_order=order, image_data_url=drawn_signature(), shown_hash=content_hash(order), actor=advisor)
 

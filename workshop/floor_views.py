@@ -492,8 +492,8 @@ def qc_check(request: HttpRequest, pk: int) -> HttpResponse:
                 work_order=order,
                 inspector=request.user,
                 passed=form.cleaned_data["outcome"] == "pass",
-                data=form.check_data(),
                 redo_jobs=list(form.cleaned_data["redo_jobs"]),
+                **form.check_data(),
             )
         except WorkOrderError as error:
             add_domain_error(form, error)

@@ -32,7 +32,7 @@ from .services import MAX_PHOTO_BYTES
 
 
 class StepForm(forms.ModelForm):
-    """A check-in step: the work order's own fields; ``step_data()`` is what the service receives."""
+    """A check-in step: the work order's own fields; ``step_data()`` gives the keyword arguments of the step's service."""
 
     def step_data(self) -> dict:
         return dict(self.cleaned_data)
@@ -224,7 +224,7 @@ class CodeForm(forms.Form):
         regex=r"^\s*\d{6}\s*$",
         max_length=12,
         error_messages={"invalid": _("Type the 6 digits of the code.")},
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code", "class": "form-control-lg w-auto"}),
     )
     shown_hash = forms.RegexField(regex=r"^[0-9a-f]{64}$", widget=forms.HiddenInput)
 

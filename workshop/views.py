@@ -39,21 +39,21 @@ from .selectors import (
 )
 from .services import (
     STEP_KEYS,
+    STEP_SERVICES,
     STEPS,
     add_job,
     add_photo,
-    content_hash,
     hand_to_workshop,
     open_walk_in,
     open_work_order,
     remove_job,
     request_code_signature,
-    save_check_in_step,
     send_signature_code,
     sign_by_code,
     sign_on_tablet,
     step_by_key,
 )
+from .signed_content import content_hash
 
 VIEW = "workshop.view_workorder"
 ADD = "workshop.add_workorder"
@@ -152,9 +152,9 @@ def _open_walk_in(request: HttpRequest, form: WalkInForm, site) -> WorkOrder | N
     else:
         if not form.require_new_customer_fields():
             return None
-        customer = create_customer(site=site, data=form.customer_data(), created_by=request.user)
+        customer = create_customer(site=site, **form.customer_data(), created_by=request.user)
         if vehicle is None:
-            vehicle = create_vehicle(owner=customer, data=form.vehicle_data(), created_by=request.user)
+            vehicle = create_vehicle(owner=customer, **form.vehicle_data(), created_by=request.user)
     return open_walk_in(
         site=site, customer=customer, vehicle=vehicle, actor=request.user, customer_words=form.cleaned_data["customer_words"]
     )
@@ -192,7 +192,7 @@ def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
     form = STEP_FORMS[step](request.POST if request.method == "POST" else None, instance=order)
     if form.is_bound and form.is_valid():
         try:
-            order = save_check_in_step(work_order=order, step=step, data=form.step_data(), actor=request.user)
+            order = STEP_SERVICES[step](work_order=order, actor=request.user, **form.step_data())
         except WorkOrderError as error:
             add_domain_error(form, error)
         else:

@@ -6,9 +6,8 @@ writes an audit event with the fields that changed.
 """
 
 import copy
-from collections.abc import Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -25,41 +24,51 @@ from aftersales.lib.vin import validate_vin
 from .exceptions import InvalidVin, MileageNeedsCorrectionReason, SameOwner, VinAlreadyOnFile
 from .models import Channel, ConsentRecord, Customer, MileageReading, Ownership, Vehicle
 
-CUSTOMER_FIELDS = (
-    "kind",
-    "first_name",
-    "last_name",
-    "company_name",
-    "mobile",
-    "phone_other",
-    "email",
-    "language",
-    "preferred_channel",
-    "address",
-    "postcode",
-    "city",
-    "country",
-)
-VEHICLE_FIELDS = (
-    "vin",
-    "plate",
-    "make",
-    "model",
-    "year",
-    "energy",
-    "first_registration",
-    "warranty_end",
-    "connected_services",
-    "next_service_due_date",
-    "next_service_due_km",
-)
+
+class CustomerFields(TypedDict, total=False):
+    """What staff edit on a customer (the customer form's fields, validated by it)."""
+
+    kind: str
+    first_name: str
+    last_name: str
+    company_name: str
+    mobile: str
+    phone_other: str
+    email: str
+    language: str
+    preferred_channel: str
+    address: str
+    postcode: str
+    city: str
+    country: str
 
 
-def _checked(data: Mapping[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
-    unknown = set(data) - set(allowed)
+class VehicleFields(TypedDict, total=False):
+    """What staff edit on a vehicle (the vehicle form's fields, validated by it)."""
+
+    vin: str
+    plate: str
+    make: str
+    model: str
+    year: int | None
+    energy: str
+    first_registration: date | None
+    warranty_end: date | None
+    connected_services: bool
+    next_service_due_date: date | None
+    next_service_due_km: int | None
+
+
+CUSTOMER_FIELDS = tuple(CustomerFields.__annotations__)
+VEHICLE_FIELDS = tuple(VehicleFields.__annotations__)
+
+
+def _checked(fields: dict[str, Any], allowed: tuple[str, ...]) -> dict[str, Any]:
+    """Refuse a field the service does not edit (the search columns, the site...), which ``**fields`` would let through."""
+    unknown = set(fields) - set(allowed)
     if unknown:
         raise TypeError(f"Fields not editable through this service: {sorted(unknown)}")
-    return dict(data)
+    return fields
 
 
 def _creation_changes(obj: Model, fields: list[str]) -> dict[str, list]:
@@ -81,8 +90,8 @@ def _refresh_customer_search(customer: Customer) -> None:
 
 
 @transaction.atomic
-def create_customer(*, site: Site, data: Mapping[str, Any], created_by) -> Customer:
-    customer = Customer(site=site, **_checked(data, CUSTOMER_FIELDS))
+def create_customer(*, site: Site, created_by, **fields: Unpack[CustomerFields]) -> Customer:
+    customer = Customer(site=site, **_checked(fields, CUSTOMER_FIELDS))
     _refresh_customer_search(customer)
     customer.save()
     record_change(actor=created_by, obj=customer, action="create", changes=_creation_changes(customer, ["site", *CUSTOMER_FIELDS]))
@@ -90,8 +99,8 @@ def create_customer(*, site: Site, data: Mapping[str, Any], created_by) -> Custo
 
 
 @transaction.atomic
-def update_customer(*, customer: Customer, data: Mapping[str, Any], updated_by) -> Customer:
-    data = _checked(data, CUSTOMER_FIELDS)
+def update_customer(*, customer: Customer, updated_by, **fields: Unpack[CustomerFields]) -> Customer:
+    data = _checked(fields, CUSTOMER_FIELDS)
     locked = Customer.objects.select_for_update().get(pk=customer.pk)
     before = copy.copy(locked)
     for name, value in data.items():
@@ -138,8 +147,8 @@ def _refuse_vin_on_file(vin: str, *, exclude_pk: int | None = None) -> None:
 
 
 @transaction.atomic
-def create_vehicle(*, owner: Customer | None, data: Mapping[str, Any], created_by, acquired_on: date | None = None) -> Vehicle:
-    data = _checked(data, VEHICLE_FIELDS)
+def create_vehicle(*, owner: Customer | None, created_by, acquired_on: date | None = None, **fields: Unpack[VehicleFields]) -> Vehicle:
+    data = _checked(fields, VEHICLE_FIELDS)
     data["vin"] = _valid_vin(data.get("vin", ""))
     _refuse_vin_on_file(data["vin"])
     vehicle = Vehicle(owner=owner, **data)
@@ -157,8 +166,8 @@ def create_vehicle(*, owner: Customer | None, data: Mapping[str, Any], created_b
 
 
 @transaction.atomic
-def update_vehicle(*, vehicle: Vehicle, data: Mapping[str, Any], updated_by) -> Vehicle:
-    data = _checked(data, VEHICLE_FIELDS)
+def update_vehicle(*, vehicle: Vehicle, updated_by, **fields: Unpack[VehicleFields]) -> Vehicle:
+    data = _checked(fields, VEHICLE_FIELDS)
     locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
     if "vin" in data:
         data["vin"] = _valid_vin(data["vin"])

@@ -53,7 +53,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def create(request: HttpRequest) -> HttpResponse:
     form = CustomerForm(_posted(request), user=request.user)
     if form.is_bound and form.is_valid():
-        customer = create_customer(site=form.cleaned_data["site"], data=form.customer_data(), created_by=request.user)
+        customer = create_customer(site=form.cleaned_data["site"], **form.customer_data(), created_by=request.user)
         _record_consents(customer=customer, form=form, user=request.user)
         messages.success(request, _("Customer created."))
         return redirect(customer)
@@ -65,7 +65,7 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
     customer = get_customer_for_user(user=request.user, pk=pk)
     form = CustomerForm(_posted(request), instance=customer, user=request.user)
     if form.is_bound and form.is_valid():
-        update_customer(customer=customer, data=form.customer_data(), updated_by=request.user)
+        update_customer(customer=customer, **form.customer_data(), updated_by=request.user)
         _record_consents(customer=customer, form=form, user=request.user)
         messages.success(request, _("Customer saved."))
         return redirect(customer)
@@ -79,7 +79,7 @@ def vehicle_create(request: HttpRequest, pk: int) -> HttpResponse:
     form = VehicleForm(_posted(request), user=request.user)
     if form.is_bound and form.is_valid():
         try:
-            vehicle = create_vehicle(owner=owner, data=form.vehicle_data(), created_by=request.user)
+            vehicle = create_vehicle(owner=owner, **form.vehicle_data(), created_by=request.user)
         except CustomerError as error:
             form.add_service_error(error)
         else:
@@ -100,7 +100,7 @@ def vehicle_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = VehicleForm(_posted(request), instance=vehicle, user=request.user)
     if form.is_bound and form.is_valid():
         try:
-            vehicle = update_vehicle(vehicle=vehicle, data=form.vehicle_data(), updated_by=request.user)
+            vehicle = update_vehicle(vehicle=vehicle, **form.vehicle_data(), updated_by=request.user)
         except CustomerError as error:
             form.add_service_error(error)
         else:

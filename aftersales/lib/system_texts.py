@@ -19,13 +19,13 @@ import logging
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
 from django.db import models
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.formats import date_format, number_format
 from django.utils.functional import Promise
 from django.utils.module_loading import autodiscover_modules
@@ -66,6 +66,22 @@ class Day(Param):
 
     def read(self, text: str) -> str:
         return date.fromisoformat(text.strip()).isoformat()
+
+
+class Moment(Param):
+    """A date and time: kept as ISO with its offset, shown in the active time zone (the site's, for a staff e-mail) in
+    the project's medium date and time format of the reader's language: "4 Dec 2026 14:30", "4 déc. 2026 14:30"."""
+
+    def keep(self, value: datetime) -> str:
+        if timezone.is_naive(value):
+            raise ValueError(f"{value!r} has no time zone")
+        return value.isoformat()
+
+    def show(self, kept: str) -> str:
+        return date_format(timezone.localtime(datetime.fromisoformat(kept)), "MEDIUM_DATETIME_FORMAT", use_l10n=True)
+
+    def read(self, text: str) -> str:
+        return self.keep(datetime.fromisoformat(text.strip()))
 
 
 class Number(Param):

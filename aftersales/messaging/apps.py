@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.utils.module_loading import autodiscover_modules
 from django.utils.translation import gettext_lazy as _
 
 
@@ -15,8 +14,6 @@ class MessagingConfig(AppConfig):
         from .panels import MESSAGES_PANEL
         from .privacy import erase_messages, export_messages, export_messages_received
 
-        # Every app's jobs.py registers its timed jobs (see aftersales.messaging.jobs).
-        autodiscover_modules("jobs")
         register_customer_panel(MESSAGES_PANEL)
         register_export_section("messages", export_messages)
         register_export_section("messages_received", export_messages_received)

@@ -11,7 +11,7 @@
   by aftersales/messaging/tests/test_integration.py
   (test_a_worker_killed_mid_send_still_ends_with_exactly_one_sms,
   test_a_task_delivered_twice_sends_one_sms); timed jobs are idempotent by
-  contract (aftersales.messaging.jobs) and each job's tests run it twice.
+  contract (aftersales.jobs.registry) and each job's tests run it twice.
 """
 
 import threading

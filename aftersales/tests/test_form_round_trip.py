@@ -49,11 +49,12 @@ from appointments.tests.factories import LabourOperationFactory, LoanerFactory, 
 from followup.models import CallTask, Concern
 from invoicing.models import Handover, Invoice, InvoiceLine
 from invoicing.services import customer_arrived, issue_invoice, prepare_invoices, save_explanation, welcome_customer
-from invoicing.tests.factories import EXPLAINED, ready_work_order
+from invoicing.tests.factories import EXPLAINED
 from workshop.models import Inspection, InspectionItem, InspectionResult, InspectionTemplate, LoanerHandover, Rating, WorkOrder
-from workshop.services import STEP_KEYS, add_job, assign_job, open_work_order, save_check_in_step
+from workshop.services import STEP_KEYS, STEP_SERVICES, add_job, assign_job, open_work_order
+from workshop.testing import order_in_workshop, ready_work_order
 from workshop.tests.factories import make_appointment
-from workshop.tests.helpers import order_in_workshop, technician_of
+from workshop.tests.helpers import technician_of
 
 from .html_forms import Form, machine_format_problem, parse_forms
 from .test_role_url_matrix import STAFF_ROUTES, build_records
@@ -175,7 +176,13 @@ def _checked_in_order(made) -> WorkOrder:
         },
         "findings": {"findings": "Front pads worn"},
         "estimate": {"promised_at": promised_at},
-        "documents": {"doc_radio_code": True, "doc_service_book": True, "doc_registration_papers": True},
+        "documents": {
+            "doc_radio_code": True,
+            "doc_wheel_lock_key": False,
+            "doc_service_book": True,
+            "doc_driving_licence": False,
+            "doc_registration_papers": True,
+        },
         "agreement": {"spending_limit": Decimal("149.90"), "payment_method": "card", "contact_phone": "06 12 34 56 78"},
         "mobility": {
             "departure": "loaner",
@@ -186,7 +193,7 @@ def _checked_in_order(made) -> WorkOrder:
         },
     }
     for step, data in steps.items():
-        order = save_check_in_step(work_order=order, step=step, data=data, actor=user)
+        order = STEP_SERVICES[step](work_order=order, actor=user, **data)
     return order
 
 
@@ -254,9 +261,7 @@ def _handover(made) -> Edit:
     order = ready_work_order(site=made["site"], advisor=made["user"], inspector=made["user"], loaner=True)
     issue_invoice(invoice=prepare_invoices(work_order=order, actor=made["user"])[0], actor=made["user"])
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=made["user"]), actor=made["user"])
-    save_explanation(
-        handover=handover, actor=made["user"], data={**EXPLAINED, "next_service_date": NEXT_SERVICE, "next_service_km": 63_500}
-    )
+    save_explanation(handover=handover, actor=made["user"], **{**EXPLAINED, "next_service_date": NEXT_SERVICE, "next_service_km": 63_500})
     return Edit(
         reverse("invoicing:handover", args=[order.pk]),
         lambda: stored(Handover.objects.get(pk=handover.pk), order.vehicle, ignore={"moment"}),

@@ -1,12 +1,12 @@
 """Two agents booking at the same moment, on PostgreSQL with one connection per thread."""
 
-import threading
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import partial
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.db import IntegrityError, connection, connections, transaction
+from django.db import IntegrityError, connection, transaction
 
 from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate
@@ -31,31 +31,9 @@ def message_texts(transactional_db):
     seed_default_templates(MessageTemplate)
 
 
-def race(*calls):
-    """Run the calls in threads released together; each returns its result or the exception raised."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(index, call):
-        try:
-            barrier.wait()
-            results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome under test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index, call)) for index, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def test_two_agents_booking_one_advisor_slot_end_with_one_booking_and_a_clear_error(booking, customer):
+def test_two_agents_booking_one_advisor_slot_end_with_one_booking_and_a_clear_error(booking, customer, run_concurrently):
     vehicles = [VehicleFactory(owner=customer), VehicleFactory(owner=customer)]
-    results = race(*(lambda v=v: booking(SLOT, vehicle=v) for v in vehicles))
+    results = run_concurrently(*(partial(booking, SLOT, vehicle=vehicle) for vehicle in vehicles))
     booked = [r for r in results if isinstance(r, Appointment)]
     errors = [r for r in results if isinstance(r, Exception)]
     assert len(booked) == 1 and len(errors) == 1, results
@@ -64,11 +42,11 @@ def test_two_agents_booking_one_advisor_slot_end_with_one_booking_and_a_clear_er
     assert Appointment.objects.count() == 1
 
 
-def test_two_agents_taking_one_loaner_for_overlapping_visits_end_with_one_reservation(booking, site, customer):
+def test_two_agents_taking_one_loaner_for_overlapping_visits_end_with_one_reservation(booking, site, customer, run_concurrently):
     loaner = LoanerFactory(site=site)
     other_advisor = make_advisor(site)
     long_job = [JobRequest(description="Gearbox", skill="mechanics", flat_rate_hours=Decimal("2"))]
-    results = race(
+    results = run_concurrently(
         lambda: booking(SLOT, vehicle=VehicleFactory(owner=customer), loaner=loaner, jobs=long_job),
         lambda: booking(
             SLOT + timedelta(minutes=30), vehicle=VehicleFactory(owner=customer), loaner=loaner, advisor=other_advisor, jobs=long_job

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.urls import reverse
 
+from aftersales.jobs.registry import run_job
 from aftersales.lib.signing import make_token
-from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import OutboxMessage
 from aftersales.messaging.services import receive_sms
 from appointments.models import Appointment

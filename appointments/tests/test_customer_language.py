@@ -23,7 +23,7 @@ from appointments.tests.factories import MobilityServiceFactory
 
 PARIS = ZoneInfo("Europe/Paris")
 TUESDAY_9AM = datetime(2026, 3, 3, 9, 0, tzinfo=PARIS)
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_tasks")]
 
 # The English of the confirmation's source texts and of the e-mail frame: none may reach a French customer.
 CONFIRMATION_LABELS = [
@@ -36,15 +36,6 @@ CONFIRMATION_LABELS = [
     "Phone",
     "Service appointment",
 ]
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks():
-    from aftersales.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -7,15 +7,16 @@ from urllib.parse import unquote
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
 from aftersales.customers.models import Customer, MobilityService, Vehicle
+from aftersales.jobs.registry import run_job
 from aftersales.lib.signing import make_token
 from aftersales.messaging import gateways
-from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import OutboxMessage
 from appointments import online
 from appointments.models import Appointment, AppointmentEvent, WebRequest
@@ -327,6 +328,7 @@ def test_the_customer_moves_the_booking_among_free_slots_and_the_advisor_is_told
     client,
     online_booking,
     diary_advisor,
+    eager_tasks,
     django_capture_on_commit_callbacks,
 ):
     page = client.get(link_path(online_booking), {"move": "1"}).content.decode()
@@ -354,7 +356,7 @@ def test_moving_to_a_taken_or_made_up_time_is_refused_politely(client, online_bo
     assert online_booking.status == "booked"
 
 
-def test_the_customer_cancels_with_a_reason(client, online_booking, diary_advisor, django_capture_on_commit_callbacks):
+def test_the_customer_cancels_with_a_reason(client, online_booking, diary_advisor, eager_tasks, django_capture_on_commit_callbacks):
     assert client.post(link_path(online_booking), {"action": "cancel", "reason": ""}).status_code == 400
     with django_capture_on_commit_callbacks(execute=True):
         client.post(link_path(online_booking), {"action": "cancel", "reason": "Car sold"})
@@ -362,6 +364,22 @@ def test_the_customer_cancels_with_a_reason(client, online_booking, diary_adviso
     assert online_booking.status == "cancelled" and not online_booking.slots.exists()
     assert "Car sold" in AppointmentEvent.objects.get(details__customer_change="cancelled").note
     assert mail.outbox[-1].to == [diary_advisor.email]
+
+
+def test_the_advisor_reads_the_customers_change_in_their_language_and_the_sites_time(
+    online_booking, diary_advisor, eager_tasks, django_capture_on_commit_callbacks
+):
+    diary_advisor.language = "fr"
+    diary_advisor.save(update_fields=["language"])
+    with django_capture_on_commit_callbacks(execute=True):
+        online.cancel_by_customer(appointment=online_booking, reason="Car sold")
+    sent = mail.outbox[-1]
+    assert sent.subject == f"{online_booking.customer} : Le client a annulé en ligne."
+    assert sent.body.splitlines()[1:] == [
+        f"4 mars 2026 09:00 · {online_booking.vehicle}",
+        "Car sold",
+        settings.SITE_URL + reverse("appointments:detail", kwargs={"pk": online_booking.pk}),
+    ]
 
 
 def test_a_tampered_booking_link_shows_a_friendly_page(client, online_booking):
@@ -443,7 +461,7 @@ def test_the_escalation_flags_a_friday_evening_request_on_monday_at_ten_once(sit
     assert request.escalated_at == datetime.fromisoformat("2026-03-09T10:00:00+01:00")
 
 
-def test_the_escalation_mails_the_sites_managers(site, manager, django_capture_on_commit_callbacks):
+def test_the_escalation_mails_the_sites_managers(site, manager, eager_tasks, django_capture_on_commit_callbacks):
     request = online.create_web_request(
         site=site, channel="web", name="Paul Martin", mobile="+33612345678", email="", language="fr", vehicle_text="", message="Noise"
     )

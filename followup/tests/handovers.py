@@ -19,7 +19,7 @@ from invoicing.services import (
     save_explanation,
     welcome_customer,
 )
-from invoicing.tests.factories import MILEAGE_IN, ready_work_order
+from workshop.testing import MILEAGE_IN, ready_work_order
 from workshop.tests.helpers import signature_data_url
 
 
@@ -33,6 +33,8 @@ def closed_handover(*, site, advisor, inspector, cashier, customer=None) -> Hand
     save_explanation(
         handover=handover,
         actor=advisor,
-        data={**dict.fromkeys(CHECKLIST, True), "next_service_date": date(2027, 3, 1), "next_service_km": 63_000},
+        **dict.fromkeys(CHECKLIST, True),
+        next_service_date=date(2027, 3, 1),
+        next_service_km=63_000,
     )
     return close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN + 6, signature_data_url=signature_data_url())

@@ -221,8 +221,9 @@ def test_a_recommendation_declined_in_the_workshop_puts_its_vehicle_on_the_list(
 
     from workshop.models import ApprovalDecision
     from workshop.services import add_job, decide_proposal
+    from workshop.testing import order_in_workshop
     from workshop.tests.factories import make_appointment
-    from workshop.tests.helpers import order_in_workshop, technician_of
+    from workshop.tests.helpers import technician_of
 
     settings.MEDIA_ROOT = tmp_path  # the customer's signature at check-in
     vehicle = due_vehicle(site)

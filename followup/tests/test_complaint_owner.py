@@ -8,7 +8,6 @@ from django.core import mail
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
-from aftersales.messaging import gateways
 from followup import services
 from followup.models import CallTask, Concern, VisitFollowup
 
@@ -17,17 +16,7 @@ from .handovers import closed_handover
 FRIDAY_4PM = datetime.fromisoformat("2026-03-06T16:00:00+01:00")
 SATURDAY_5PM = datetime.fromisoformat("2026-03-07T17:00:00+01:00")
 
-
-@pytest.fixture(autouse=True)
-def eager_tasks_and_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMS_BACKEND = "locmem"
-    gateways.sms_outbox.clear()
-    from aftersales.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
+pytestmark = pytest.mark.usefixtures("in_process")
 
 
 @pytest.fixture

@@ -1,15 +1,15 @@
 """Two runs of a follow-up job at the same moment (beat and a manual run_job) still act once."""
 
-import threading
 from datetime import date, timedelta
+from functools import partial
 
 import pytest
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
 
+from aftersales.jobs.registry import run_job
 from aftersales.messaging.catalogue import seed_default_templates
-from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import MessageTemplate, OutboxMessage
 from followup import services
 from followup.message_texts import seed_followup_templates
@@ -28,38 +28,17 @@ def postgres_only():
     seed_followup_templates(MessageTemplate)
 
 
-def race(job: str, now) -> tuple[list[int], list[Exception]]:
-    results, errors = [], []
-    start = threading.Barrier(2)
-
-    def run():
-        try:
-            start.wait(5)
-            results.append(run_job(job, now=now))
-        except Exception as exc:  # reported by the caller
-            errors.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
-    return results, errors
-
-
-def test_two_reminder_runs_at_once_send_one_reminder_per_vehicle(site):
+def test_two_reminder_runs_at_once_send_one_reminder_per_vehicle(site, run_concurrently):
     for _ in range(5):
         due_vehicle(site, due_date=timezone.localdate() + timedelta(days=20))
-    results, errors = race("maintenance_reminders", timezone.now())
-    assert errors == []
+    results = run_concurrently(*[partial(run_job, "maintenance_reminders", now=timezone.now())] * 2)
+    assert [result for result in results if isinstance(result, Exception)] == []
     assert sum(results) == 5
     assert MaintenanceReminder.objects.count() == 5
     assert OutboxMessage.objects.filter(template_key="maintenance_reminder").count() == 5
 
 
-def test_two_escalation_runs_at_once_escalate_a_complaint_once(site, advisor, manager):
+def test_two_escalation_runs_at_once_escalate_a_complaint_once(site, advisor, manager, run_concurrently):
     customer = consenting_customer(site)
     services.record_concern(
         customer=customer,
@@ -70,8 +49,8 @@ def test_two_escalation_runs_at_once_escalate_a_complaint_once(site, advisor, ma
         recorded_by=advisor,
         received_at=timezone.now() - timedelta(days=2),
     )
-    results, errors = race("complaint_escalations", timezone.now())
-    assert errors == []
+    results = run_concurrently(*[partial(run_job, "complaint_escalations", now=timezone.now())] * 2)
+    assert [result for result in results if isinstance(result, Exception)] == []
     assert sorted(results) == [0, 1]
     assert Escalation.objects.count() == 1
     assert len(mail.outbox) == 1

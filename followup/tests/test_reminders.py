@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from aftersales.customers.models import Channel, ConsentRecord
 from aftersales.customers.tests.factories import CampaignFactory
+from aftersales.jobs.registry import run_job
 from aftersales.lib.formatting import format_money
-from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import InboundMessage, MessageChannel, OutboxMessage
 from followup import services
 from followup.models import CallOutcome, CallTask, MaintenanceReminder, MileageCheck, ReminderPolicy

@@ -11,9 +11,8 @@ from django.utils import timezone
 
 from aftersales.accounts.models import SiteClosure
 from aftersales.customers.models import Channel, Customer
+from aftersales.jobs.registry import run_job
 from aftersales.lib.signing import make_token
-from aftersales.messaging import gateways
-from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import OutboxMessage
 from followup import services
 from followup.exceptions import CallRefused, SatisfactionRefused
@@ -22,7 +21,7 @@ from followup.selectors import callback_visit, list_due_calls, satisfaction_figu
 
 from .handovers import closed_handover
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_process")]
 
 LYON = "+01:00"
 FRIDAY_4PM = datetime.fromisoformat(f"2026-03-06T16:00:00{LYON}")
@@ -30,18 +29,6 @@ FRIDAY_4PM = datetime.fromisoformat(f"2026-03-06T16:00:00{LYON}")
 
 def at(moment: str) -> datetime:
     return datetime.fromisoformat(f"{moment}{LYON}")
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks_and_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMS_BACKEND = "locmem"
-    gateways.sms_outbox.clear()
-    from aftersales.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 @pytest.fixture

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from aftersales.customers.models import Channel
-from aftersales.messaging.jobs import run_job
+from aftersales.jobs.registry import run_job
 from aftersales.tests.languages import UI_LANGUAGES, page_in
 from followup import services
 from followup.models import CallOutcome, CallTask, Concern, ConcernEvent, VisitFollowup

@@ -2,25 +2,15 @@
 
 import pytest
 
-from aftersales.messaging import gateways
 from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate
 from invoicing.message_texts import seed_message_texts as seed_invoicing_texts
 from workshop.message_texts import seed_message_texts as seed_workshop_texts
 
-from .factories import ready_work_order
-
 
 @pytest.fixture(autouse=True)
-def media_and_tasks(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMS_BACKEND = "locmem"
-    gateways.sms_outbox.clear()
-    from aftersales.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
+def _in_process(in_process):
+    """Invoicing tests keep tasks, SMS and PDFs in the test."""
 
 
 @pytest.fixture
@@ -32,5 +22,5 @@ def templates(db):
 
 
 @pytest.fixture
-def order(site, advisor, quality_controller, templates):
-    return ready_work_order(site=site, advisor=advisor, inspector=quality_controller)
+def order(templates, make_ready_order):
+    return make_ready_order()

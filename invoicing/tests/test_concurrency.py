@@ -1,10 +1,10 @@
 """Twenty cashiers issuing at the same moment, on PostgreSQL with one connection per thread: no gap, no duplicate, one chain."""
 
-import threading
 from decimal import Decimal
+from functools import partial
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from invoicing.chain import verify_site_chain
 from invoicing.models import Invoice, InvoiceCounter, InvoiceLine
@@ -18,31 +18,9 @@ pytestmark = [
 CASHIERS = 20
 
 
-def together(call, count=CASHIERS) -> list:
-    """Run ``call(index)`` in threads released at once; each slot holds the result or the exception."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = call(index)
-        except Exception as error:  # noqa: BLE001 - the outcome under test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
-
-
 @pytest.fixture
 def drafts(order, cashier, monkeypatch):
-    monkeypatch.setattr("invoicing.services._deliver_after_commit", lambda invoice_pk: None)
+    monkeypatch.setattr("invoicing.services.issuing._deliver_after_commit", lambda invoice_pk: None)
     made = []
     for index in range(CASHIERS):
         draft = Invoice.objects.create(
@@ -71,8 +49,8 @@ def drafts(order, cashier, monkeypatch):
     return made
 
 
-def test_twenty_cashiers_issuing_at_once_get_consecutive_numbers_and_one_chain(drafts, cashier, order):
-    results = together(lambda index: issue_invoice(invoice=drafts[index], actor=cashier))
+def test_twenty_cashiers_issuing_at_once_get_consecutive_numbers_and_one_chain(drafts, cashier, order, run_concurrently):
+    results = run_concurrently(*(partial(issue_invoice, invoice=draft, actor=cashier) for draft in drafts))
 
     assert [result for result in results if isinstance(result, Exception)] == []
     issued = Invoice.objects.filter(status="issued")
@@ -83,13 +61,14 @@ def test_twenty_cashiers_issuing_at_once_get_consecutive_numbers_and_one_chain(d
     assert verify_site_chain(order.site) == (CASHIERS, None)
 
 
-def test_payments_and_invoices_at_once_share_one_unbroken_chain(drafts, cashier, order):
-    results = together(
-        lambda index: (
-            issue_invoice(invoice=drafts[index], actor=cashier)
+def test_payments_and_invoices_at_once_share_one_unbroken_chain(drafts, cashier, order, run_concurrently):
+    results = run_concurrently(
+        *(
+            partial(issue_invoice, invoice=draft, actor=cashier)
             if index % 2
-            else record_payment(work_order=order, actor=cashier, method="card", amount=Decimal("1.00"))
-        ),
+            else partial(record_payment, work_order=order, actor=cashier, method="card", amount=Decimal("1.00"))
+            for index, draft in enumerate(drafts)
+        )
     )
 
     assert [result for result in results if isinstance(result, Exception)] == []

@@ -29,14 +29,15 @@ from invoicing.services import (
     welcome_customer,
 )
 from workshop.models import WorkOrder
+from workshop.testing import MILEAGE_IN, ready_work_order
 from workshop.tests.helpers import signature_data_url
 
-from .factories import EXPLAINED, MILEAGE_IN, ready_work_order
+from .factories import EXPLAINED
 
 
 @pytest.fixture
-def loaner_order(site, advisor, quality_controller, templates):
-    return ready_work_order(site=site, advisor=advisor, inspector=quality_controller, loaner=True)
+def loaner_order(templates, make_ready_order):
+    return make_ready_order(loaner=True)
 
 
 def _invoice_and_pay(order, cashier):
@@ -68,19 +69,17 @@ def test_the_whole_handover_with_a_loaner_return_and_a_test_drive(loaner_order, 
     returned = record_loaner_return(
         handover=handover,
         actor=advisor,
-        data={
-            "keys_returned": True,
-            "papers_returned": True,
-            "fuel_in": 4,
-            "mileage_in": 12_180,
-            "new_damage": "Scratch on the rear bumper",
-            "satisfaction": 3,
-        },
+        keys_returned=True,
+        papers_returned=True,
+        fuel_in=4,
+        mileage_in=12_180,
+        new_damage="Scratch on the rear bumper",
+        satisfaction=3,
     )
     lead = record_test_drive(
         handover=handover, actor=advisor, model_tried="Audi Q4 e-tron", impressions="Loved the silence", salesperson=salesperson
     )
-    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    save_explanation(handover=handover, actor=advisor, **EXPLAINED)
     closed = close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN + 4, signature_data_url=signature_data_url())
 
     assert returned.loaner_handover == order.loaner_handover and returned.satisfaction == 3
@@ -107,7 +106,11 @@ def test_the_loaner_back_early_ends_its_reservation_and_is_free_for_the_next_cus
     returned = record_loaner_return(
         handover=handover,
         actor=advisor,
-        data={"keys_returned": True, "papers_returned": True, "fuel_in": 6, "mileage_in": 12_050, "satisfaction": 3},
+        keys_returned=True,
+        papers_returned=True,
+        fuel_in=6,
+        mileage_in=12_050,
+        satisfaction=3,
     )
 
     reservation.refresh_from_db()
@@ -118,22 +121,22 @@ def test_the_loaner_back_early_ends_its_reservation_and_is_free_for_the_next_cus
 def test_the_car_does_not_leave_with_the_loaner_still_out(loaner_order, advisor, cashier):
     _invoice_and_pay(loaner_order, cashier)
     handover = welcome_customer(handover=customer_arrived(work_order=loaner_order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    save_explanation(handover=handover, actor=advisor, **EXPLAINED)
 
     with pytest.raises(HandoverError, match="loaner"):
         close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url=signature_data_url())
     with pytest.raises(HandoverError, match="12,000 km"):  # the number in the reader's format
-        record_loaner_return(handover=handover, actor=advisor, data={"fuel_in": 4, "mileage_in": 100, "satisfaction": 3})
+        record_loaner_return(handover=handover, actor=advisor, fuel_in=4, mileage_in=100, satisfaction=3)
 
 
 def test_declined_work_and_unfixed_faults_must_be_explained(order, advisor):
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
 
     with pytest.raises(HandoverError) as refused:
-        save_explanation(handover=handover, actor=advisor, data={**EXPLAINED, "deferred_explained": False})
+        save_explanation(handover=handover, actor=advisor, **{**EXPLAINED, "deferred_explained": False})
     assert refused.value.field == "deferred_explained"
     with pytest.raises(HandoverError) as refused:
-        save_explanation(handover=handover, actor=advisor, data={**EXPLAINED, "next_service_date": None, "next_service_km": None})
+        save_explanation(handover=handover, actor=advisor, **{**EXPLAINED, "next_service_date": None, "next_service_km": None})
     assert refused.value.field == "next_service_date"
 
 
@@ -143,7 +146,7 @@ def test_a_warranty_invoice_left_to_issue_keeps_a_handed_over_car_on_the_desk(si
     invoice = issue_invoice(invoice=drafts["customer"], actor=cashier)
     record_payment(work_order=order, actor=cashier, method="card", amount=invoice.gross_total)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    save_explanation(handover=handover, actor=advisor, **EXPLAINED)
     close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url=signature_data_url())
 
     assert list(desk_work_orders(user=cashier)) == [order]
@@ -157,7 +160,7 @@ def test_a_warranty_invoice_left_to_issue_keeps_a_handed_over_car_on_the_desk(si
 def test_a_balance_due_keeps_the_car_until_paid_or_released_by_a_manager(order, advisor, cashier, manager):
     issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    save_explanation(handover=handover, actor=advisor, **EXPLAINED)
     record_payment(work_order=order, actor=advisor, method="card", amount=Decimal("100.00"))
 
     with pytest.raises(BalanceDue, match="still due"):
@@ -170,7 +173,7 @@ def test_a_balance_due_keeps_the_car_until_paid_or_released_by_a_manager(order, 
 def test_the_customer_signs_the_delivery_with_a_one_time_code(order, advisor, cashier, monkeypatch):
     _invoice_and_pay(order, cashier)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    save_explanation(handover=handover, actor=advisor, **EXPLAINED)
     monkeypatch.setattr("aftersales.messaging.codes.secrets.randbelow", lambda limit: 123456)
     send_handover_code(handover=handover, actor=advisor)
 
@@ -185,7 +188,7 @@ def test_the_customer_signs_the_delivery_with_a_one_time_code(order, advisor, ca
 def test_a_refusal_to_let_the_car_go_does_not_use_up_the_customers_code(order, advisor, cashier, monkeypatch):
     issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    save_explanation(handover=handover, actor=advisor, **EXPLAINED)
     monkeypatch.setattr("aftersales.messaging.codes.secrets.randbelow", lambda limit: 654321)
     send_handover_code(handover=handover, actor=advisor)
 
@@ -197,7 +200,7 @@ def test_a_refusal_to_let_the_car_go_does_not_use_up_the_customers_code(order, a
 def test_mileage_out_below_mileage_in_and_a_missing_signature_are_refused(order, advisor, cashier):
     _invoice_and_pay(order, cashier)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    save_explanation(handover=handover, actor=advisor, **EXPLAINED)
 
     with pytest.raises(HandoverError) as refused:
         close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN - 1, signature_data_url=signature_data_url())

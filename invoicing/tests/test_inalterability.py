@@ -135,7 +135,7 @@ def test_the_chain_finds_a_hash_rewritten_without_the_key(order, cashier, issued
             cursor.execute("SET session_replication_role = replica")
         cursor.execute("UPDATE invoicing_payment SET amount = 1000 WHERE id = %s", [payment.pk])
     tampered = Payment.objects.get(pk=payment.pk)
-    from invoicing.services import chain_hash, payment_content
+    from invoicing.chain import chain_hash, payment_content
 
     forged = chain_hash(tampered.previous_hash, payment_content(tampered))
     with connection.cursor() as cursor:

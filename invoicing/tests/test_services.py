@@ -22,8 +22,7 @@ from invoicing.services import (
     record_payment,
 )
 from workshop.models import Approval, WorkOrder
-
-from .factories import ready_work_order
+from workshop.testing import ready_work_order
 
 
 def _customer_draft(order, actor) -> Invoice:
@@ -83,12 +82,12 @@ def test_warranty_work_goes_on_a_separate_invoice_to_the_manufacturer(site, advi
 def test_a_line_that_differs_from_the_estimate_must_be_explained_before_issuing(order, cashier):
     draft = _customer_draft(order, cashier)
     labour = draft.lines.get(description="Annual service")
-    change_line(line=labour, actor=cashier, data={"quantity": Decimal("2.00")})
+    change_line(line=labour, actor=cashier, quantity=Decimal("2.00"))
 
     with pytest.raises(VarianceNotExplained, match="Annual service"):
         issue_invoice(invoice=draft, actor=cashier)
 
-    change_line(line=labour, actor=cashier, data={"variance_reason": "Seized drain plug: 30 min more, agreed by phone"})
+    change_line(line=labour, actor=cashier, variance_reason="Seized drain plug: 30 min more, agreed by phone")
     issued = issue_invoice(invoice=draft, actor=cashier)
     assert issued.gross_total == Decimal("226.68") + Decimal("58.80")
 

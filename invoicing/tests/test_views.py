@@ -20,9 +20,10 @@ from invoicing.services import (
     welcome_customer,
 )
 from workshop.models import Approval
+from workshop.testing import MILEAGE_IN, ready_work_order
 from workshop.tests.helpers import signature_data_url
 
-from .factories import EXPLAINED, MILEAGE_IN, ready_work_order
+from .factories import EXPLAINED
 
 
 def test_the_desk_lists_cars_ready_for_invoicing_in_a_flat_number_of_queries(
@@ -163,7 +164,7 @@ def _close_with_a_drawn_signature(order, advisor, cashier) -> Handover:
     invoice = issue_invoice(invoice=prepare_invoices(work_order=order, actor=cashier)[0], actor=cashier)
     record_payment(work_order=order, actor=cashier, method="card", amount=invoice.gross_total)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    save_explanation(handover=handover, actor=advisor, data=EXPLAINED)
+    save_explanation(handover=handover, actor=advisor, **EXPLAINED)
     return close_handover(handover=handover, actor=advisor, mileage_out=MILEAGE_IN, signature_data_url=signature_data_url())
 
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from aftersales.messaging.jobs import run_job
+from aftersales.jobs.registry import run_job
 from appointments.models import Appointment
 from followup.models import SatisfactionAnswer
 from kpis.figures import _median_days

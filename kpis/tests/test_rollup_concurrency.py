@@ -1,7 +1,7 @@
 """Two rebuilds of the same days at once (the 10-minute job meeting the nightly one) both finish, one after the other."""
 
-import threading
 from datetime import date
+from functools import partial
 
 import pytest
 from django.db import connection
@@ -21,26 +21,14 @@ def postgres_only():
         pytest.skip("needs PostgreSQL: two transactions racing on the figures' unique key")
 
 
-def test_two_rebuilds_of_the_same_days_at_once_both_finish(site, other_site):
+def test_two_rebuilds_of_the_same_days_at_once_both_finish(site, other_site, run_concurrently):
     with timezone.override(PARIS):
         build_month(site, other_site)
     before = DailyFigure.objects.count()
-    errors = []
-    start = threading.Barrier(2)
 
-    def run():
-        try:
-            start.wait(5)
-            rebuild(sites=[site, other_site], start=date(2026, 3, 1), end=date(2026, 4, 1), now=at(31, 23))
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+    results = run_concurrently(
+        *[partial(rebuild, sites=[site, other_site], start=date(2026, 3, 1), end=date(2026, 4, 1), now=at(31, 23))] * 2
+    )
 
-    threads = [threading.Thread(target=run) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    assert errors == []
+    assert [result for result in results if isinstance(result, Exception)] == []
     assert DailyFigure.objects.count() == before

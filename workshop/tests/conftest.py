@@ -7,7 +7,6 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from aftersales.customers.models import MileageReading
-from aftersales.messaging import gateways
 from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate
 from appointments.tests.factories import CustomerFactory, LabourOperationFactory, PartFactory, VehicleFactory, add_kit_line
@@ -20,15 +19,8 @@ TUESDAY_9AM = datetime(2026, 11, 24, 9, 0, tzinfo=PARIS)
 
 
 @pytest.fixture(autouse=True)
-def media_and_sms(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMS_BACKEND = "locmem"
-    gateways.sms_outbox.clear()
-    from aftersales.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
+def _in_process(in_process):
+    """Workshop tests keep tasks, SMS and photos in the test."""
 
 
 @pytest.fixture
@@ -77,10 +69,18 @@ def appointment(site, customer, vehicle, advisor, clock, service_operation):
 
 
 @pytest.fixture
-def in_workshop(appointment, advisor):
-    from .helpers import order_in_workshop
+def order(appointment, advisor):
+    """The appointment's work order, just opened (`in_workshop`, handed to the workshop, comes from workshop/testing.py)."""
+    from workshop.services import open_work_order
 
-    return order_in_workshop(appointment, advisor)
+    return open_work_order(appointment=appointment, actor=advisor)
+
+
+@pytest.fixture
+def checked_in(order, advisor):
+    from .helpers import fill_check_in
+
+    return fill_check_in(order, advisor)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 from PIL import Image
 
-from workshop.services import save_check_in_step
+from workshop.services import STEP_SERVICES
 
 STEP_DATA = {
     "prepare": {"cover_seat": True, "cover_steering_wheel": True, "cover_floor_mat": True},
@@ -40,7 +40,7 @@ def step_data(step: str) -> dict:
 def fill_check_in(order, actor, **changes):
     """Every check-in step with the usual data, a step's fields changed by ``changes``: agreement={"contact_phone": …}."""
     for step in ("prepare", "greet", "walk_around", "findings", "estimate", "documents", "agreement", "mobility"):
-        order = save_check_in_step(work_order=order, step=step, data={**step_data(step), **changes.get(step, {})}, actor=actor)
+        order = STEP_SERVICES[step](work_order=order, actor=actor, **{**step_data(step), **changes.get(step, {})})
     return order
 
 
@@ -56,15 +56,6 @@ def photo_upload(name="photo.jpg", content=None, content_type="image/jpeg"):
 
 def signature_data_url() -> str:
     return "data:image/png;base64," + base64.b64encode(image_bytes("PNG", (300, 120))).decode()
-
-
-def order_in_workshop(appointment, advisor):
-    """A booked customer checked in, signed on the tablet and handed to the workshop."""
-    from workshop.services import content_hash, hand_to_workshop, open_work_order, sign_on_tablet
-
-    order = fill_check_in(open_work_order(appointment=appointment, actor=advisor), advisor)
-    sign_on_tablet(work_order=order, image_data_url=signature_data_url(), shown_hash=content_hash(order), actor=advisor)
-    return hand_to_workshop(work_order=order, actor=advisor)
 
 
 def technician_of(user, site, skills=("mechanics", "diagnosis")):

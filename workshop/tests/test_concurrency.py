@@ -1,9 +1,9 @@
 """Advisors opening work orders at the same moment, on PostgreSQL with one connection per thread."""
 
-import threading
+from functools import partial
 
 import pytest
-from django.db import connection, connections, transaction
+from django.db import connection, transaction
 
 from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate
@@ -24,42 +24,22 @@ def message_texts(transactional_db):
     seed_default_templates(MessageTemplate)
 
 
-def together(call, count=THREADS) -> list:
-    """Run ``call(index)`` in threads released at once; each slot holds the result or the exception."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index):
-        try:
-            barrier.wait()
-            results[index] = call(index)
-        except Exception as error:  # noqa: BLE001 - the outcome under test
-            results[index] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
-
-
-def test_work_orders_opened_at_once_get_consecutive_numbers(site, advisor):
+def test_work_orders_opened_at_once_get_consecutive_numbers(site, advisor, run_concurrently):
     pairs = []
     for _index in range(THREADS):
         customer = CustomerFactory(site=site)
         pairs.append((customer, VehicleFactory(owner=customer)))
 
-    results = together(lambda index: open_walk_in(site=site, customer=pairs[index][0], vehicle=pairs[index][1], actor=advisor))
+    results = run_concurrently(
+        *(partial(open_walk_in, site=site, customer=customer, vehicle=vehicle, actor=advisor) for customer, vehicle in pairs)
+    )
 
     assert not [result for result in results if isinstance(result, Exception)]
     assert sorted(WorkOrder.objects.values_list("sequence", flat=True)) == list(range(1, THREADS + 1))
     assert WorkOrderCounter.objects.get(site=site).last == THREADS
 
 
-def test_a_number_taken_by_a_transaction_that_rolls_back_is_given_again(site):
+def test_a_number_taken_by_a_transaction_that_rolls_back_is_given_again(site, run_concurrently):
     class Abandon(Exception):
         pass
 
@@ -70,15 +50,15 @@ def test_a_number_taken_by_a_transaction_that_rolls_back_is_given_again(site):
                 raise Abandon
             return sequence
 
-    results = together(take)
+    results = run_concurrently(*(partial(take, index) for index in range(THREADS)))
 
     kept = sorted(result for result in results if isinstance(result, int))
     assert kept == list(range(1, THREADS // 2 + 1))
     assert WorkOrderCounter.objects.get(site=site, year=2026).last == THREADS // 2
 
 
-def test_the_first_number_of_a_new_year_is_not_given_twice(site):
-    results = together(lambda index: _in_transaction(lambda: take_number(site=site, year=2031)[0]))
+def test_the_first_number_of_a_new_year_is_not_given_twice(site, run_concurrently):
+    results = run_concurrently(*[lambda: _in_transaction(lambda: take_number(site=site, year=2031)[0])] * THREADS)
     assert sorted(results) == list(range(1, THREADS + 1))
 
 
@@ -87,7 +67,7 @@ def _in_transaction(call):
         return call()
 
 
-def test_a_technician_clocking_on_several_jobs_at_once_is_on_one_only(in_workshop, mechanic):
+def test_a_technician_clocking_on_several_jobs_at_once_is_on_one_only(in_workshop, mechanic, run_concurrently):
     from decimal import Decimal
 
     from workshop.exceptions import ClockingRefused
@@ -101,7 +81,7 @@ def test_a_technician_clocking_on_several_jobs_at_once_is_on_one_only(in_worksho
     jobs = list(in_workshop.jobs.order_by("pk"))
     clock_in(technician=mechanic)
 
-    results = together(lambda index: clock_on_job(job=jobs[index], technician=mechanic), count=len(jobs))
+    results = run_concurrently(*(partial(clock_on_job, job=job, technician=mechanic) for job in jobs))
 
     assert len([result for result in results if isinstance(result, JobClocking)]) == 1
     assert all(isinstance(result, (JobClocking, ClockingRefused)) for result in results)
@@ -111,13 +91,13 @@ def test_a_technician_clocking_on_several_jobs_at_once_is_on_one_only(in_worksho
 def test_a_check_in_in_progress_leaves_the_site_customer_and_vehicle_free_to_be_referenced(
     appointment, advisor, rows_blocked_for_references
 ):
-    from workshop.services import open_work_order, save_check_in_step
+    from workshop.services import open_work_order, save_prepare_step
 
     from .helpers import step_data
 
     with transaction.atomic():
         order = open_work_order(appointment=appointment, actor=advisor)
-        save_check_in_step(work_order=order, step="prepare", actor=advisor, data=step_data("prepare"))
+        save_prepare_step(work_order=order, actor=advisor, **step_data("prepare"))
         assert rows_blocked_for_references(appointment.site, appointment.customer, appointment.vehicle) == []
 
 

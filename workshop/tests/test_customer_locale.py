@@ -19,7 +19,8 @@ from aftersales.tests.documents import CJK, labels_in, pdf_text, spaced
 from appointments.tests.factories import CustomerFactory, VehicleFactory
 from workshop.floor_views import APPROVAL_PURPOSE
 from workshop.models import ApprovalRequest
-from workshop.services import add_job, content_hash, open_work_order, proposal_amounts, sign_on_tablet
+from workshop.services import add_job, open_work_order, proposal_amounts, sign_on_tablet
+from workshop.signed_content import content_hash
 from workshop.views import LINK_PURPOSE
 
 from .conftest import TUESDAY_9AM
@@ -83,11 +84,6 @@ def french_reference_rows(service_operation):
     """The catalogue rows of the order, with their French names (the reference data's own translations)."""
     LabourOperation.objects.filter(pk=service_operation.pk).update(translations={"fr": {"description": "Révision annuelle"}})
     Part.objects.filter(number="OIL-FILTER").update(translations={"fr": {"name": "Filtre à huile"}})
-
-
-@pytest.fixture
-def order(appointment, advisor):
-    return open_work_order(appointment=appointment, actor=advisor)
 
 
 @pytest.fixture

@@ -432,7 +432,7 @@ def at_quality_check(job, mechanic, in_workshop, clock):
 
 def test_a_failed_check_sends_the_job_back_and_counts_as_rework(at_quality_check, quality_controller, job, site, mechanic):
     check = record_quality_check(
-        work_order=at_quality_check, inspector=quality_controller, passed=False, data={"fail_reason": "Squeak still there"}, redo_jobs=[job]
+        work_order=at_quality_check, inspector=quality_controller, passed=False, fail_reason="Squeak still there", redo_jobs=[job]
     )
 
     assert not check.passed
@@ -448,22 +448,20 @@ def test_a_failed_check_sends_the_job_back_and_counts_as_rework(at_quality_check
 
 def test_a_failed_check_needs_a_reason_and_the_jobs_to_redo(at_quality_check, quality_controller, job):
     with pytest.raises(QualityCheckRefused) as refused:
-        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=False, data={}, redo_jobs=[job])
+        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=False, redo_jobs=[job])
     assert refused.value.field == "fail_reason"
     with pytest.raises(QualityCheckRefused) as refused:
-        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=False, data={"fail_reason": "x"})
+        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=False, fail_reason="x")
     assert refused.value.field == "redo_jobs"
     assert not QualityCheck.objects.exists()
 
 
 def test_a_pass_needs_the_road_test_and_the_parking_place(at_quality_check, quality_controller):
     with pytest.raises(QualityCheckRefused) as refused:
-        record_quality_check(
-            work_order=at_quality_check, inspector=quality_controller, passed=True, data={**QC_OK, "road_test_done": False}
-        )
+        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, **{**QC_OK, "road_test_done": False})
     assert refused.value.field == "road_test_done"
     with pytest.raises(QualityCheckRefused) as refused:
-        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, data={**QC_OK, "parking_place": ""})
+        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, **{**QC_OK, "parking_place": ""})
     assert refused.value.field == "parking_place"
 
 
@@ -471,7 +469,7 @@ def test_a_pass_makes_the_order_ready_and_tells_the_advisor(
     at_quality_check, quality_controller, advisor, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
-        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, data=QC_OK)
+        record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, **QC_OK)
 
     at_quality_check.refresh_from_db()
     assert at_quality_check.status == WorkOrder.Status.READY
@@ -481,7 +479,7 @@ def test_a_pass_makes_the_order_ready_and_tells_the_advisor(
 
 
 def test_a_ready_order_handed_over_becomes_delivered_with_its_status_event(at_quality_check, quality_controller, advisor):
-    record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, data=QC_OK)
+    record_quality_check(work_order=at_quality_check, inspector=quality_controller, passed=True, **QC_OK)
 
     delivered = mark_delivered(work_order=at_quality_check, actor=advisor)
 
@@ -542,8 +540,8 @@ def test_a_new_promised_time_is_sent_to_the_customer_at_once(in_workshop, adviso
 
 
 def _more_orders(count, site, advisor, customer, vehicle):
+    from workshop.testing import order_in_workshop
     from workshop.tests.factories import make_appointment
-    from workshop.tests.helpers import order_in_workshop
 
     for index in range(count):
         appointment = make_appointment(

@@ -280,12 +280,12 @@ def test_inspection_ratings_must_be_known_values(mechanic, in_workshop):
 
 
 def test_an_inspection_photo_too_big_is_refused(client, mechanic, in_workshop, monkeypatch):
-    from workshop import services
+    from workshop.services import reception
 
     inspection = start_inspection(work_order=in_workshop, actor=mechanic)
     result = inspection.results.first()
     client.force_login(mechanic)
-    monkeypatch.setattr(services, "MAX_PHOTO_BYTES", 100)
+    monkeypatch.setattr(reception, "MAX_PHOTO_BYTES", 100)
 
     response = client.post(
         reverse("workshop:inspection_photo", args=[in_workshop.pk, result.pk]),

@@ -12,35 +12,33 @@ from workshop.exceptions import InvalidCheckIn, OrderChangedSinceShown, OrderSig
 from workshop.models import Approval, DamageMark, LoanerHandover, Signature, WorkOrder, WorkOrderEvent
 from workshop.services import (
     MAX_PHOTO_BYTES,
+    STEP_KEYS,
+    STEP_SERVICES,
+    STEPS,
     add_job,
     add_part,
     add_photo,
     change_job,
-    content_hash,
     hand_to_workshop,
     open_walk_in,
     open_work_order,
     remove_job,
     request_code_signature,
-    save_check_in_step,
+    save_agreement_step,
+    save_estimate_step,
+    save_greet_step,
+    save_mobility_step,
+    save_prepare_step,
+    save_walk_around_step,
     sign_by_code,
     sign_on_tablet,
     take_number,
 )
+from workshop.signed_content import content_hash
 
 from .helpers import fill_check_in, image_bytes, photo_upload, signature_data_url, step_data
 
 Status = WorkOrder.Status
-
-
-@pytest.fixture
-def order(appointment, advisor):
-    return open_work_order(appointment=appointment, actor=advisor)
-
-
-@pytest.fixture
-def checked_in(order, advisor):
-    return fill_check_in(order, advisor)
 
 
 @pytest.fixture
@@ -118,11 +116,11 @@ def test_a_walk_in_of_a_customer_filed_elsewhere_is_refused(site, other_site, ad
 
 
 def test_going_back_to_a_step_keeps_the_other_steps(order, advisor):
-    save_check_in_step(work_order=order, step="prepare", data=step_data("prepare"), actor=advisor)
-    save_check_in_step(work_order=order, step="greet", data=step_data("greet"), actor=advisor)
+    save_prepare_step(work_order=order, actor=advisor, **step_data("prepare"))
+    save_greet_step(work_order=order, actor=advisor, **step_data("greet"))
 
     covers = {"cover_seat": True, "cover_steering_wheel": False, "cover_floor_mat": True}
-    save_check_in_step(work_order=order, step="prepare", data=covers, actor=advisor)
+    save_prepare_step(work_order=order, actor=advisor, **covers)
 
     order.refresh_from_db()
     assert (order.cover_steering_wheel, order.requested_work_confirmed, order.check_in_step) == (False, True, 2)
@@ -138,7 +136,7 @@ def test_the_last_step_checks_the_order_in(checked_in, advisor):
 def test_a_lower_mileage_without_a_reason_is_refused_and_nothing_is_saved(order, advisor, vehicle):
     data = {**step_data("walk_around"), "mileage_in": 41_000}
     with pytest.raises(InvalidCheckIn) as refused:
-        save_check_in_step(work_order=order, step="walk_around", data=data, actor=advisor)
+        save_walk_around_step(work_order=order, actor=advisor, **data)
 
     assert refused.value.field == "correction_reason"
     assert "42" in str(refused.value.message)
@@ -149,22 +147,22 @@ def test_a_lower_mileage_without_a_reason_is_refused_and_nothing_is_saved(order,
 
 def test_a_lower_mileage_with_a_reason_is_recorded_as_a_correction(order, advisor, vehicle):
     data = {**step_data("walk_around"), "mileage_in": 41_000, "correction_reason": "Dashboard replaced"}
-    save_check_in_step(work_order=order, step="walk_around", data=data, actor=advisor)
+    save_walk_around_step(work_order=order, actor=advisor, **data)
 
     reading = vehicle.mileage_readings.first()
     assert (reading.km, reading.source, reading.correction_reason) == (41_000, MileageReading.Source.RECEPTION, "Dashboard replaced")
 
 
 def test_saving_the_walk_around_again_records_the_mileage_once(order, advisor, vehicle):
-    save_check_in_step(work_order=order, step="walk_around", data=step_data("walk_around"), actor=advisor)
-    save_check_in_step(work_order=order, step="walk_around", data=step_data("walk_around"), actor=advisor)
+    save_walk_around_step(work_order=order, actor=advisor, **step_data("walk_around"))
+    save_walk_around_step(work_order=order, actor=advisor, **step_data("walk_around"))
     assert vehicle.mileage_readings.count() == 2
 
 
 def test_saving_the_walk_around_without_marks_keeps_the_marks_placed(order, advisor):
-    save_check_in_step(work_order=order, step="walk_around", data=step_data("walk_around"), actor=advisor)
+    save_walk_around_step(work_order=order, actor=advisor, **step_data("walk_around"))
     data = {key: value for key, value in step_data("walk_around").items() if key != "marks"}
-    save_check_in_step(work_order=order, step="walk_around", data=data, actor=advisor)
+    save_walk_around_step(work_order=order, actor=advisor, **data)
     assert order.damage_marks.count() == 1
 
 
@@ -180,32 +178,31 @@ def test_saving_the_walk_around_without_marks_keeps_the_marks_placed(order, advi
 )
 def test_a_damage_mark_outside_the_diagram_or_of_unknown_type_is_refused(order, advisor, mark):
     with pytest.raises(InvalidCheckIn) as refused:
-        save_check_in_step(work_order=order, step="walk_around", data={**step_data("walk_around"), "marks": [mark]}, actor=advisor)
+        save_walk_around_step(work_order=order, actor=advisor, **{**step_data("walk_around"), "marks": [mark]})
     assert refused.value.field == "marks"
     assert not DamageMark.objects.exists()
 
 
 def test_a_contact_phone_is_kept_in_e164_and_a_bad_one_is_refused(order, advisor):
     with pytest.raises(InvalidCheckIn) as refused:
-        save_check_in_step(work_order=order, step="agreement", data={**step_data("agreement"), "contact_phone": "12"}, actor=advisor)
+        save_agreement_step(work_order=order, actor=advisor, **{**step_data("agreement"), "contact_phone": "12"})
     assert refused.value.field == "contact_phone"
 
 
 def test_a_promised_time_in_the_past_is_refused(order, advisor, clock):
     with pytest.raises(InvalidCheckIn) as refused:
-        save_check_in_step(work_order=order, step="estimate", data={"promised_at": order.created_at - timedelta(hours=1)}, actor=advisor)
+        save_estimate_step(work_order=order, actor=advisor, promised_at=order.created_at - timedelta(hours=1))
     assert refused.value.field == "promised_at"
 
 
-def test_an_unknown_step_is_refused(order, advisor):
-    with pytest.raises(InvalidCheckIn):
-        save_check_in_step(work_order=order, step="sign", data={}, actor=advisor)
+def test_each_check_in_step_but_the_signature_is_saved_by_its_own_service():
+    assert list(STEP_SERVICES) == [step.key for step in STEPS if step.fields] == STEP_KEYS[:-1]
 
 
 def test_a_loaner_handed_over_keeps_its_fuel_and_mileage_out(order, advisor, site):
     loaner = LoanerFactory(site=site)
     data = {"departure": "loaner", "mobility": None, "loaner": loaner, "loaner_fuel_out": 8, "loaner_mileage_out": 12_345}
-    save_check_in_step(work_order=order, step="mobility", data=data, actor=advisor)
+    save_mobility_step(work_order=order, actor=advisor, **data)
 
     handover = LoanerHandover.objects.get()
     assert (handover.loaner, handover.fuel_out, handover.mileage_out, handover.handed_over_by) == (loaner, 8, 12_345, advisor)
@@ -214,14 +211,14 @@ def test_a_loaner_handed_over_keeps_its_fuel_and_mileage_out(order, advisor, sit
 def test_a_loaner_without_its_mileage_out_is_refused(order, advisor, site):
     data = {"departure": "loaner", "mobility": None, "loaner": LoanerFactory(site=site), "loaner_fuel_out": 8, "loaner_mileage_out": None}
     with pytest.raises(InvalidCheckIn) as refused:
-        save_check_in_step(work_order=order, step="mobility", data=data, actor=advisor)
+        save_mobility_step(work_order=order, actor=advisor, **data)
     assert refused.value.field == "loaner_mileage_out"
 
 
 def test_another_sites_mobility_service_is_refused(order, advisor, other_site):
     data = {"departure": "mobility", "mobility": MobilityServiceFactory(site=other_site)}
     with pytest.raises(InvalidCheckIn) as refused:
-        save_check_in_step(work_order=order, step="mobility", data=data, actor=advisor)
+        save_mobility_step(work_order=order, actor=advisor, **data)
     assert refused.value.field == "mobility"
 
 
@@ -259,7 +256,7 @@ def test_the_drawn_signature_keeps_the_image_the_time_and_the_hash_of_the_signed
 def test_the_hash_changes_with_any_agreed_term(checked_in, advisor):
     shown = content_hash(checked_in)
     data = {**step_data("agreement"), "spending_limit": Decimal("151")}
-    save_check_in_step(work_order=checked_in, step="agreement", data=data, actor=advisor)
+    save_agreement_step(work_order=checked_in, actor=advisor, **data)
     assert content_hash(checked_in) != shown
 
 
@@ -297,7 +294,7 @@ def test_a_signed_order_is_not_signed_twice(signed, advisor):
 def test_after_signature_the_check_in_steps_are_refused(signed, advisor):
     with pytest.raises(OrderSigned):
         data = {**step_data("agreement"), "spending_limit": Decimal("999")}
-        save_check_in_step(work_order=signed, step="agreement", data=data, actor=advisor)
+        save_agreement_step(work_order=signed, actor=advisor, **data)
     signed.refresh_from_db()
     assert signed.spending_limit == Decimal("150.00")
 
@@ -305,7 +302,7 @@ def test_after_signature_the_check_in_steps_are_refused(signed, advisor):
 def test_after_signature_an_agreed_job_can_be_neither_edited_nor_removed(signed, advisor):
     job = signed.jobs.get()
     with pytest.raises(OrderSigned):
-        change_job(job=job, actor=advisor, data={"labour_price": Decimal("1.00")})
+        change_job(job=job, actor=advisor, labour_price=Decimal("1.00"))
     with pytest.raises(OrderSigned):
         remove_job(job=job, actor=advisor)
     job.refresh_from_db()

@@ -44,7 +44,7 @@ def ready_order(in_workshop, mechanic, foreman, quality_controller, django_captu
         )
         clock_in(technician=mechanic)
         sign_off_job(job=job, technician=mechanic)
-        record_quality_check(work_order=in_workshop, inspector=quality_controller, passed=True, data=QC_OK)
+        record_quality_check(work_order=in_workshop, inspector=quality_controller, passed=True, **QC_OK)
     return in_workshop
 
 

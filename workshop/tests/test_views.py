@@ -14,21 +14,12 @@ from aftersales.messaging import gateways
 from appointments.models import LoanerReservation, PartReservation
 from appointments.tests.factories import CustomerFactory, LoanerFactory, VehicleFactory
 from workshop.models import WorkOrder
-from workshop.services import add_photo, content_hash, open_walk_in, open_work_order, sign_on_tablet
+from workshop.services import add_photo, open_walk_in, open_work_order, sign_on_tablet
+from workshop.signed_content import content_hash
 
 from .conftest import TUESDAY_9AM
 from .factories import make_appointment
-from .helpers import fill_check_in, image_bytes, photo_upload, signature_data_url
-
-
-@pytest.fixture
-def order(appointment, advisor):
-    return open_work_order(appointment=appointment, actor=advisor)
-
-
-@pytest.fixture
-def checked_in(order, advisor):
-    return fill_check_in(order, advisor)
+from .helpers import image_bytes, photo_upload, signature_data_url
 
 
 def book_many(count, *, site, advisor, operation):

@@ -34,7 +34,7 @@ def test_the_export_holds_every_section_including_the_stages_and_the_consent_his
 def test_erasure_withdraws_every_granted_consent_and_is_audited_with_its_reason(manager):
     customer = CustomerFactory(site=manager.sites.first(), first_name="Jan", email="jan@example.org")
     record_consent(customer=customer, channel=Channel.EMAIL, granted=True, source=ConsentRecord.Source.FORM, recorded_by=manager)
-    update_customer(customer=customer, data={"first_name": "Johannes"}, updated_by=manager)
+    update_customer(customer=customer, first_name="Johannes", updated_by=manager)
 
     erase_customer(customer=customer, actor=manager, reason="Customer asked by e-mail")
 

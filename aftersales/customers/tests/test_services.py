@@ -30,14 +30,12 @@ def test_create_customer_fills_the_folded_search_columns_and_audits_the_creation
     customer = create_customer(
         site=site,
         created_by=advisor,
-        data={
-            "first_name": "Hélène",
-            "last_name": "Lefèvre",
-            "mobile": "+33612345678",
-            "phone_other": "+33478000001",
-            "email": "Helene@Example.test",
-            "language": "fr",
-        },
+        first_name="Hélène",
+        last_name="Lefèvre",
+        mobile="+33612345678",
+        phone_other="+33478000001",
+        email="Helene@Example.test",
+        language="fr",
     )
 
     assert customer.search_name == "lefevre helene helene@example.test"
@@ -51,7 +49,7 @@ def test_create_customer_fills_the_folded_search_columns_and_audits_the_creation
 def test_update_customer_records_only_the_changed_fields_and_refreshes_search(advisor):
     customer = CustomerFactory(last_name="Martin")
 
-    update_customer(customer=customer, data={"last_name": "Martín", "first_name": customer.first_name}, updated_by=advisor)
+    update_customer(customer=customer, last_name="Martín", first_name=customer.first_name, updated_by=advisor)
 
     customer.refresh_from_db()
     assert customer.search_name.startswith("martin claire")
@@ -61,14 +59,14 @@ def test_update_customer_records_only_the_changed_fields_and_refreshes_search(ad
 def test_update_customer_without_change_writes_no_audit_event(advisor):
     customer = CustomerFactory()
 
-    update_customer(customer=customer, data={"last_name": customer.last_name}, updated_by=advisor)
+    update_customer(customer=customer, last_name=customer.last_name, updated_by=advisor)
 
     assert not events_of(customer).exists()
 
 
 def test_update_customer_refuses_fields_outside_the_editable_list(advisor):
     with pytest.raises(TypeError):
-        update_customer(customer=CustomerFactory(), data={"search_name": "x"}, updated_by=advisor)
+        update_customer(customer=CustomerFactory(), search_name="x", updated_by=advisor)
 
 
 def test_record_consent_appends_history_only_when_the_choice_changes(advisor):
@@ -87,7 +85,7 @@ def test_record_consent_appends_history_only_when_the_choice_changes(advisor):
 def test_create_vehicle_canonicalises_the_vin_keys_the_plate_and_starts_the_ownership(advisor):
     owner = CustomerFactory()
 
-    vehicle = create_vehicle(owner=owner, data=VEHICLE_DATA, created_by=advisor, acquired_on=date(2024, 3, 1))
+    vehicle = create_vehicle(owner=owner, **VEHICLE_DATA, created_by=advisor, acquired_on=date(2024, 3, 1))
 
     assert vehicle.vin == "WAUZZZ8V5KA123456"
     assert vehicle.plate_key == "AB123CD"
@@ -96,7 +94,7 @@ def test_create_vehicle_canonicalises_the_vin_keys_the_plate_and_starts_the_owne
 
 
 def test_create_vehicle_accepts_a_north_american_vin_with_its_check_digit(advisor):
-    vehicle = create_vehicle(owner=CustomerFactory(), data={**VEHICLE_DATA, "vin": NORTH_AMERICAN_VIN}, created_by=advisor)
+    vehicle = create_vehicle(owner=CustomerFactory(), **{**VEHICLE_DATA, "vin": NORTH_AMERICAN_VIN}, created_by=advisor)
 
     assert vehicle.vin == NORTH_AMERICAN_VIN
 
@@ -104,7 +102,7 @@ def test_create_vehicle_accepts_a_north_american_vin_with_its_check_digit(adviso
 @pytest.mark.parametrize("vin", ["WAUZZZ8V5KA12345", "WAUZZZ8V5KA12345O", "1HGCM82643A004352"])
 def test_create_vehicle_refuses_an_invalid_vin(advisor, vin):
     with pytest.raises(InvalidVin) as refused:
-        create_vehicle(owner=CustomerFactory(), data={**VEHICLE_DATA, "vin": vin}, created_by=advisor)
+        create_vehicle(owner=CustomerFactory(), **{**VEHICLE_DATA, "vin": vin}, created_by=advisor)
 
     assert refused.value.field == "vin"
     assert not Vehicle.objects.exists()
@@ -114,7 +112,7 @@ def test_create_vehicle_refuses_a_vin_already_on_file(advisor):
     existing = VehicleFactory(vin="WAUZZZ8V5KA123456")
 
     with pytest.raises(VinAlreadyOnFile) as refused:
-        create_vehicle(owner=CustomerFactory(), data=VEHICLE_DATA, created_by=advisor)
+        create_vehicle(owner=CustomerFactory(), **VEHICLE_DATA, created_by=advisor)
 
     assert refused.value.vehicle == existing
     assert Vehicle.objects.count() == 1
@@ -125,9 +123,9 @@ def test_update_vehicle_refuses_another_vehicles_vin_but_keeps_its_own(advisor):
     vehicle = VehicleFactory()
     old_plate = vehicle.plate
 
-    update_vehicle(vehicle=vehicle, data={"vin": vehicle.vin, "plate": "zz 999 zz"}, updated_by=advisor)
+    update_vehicle(vehicle=vehicle, vin=vehicle.vin, plate="zz 999 zz", updated_by=advisor)
     with pytest.raises(VinAlreadyOnFile):
-        update_vehicle(vehicle=vehicle, data={"vin": "WAUZZZ8V5KA123456"}, updated_by=advisor)
+        update_vehicle(vehicle=vehicle, vin="WAUZZZ8V5KA123456", updated_by=advisor)
 
     vehicle.refresh_from_db()
     assert vehicle.plate_key == "ZZ999ZZ"

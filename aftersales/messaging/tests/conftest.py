@@ -18,13 +18,7 @@ def messaging_defaults(request, settings):
     settings.TWILIO_AUTH_TOKEN = TWILIO_TOKEN
     gateways.sms_outbox.clear()
     if request.node.get_closest_marker("integration") is None:
-        from aftersales.celery import app
-
-        app.conf.task_always_eager = True
-        yield
-        app.conf.task_always_eager = False
-    else:
-        yield
+        request.getfixturevalue("eager_tasks")
 
 
 @pytest.fixture

@@ -1,5 +1,5 @@
-import threading
 import time
+from functools import partial
 
 import pytest
 from django.db import connection, transaction
@@ -16,35 +16,23 @@ def postgres_only():
         pytest.skip("needs PostgreSQL: two transactions racing on the unique idempotency key")
 
 
-def test_two_transactions_queueing_the_same_key_make_one_row(customer):
-    results, errors = [], []
-    both_checked = threading.Barrier(2)
-
+def test_two_transactions_queueing_the_same_key_make_one_row(customer, run_concurrently):
     def book(pause: float):
-        try:
-            with transaction.atomic():
-                both_checked.wait(5)
-                message = queue_message(
-                    customer=customer,
-                    template="booking_confirmation",
-                    idempotency_key="booking-42",
-                    purpose="service",
-                    urgent=True,
-                    context={"vehicle": "A4", "link": "l"},
-                )
-                time.sleep(pause)  # the first keeps its transaction open while the second inserts
-            results.append(message.pk)
-        except Exception as exc:  # reported below
-            errors.append(exc)
-        finally:
-            connection.close()
+        with transaction.atomic():
+            message = queue_message(
+                customer=customer,
+                template="booking_confirmation",
+                idempotency_key="booking-42",
+                purpose="service",
+                urgent=True,
+                context={"vehicle": "A4", "link": "l"},
+            )
+            time.sleep(pause)  # the first keeps its transaction open while the second inserts
+        return message.pk
 
-    threads = [threading.Thread(target=book, args=(pause,)) for pause in (0.5, 0)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(20)
-    assert errors == []
+    results = run_concurrently(partial(book, 0.5), partial(book, 0))
+
+    assert [result for result in results if isinstance(result, Exception)] == []
     assert len(set(results)) == 1 and len(results) == 2
     assert OutboxMessage.objects.count() == 1
     assert MessageEvent.objects.filter(to_status=OutboxMessage.Status.QUEUED).count() == 1

@@ -22,9 +22,10 @@ from django.core.management import call_command
 from django.db import connection, transaction
 from django.utils import timezone
 
+from aftersales.jobs.tasks import run_timed_job
 from aftersales.messaging.models import OutboxMessage
 from aftersales.messaging.services import queue_message
-from aftersales.messaging.tasks import run_timed_job, send_message
+from aftersales.messaging.tasks import send_message
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 Status = OutboxMessage.Status

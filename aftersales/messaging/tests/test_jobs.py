@@ -1,15 +1,14 @@
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from io import StringIO
 from zoneinfo import ZoneInfo
 
 import pytest
-from django.core.management import CommandError, call_command
-from django.utils import timezone
+from django.core.management import call_command
 
 from aftersales.accounts.models import SiteClosure
+from aftersales.jobs.registry import JOBS
 from aftersales.lib.business_hours import is_send_allowed, next_allowed_send_time
 from aftersales.lib.ics import build_event
-from aftersales.messaging import jobs, tasks
 from aftersales.messaging.models import OutboxMessage
 from aftersales.messaging.services import queue_message
 
@@ -17,14 +16,9 @@ PARIS = ZoneInfo("Europe/Paris")
 
 
 def test_the_sweeper_is_registered_and_scheduled_every_minute(settings):
-    assert "sweep_outbox" in jobs.JOBS
+    assert "sweep_outbox" in JOBS
     entry = settings.CELERY_BEAT_SCHEDULE["messaging-sweep-outbox"]
-    assert (entry["task"], entry["args"], entry["schedule"]) == ("aftersales.messaging.tasks.run_timed_job", ["sweep_outbox"], 60.0)
-
-
-def test_a_job_name_cannot_be_registered_twice():
-    with pytest.raises(ValueError):
-        jobs.register_job("sweep_outbox")(lambda *, now: 0)
+    assert (entry["task"], entry["args"], entry["schedule"]) == ("aftersales.jobs.tasks.run_timed_job", ["sweep_outbox"], 60.0)
 
 
 def test_run_job_runs_a_job_for_the_given_moment(customer, django_capture_on_commit_callbacks):
@@ -43,23 +37,6 @@ def test_run_job_runs_a_job_for_the_given_moment(customer, django_capture_on_com
     with django_capture_on_commit_callbacks(execute=False):
         call_command("run_job", "sweep_outbox", "--now", "2026-11-24T08:00", stdout=out)
     assert out.getvalue().strip().endswith(": 0")  # idempotent for the same moment
-
-
-def test_run_job_lists_jobs_and_refuses_unknown_names_and_bad_moments(db):
-    out = StringIO()
-    call_command("run_job", "--list", stdout=out)
-    assert "sweep_outbox" in out.getvalue()
-    with pytest.raises(CommandError, match="No timed job"):
-        call_command("run_job", "nope")
-    with pytest.raises(CommandError, match="ISO date"):
-        call_command("run_job", "sweep_outbox", "--now", "tomorrow")
-
-
-def test_the_beat_task_calls_the_job_with_the_current_time(monkeypatch, db):
-    seen = []
-    monkeypatch.setitem(jobs.JOBS, "probe", lambda *, now: seen.append(now) or 7)
-    assert tasks.run_timed_job("probe") == 7
-    assert abs(seen[0] - timezone.now()) < timedelta(seconds=5)
 
 
 def test_an_extra_closure_day_holds_messages(site):

@@ -5,7 +5,7 @@ import time_machine
 from django.utils import timezone
 
 from aftersales.customers.tests.factories import CustomerFactory
-from aftersales.messaging.jobs import run_job
+from aftersales.jobs.registry import run_job
 from aftersales.messaging.models import InboundMessage, OutboxMessage
 
 pytestmark = pytest.mark.django_db

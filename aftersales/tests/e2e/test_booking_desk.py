@@ -77,9 +77,9 @@ def test_phone_booking_end_to_end(page, live_server, login, crc_agent, site, boo
     first_day = page.locator("#proposals .proposal label").first.inner_text()
     assert first_day
 
-    page.locator(".field-mobility_offered").get_by_label("Courtesy car").check()
-    page.locator(".field-mobility_offered").get_by_label("Shuttle").check()
-    page.locator(".field-mobility").get_by_label("Courtesy car").check()
+    page.locator("#div_id_mobility_offered").get_by_label("Courtesy car").check()
+    page.locator("#div_id_mobility_offered").get_by_label("Shuttle").check()
+    page.locator("#div_id_mobility").get_by_label("Courtesy car").check()
     settle(page)
     proposals.first.check()
     settle(page)

@@ -8,8 +8,8 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from aftersales.jobs.registry import run_job
 from aftersales.messaging.catalogue import seed_default_templates
-from aftersales.messaging.jobs import run_job
 from aftersales.messaging.models import MessageTemplate, OutboxMessage
 from followup import services
 from followup.message_texts import seed_followup_templates

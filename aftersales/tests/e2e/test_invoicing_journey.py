@@ -14,30 +14,19 @@ from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate, OutboxAttachment, OutboxMessage
 from invoicing.message_texts import seed_message_texts as seed_invoicing_texts
 from invoicing.models import Handover, Invoice, LoanerReturn, Payment
-from invoicing.tests.factories import MILEAGE_IN, ready_work_order
 from workshop.message_texts import seed_message_texts as seed_workshop_texts
+from workshop.testing import MILEAGE_IN
 from workshop.tests.e2e.test_reception_journeys import draw_signature
 
-pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(autouse=True)
-def eager_tasks_and_media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMS_BACKEND = "locmem"
-    from aftersales.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("in_process")]
 
 
 @pytest.fixture
-def order(transactional_db, site, advisor, quality_controller):
+def order(transactional_db, make_ready_order):
     seed_default_templates(MessageTemplate)
     seed_workshop_texts(MessageTemplate)
     seed_invoicing_texts(MessageTemplate)
-    return ready_work_order(site=site, advisor=advisor, inspector=quality_controller, loaner=True)
+    return make_ready_order(loaner=True)
 
 
 def test_cashier_invoices_customer_pays_twice_advisor_hands_over_with_the_loaner(page, live_server, login, order, cashier, advisor):

@@ -18,12 +18,12 @@ from aftersales.messaging.models import MessageTemplate
 from appointments.tests.factories import CustomerFactory, VehicleFactory, make_advisor
 from invoicing.message_texts import seed_message_texts as seed_invoicing_texts
 from invoicing.services import issue_invoice, prepare_invoices
-from invoicing.tests.factories import ready_work_order
 from workshop.message_texts import seed_message_texts as seed_workshop_texts
 from workshop.models import Bay
 from workshop.services import assign_job, open_work_order
+from workshop.testing import order_in_workshop, ready_work_order
 from workshop.tests.factories import make_appointment
-from workshop.tests.helpers import fill_check_in, order_in_workshop, technician_of
+from workshop.tests.helpers import fill_check_in, technician_of
 
 pytestmark = pytest.mark.e2e
 

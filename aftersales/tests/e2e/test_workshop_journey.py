@@ -9,31 +9,19 @@ from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from aftersales.messaging import gateways
 from aftersales.messaging.catalogue import seed_default_templates
 from aftersales.messaging.models import MessageTemplate, OutboxMessage
 from appointments.tests.factories import CustomerFactory, VehicleFactory
 from workshop.checklist import seed_default_checklist
 from workshop.message_texts import seed_message_texts
 from workshop.models import Approval, Bay, DeferredWork, InspectionItem, InspectionTemplate, WorkOrder
+from workshop.testing import order_in_workshop
 from workshop.tests.factories import make_appointment
-from workshop.tests.helpers import image_bytes, order_in_workshop, technician_of
+from workshop.tests.helpers import image_bytes, technician_of
 
-pytestmark = pytest.mark.e2e
+pytestmark = [pytest.mark.e2e, pytest.mark.usefixtures("in_process")]
 TABLET = {"width": 1180, "height": 820}
 PHONE = {"width": 390, "height": 844}
-
-
-@pytest.fixture(autouse=True)
-def eager_messages(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-    settings.SMS_BACKEND = "locmem"
-    gateways.sms_outbox.clear()
-    from aftersales.celery import app
-
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = False
 
 
 @pytest.fixture

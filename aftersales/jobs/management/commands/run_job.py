@@ -5,7 +5,7 @@ from datetime import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from aftersales.messaging.jobs import JOBS, UnknownJob, run_job
+from aftersales.jobs.registry import JOBS, UnknownJob, run_job
 
 
 def parse_moment(value: str) -> datetime:

@@ -1,0 +1,79 @@
+"""Closures: the totals of a day, a month or a year recorded (chained) and the period frozen."""
+
+import calendar
+from datetime import date
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Count, Sum
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from aftersales.accounts.models import Site, User
+from aftersales.audit.services import record_change
+from aftersales.lib.money import ZERO
+
+from ..chain import append_to_chain, closure_content, lock_chain_head
+from ..exceptions import InvalidInvoiceInput
+from ..models import Closure, Invoice, Payment
+
+
+def period_bounds(period: str, day: date) -> tuple[date, date]:
+    if period == Closure.Period.DAY:
+        return day, day
+    if period == Closure.Period.MONTH:
+        return day.replace(day=1), day.replace(day=calendar.monthrange(day.year, day.month)[1])
+    if period == Closure.Period.YEAR:
+        return date(day.year, 1, 1), date(day.year, 12, 31)
+    raise InvalidInvoiceInput(_("Choose a day, a month or a year."), field="period")
+
+
+def _document_totals(site: Site, **period) -> tuple[int, Decimal, Decimal, Decimal]:
+    count, net, vat, gross = 0, ZERO, ZERO, ZERO
+    for kind, n, v, g, c in (
+        Invoice.objects.filter(site=site, status=Invoice.Status.ISSUED, **period)
+        .values("kind")
+        .annotate(n=Sum("net_total"), v=Sum("vat_total"), g=Sum("gross_total"), c=Count("pk"))
+        .values_list("kind", "n", "v", "g", "c")
+    ):
+        sign = -1 if kind == Invoice.Kind.CREDIT_NOTE else 1
+        count, net, vat, gross = count + c, net + sign * n, vat + sign * v, gross + sign * g
+    return count, net, vat, gross
+
+
+def close_period(*, site: Site, period: str, day: date, actor: User) -> Closure:
+    """Record the totals of a day, month or year and freeze it; the grand total runs from the first invoice."""
+    starts_on, ends_on = period_bounds(period, day)
+    today = timezone.localtime(timezone.now(), site.tz).date()
+    if starts_on > today:
+        raise InvalidInvoiceInput(_("A period that has not started cannot be closed."), field="day")
+    if period != Closure.Period.DAY and ends_on >= today:
+        raise InvalidInvoiceInput(_("A month or a year is closed once it has ended."), field="day")
+    with transaction.atomic():
+        head = lock_chain_head(site)
+        if Closure.objects.filter(site=site, period=period, starts_on=starts_on).exists():
+            raise InvalidInvoiceInput(_("This period is already closed."), field="day")
+        count, net, vat, gross = _document_totals(site, issued_on__gte=starts_on, issued_on__lte=ends_on)
+        grand = _document_totals(site, issued_on__lte=ends_on)[3]
+        payments = (
+            Payment.objects.filter(site=site, received_on__gte=starts_on, received_on__lte=ends_on).aggregate(total=Sum("amount"))["total"]
+            or ZERO
+        )
+        closure = Closure(
+            site=site,
+            period=period,
+            starts_on=starts_on,
+            ends_on=ends_on,
+            document_count=count,
+            net_total=net,
+            vat_total=vat,
+            gross_total=gross,
+            payments_total=payments,
+            grand_total=grand,
+            closed_at=timezone.now(),
+            closed_by=actor,
+        )
+        append_to_chain(head, closure, closure_content(closure))
+        closure.save()
+        record_change(actor=actor, obj=closure, action="create", changes={"grand_total": [None, str(grand)], "hash": [None, closure.hash]})
+    return closure
