@@ -38,7 +38,7 @@ def test_two_reminder_runs_at_once_send_one_reminder_per_vehicle(site, run_concu
     assert OutboxMessage.objects.filter(template_key="maintenance_reminder").count() == 5
 
 
-def test_two_escalation_runs_at_once_escalate_a_complaint_once(site, advisor, manager, run_concurrently):
+def test_two_escalation_runs_at_once_escalate_a_complaint_once(site, advisor, manager, run_concurrently, eager_tasks):
     customer = consenting_customer(site)
     services.record_concern(
         customer=customer,
