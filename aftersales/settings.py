@@ -44,6 +44,8 @@ SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Invoicing: the key that seals the invoice hash chain (HMAC of each hash). Keep it
 # apart from SECRET_KEY in production and never rotate it: old seals are checked with it.
 INVOICING_CHAIN_KEY = os.environ.get("INVOICING_CHAIN_KEY", SECRET_KEY)
+# Fernet keys that encrypt secrets at rest (TOTP seeds), newest first; see aftersales/lib/encryption.py.
+FIELD_ENCRYPTION_KEYS = env_list("FIELD_ENCRYPTION_KEYS", "")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -82,6 +84,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Private, no-store on signed-in pages and PDFs (shared tablets keep nothing personal in a cache).
+    "aftersales.lib.cache_control.NoStoreMiddleware",
     # Around LoginRequiredMiddleware: its redirect of an htmx request to the login becomes an HX-Redirect (full page).
     "aftersales.accounts.htmx_login.HtmxLoginRedirectMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
@@ -89,6 +93,8 @@ MIDDLEWARE = [
     # Once the user's language is known, before anything reads the body (the CSRF check reads the form in its
     # process_view, after every middleware's call): 413 past REQUEST_BODY_MAX_BYTES, a page in the user's language.
     "aftersales.lib.request_size.RequestBodyLimitMiddleware",
+    # Then U+0000 is removed from every query and form value (PostgreSQL refuses it in text).
+    "aftersales.lib.nul_bytes.StripNulMiddleware",
     "aftersales.accounts.middleware.SiteTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "aftersales.accounts.middleware.SessionTimeoutMiddleware",
@@ -239,8 +245,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_DISABLE_ACCESS_LOG = True  # logins are logged by accounts.AuthEvent
 AXES_VERBOSE = False
-# Number of reverse proxies in front of the application (client IP = the address they saw).
-AXES_IPWARE_PROXY_COUNT = int(os.environ["TRUSTED_PROXY_COUNT"]) if os.environ.get("TRUSTED_PROXY_COUNT") else None
+# Number of reverse proxies in front of the application, each appending to X-Forwarded-For: the client is the
+# address the outermost one saw (aftersales.lib.client_ip). 0: reached directly, X-Forwarded-For is ignored.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT") or 0)
+AXES_CLIENT_IP_CALLABLE = "aftersales.lib.client_ip.client_ip"
 # Two-factor login (TOTP) is required of these roles and of superusers.
 TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", "manager,cashier,admin")
 TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "After-sales")
@@ -386,8 +394,13 @@ CELERY_BEAT_SCHEDULE["kpis-figures-all"] = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"one_line_refusals": {"()": "aftersales.lib.failures.OneLineRefusals"}},
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    # WeasyPrint reports each rendering step at INFO; only its problems matter.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint reports each rendering step at INFO; only its problems matter.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # A 403 or a database outage is one line (no traceback); the auth event log keeps the refusals.
+        "django.request": {"filters": ["one_line_refusals"]},
+    },
 }

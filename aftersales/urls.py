@@ -5,6 +5,8 @@ from aftersales.accounts import views as account_views
 
 # Refused pages are logged (user, IP, time) before the friendly 403 page.
 handler403 = "aftersales.accounts.views.permission_denied"
+# The database unreachable: 503 with a short page saying to retry (any other error: the usual 500).
+handler500 = "aftersales.lib.failures.server_error"
 
 urlpatterns = [
     path("", account_views.home, name="home"),

@@ -11,9 +11,12 @@ from .models import (
     Appointment,
     AppointmentEvent,
     AppointmentJob,
+    BreakdownCall,
     CapacityOverride,
     Loaner,
     LoanerReservation,
+    LoanTerms,
+    PartsDelayWarning,
     SiteCapacityRule,
     SlotReservation,
     TechnicianAttendance,
@@ -77,9 +80,16 @@ class CapacityOverrideAdmin(admin.ModelAdmin):
 
 @admin.register(Loaner)
 class LoanerAdmin(TranslatedAdmin):
-    list_display = ["plate", "description", "category", "site", "active"]
+    list_display = ["plate", "description", "category", "site", "active", "daily_price", "insurance_excess", "daily_km_allowance"]
     list_filter = ["site", "category", "active"]
     search_fields = ["plate", "description"]
+
+
+@admin.register(LoanTerms)
+class LoanTermsAdmin(admin.ModelAdmin):
+    """A site's loan contract terms; a loaner's own terms (on the loaner) come first."""
+
+    list_display = ["site", "daily_price", "insurance_excess", "daily_km_allowance"]
 
 
 class JobInline(ReadOnlyInline):
@@ -98,6 +108,10 @@ class LoanerReservationInline(ReadOnlyInline):
     model = LoanerReservation
 
 
+class PartsWarningInline(ReadOnlyInline):
+    model = PartsDelayWarning
+
+
 @admin.register(Appointment)
 class AppointmentAdmin(ReadOnlyAdmin):
     list_display = ["starts_at", "site", "advisor", "customer", "vehicle", "status", "confirmation_status", "channel", "origin"]
@@ -105,4 +119,13 @@ class AppointmentAdmin(ReadOnlyAdmin):
     date_hierarchy = "starts_at"
     search_fields = ["customer__search_name", "vehicle__vin", "vehicle__plate_key"]
     list_select_related = ["site", "advisor", "customer", "vehicle"]
-    inlines = [JobInline, SlotInline, LoanerReservationInline, EventInline]
+    inlines = [JobInline, SlotInline, LoanerReservationInline, PartsWarningInline, EventInline]
+
+
+@admin.register(BreakdownCall)
+class BreakdownCallAdmin(ReadOnlyAdmin):
+    list_display = ["taken_at", "site", "kind", "customer", "vehicle", "anyone_injured", "towing_needed", "courtesy_car_needed", "taken_by"]
+    list_filter = ["site", "kind", "anyone_injured", "towing_needed", "courtesy_car_needed"]
+    date_hierarchy = "taken_at"
+    search_fields = ["customer__search_name", "vehicle__vin", "vehicle__plate_key", "policy_number", "assistance_file_number"]
+    list_select_related = ["site", "customer", "vehicle", "taken_by"]

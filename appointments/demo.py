@@ -18,11 +18,14 @@ from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation, MobilityService, Part, Vehicle
 from aftersales.customers.translations import in_every_language
 
+from .breakdown import assistance_contacts, diagnosis_job, take_breakdown_call
 from .exceptions import BookingError
 from .models import (
     AdvisorSchedule,
     Appointment,
     Loaner,
+    LoanTerms,
+    PartOrderRequest,
     PartStock,
     SiteCapacityRule,
     TechnicianAttendance,
@@ -30,8 +33,10 @@ from .models import (
     WebRequest,
 )
 from .online import create_web_request
-from .services import book_appointment
-from .slots import JobRequest, free_reception_slots
+from .parts import mark_part_ordered
+from .selectors import PREPARATION_STATUSES, booked_jobs, kits_of
+from .services import book_appointment, request_part_order
+from .slots import JobRequest, free_reception_slots, propose
 
 APPOINTMENTS_PER_SITE = 14
 DAYS_AHEAD = 14
@@ -49,6 +54,15 @@ LOANERS = {
     "lexus-marseille": [("Lexus UX 250h", "GB-201-MA", SUV), ("Toyota Yaris", "GB-202-MA", CITY_CAR)],
     "citroen-moscow": [("Citroën C4", "А101ВС77", HATCHBACK), ("Citroën C5 Aircross", "А102ВС77", SUV)],
 }
+# The loan contract's terms per site (price per day, insurance excess, km per day), and a loaner with its own.
+LOAN_TERMS = {
+    "audi-lyon": (Decimal("0"), Decimal("800"), 150),
+    "lexus-marseille": (Decimal("0"), Decimal("1000"), 200),
+    "citroen-moscow": (Decimal("0"), Decimal("30000"), 200),
+}
+LOANER_TERMS = {"GA-103-LY": {"daily_price": Decimal("35"), "daily_km_allowance": 250}}
+# Who each site orders parts from.
+SUPPLIERS = {"audi-lyon": "Audi Pièces Rhône-Alpes", "lexus-marseille": "Toyota Parts Europe", "citroen-moscow": "Автодеталь-Сервис"}
 STOCK_LEVELS = [Decimal("0"), Decimal("2"), Decimal("5"), Decimal("10"), Decimal("24")]
 # What the staff write, in the site's language: the customer's words, the documents to bring, and the web requests
 # (name, phone, e-mail, message, hours before the demo run: one fresh, one that is overdue).
@@ -82,13 +96,23 @@ def load_appointments_demo(report) -> None:
         _technicians(site, report)
         for description, plate, categories in LOANERS.get(site.code, []):
             _loaner, created = Loaner.objects.get_or_create(
-                site=site, plate=plate, defaults={"description": description, **in_every_language("category", categories)}
+                site=site,
+                plate=plate,
+                defaults={"description": description, **in_every_language("category", categories), **LOANER_TERMS.get(plate, {})},
             )
             report.add("loaners", created)
+        if site.code in LOAN_TERMS:
+            price, excess, km = LOAN_TERMS[site.code]
+            _terms, created = LoanTerms.objects.get_or_create(
+                site=site, defaults={"daily_price": price, "insurance_excess": excess, "daily_km_allowance": km}
+            )
+            report.add("loan terms", created)
         for part in parts:
             _stock, created = PartStock.objects.get_or_create(site=site, part=part, defaults={"on_hand": rng.choice(STOCK_LEVELS)})
             report.add("part stock rows", created)
         report.add("appointments", _book(site, rng, now))
+        report.add("breakdown calls", _breakdown_call(site, now))
+        report.add("part orders", _part_ordered(site, now))
         for name, mobile, email, message, hours_ago in TYPED[site.language]["web_requests"]:
             _row, created = _web_request(site, name, mobile, email, message, now - timedelta(hours=hours_ago))
             report.add("web requests", created)
@@ -124,11 +148,16 @@ def _technicians(site: Site, report) -> None:
             report.add("technician attendance", created)
 
 
-def _book(site: Site, rng: random.Random, now) -> int:
-    agent = (
+def _agent(site: Site) -> User | None:
+    """Who takes the demo calls: the site's CRC agent, else an advisor."""
+    return (
         User.objects.filter(sites=site, groups__name=Role.CRC_AGENT).order_by("username").first()
         or User.objects.filter(sites=site, groups__name=Role.SERVICE_ADVISOR).order_by("username").first()
     )
+
+
+def _book(site: Site, rng: random.Random, now) -> int:
+    agent = _agent(site)
     advisors = {advisor.pk: advisor for advisor in User.objects.filter(sites=site, groups__name=Role.SERVICE_ADVISOR)}
     operations = list(LabourOperation.objects.filter(active=True).exclude(skill=LabourOperation.Skill.BODYWORK).order_by("code"))
     vehicles = [
@@ -145,10 +174,14 @@ def _book(site: Site, rng: random.Random, now) -> int:
     rng.shuffle(vehicles)
     picks = sorted(rng.sample(free, min(len(free), APPOINTMENTS_PER_SITE * 3)), key=lambda slot: slot.starts_at)
     shuttle = MobilityService.objects.filter(site=site, active=True).exclude(kind=MobilityService.Kind.LOANER).first()
+    # The first visit takes a loaner, whose loan contract the appointment page prints.
+    courtesy_car = MobilityService.objects.filter(site=site, active=True, kind=MobilityService.Kind.LOANER).first()
+    loaner = Loaner.objects.filter(site=site, active=True).order_by("plate").first()
     booked = 0
     for slot, vehicle in zip(picks, vehicles, strict=False):
         if booked == APPOINTMENTS_PER_SITE:
             break
+        lend = booked == 0 and loaner is not None and courtesy_car is not None
         try:
             book_appointment(
                 site=site,
@@ -159,7 +192,8 @@ def _book(site: Site, rng: random.Random, now) -> int:
                 jobs=[JobRequest.of(rng.choice(operations))],
                 channel=rng.choice(["phone_in", "phone_in", "phone_out", "desk"]),
                 booked_by=agent,
-                mobility=[shuttle] if shuttle else [],
+                mobility=[courtesy_car] if lend else [shuttle] if shuttle else [],
+                loaner=loaner if lend else None,
                 customer_words=rng.choice(TYPED[site.language]["words"]),
                 checklist={
                     "services_explained": True,
@@ -174,6 +208,34 @@ def _book(site: Site, rng: random.Random, now) -> int:
             continue  # a slot an earlier demo booking's handover took, or a full workshop day
         booked += 1
     return booked
+
+
+def _part_ordered(site: Site, now) -> bool:
+    """The first upcoming appointment short of a part gets it asked and ordered from the site's supplier, arriving two days
+    after the visit: the parts advisor's list then offers to warn the customer."""
+    if PartOrderRequest.objects.filter(site=site).exists():
+        return False
+    today = timezone.localdate(now, site.tz)
+    upcoming = list(
+        Appointment.objects.filter(site=site, status__in=PREPARATION_STATUSES, workshop_day__gt=today)
+        .select_related("site", "advisor")
+        .prefetch_related(booked_jobs())
+        .order_by("starts_at")[:20]
+    )
+    kits = kits_of(appointments=upcoming)
+    short = next(((appointment, line) for appointment in upcoming for line in kits[appointment.pk].kit if line.short), None)
+    if short is None:
+        return False
+    appointment, line = short
+    order_request = request_part_order(appointment=appointment, part=line.part, quantity=line.quantity, actor=appointment.advisor)
+    buyer = User.objects.filter(sites=site, groups__name=Role.PARTS_ADVISOR, is_active=True).order_by("username").first()
+    mark_part_ordered(
+        order_request=order_request,
+        supplier=SUPPLIERS.get(site.code, site.name),
+        expected_on=appointment.workshop_day + timedelta(days=2),
+        actor=buyer or appointment.advisor,
+    )
+    return True
 
 
 def _web_request(site: Site, name: str, mobile: str, email: str, message: str, received_at):
@@ -191,3 +253,49 @@ def _web_request(site: Site, name: str, mobile: str, email: str, message: str, r
         message=message,
         received_at=received_at,
     ), True
+
+
+# One breakdown call per site, as the agent took it (in the site's language): what happened, where, the insurer's numbers.
+BREAKDOWN_CALLS = {
+    "fr": (
+        "Le moteur a calé sur l'autoroute, voyant moteur rouge allumé",
+        "A7 direction Marseille, sortie 15 (Valence Sud)",
+        "POL-2026-4471",
+    ),
+    "ru": ("Заглох двигатель на МКАД, горит красный индикатор", "МКАД, 47-й км, внешняя сторона", "ХХХ-0123456789"),
+}
+
+
+def _breakdown_call(site: Site, now) -> int:
+    """A towed breakdown with its urgent diagnosis appointment (once per site), so the board and the appointment show one."""
+    agent = _agent(site)
+    vehicle = Vehicle.objects.filter(owner__site=site).select_related("owner").order_by("-pk").first()
+    if agent is None or vehicle is None or site.breakdown_calls.exists():
+        return 0
+    words, location, policy = BREAKDOWN_CALLS[site.language]
+    proposals = propose(site=site, jobs=[diagnosis_job(words)], now=now, urgent=True).proposals
+    if not proposals:
+        return 0
+    contacts = assistance_contacts(site=site, vehicle=vehicle)
+    partner = next(iter(contacts["assistance"]), None)
+    insurer = next(iter(contacts["insurer"]), None)
+    try:
+        take_breakdown_call(
+            site=site,
+            customer=vehicle.owner,
+            vehicle=vehicle,
+            advisor=User.objects.get(pk=proposals[0].advisor_id),
+            starts_at=proposals[0].starts_at,
+            kind="breakdown",
+            what_happened=words,
+            location=location,
+            towing_needed=True,
+            assistance_partner=partner,
+            insurer=insurer.name if insurer else "",
+            policy_number=policy,
+            documents_to_bring=TYPED[site.language]["documents"],
+            taken_by=agent,
+        )
+    except BookingError:
+        return 0
+    return 1

@@ -6,20 +6,22 @@ from crispy_forms.helper import FormHelper
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.customers.exceptions import MileageNeedsCorrectionReason
 from aftersales.customers.models import Campaign, Channel, Customer, LabourOperation, MobilityService, Vehicle
+from aftersales.customers.services import check_mileage
+from aftersales.lib import html5_inputs
 from aftersales.lib.domain import add_domain_error
 from aftersales.lib.formatting import format_money
 from aftersales.lib.phones import normalize_phone
 
 from .exceptions import BookingError
-from .models import Appointment, Loaner
+from .models import DEFAULT_DOCUMENTS, Appointment, Loaner
 from .services import CHECKLIST_FLAGS
 from .slots import JobRequest
 
-DEFAULT_DOCUMENTS = _("Service book, registration papers, wheel-lock key")
 CHECKLIST_LABELS = {
     "services_explained": _("Services and the work explained"),
     "prices_given": _("Prices given (estimate, VAT included)"),
@@ -85,7 +87,60 @@ class CustomerVehicleForm(forms.Form):
         return {key: self.cleaned_data[key] for key in ("vin", "plate", "make", "model")}
 
 
-class BookingForm(forms.Form):
+MAX_KM = 2_000_000
+
+
+class VehicleQuestionsForm(forms.Form):
+    """The desk's questions about the vehicle, beside the booking (``desk_knowledge``): its current mileage (checked as
+    on the vehicle page), a second booking of a vehicle already booked, and the proposal picked in the live panel.
+
+    The proposals are radios of their own group (``proposal``), so that Tab reaches them apart from the week's slots;
+    a slot of the week, when one is picked too, wins (the page keeps both on the same time)."""
+
+    mileage_km = forms.IntegerField(
+        label=_("Current mileage (km)"),
+        required=False,
+        min_value=0,
+        max_value=MAX_KM,
+        widget=html5_inputs.NumberInput(attrs={"inputmode": "numeric"}),
+        help_text=_("Ask the customer; leave it empty if they do not know."),
+    )
+    mileage_correction_reason = forms.CharField(
+        label=_("Correction reason"),
+        required=False,
+        max_length=200,
+        help_text=_("Only needed when the reading is lower than the last one."),
+    )
+    second_booking = forms.BooleanField(label=_("The customer wants another appointment besides the one booked"), required=False)
+    proposal = SlotField(required=False)
+
+    def __init__(self, *args, existing_bookings=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.existing_bookings = list(existing_bookings)
+        if not self.existing_bookings:
+            del self.fields["second_booking"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("slot") is None and cleaned.get("proposal") is not None and "slot" not in self.errors:
+            cleaned["slot"] = cleaned["proposal"]
+        vehicle, km = cleaned.get("vehicle"), cleaned.get("mileage_km")
+        if vehicle is not None and km is not None:
+            try:
+                check_mileage(vehicle=vehicle, km=km, correction_reason=cleaned.get("mileage_correction_reason") or "")
+            except MileageNeedsCorrectionReason as error:
+                add_domain_error(self, error, fields={"correction_reason": "mileage_correction_reason"})
+        if self.existing_bookings and not cleaned.get("second_booking") and "second_booking" not in self.errors:
+            booked = self.existing_bookings[0]
+            when = formats.date_format(timezone.localtime(booked.starts_at, booked.site.tz), "SHORT_DATETIME_FORMAT")
+            self.add_error(
+                "second_booking",
+                _("This vehicle is already booked on %(when)s: move that booking, or tick this box to book another one.") % {"when": when},
+            )
+        return cleaned
+
+
+class BookingForm(VehicleQuestionsForm):
     """Everything a booking call decides; ``step`` is review (restate) or confirm (book)."""
 
     vehicle = forms.ModelChoiceField(queryset=Vehicle.objects.none(), widget=forms.HiddenInput)
@@ -125,7 +180,8 @@ class BookingForm(forms.Form):
     arrival_area = forms.ChoiceField(label=_("Arrival area"), choices=Appointment.ArrivalArea.choices)
     override_reason = forms.CharField(label=_("Reason to book past a capacity limit"), required=False, max_length=300)
 
-    def __init__(self, *args, user, site, vehicles, **kwargs):
+    def __init__(self, *args, user, site, vehicles, brand=None, **kwargs):
+        """``brand``: the vehicle's brand at the site (``contact_points.brand_of``), whose mobility services are offered."""
         super().__init__(*args, **kwargs)
         self.site = site
         self.fields["vehicle"].queryset = vehicles
@@ -135,7 +191,7 @@ class BookingForm(forms.Form):
             .distinct()
             .order_by("code")
         )
-        services = MobilityService.objects.filter(site=site, active=True).order_by("kind")
+        services = MobilityService.objects.offered(site=site, brand=brand).order_by("kind")
         for name in ("mobility_offered", "mobility"):
             self.fields[name].queryset = services
             self.fields[name].label_from_instance = self._mobility_label

@@ -8,7 +8,9 @@ added in migration 0002; SQLite has no such constraint, so there the booking
 transaction checks the overlap under its immediate write lock.
 """
 
+import uuid
 from decimal import Decimal
+from functools import cache
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -17,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import OpeningHours, Site
@@ -205,6 +207,24 @@ class CapacityOverride(models.Model):
         return f"{self.site} {self.day} {self.get_axis_display()} {self.skill}: {self.value}"
 
 
+DEFAULT_DOCUMENTS = _("Service book, registration papers, wheel-lock key")
+
+
+@cache
+def default_documents_in_every_language() -> frozenset[str]:
+    """The default list of documents as any language writes it: a booking form left untouched stored one of these."""
+    texts = set()
+    for language, _name in settings.LANGUAGES:
+        with translation.override(language):
+            texts.add(str(DEFAULT_DOCUMENTS))
+    return frozenset(texts)
+
+
+def new_calendar_uid() -> str:
+    """The UID of a booking's calendar event, kept across its moves (RFC 7986 recommends a UUID)."""
+    return str(uuid.uuid4())
+
+
 class Appointment(models.Model):
     class Status(models.TextChoices):
         BOOKED = "booked", _("Booked")
@@ -285,6 +305,15 @@ class Appointment(models.Model):
     origin_record = GenericForeignKey("origin_content_type", "origin_object_id")
     customer_words = models.TextField(_("in the customer's words"), blank=True)
     urgent = models.BooleanField(_("urgent or breakdown"), default=False)
+    breakdown_call = models.ForeignKey(
+        "BreakdownCall",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        verbose_name=_("breakdown or accident call"),
+        help_text=_("The call this diagnosis appointment was booked in; kept when the appointment is moved."),
+    )
     customer_waits = models.BooleanField(_("customer waits on site"), default=False)
     mobility = models.ManyToManyField(MobilityService, blank=True, related_name="appointments", verbose_name=_("mobility"))
     checklist = models.JSONField(_("call checklist"), default=dict, blank=True, encoder=DjangoJSONEncoder)
@@ -302,6 +331,8 @@ class Appointment(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="booked_appointments", verbose_name=_("booked by")
     )
     created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    calendar_uid = models.CharField(_("calendar event"), max_length=255, default=new_calendar_uid, editable=False)
+    calendar_sequence = models.PositiveIntegerField(_("calendar event version"), default=0, editable=False)
 
     class Meta:
         ordering = ["starts_at", "pk"]
@@ -333,6 +364,12 @@ class Appointment(models.Model):
     def arrival_area_label(self) -> str:
         area = self.checklist.get("arrival_area", "")
         return str(self.ArrivalArea(area).label) if area in self.ArrivalArea.values else area
+
+    @property
+    def documents_label(self) -> str:
+        """The documents to bring as the agent typed them; the untouched default list (or none) in the reader's language."""
+        typed = self.checklist.get("documents_to_bring", "").strip()
+        return str(DEFAULT_DOCUMENTS) if not typed or typed in default_documents_in_every_language() else typed
 
 
 class AppointmentJob(models.Model):
@@ -416,6 +453,28 @@ class Loaner(Translated):
     plate = models.CharField(_("registration plate"), max_length=16)
     category = models.CharField(_("category"), max_length=40, help_text=_("e.g. city car, estate, electric"))
     active = models.BooleanField(_("in the fleet"), default=True)
+    # The loan contract's terms for this loaner; empty: the site's (LoanTerms).
+    daily_price = models.DecimalField(
+        _("price per day, VAT included"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("0 when lent free of charge; empty: the site's loan terms."),
+    )
+    insurance_excess = models.DecimalField(
+        _("insurance excess"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("Empty: the site's loan terms."),
+    )
+    daily_km_allowance = models.PositiveIntegerField(
+        _("mileage allowance per day (km)"), null=True, blank=True, help_text=_("Empty: the site's loan terms.")
+    )
 
     class Meta:
         ordering = ["site", "category", "plate"]
@@ -425,6 +484,33 @@ class Loaner(Translated):
 
     def __str__(self) -> str:
         return f"{self.description} {self.plate}"
+
+
+class LoanTerms(models.Model):
+    """A site's loan contract terms, for its loaners that have none of their own."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="loan_terms", verbose_name=_("site"))
+    daily_price = models.DecimalField(
+        _("price per day, VAT included"),
+        max_digits=10,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+        help_text=_("0 when loaners are lent free of charge."),
+    )
+    insurance_excess = models.DecimalField(
+        _("insurance excess"), max_digits=10, decimal_places=2, default=Decimal("0"), validators=[MinValueValidator(Decimal("0"))]
+    )
+    daily_km_allowance = models.PositiveIntegerField(
+        _("mileage allowance per day (km)"), null=True, blank=True, help_text=_("Empty: no limit.")
+    )
+
+    class Meta:
+        verbose_name = _("loan terms")
+        verbose_name_plural = _("loan terms")
+
+    def __str__(self) -> str:
+        return str(self.site)
 
 
 class LoanerReservation(models.Model):
@@ -536,6 +622,8 @@ class PartOrderRequest(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("handled by")
     )
     handled_at = models.DateTimeField(_("handled at"), null=True, blank=True)
+    supplier = models.CharField(_("supplier"), max_length=120, blank=True)
+    expected_on = models.DateField(_("expected arrival"), null=True, blank=True)
 
     class Meta:
         ordering = ["needed_by", "pk"]
@@ -546,6 +634,33 @@ class PartOrderRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.quantity} × {self.part} ({self.get_status_display()})"
+
+
+class PartsDelayWarning(models.Model):
+    """The customer told that a part will be missing on the appointment day: who sent it, when, and the date given.
+
+    Numbered per appointment: a second warning is a deliberate new number (``appointments.parts.warn_parts_delay``).
+    """
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="parts_warnings", verbose_name=_("appointment"))
+    number = models.PositiveSmallIntegerField(_("number"))
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("sent by")
+    )
+    expected_on = models.DateField(_("parts expected on"), null=True, blank=True)
+    message = models.ForeignKey(
+        "messaging.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("message")
+    )
+
+    class Meta:
+        ordering = ["appointment", "number"]
+        constraints = [models.UniqueConstraint(fields=["appointment", "number"], name="unique_parts_warning_number")]
+        verbose_name = _("parts delay warning")
+        verbose_name_plural = _("parts delay warnings")
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id} #{self.number}"
 
 
 class WebRequest(models.Model):
@@ -611,3 +726,115 @@ class WebRequest(models.Model):
 
     def is_overdue(self, now=None) -> bool:
         return self.answered_at is None and self.due_at <= (now or timezone.now())
+
+
+# --- The breakdown or accident call ---------------------------------------------
+
+
+class BreakdownCall(models.Model):
+    """What the agent established on a breakdown or accident call; its diagnosis appointment points here (``appointments``).
+
+    Written once, with the appointment, by ``appointments.breakdown.take_breakdown_call``.
+    """
+
+    class Kind(models.TextChoices):
+        BREAKDOWN = "breakdown", _("Breakdown")
+        ACCIDENT = "accident", _("Accident")
+
+    site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="breakdown_calls", verbose_name=_("site"))
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="breakdown_calls", verbose_name=_("customer"))
+    vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="breakdown_calls", verbose_name=_("vehicle"))
+    kind = models.CharField(_("breakdown or accident"), max_length=10, choices=Kind.choices)
+    location = models.CharField(_("where the vehicle is"), max_length=300, blank=True)
+    latitude = models.DecimalField(_("latitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    longitude = models.DecimalField(_("longitude"), max_digits=9, decimal_places=6, null=True, blank=True)
+    anyone_injured = models.BooleanField(_("someone injured"), default=False)
+    emergency_services_alerted = models.BooleanField(_("emergency services alerted"), default=False)
+    towing_needed = models.BooleanField(_("towing needed"), default=False)
+    assistance_partner = models.ForeignKey(
+        "accounts.AssistanceContact",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("assistance partner called"),
+    )
+    courtesy_car_needed = models.BooleanField(_("courtesy car needed"), default=False)
+    insurer = models.CharField(_("insurer"), max_length=120, blank=True)
+    policy_number = models.CharField(_("policy number"), max_length=60, blank=True)
+    assistance_file_number = models.CharField(_("assistance file number"), max_length=60, blank=True)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("taken by"))
+    taken_at = models.DateTimeField(_("taken at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-taken_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(location="") | models.Q(latitude__isnull=False), name="breakdown_call_has_location"),
+            models.CheckConstraint(
+                condition=models.Q(latitude__isnull=True, longitude__isnull=True)
+                | models.Q(
+                    latitude__isnull=False,
+                    longitude__isnull=False,
+                    latitude__gte=-90,
+                    latitude__lte=90,
+                    longitude__gte=-180,
+                    longitude__lte=180,
+                ),
+                name="breakdown_call_coordinates_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(anyone_injured=True, emergency_services_alerted=False), name="breakdown_call_injured_alerted"
+            ),
+        ]
+        indexes = [models.Index(fields=["site", "taken_at"], name="breakdown_call_site_idx")]
+        verbose_name = _("breakdown or accident call")
+        verbose_name_plural = _("breakdown and accident calls")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.customer} · {self.taken_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def map_url(self) -> str:
+        """The vehicle's position on OpenStreetMap, when its coordinates were given."""
+        if self.latitude is None:
+            return ""
+        return f"https://www.openstreetmap.org/?mlat={self.latitude}&mlon={self.longitude}#map=16/{self.latitude}/{self.longitude}"
+
+
+# --- The reception screen in the customer area (kiosk mode) -----------------------
+
+
+class ReceptionScreen(models.Model):
+    """A screen in the customer area showing the day's arrivals in kiosk mode, opened by its own link without a login.
+
+    The link carries a random key of which only the SHA-256 is kept; a manager
+    makes one link per screen and revokes it when the screen is gone.
+    """
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="reception_screens", verbose_name=_("site"))
+    name = models.CharField(_("screen"), max_length=80, help_text=_("Where the screen is, e.g. “Reception, ground floor”."))
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    key_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by"), editable=False
+    )
+    created_at = models.DateTimeField(_("created"), default=timezone.now, editable=False)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("revoked by")
+    )
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    last_seen_at = models.DateTimeField(_("last shown"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["site", "name", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True, revoked_by__isnull=True) | models.Q(revoked_at__isnull=False),
+                name="reception_screen_revoked_with_moment",
+            )
+        ]
+        verbose_name = _("reception screen")
+        verbose_name_plural = _("reception screens")
+
+    def __str__(self) -> str:
+        return f"{self.site} · {self.name}"

@@ -38,11 +38,13 @@ from django.utils.crypto import salted_hmac
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Site, User
+from aftersales.accounts.contact_points import brand_of, contact_point_for
+from aftersales.accounts.models import Brand, Site, User
 from aftersales.accounts.notifications import notify_staff
 from aftersales.accounts.roles import Role
 from aftersales.customers.models import Channel, Customer, MobilityService, Vehicle
 from aftersales.lib.business_hours import add_working_hours
+from aftersales.lib.mail import AUTOMATED_HEADERS
 from aftersales.lib.phones import normalize_phone
 from aftersales.lib.signing import LinkError, make_token, read_token
 from aftersales.lib.system_texts import SystemText
@@ -56,7 +58,7 @@ from aftersales.messaging.services import find_template, queue_message, render_m
 
 from . import services, slots
 from .exceptions import InvalidBooking, SlotUnavailable, TransitionNotAllowed
-from .models import Appointment, AppointmentEvent, WebRequest
+from .models import DEFAULT_DOCUMENTS, Appointment, AppointmentEvent, WebRequest
 from .selectors import free_loaners
 from .system_texts import (
     APPOINTMENT_AT,
@@ -89,10 +91,10 @@ LIMITS = {
 # --- Rate limits ---------------------------------------------------------------
 
 
-def allow(action: str, identity: str) -> bool:
+def allow(action: str, identity: str | None) -> bool:
     """Count one more ``action`` by ``identity``; False once its limit is reached in the window."""
     limit, window = LIMITS[action]
-    key = "ratelimit:" + action + ":" + hashlib.sha256(identity.encode()).hexdigest()[:32]
+    key = "ratelimit:" + action + ":" + hashlib.sha256((identity or "").encode()).hexdigest()[:32]
     cache.add(key, 0, timeout=window)
     try:
         count = cache.incr(key)
@@ -125,8 +127,8 @@ def _code_key(site: Site, contact: Contact) -> str:
     return f"online:{site.pk}:{digest[:40]}"
 
 
-def send_access_code(*, site: Site, contact: Contact, language: str, customer: Customer | None = None) -> None:
-    """A fresh code for this contact (older ones retired), delivered to it after commit."""
+def send_access_code(*, site: Site, contact: Contact, language: str, customer: Customer | None = None, brand: Brand | None = None) -> None:
+    """A fresh code for this contact (older ones retired), delivered to it after commit, signed by the brand's contact point."""
     now = timezone.now()
     code = f"{secrets.randbelow(10**CODE_DIGITS):0{CODE_DIGITS}d}"
     key = _code_key(site, contact)
@@ -143,18 +145,27 @@ def send_access_code(*, site: Site, contact: Contact, language: str, customer: C
         row.code_hash = _hash_code(row, code)
         row.save()
         minutes = int(CODE_TTL.total_seconds() // 60)
-        transaction.on_commit(lambda: _deliver_code(site, contact, language, code, minutes))
+        transaction.on_commit(lambda: _deliver_code(site, brand, contact, language, code, minutes))
 
 
-def _deliver_code(site: Site, contact: Contact, language: str, code: str, minutes: int) -> None:
+def _deliver_code(site: Site, brand: Brand | None, contact: Contact, language: str, code: str, minutes: int) -> None:
     template, language = find_template(key="one_time_code", languages=[language, site.language, settings.LANGUAGE_CODE])
-    context = {"code": code, "minutes": minutes, "site": site, "customer": "", "brand_name": ""}
+    point = contact_point_for(site, brand)
+    context = {"code": code, "minutes": minutes, "site": point, "customer": "", "brand_name": point.brand.name if point.brand else ""}
     subject, body, body_html = render_message(message_template=template, channel=contact.channel, language=language, context=context)
     try:
         if contact.channel == MessageChannel.SMS:
-            gateways.sms_backend().send(OutboxMessage(site=site, channel=MessageChannel.SMS, recipient=contact.address, body=body))
+            sms = OutboxMessage(site=site, brand=point.brand, channel=MessageChannel.SMS, recipient=contact.address, body=body)
+            gateways.sms_backend().send(sms)
         else:
-            email = EmailMultiAlternatives(subject, body, f"{site.name} <{site.email or settings.DEFAULT_FROM_EMAIL}>", [contact.address])
+            email = EmailMultiAlternatives(
+                subject,
+                body,
+                gateways.sender_address(point),
+                [contact.address],
+                headers=AUTOMATED_HEADERS,
+                reply_to=gateways.reply_to_addresses(point),
+            )
             email.attach_alternative(body_html, "text/html")
             email.send()
     except (SendError, smtplib.SMTPException, OSError):
@@ -237,16 +248,14 @@ def read_prefill_token(token: str) -> Vehicle:
 def online_booking_url(vehicle: Vehicle) -> str:
     """The absolute, pre-filled online booking link for the vehicle's owner (reminders, connected-car notices)."""
     site = vehicle.owner.site
-    brand = brand_of(site, vehicle)
-    kwargs = {"site_code": site.code, **({"brand_code": brand.code} if brand else {})}
-    name = "online:book_brand" if brand else "online:book"
-    return settings.SITE_URL + reverse(name, kwargs=kwargs) + "?" + urlencode({"p": prefill_token(vehicle)})
+    return booking_page_url(site, brand_of(site, vehicle)) + "?" + urlencode({"p": prefill_token(vehicle)})
 
 
-def brand_of(site: Site, vehicle: Vehicle):
-    """The site's brand contact point for the vehicle's make (its page and its look), or None."""
-    contact = site.brand_contacts.filter(brand__name__iexact=vehicle.make).select_related("brand").first()
-    return contact.brand if contact else None
+def booking_page_url(site: Site, brand: Brand | None) -> str:
+    """The absolute address of the site's online booking, under one of its brands when given."""
+    if brand is None:
+        return settings.SITE_URL + reverse("online:book", kwargs={"site_code": site.code})
+    return settings.SITE_URL + reverse("online:book_brand", kwargs={"site_code": site.code, "brand_code": brand.code})
 
 
 def contact_on_file(customer: Customer) -> Contact | None:
@@ -335,7 +344,7 @@ def book_online(
             "services_explained": True,
             "mobility_offered": True,
             "prices_given": True,
-            "documents_to_bring": str(_("Service book, registration papers, wheel-lock key")),
+            "documents_to_bring": str(DEFAULT_DOCUMENTS),
         },
     )
 
@@ -490,11 +499,11 @@ def answer_web_request(*, web_request: WebRequest, answer: str, with_booking_lin
                 if locked.channel == WebRequest.Channel.EMAIL and locked.email
                 else (Channel.SMS if locked.mobile else Channel.EMAIL),
             )
-        link = settings.SITE_URL + reverse("online:book", kwargs={"site_code": site.code}) if with_booking_link else ""
+        link = booking_page_url(site, locked.brand) if with_booking_link else ""
         queue_message(
             customer=customer,
             template="web_request_answer",
-            context={"answer": answer.strip(), "link": link},
+            context={"answer": answer.strip(), "link": link, "brand": locked.brand},
             about=locked,
             idempotency_key=f"web_request_answer:{locked.pk}",
             purpose="service",

@@ -83,7 +83,7 @@ class ChooseForm(forms.Form):
     def __init__(self, *args, site, brand=None, loaner_offered: bool, language: str | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["operations"].queryset = online_operations(site, brand)
-        mobility = MobilityService.objects.filter(site=site, active=True).order_by("kind", "pk")
+        mobility = MobilityService.objects.offered(site=site, brand=brand).order_by("kind", "pk")
         if not loaner_offered:
             mobility = mobility.exclude(kind=MobilityService.Kind.LOANER)
         self.fields["mobility"].queryset = mobility

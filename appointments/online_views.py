@@ -21,11 +21,13 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from aftersales.accounts.contact_points import contact_point_for
 from aftersales.accounts.models import Brand, Site
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Channel, Customer, MobilityService, Vehicle
-from aftersales.customers.selectors import active_campaigns, attach_open_campaigns
+from aftersales.customers.selectors import active_campaigns, attach_open_campaigns, current_offers
 from aftersales.customers.services import create_customer, create_vehicle
+from aftersales.lib.client_ip import client_ip
 from aftersales.lib.domain import add_domain_error
 from aftersales.lib.signing import LinkError
 from aftersales.messaging.exceptions import CodeRefused
@@ -38,11 +40,6 @@ from .online_forms import ChooseForm, CodeForm, ContactForm, DetailsForm, Identi
 from .slots import JobRequest
 
 LANGUAGE_CODES = [code for code, _name in settings.LANGUAGES]
-
-
-def client_ip(request: HttpRequest) -> str:
-    """The visitor's address as the web server saw it (a proxy in front must set REMOTE_ADDR, e.g. gunicorn --forwarded-allow-ips)."""
-    return request.META.get("REMOTE_ADDR", "")
 
 
 def visitor_language(request: HttpRequest, default: str | None = None) -> str:
@@ -79,12 +76,14 @@ def public_render(
     request: HttpRequest, template: str, context: dict, *, site: Site, customer: Customer | None = None, status: int = 200
 ) -> HttpResponse:
     """A public page in the visitor's language (on a customer's own link: theirs by default), in the site's
-    time zone, under the dealer's header with the language picker."""
+    time zone, under the dealer's header with the language picker; ``contact`` is the contact point of the
+    context's ``brand`` (the vehicle's) at the site, its name heading the page and its phone and e-mail at its foot."""
     with visitor_locale(request, site=site, customer=customer) as language:
         kept = request.GET.copy()
         kept.pop("lang", None)
         context = {
             "site": site,
+            "contact": contact_point_for(site, context.get("brand")),
             "language": language,
             "languages": settings.LANGUAGES,
             "path": request.path,
@@ -138,7 +137,7 @@ def book(request: HttpRequest, site_code: str, brand_code: str | None = None) ->
         contact = form.cleaned_data["contact"]
         if not (online.allow("code_ip", client_ip(request)) and online.allow("code_contact", contact.address)):
             return _limited(request, site, "appointments/online/identify.html", context)
-        online.send_access_code(site=site, contact=contact, language=visitor_language(request))
+        online.send_access_code(site=site, contact=contact, language=visitor_language(request), brand=brand)
         _save(
             request,
             site,
@@ -164,7 +163,7 @@ def _book_prefilled(request: HttpRequest, site: Site, brand, token: str) -> Http
     if request.method == "POST":
         if not (online.allow("code_ip", client_ip(request)) and online.allow("code_contact", contact.address)):
             return _limited(request, site, "appointments/online/prefilled.html", {"token": token, "brand": brand})
-        online.send_access_code(site=site, contact=contact, language=visitor_language(request), customer=vehicle.owner)
+        online.send_access_code(site=site, contact=contact, language=visitor_language(request), customer=vehicle.owner, brand=brand)
         _save(
             request,
             site,
@@ -303,6 +302,11 @@ def _brand(state: dict):
     return Brand.objects.filter(pk=state.get("brand")).first() if state.get("brand") else None
 
 
+def _vehicle_brand(site: Site, state: dict, vehicle: Vehicle):
+    """The brand the visit is for: the vehicle's at the site, else the one whose page the visitor came through."""
+    return online.brand_of(site, vehicle) or _brand(state)
+
+
 @public_view
 def choose(request: HttpRequest, site_code: str) -> HttpResponse:
     site, _brand_unused = _site_and_brand(site_code)
@@ -310,7 +314,7 @@ def choose(request: HttpRequest, site_code: str) -> HttpResponse:
     if vehicle is None:
         return redirect(_next_step(site, state))
     now = timezone.now()
-    brand = _brand(state)
+    brand = _vehicle_brand(site, state, vehicle)
     chosen = state.get("choice", {})
     initial = {"operations": chosen.get("operations", []), "mobility": chosen.get("mobility"), "comment": chosen.get("comment", "")}
     probe = [JobRequest(description="probe", flat_rate_hours=Decimal("0"))]
@@ -343,6 +347,7 @@ def choose(request: HttpRequest, site_code: str) -> HttpResponse:
         "brand": brand,
         "operations": [(op, prices[op.pk]) for op in operations],
         "chosen_operations": [str(pk) for pk in (form.data.getlist("operations") if form.is_bound else initial["operations"])],
+        "offers": current_offers(site=site, make=vehicle.make, on=timezone.localdate(now, site.tz)),
     }
     return public_render(request, "appointments/online/choose.html", context, site=site, status=400 if form.errors else 200)
 
@@ -350,13 +355,11 @@ def choose(request: HttpRequest, site_code: str) -> HttpResponse:
 # --- 5. Time and booking -----------------------------------------------------------------------
 
 
-def _choice(site: Site, state: dict):
+def _choice(site: Site, state: dict, brand):
     choice = state.get("choice") or {}
-    mobility = MobilityService.objects.filter(pk=choice.get("mobility"), site=site, active=True).first()
+    mobility = MobilityService.objects.offered(site=site, brand=brand).filter(pk=choice.get("mobility")).first()
     operations = list(
-        ChooseForm(site=site, brand=_brand(state), loaner_offered=True)
-        .fields["operations"]
-        .queryset.filter(pk__in=choice.get("operations", []))
+        ChooseForm(site=site, brand=brand, loaner_offered=True).fields["operations"].queryset.filter(pk__in=choice.get("operations", []))
     )
     return operations, mobility, choice.get("comment", "")
 
@@ -367,14 +370,15 @@ def slot(request: HttpRequest, site_code: str) -> HttpResponse:
     state, customer, vehicle = _verified(request, site)
     if vehicle is None:
         return redirect(_next_step(site, state))
-    operations, mobility, comment = _choice(site, state)
+    brand = _vehicle_brand(site, state, vehicle)
+    operations, mobility, comment = _choice(site, state, brand)
     if mobility is None or not (operations or comment.strip()):
         return redirect("online:choose", site_code=site.code)
     jobs = [JobRequest.of(operation) for operation in operations] or [JobRequest(description=comment[:200])]
     form = SlotForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if not (online.allow("book_ip", client_ip(request)) and online.allow("book_phone", customer.mobile or customer.email)):
-            return _limited(request, site, "appointments/online/slot.html", _slot_context(request, site, form, jobs, mobility))
+            return _limited(request, site, "appointments/online/slot.html", _slot_context(request, site, brand, form, jobs, mobility))
         advisor_id, starts_at = form.cleaned_data["slot"]
         try:
             appointment = online.book_online(
@@ -393,11 +397,11 @@ def slot(request: HttpRequest, site_code: str) -> HttpResponse:
             _save(request, site, {key: value for key, value in state.items() if key != "choice"})
             messages.success(request, _("Your appointment is booked. The confirmation is on its way to you."))
             return redirect(services.customer_link(appointment).removeprefix(settings.SITE_URL))
-    context = _slot_context(request, site, form, jobs, mobility)
+    context = _slot_context(request, site, brand, form, jobs, mobility)
     return public_render(request, "appointments/online/slot.html", context, site=site, status=400 if form.errors else 200)
 
 
-def _slot_context(request: HttpRequest, site: Site, form: SlotForm, jobs, mobility) -> dict:
+def _slot_context(request: HttpRequest, site: Site, brand, form: SlotForm, jobs, mobility) -> dict:
     proposals = online.online_slots(
         site=site,
         jobs=jobs,
@@ -408,6 +412,7 @@ def _slot_context(request: HttpRequest, site: Site, form: SlotForm, jobs, mobili
     language = visitor_language(request)
     return {
         "form": form,
+        "brand": brand,
         "days": group_by_day(site, proposals),
         "mobility_label": mobility.localized("name", language),
         "estimate": services.estimate_jobs(site=site, jobs=jobs),

@@ -2,7 +2,7 @@
 
 from aftersales.customers.privacy import REDACTED, rows
 
-from .models import Appointment, AppointmentEvent, WebRequest
+from .models import Appointment, AppointmentEvent, BreakdownCall, WebRequest
 
 
 def export_appointments(customer) -> list[dict]:
@@ -11,6 +11,7 @@ def export_appointments(customer) -> list[dict]:
         *rows(appointments),
         *rows(AppointmentEvent.objects.filter(appointment__in=appointments).order_by("pk")),
         *rows(WebRequest.objects.filter(customer=customer).order_by("received_at", "pk")),
+        *rows(BreakdownCall.objects.filter(customer=customer).order_by("taken_at", "pk")),
     ]
 
 
@@ -19,5 +20,8 @@ def erase_appointments(customer) -> list[str]:
     AppointmentEvent.objects.filter(appointment__customer=customer).exclude(note="").update(note=REDACTED)
     WebRequest.objects.filter(customer=customer).update(
         name=REDACTED, mobile="", email="", message=REDACTED, answer=REDACTED, vehicle_text=""
+    )
+    BreakdownCall.objects.filter(customer=customer).update(
+        location=REDACTED, latitude=None, longitude=None, insurer="", policy_number="", assistance_file_number=""
     )
     return []

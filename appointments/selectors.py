@@ -11,9 +11,9 @@ from django.utils import timezone
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.permissions import get_for_user, visible_to
 from aftersales.accounts.roles import Role
-from aftersales.customers.models import OperationPart, Vehicle
-from aftersales.lib.text import fold
+from aftersales.customers.models import LabourOperation, OperationPart, Vehicle
 
+from .concerns import Concern, same_concern
 from .models import (
     Appointment,
     AppointmentEvent,
@@ -22,9 +22,11 @@ from .models import (
     LoanerReservation,
     PartOrderRequest,
     PartReservation,
+    PartsDelayWarning,
     PartStock,
     WebRequest,
 )
+from .preparation import PreparationDays, PreparationNote, preparation_days, preparation_notes
 from .slots import local_day_bounds
 
 
@@ -34,7 +36,7 @@ def booked_jobs() -> Prefetch:
 
 
 def _with_details(queryset: QuerySet) -> QuerySet:
-    return queryset.select_related("site", "customer", "vehicle", "advisor").prefetch_related(booked_jobs(), "mobility")
+    return queryset.select_related("site", "customer", "vehicle", "advisor", "breakdown_call").prefetch_related(booked_jobs(), "mobility")
 
 
 def list_appointments(*, site: Site, first_day: date, last_day: date, advisor: User | None = None) -> QuerySet:
@@ -61,7 +63,7 @@ def get_appointment_for_user(*, user: User, pk: int) -> Appointment:
             Prefetch("events", queryset=AppointmentEvent.objects.select_related("actor")),
             Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner")),
         )
-        .select_related("rescheduled_from")
+        .select_related("rescheduled_from", "breakdown_call__assistance_partner", "breakdown_call__taken_by")
     )
     return get_for_user(queryset, user, pk=pk)
 
@@ -78,12 +80,7 @@ def free_loaners(*, site: Site, starts_at: datetime, ends_at: datetime) -> Query
 
 
 COMEBACK_DAYS = 30
-COMEBACK_MIN_WORD = 4
 VISIT_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED, Appointment.Status.ARRIVED, Appointment.Status.CONVERTED)
-
-
-def _concern_words(text: str) -> set[str]:
-    return {word for word in fold(text).split() if len(word) >= COMEBACK_MIN_WORD}
 
 
 def comeback_warnings(*, vehicle: Vehicle, operation_ids, words: str, now: datetime) -> list[Appointment]:
@@ -91,13 +88,15 @@ def comeback_warnings(*, vehicle: Vehicle, operation_ids, words: str, now: datet
 
     Rule: an appointment of the same vehicle that started in the 30 days
     before ``now`` (booked, confirmed, arrived or turned into a work order:
-    cancelled, moved and no-show ones were no visit), sharing a labour
-    operation with this request, or whose customer's words share a word of
-    at least four letters (accents and case folded) with this request's.
+    cancelled, moved and no-show ones were no visit) whose concern is the same
+    as this request's by ``concerns.same_concern``: a labour operation in
+    common, a word of at least four letters in common (accents and case
+    folded), or a concern category in common (brakes, tyres...) whatever
+    language each was written in. Three queries whatever the number of visits.
     """
-    operation_ids = set(operation_ids)
-    new_words = _concern_words(words)
-    if not operation_ids and not new_words:
+    operations = list(LabourOperation.objects.filter(pk__in=set(operation_ids))) if operation_ids else []
+    new = Concern.of(operations=operations, texts=[words])
+    if not new:
         return []
     earlier = (
         Appointment.objects.filter(
@@ -108,12 +107,17 @@ def comeback_warnings(*, vehicle: Vehicle, operation_ids, words: str, now: datet
     )
     found = []
     for appointment in earlier:
-        same_jobs = operation_ids & {job.operation_id for job in appointment.jobs.all()}
         jobs = appointment.jobs.all()
-        same_words = new_words & _concern_words(" ".join([appointment.customer_words, *(job.description for job in jobs)]))
-        if same_jobs or same_words:
-            appointment.comeback_reasons = sorted(same_words) + [
-                job.localized_description() for job in jobs if job.operation_id in same_jobs
+        shared = same_concern(
+            new,
+            Concern.of(
+                operations=[job.operation for job in jobs if job.operation_id],
+                texts=[appointment.customer_words, *(job.description for job in jobs)],
+            ),
+        )
+        if shared:
+            appointment.comeback_reasons = shared.reasons() + [
+                job.localized_description() for job in jobs if job.operation_id in shared.operation_ids
             ]
             found.append(appointment)
     return found
@@ -141,6 +145,7 @@ class KitLine:
 class PreparedAppointment:
     appointment: Appointment
     kit: list[KitLine] = field(default_factory=list)
+    notes: list[PreparationNote] = field(default_factory=list)  # later stages' part (the work order), see preparation.py
 
     @property
     def missing_parts(self) -> list:
@@ -150,15 +155,40 @@ class PreparedAppointment:
 PREPARATION_STATUSES = (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED)
 
 
-def preparation_list(*, site, today: date) -> dict[date, list[PreparedAppointment]]:
-    """Tomorrow's and the day after's appointments with their parts kits, stock and loaners, in fixed queries."""
-    days = [today + timedelta(days=1), today + timedelta(days=2)]
+def preparation_list(*, site, today: date, user=None, days: PreparationDays | None = None) -> dict[date, list[PreparedAppointment]]:
+    """The appointments of the next working days (``preparation.preparation_days``; a closed day only when it holds
+    bookings) with their parts kits, stock, loaners and, for ``user``, the later stages' notes, in fixed queries."""
+    days = days or preparation_days(site=site, today=today)
+    if not days.working and not days.closed:
+        return {}
     appointments = list(
-        list_appointments(site=site, first_day=days[0], last_day=days[1])
+        list_appointments(site=site, first_day=days.first_day, last_day=days.last_day)
         .filter(status__in=PREPARATION_STATUSES)
-        .prefetch_related(Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner", "confirmed_by")))
+        .prefetch_related(
+            Prefetch("loaner_reservations", queryset=LoanerReservation.objects.select_related("loaner", "confirmed_by")),
+            Prefetch("parts_warnings", queryset=PartsDelayWarning.objects.select_related("sent_by").order_by("-number")),
+        )
     )
-    return {day: items for day, items in zip(days, _with_kits(site, appointments, days), strict=True)}
+    every_day = days.all_days()
+    listed = {
+        day: items for day, items in zip(every_day, _with_kits(site, appointments, every_day), strict=True) if day in days.working or items
+    }
+    if user is not None:
+        _attach_notes([item for items in listed.values() for item in items], user)
+    return listed
+
+
+def prepared_appointment(*, appointment: Appointment, user) -> PreparedAppointment:
+    """One appointment's kit and the later stages' notes, whatever its day (for its bin label)."""
+    [[prepared]] = _with_kits(appointment.site, [appointment], [appointment.workshop_day])
+    _attach_notes([prepared], user)
+    return prepared
+
+
+def _attach_notes(items: list[PreparedAppointment], user) -> None:
+    notes = preparation_notes([item.appointment for item in items], user)
+    for item in items:
+        item.notes = notes[item.appointment.pk]
 
 
 def _with_kits(site, appointments: list[Appointment], days: list[date]) -> list[list[PreparedAppointment]]:
@@ -199,9 +229,30 @@ def kit_need(*, appointment: Appointment, part_id: int) -> Decimal:
     return sum(quantities, Decimal("0"))
 
 
+def kits_of(*, appointments: list[Appointment]) -> dict[int, PreparedAppointment]:
+    """Each appointment's parts kit against its site's stock, by appointment id, in fixed queries per site.
+
+    The appointments come with their jobs prefetched (``booked_jobs``).
+    """
+    by_site: dict[Site, list[Appointment]] = defaultdict(list)
+    for appointment in appointments:
+        by_site[appointment.site].append(appointment)
+    found = {}
+    for site, listed in by_site.items():
+        for items in _with_kits(site, listed, sorted({appointment.workshop_day for appointment in listed})):
+            found.update((item.appointment.pk, item) for item in items)
+    return found
+
+
 def list_part_order_requests(*, user, status: str | None = PartOrderRequest.Status.OPEN) -> QuerySet:
-    queryset = visible_to(PartOrderRequest.objects.all(), user).select_related(
-        "site", "part", "appointment__customer", "appointment__vehicle", "requested_by"
+    """The requests with what the parts desk's list shows: the appointment's jobs (for its kit) and its warnings, last first."""
+    queryset = (
+        visible_to(PartOrderRequest.objects.all(), user)
+        .select_related("site", "part", "appointment__site", "appointment__customer", "appointment__vehicle", "requested_by", "handled_by")
+        .prefetch_related(
+            Prefetch("appointment__jobs", queryset=AppointmentJob.objects.select_related("operation")),
+            Prefetch("appointment__parts_warnings", queryset=PartsDelayWarning.objects.select_related("sent_by").order_by("-number")),
+        )
     )
     if status:
         queryset = queryset.filter(status=status)

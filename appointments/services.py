@@ -16,6 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from email.utils import parseaddr
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -25,12 +26,16 @@ from django.utils import timezone, translation
 from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.contact_points import brand_of, contact_point_for_vehicle
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
 from aftersales.audit.services import record_change
-from aftersales.customers.models import Customer, MobilityService, OperationPart, Part, Vehicle
+from aftersales.customers.exceptions import MileageNeedsCorrectionReason
+from aftersales.customers.models import Customer, MileageReading, MobilityService, OperationPart, Part, Vehicle
+from aftersales.customers.services import record_mileage
 from aftersales.lib.domain import StatusFlow
-from aftersales.lib.formatting import format_number
+from aftersales.lib.formatting import format_money, format_number
+from aftersales.lib.ics import Party
 from aftersales.lib.signing import make_token
 from aftersales.lib.system_texts import SystemText
 from aftersales.messaging.models import OutboxMessage
@@ -54,10 +59,12 @@ from .models import (
     PartOrderRequest,
     PartReservation,
     PartStock,
+    SiteCapacityRule,
+    Skill,
     SlotReservation,
 )
 from .slots import HANDOVER_SEARCH_DAYS, JobRequest, check_slot, load_calendar, workshop_need
-from .system_texts import ANSWERED_VIA, PART_ORDER_REQUESTED, PARTS_DELAY_WARNED, PARTS_RESERVED
+from .system_texts import ANSWERED_VIA, PART_ORDER_REQUESTED, PARTS_RESERVED
 
 CENT = Decimal("0.01")
 Status = Appointment.Status
@@ -164,8 +171,13 @@ def book_appointment(
     origin: str | None = None,
     origin_record=None,
     override_reason: str | None = None,
+    mileage_km: int | None = None,
+    mileage_correction_reason: str = "",
 ) -> Appointment:
-    """Book a reception slot and its handover slot (and a loaner) for a customer's vehicle."""
+    """Book a reception slot and its handover slot (and a loaner) for a customer's vehicle.
+
+    ``mileage_km``: the current mileage the customer gave, recorded with the booking (a lower one than the last
+    reading needs ``mileage_correction_reason``, as on the vehicle page)."""
     jobs = list(jobs)
     mobility = list(mobility)
     _check_booking_input(
@@ -185,8 +197,11 @@ def book_appointment(
         raise InvalidBooking(_("Choose where the booking came from from the list."), field="origin")
     channel = Appointment.BookingChannel(channel)
     clean_checklist = _clean_checklist(checklist or {})
+    clean_checklist["arrival_area"] = clean_checklist["arrival_area"] or arrival_area_for(jobs)
     with transaction.atomic():
         _lock_advisor(advisor)
+        if mileage_km is not None:
+            _record_told_mileage(vehicle, km=mileage_km, correction_reason=mileage_correction_reason, actor=booked_by)
         estimate = estimate_jobs(site=site, jobs=jobs)
         waits = any(service.kind == MobilityService.Kind.LOUNGE for service in mobility)
         placement = _check_capacity(
@@ -245,6 +260,15 @@ def book_appointment(
     return appointment
 
 
+def _record_told_mileage(vehicle: Vehicle, *, km: int, correction_reason: str, actor: User) -> None:
+    try:
+        record_mileage(
+            vehicle=vehicle, km=km, source=MileageReading.Source.CUSTOMER, correction_reason=correction_reason, recorded_by=actor
+        )
+    except MileageNeedsCorrectionReason as error:
+        raise InvalidBooking(error.message, field="mileage_correction_reason") from error
+
+
 def reschedule_appointment(
     *,
     appointment: Appointment,
@@ -288,6 +312,7 @@ def reschedule_appointment(
             "",
         )
         new.rescheduled_from, new.booked_by, new.created_at = old, actor, timezone.now()
+        new.calendar_sequence = old.calendar_sequence + 1  # the same calendar event (calendar_uid), a newer version
         new.save(force_insert=True)
         for job in jobs:
             job.pk, job.appointment = None, new
@@ -309,8 +334,8 @@ def cancel_appointment(*, appointment: Appointment, actor: User | None, reason: 
     with transaction.atomic():
         locked = _lock_appointment(appointment)
         _release(locked)
-        APPOINTMENT_FLOW.move(locked, Status.CANCELLED, actor=actor, note=reason.strip())
-        _queue_notice(locked, "booking_cancelled", actor=actor)
+        APPOINTMENT_FLOW.move(locked, Status.CANCELLED, actor=actor, note=reason.strip(), calendar_sequence=locked.calendar_sequence + 1)
+        _queue_notice(locked, "booking_cancelled", actor=actor, ics_until=reception_end(locked))
     appointment.refresh_from_db()
     return appointment
 
@@ -386,8 +411,21 @@ def _check_booking_input(*, site, customer, vehicle, advisor, starts_at, jobs, c
         raise InvalidBooking(_("Choose at least one job or write the customer's words."), field="jobs")
     if any(service.site_id != site.pk or not service.active for service in mobility):
         raise InvalidBooking(_("A mobility service chosen is not offered by this site."), field="mobility")
+    _check_mobility_brand(site, vehicle, mobility)
     if loaner is not None and (loaner.site_id != site.pk or not loaner.active):
         raise LoanerUnavailable(_("This loaner is not in this site's fleet."))
+
+
+def _check_mobility_brand(site: Site, vehicle: Vehicle, mobility: list[MobilityService]) -> None:
+    """A service kept for some brands (the Lexus Lounge) is not offered for a vehicle of another."""
+    if not mobility:
+        return
+    offered = set(MobilityService.objects.offered(site=site, brand=brand_of(site, vehicle)).values_list("pk", flat=True))
+    refused = next((service for service in mobility if service.pk not in offered), None)
+    if refused is not None:
+        raise InvalidBooking(
+            _("%(service)s is not offered for a %(make)s.") % {"service": refused.localized("name"), "make": vehicle.make}, field="mobility"
+        )
 
 
 def _check_advisor(site: Site, advisor: User) -> None:
@@ -420,19 +458,53 @@ def booked_services(appointment: Appointment, language: str | None = None) -> st
     return ", ".join(job.localized_description(language) for job in jobs) or appointment.customer_words
 
 
-def _queue_notice(appointment: Appointment, template: str, *, actor, ics_until: datetime | None = None, **extra) -> None:
-    """The customer's confirmation, move or cancellation notice, sent by the outbox after commit."""
-    services = lazy(booked_services, str)(appointment)  # read in the message's language when it is rendered
+def arrival_area_for(jobs: Sequence[JobRequest]) -> str:
+    """Where the customer drives in when the booking did not say: the bodyshop for bodywork, the express lane when
+    every job is express work, else the mechanical workshop."""
+    skills = {job.skill for job in jobs}
+    if Skill.BODYWORK in skills:
+        return Appointment.ArrivalArea.BODYSHOP
+    if skills == {Skill.EXPRESS}:
+        return Appointment.ArrivalArea.EXPRESS
+    return Appointment.ArrivalArea.MECHANICAL
+
+
+def mobility_label(services: Iterable[MobilityService], currency: str, language: str | None = None) -> str:
+    """The mobility chosen, with its price when it has one, for a reader of ``language`` (the active one when None)."""
+    return ", ".join(
+        f"{service.localized('name', language)} ({format_money(service.price, currency, language)})"
+        if service.price
+        else service.localized("name", language)
+        for service in services
+    )
+
+
+def booking_details(appointment: Appointment) -> dict:
+    """What a confirmation says besides the time: the work, the estimate, the mobility chosen, the documents to bring
+    and the arrival area; each is read in the language of the message when it is rendered."""
+    mobility = list(appointment.mobility.all())
     area = appointment.checklist.get("arrival_area", "")
+    return {
+        "services": lazy(booked_services, str)(appointment),
+        "estimate": lazy(format_money, str)(appointment.gross_total, appointment.currency) if appointment.gross_total else "",
+        "mobility": lazy(mobility_label, str)(mobility, appointment.currency) if mobility else "",
+        "documents": lazy(lambda: appointment.documents_label, str)(),
+        "arrival_area": Appointment.ArrivalArea(area).label if area in Appointment.ArrivalArea.values else "",
+    }
+
+
+def _queue_notice(appointment: Appointment, template: str, *, actor, ics_until: datetime | None = None, **extra) -> None:
+    """The customer's confirmation, move or cancellation notice, sent by the outbox after commit; with ``ics_until``
+    its e-mail carries the booking's calendar event: a request while the booking stands, a cancel once it is cancelled."""
     context = {
         "start": appointment.starts_at,
         "vehicle": str(appointment.vehicle),
-        "services": services,
-        "arrival_area": Appointment.ArrivalArea(area).label if area else "",
+        **booking_details(appointment),
         "link": customer_link(appointment),
         **extra,
     }
-    ics_event = ics_event_for(appointment, until=ics_until) if ics_until is not None else None
+    method = "CANCEL" if appointment.status == Status.CANCELLED else "REQUEST"
+    ics_event = ics_event_for(appointment, until=ics_until, method=method) if ics_until is not None else None
     queue_message(
         customer=appointment.customer,
         template=template,
@@ -445,17 +517,38 @@ def _queue_notice(appointment: Appointment, template: str, *, actor, ics_until: 
     )
 
 
-def ics_event_for(appointment: Appointment, *, until: datetime) -> dict:
-    """The calendar event of the reception (``ics_event`` of queue_message, or lib.ics.build_event's arguments)."""
-    services = booked_services(appointment, appointment.customer.language)
-    with translation.override(appointment.customer.language or appointment.site.language):
+def reception_end(appointment: Appointment) -> datetime:
+    """When the reception of the visit ends: the end of its calendar event."""
+    rule = SiteCapacityRule.objects.filter(site=appointment.site).first() or SiteCapacityRule()
+    return appointment.starts_at + timedelta(minutes=rule.reception_minutes)
+
+
+def ics_event_for(appointment: Appointment, *, until: datetime, method: str = "PUBLISH") -> dict:
+    """The booking's calendar event in the customer's language (``ics_event`` of queue_message, or with ``time_zone``
+    the arguments of lib.ics.build_event): one UID for the booking's whole life, its version, who organises it."""
+    site = appointment.site
+    with translation.override(appointment.customer.language or site.language):
+        details = {name: str(value) for name, value in booking_details(appointment).items()}
+        lines = [
+            details["services"],
+            _("Estimate: %(total)s VAT included") % {"total": details["estimate"]} if details["estimate"] else "",
+            _("Mobility: %(mobility)s") % {"mobility": details["mobility"]} if details["mobility"] else "",
+            _("Arrival area: %(area)s") % {"area": details["arrival_area"]} if details["arrival_area"] else "",
+            _("Documents to bring: %(documents)s") % {"documents": details["documents"]},
+            _("To change or cancel: %(link)s") % {"link": customer_link(appointment)},
+        ]
         summary = str(_("Service appointment: %(vehicle)s") % {"vehicle": appointment.vehicle})
+    contact = contact_point_for_vehicle(site, appointment.vehicle)
     return {
-        "uid": f"appointment-{appointment.pk}@{appointment.site.code}",
+        "uid": appointment.calendar_uid,
+        "sequence": appointment.calendar_sequence,
+        "method": method,
         "start": appointment.starts_at,
         "end": until,
         "summary": summary,
-        "description": "\n".join(filter(None, [services, appointment.checklist.get("documents_to_bring", "")])),
+        "location": f"{contact.name}, {site.address}, {site.postcode} {site.city}",
+        "description": "\n".join(str(line) for line in lines if line),
+        "organizer": Party(name=contact.name, email=contact.email or parseaddr(settings.DEFAULT_FROM_EMAIL)[1]),
     }
 
 
@@ -613,55 +706,6 @@ def request_part_order(*, appointment: Appointment, part: Part, quantity: Decima
                 note=PART_ORDER_REQUESTED(quantity=quantity, part=part),
             )
     return request
-
-
-def mark_part_ordered(*, order_request: PartOrderRequest, actor: User) -> PartOrderRequest:
-    """The parts advisor placed the order: the quantity counts as on order (once)."""
-    with transaction.atomic():
-        locked = PartOrderRequest.objects.select_for_update().get(pk=order_request.pk)
-        if locked.status == PartOrderRequest.Status.ORDERED:
-            return locked
-        if locked.status != PartOrderRequest.Status.OPEN:
-            raise PartsError(_("This request is no longer open."), field="status")
-        stock, _created = PartStock.objects.select_for_update().get_or_create(site=locked.site, part=locked.part)
-        stock.on_order += locked.quantity
-        stock.save(update_fields=["on_order"])
-        locked.status, locked.handled_by, locked.handled_at = PartOrderRequest.Status.ORDERED, actor, timezone.now()
-        locked.save(update_fields=["status", "handled_by", "handled_at"])
-    return locked
-
-
-def warn_parts_delay(*, appointment: Appointment, parts: Sequence[Part], actor: User):
-    """Tell the customer a part will be missing on the day (once per appointment)."""
-    if not parts:
-        raise PartsError(_("No part of this appointment is missing."))
-    if appointment.status not in (Status.BOOKED, Status.CONFIRMED):
-        raise TransitionNotAllowed(_("Only an upcoming appointment can be warned."))
-    names = lazy(lambda: ", ".join(part.localized("name") for part in parts), str)()  # in the message's language
-    with transaction.atomic():
-        message = queue_message(
-            customer=appointment.customer,
-            template="parts_delay",
-            about=appointment,
-            actor=actor,
-            purpose="service",
-            idempotency_key=f"parts_delay:{appointment.pk}",
-            context={
-                "start": appointment.starts_at,
-                "vehicle": str(appointment.vehicle),
-                "parts": names,
-                "link": customer_link(appointment),
-            },
-        )
-        if not appointment.events.filter(details__parts_delay_message=message.pk).exists():
-            APPOINTMENT_FLOW.record(
-                appointment,
-                actor=actor,
-                from_status=appointment.status,
-                note=PARTS_DELAY_WARNED(parts=parts),
-                details={"parts_delay_message": message.pk},
-            )
-    return message
 
 
 def close_loaner_reservation(*, reservation: LoanerReservation, returned_at: datetime, actor: User) -> LoanerReservation:

@@ -206,6 +206,18 @@ def local_day_bounds(site: Site, first_day: date, last_day: date) -> tuple[datet
     return (datetime.combine(first_day, time(), tzinfo=tz), datetime.combine(last_day + timedelta(days=1), time(), tzinfo=tz))
 
 
+def closed_days(*, site: Site, first_day: date, last_day: date) -> dict[date, Promise]:
+    """The public holidays and extra closures of a period, each with why the site is closed (one query)."""
+    closed = {}
+    holidays = site.public_holidays(range(first_day.year, last_day.year + 1))
+    for day, name in holidays.items():
+        if first_day <= day <= last_day:
+            closed[day] = _("public holiday (%(name)s)") % {"name": name}
+    for day, reason in site.closures.filter(day__range=(first_day, last_day)).values_list("day", "reason"):
+        closed[day] = _("site closed (%(reason)s)") % {"reason": reason}
+    return closed
+
+
 def load_calendar(*, site: Site, first_day: date, last_day: date) -> Calendar:
     """Everything the rules need for a period, in a fixed number of queries."""
     start, end = local_day_bounds(site, first_day, last_day)
@@ -215,13 +227,7 @@ def load_calendar(*, site: Site, first_day: date, last_day: date) -> Calendar:
     for weekday, opens, closes in site.opening_hours.values_list("weekday", "opens", "closes"):
         opening[weekday].append((opens, closes))
 
-    closed = {}
-    holidays = site.public_holidays(range(first_day.year, last_day.year + 1))
-    for day, name in holidays.items():
-        if first_day <= day <= last_day:
-            closed[day] = _("public holiday (%(name)s)") % {"name": name}
-    for day, reason in site.closures.filter(day__range=(first_day, last_day)).values_list("day", "reason"):
-        closed[day] = _("site closed (%(reason)s)") % {"reason": reason}
+    closed = closed_days(site=site, first_day=first_day, last_day=last_day)
 
     shifts = defaultdict(list)
     advisor_ids = []

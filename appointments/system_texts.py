@@ -4,7 +4,7 @@ as codes and shown in the reader's language (aftersales.lib.system_texts)."""
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.customers.models import Customer, Part, Vehicle
-from aftersales.lib.system_texts import Choice, Message, Moment, Number, Record, Text
+from aftersales.lib.system_texts import Choice, Day, Message, Moment, Number, Record, Text
 
 from .models import Appointment
 
@@ -44,4 +44,18 @@ CUSTOMER_CHANGE_MAIL = Message(
 APPOINTMENT_AT = Message("appointments.appointment_at", "%(starts_at)s · %(vehicle)s", starts_at=Moment(), vehicle=Record(Vehicle))
 WEB_REQUEST_OVERDUE = Message(
     "appointments.web_request_overdue", _("Web request not answered within 2 working hours: %(name)s"), name=Text()
+)
+# The parts desk (appointments.parts): an order placed with its supplier, a warning that gives the expected date.
+PART_ORDERED = Message(
+    "appointments.part_ordered",
+    _("Part ordered from %(supplier)s: %(part)s, expected on %(expected)s"),
+    supplier=Text(),
+    part=Record(Part, find=_part_numbered),
+    expected=Day(),
+)
+PARTS_DELAY_WARNED_EXPECTED = Message(
+    "appointments.parts_delay_warned_expected",
+    _("Customer warned: parts missing (%(parts)s), expected on %(expected)s"),
+    parts=Record(Part, label=lambda part: part.localized("name")),
+    expected=Day(),
 )

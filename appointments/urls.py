@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, web_request_views
+from . import breakdown_views, kiosk_views, parts_views, views, web_request_views
 
 app_name = "appointments"
 
@@ -9,11 +9,17 @@ urlpatterns = [
     path("desk/live/", views.desk_live, name="desk_live"),
     path("desk/week/", views.desk_week, name="desk_week"),
     path("desk/new-customer/", views.desk_new_customer, name="desk_new_customer"),
+    path("desk/breakdown/", breakdown_views.breakdown_call, name="breakdown"),
+    path("desk/breakdown/live/", breakdown_views.breakdown_live, name="breakdown_live"),
     path("diary/", views.diary, name="diary"),
     path("reception/", views.reception_display, name="reception"),
+    path("reception/screens/", kiosk_views.screens, name="reception_screens"),
+    path("reception/screens/new/", kiosk_views.screen_create, name="reception_screen_create"),
+    path("reception/screens/<int:pk>/revoke/", kiosk_views.screen_revoke, name="reception_screen_revoke"),
+    path("screen/<str:key>/", kiosk_views.kiosk, name="kiosk"),
     path("preparation/", views.preparation, name="preparation"),
-    path("parts-requests/", views.part_requests, name="part_requests"),
-    path("parts-requests/<int:pk>/ordered/", views.part_request_ordered, name="part_request_ordered"),
+    path("parts-requests/", parts_views.part_requests, name="part_requests"),
+    path("parts-requests/<int:pk>/ordered/", parts_views.part_request_ordered, name="part_request_ordered"),
     path("loaners/<int:pk>/confirm/", views.confirm_loaner, name="confirm_loaner"),
     path("requests/", web_request_views.web_requests, name="web_requests"),
     path("requests/new/", web_request_views.web_request_new, name="web_request_new"),
@@ -29,7 +35,7 @@ urlpatterns = [
     path("<int:pk>/loan-contract.pdf", views.loan_contract, name="loan_contract"),
     path("<int:pk>/parts/reserve/", views.reserve_part, name="reserve_part"),
     path("<int:pk>/parts/request/", views.request_part, name="request_part"),
-    path("<int:pk>/parts/warn/", views.warn_parts_delay, name="warn_parts_delay"),
+    path("<int:pk>/parts/warn/", parts_views.warn_parts_delay, name="warn_parts_delay"),
     path("<int:pk>/bin-label.pdf", views.bin_label, name="bin_label"),
     path("b/<str:token>/", views.public_page, name="public"),
     path("b/<str:token>/appointment.ics", views.public_ics, name="public_ics"),

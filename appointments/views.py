@@ -16,6 +16,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aftersales.accounts.contact_points import contact_point_for_vehicle
 from aftersales.accounts.permissions import get_for_user, staff_view, visible_to
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import MobilityService, Part, Vehicle
@@ -23,16 +24,21 @@ from aftersales.customers.selectors import active_campaigns, attach_open_campaig
 from aftersales.customers.services import create_customer, create_vehicle
 from aftersales.lib.domain import add_domain_error
 from aftersales.lib.ics import build_event
+from aftersales.lib.ics import content_type as ics_content_type
 from aftersales.lib.pdf import render_pdf
 from aftersales.lib.signing import LinkError, read_token
 
 from . import online, selectors, services, slots
+from .desk_knowledge import upcoming_bookings, vehicle_knowledge
 from .exceptions import BookingError
 from .forms import CHECKLIST_LABELS, BookingForm, CancelForm, CustomerVehicleForm, RescheduleForm, encode_slot, parse_day
 from .hints import vehicle_hints
-from .models import Appointment, LoanerReservation, PartOrderRequest, SiteCapacityRule
+from .kiosk_views import board_response
+from .loan_contract import contract_context
+from .models import Appointment, LoanerReservation
 from .online_forms import CustomerCancelForm, SlotForm
 from .online_views import group_by_day, public_render, visitor_locale
+from .preparation import preparation_days, preparation_url
 
 LINK_MAX_AGE = timedelta(days=400)  # the real limit is the day after the appointment, checked below
 
@@ -83,7 +89,16 @@ def _greetings(site, agent, vehicle=None) -> list[str]:
 def _booking_form(request: HttpRequest, vehicle: Vehicle, data=None) -> BookingForm:
     site = vehicle.owner.site
     vehicles = visible_to(Vehicle.objects.all(), request.user, "owner__site")
-    return BookingForm(data, user=request.user, site=site, vehicles=vehicles, initial={"vehicle": vehicle.pk})
+    brand = online.brand_of(site, vehicle)
+    return BookingForm(
+        data,
+        user=request.user,
+        site=site,
+        vehicles=vehicles,
+        brand=brand,
+        initial={"vehicle": vehicle.pk},
+        existing_bookings=upcoming_bookings(vehicle=vehicle, now=timezone.now()),
+    )
 
 
 def _live(form: BookingForm, vehicle: Vehicle, now) -> dict:
@@ -104,7 +119,7 @@ def _live(form: BookingForm, vehicle: Vehicle, now) -> dict:
         ),
         "proposals": None,
         "slot": data.get("slot"),
-        "slot_value": form.data.get("slot", "") if form.is_bound else "",
+        "slot_value": (form.data.get("slot") or form.data.get("proposal", "")) if form.is_bound else "",
     }
     if jobs:
         result = slots.propose(
@@ -195,6 +210,7 @@ def desk(request: HttpRequest) -> HttpResponse:
         "greetings": _greetings(form.site, request.user, vehicle),
         "review": step in ("review", "confirm") and form.is_valid(),
         "quiet": quiet,
+        "knowledge": vehicle_knowledge(vehicle=vehicle, site=form.site, now=now),
         **_week(form.site, data, now, live["advisors"]),
     }
     status = 400 if request.method == "POST" and step in ("review", "confirm") and form.errors else 200
@@ -226,6 +242,8 @@ def _book(request: HttpRequest, form: BookingForm, vehicle: Vehicle) -> Appointm
             urgent=data["urgent"],
             override_reason=data.get("override_reason") or None,
             origin_record=data.get("campaign"),
+            mileage_km=data.get("mileage_km"),
+            mileage_correction_reason=data.get("mileage_correction_reason") or "",
         )
     except BookingError as error:
         form.add_service_error(error)
@@ -394,12 +412,17 @@ def _customer_language(appointment: Appointment) -> str:
     return appointment.customer.language or appointment.site.language
 
 
+def _contact_point(appointment: Appointment):
+    """The vehicle's brand's contact point at the site, heading the appointment's documents."""
+    return contact_point_for_vehicle(appointment.site, appointment.vehicle)
+
+
 @staff_view("appointments.view_appointment")
 def booking_card(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
     content = render_pdf(
         "pdf/appointments_booking_card.html",
-        {"appointment": appointment, "link": services.customer_link(appointment)},
+        {"appointment": appointment, "contact": _contact_point(appointment), "link": services.customer_link(appointment)},
         _customer_language(appointment),
         appointment.site.tz,
     )
@@ -409,12 +432,12 @@ def booking_card(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("appointments.view_appointment")
 def loan_contract(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
-    reservation = next(iter(appointment.loaner_reservations.all()), None)
-    if reservation is None:
+    contract = contract_context(appointment)
+    if contract is None:
         raise Http404(_("No loaner is reserved for this appointment."))
     content = render_pdf(
         "pdf/appointments_loan_contract.html",
-        {"appointment": appointment, "reservation": reservation},
+        {**contract, "contact": _contact_point(appointment)},
         _customer_language(appointment),
         appointment.site.tz,
     )
@@ -462,17 +485,9 @@ def diary(request: HttpRequest) -> HttpResponse:
 
 @staff_view("appointments.view_appointment")
 def reception_display(request: HttpRequest) -> HttpResponse:
-    """The reception screen: today's arrivals and whom to see; refreshes itself every 30 s."""
+    """The staff's preview of the reception display (what the screens in the customer area show: kiosk_views)."""
     site, sites = _site(request)
-    today = timezone.localdate(timezone.now(), site.tz)
-    context = {
-        "site": site,
-        "sites": sites,
-        "today": today,
-        "arrivals": selectors.list_arrivals(site=site, day=today),
-        "refreshed_at": timezone.now(),
-    }
-    return _partial(request, "appointments/reception.html", "arrivals", context, site=site)
+    return board_response(request, "appointments/reception.html", {"sites": sites}, site=site)
 
 
 # --- Preparation 24-48 h ---------------------------------------------------------
@@ -482,12 +497,14 @@ def reception_display(request: HttpRequest) -> HttpResponse:
 def preparation(request: HttpRequest) -> HttpResponse:
     site, sites = _site(request)
     today = timezone.localdate(timezone.now(), site.tz)
-    context = {"site": site, "sites": sites, "days": selectors.preparation_list(site=site, today=today)}
+    days = preparation_days(site=site, today=today)
+    listed = selectors.preparation_list(site=site, today=today, user=request.user, days=days)
+    context = {"site": site, "sites": sites, "days": [(day, days.closed.get(day), items) for day, items in listed.items()]}
     return _render(request, "appointments/preparation.html", context, site=site)
 
 
 def _prep_redirect(appointment: Appointment) -> HttpResponse:
-    return redirect(reverse("appointments:preparation") + "?" + urlencode({"site": appointment.site_id}) + f"#appointment-{appointment.pk}")
+    return redirect(preparation_url(appointment))
 
 
 def _posted_part(request: HttpRequest, appointment: Appointment) -> tuple[Part, Decimal]:
@@ -528,45 +545,12 @@ def request_part(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
-@require_POST
-@staff_view("appointments.view_partstock", "appointments.change_appointment")
-def warn_parts_delay(request: HttpRequest, pk: int) -> HttpResponse:
-    appointment = get_for_user(Appointment.objects.select_related("site", "customer", "vehicle"), request.user, pk=pk)
-    today = timezone.localdate(timezone.now(), appointment.site.tz)
-    prepared = next(
-        (
-            item
-            for items in selectors.preparation_list(site=appointment.site, today=today).values()
-            for item in items
-            if item.appointment.pk == appointment.pk
-        ),
-        None,
-    )
-    try:
-        services.warn_parts_delay(appointment=appointment, parts=prepared.missing_parts if prepared else [], actor=request.user)
-    except BookingError as error:
-        messages.error(request, str(error.message))
-    else:
-        messages.success(request, _("The customer is warned that a part will be missing."))
-    return _prep_redirect(appointment)
-
-
 @staff_view("appointments.view_partstock")
 def bin_label(request: HttpRequest, pk: int) -> HttpResponse:
     appointment = selectors.get_appointment_for_user(user=request.user, pk=pk)
-    today = timezone.localdate(timezone.now(), appointment.site.tz)
-    kit = next(
-        (
-            item.kit
-            for items in selectors.preparation_list(site=appointment.site, today=today).values()
-            for item in items
-            if item.appointment.pk == appointment.pk
-        ),
-        [],
-    )
-    content = render_pdf(
-        "pdf/appointments_bin_label.html", {"appointment": appointment, "kit": kit}, appointment.site.language, appointment.site.tz
-    )
+    prepared = selectors.prepared_appointment(appointment=appointment, user=request.user)
+    context = {"appointment": appointment, "kit": prepared.kit, "documents": [note for note in prepared.notes if note.reference]}
+    content = render_pdf("pdf/appointments_bin_label.html", context, appointment.site.language, appointment.site.tz)
     return _pdf_response(content, f"bin-label-{appointment.pk}.pdf")
 
 
@@ -579,29 +563,6 @@ def confirm_loaner(request: HttpRequest, pk: int) -> HttpResponse:
     return _prep_redirect(reservation.appointment)
 
 
-@staff_view("appointments.view_partorderrequest")
-def part_requests(request: HttpRequest) -> HttpResponse:
-    show = request.GET.get("status", PartOrderRequest.Status.OPEN)
-    status = show if show in PartOrderRequest.Status.values else None
-    context = {
-        "requests": selectors.list_part_order_requests(user=request.user, status=status),
-        "status": status,
-        "statuses": PartOrderRequest.Status.choices,
-    }
-    return render(request, "appointments/part_requests.html", context)
-
-
-@require_POST
-@staff_view("appointments.view_partorderrequest", "appointments.change_partorderrequest")
-def part_request_ordered(request: HttpRequest, pk: int) -> HttpResponse:
-    order_request = get_for_user(PartOrderRequest.objects.all(), request.user, pk=pk)
-    try:
-        services.mark_part_ordered(order_request=order_request, actor=request.user)
-    except BookingError as error:
-        messages.error(request, str(error.message))
-    return redirect("appointments:part_requests")
-
-
 # --- The customer's page (signed link, no login) -----------------------------------
 
 
@@ -610,7 +571,7 @@ def _linked_appointment(token: str) -> Appointment:
     pk = read_token(token, purpose=services.LINK_PURPOSE, max_age=LINK_MAX_AGE)
     appointment = (
         Appointment.objects.select_related("site", "customer", "vehicle", "rescheduled_to")
-        .prefetch_related(selectors.booked_jobs())
+        .prefetch_related(selectors.booked_jobs(), "mobility")
         .filter(pk=pk)
         .first()
     )
@@ -692,18 +653,9 @@ def public_ics(request: HttpRequest, token: str) -> HttpResponse:
         appointment = _linked_appointment(token)
     except LinkError as error:
         return _link_error(request, error)
-    rule = SiteCapacityRule.objects.filter(site=appointment.site).first() or SiteCapacityRule()
-    event = services.ics_event_for(appointment, until=appointment.starts_at + timedelta(minutes=rule.reception_minutes))
-    site = appointment.site
-    content = build_event(
-        uid=event["uid"],
-        start=event["start"],
-        end=event["end"],
-        summary=event["summary"],
-        description=event["description"],
-        time_zone=site.tz,
-        location=f"{site.name}, {site.address}, {site.postcode} {site.city}",
-    )
-    response = HttpResponse(content, content_type="text/calendar; charset=utf-8")
+    method = "CANCEL" if appointment.status == Appointment.Status.CANCELLED else "PUBLISH"
+    event = services.ics_event_for(appointment, until=services.reception_end(appointment), method=method)
+    content = build_event(**event, time_zone=appointment.site.tz)
+    response = HttpResponse(content, content_type=f"{ics_content_type(method)}; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="appointment.ics"'
     return response

@@ -27,7 +27,7 @@ class ReminderPolicyAdmin(admin.ModelAdmin):
 
 @admin.register(FollowupPolicy)
 class FollowupPolicyAdmin(admin.ModelAdmin):
-    list_display = ["site", "survey_for_written_channels"]
+    list_display = ["site", "quick_touch", "callback"]
 
 
 class ConcernEventInline(ReadOnlyInline):

@@ -29,6 +29,7 @@ class FollowupConfig(AppConfig):
             _("Vehicle-life campaign message"),
             ["vehicle", "title", "text", "link"],
             samples={"title": "Winter check", "text": "Free 20-point check before the cold season."},
+            marketing=True,
         )
         register_message_type("quick_touch", _("Quick rating after the handover"), ["vehicle", "link"])
         register_export_section("followup", export_followup)

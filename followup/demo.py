@@ -1,4 +1,4 @@
-"""Demo follow-up data: a reminder policy per site, a few concerns (one complaint overdue) and calls to make;
+"""Demo follow-up data: a reminder and a follow-up policy per site, a few concerns (one complaint overdue) and calls to make;
 once the invoicing demo handed cars over, their visit follow-ups (the 7-day callback, the quick touch to come).
 
 Idempotent: policies by site, concerns by customer and summary, call tasks by key, one follow-up per handover.
@@ -13,13 +13,19 @@ from aftersales.accounts.models import Site, User
 from aftersales.customers.models import Vehicle
 
 from . import services
-from .models import CallTask, Concern, ReminderPolicy
+from .models import CallTask, Concern, FollowupPolicy, ReminderPolicy
 from .system_texts import TARGET_LIST
 
 POLICIES = {
     "audi-lyon": {"extra_days_before": [60, 7], "chaser_days_after": 14},
     "lexus-marseille": {"extra_days_before": [7], "recontact_by": ReminderPolicy.Recontact.SECOND_CHANNEL},
     "citroen-moscow": {},
+}
+# Each site's satisfaction follow-up: the quick touch, then the 7-day call or the survey link.
+FOLLOWUP_POLICIES = {
+    "audi-lyon": {"quick_touch": True, "callback": FollowupPolicy.Callback.SURVEY_WRITTEN},
+    "lexus-marseille": {"quick_touch": True, "callback": FollowupPolicy.Callback.CALL},
+    "citroen-moscow": {"quick_touch": False, "callback": FollowupPolicy.Callback.SURVEY},
 }
 # (site code, kind, channel, summary, hours ago, answer, resolution), written in the site's language
 CONCERNS = [
@@ -54,6 +60,10 @@ def load_followup_demo(report) -> None:
         if code in sites:
             _policy, created = ReminderPolicy.objects.get_or_create(site=sites[code], defaults=values)
             report.add("reminder policies", created)
+    for code, values in FOLLOWUP_POLICIES.items():
+        if code in sites:
+            _policy, created = FollowupPolicy.objects.get_or_create(site=sites[code], defaults=values)
+            report.add("follow-up policies", created)
     for code, kind, channel, summary, hours_ago, answer, resolution in CONCERNS:
         site = sites.get(code)
         vehicle = Vehicle.objects.filter(owner__site=site).select_related("owner").order_by("pk").first() if site else None

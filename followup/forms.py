@@ -8,20 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
-from aftersales.accounts.roles import Role
+from aftersales.accounts.roles import FOLLOWUP_OWNER_ROLES
 from aftersales.customers.models import Vehicle
 from aftersales.lib import html5_inputs
 from appointments.models import Appointment
 
 from .models import CallOutcome, Concern
-
-
-def staff_of(site: Site):
-    return (
-        User.objects.filter(Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id), is_active=True)
-        .distinct()
-        .order_by("first_name", "last_name", "username")
-    )
+from .services import followup_owners
 
 
 class ConcernForm(forms.Form):
@@ -44,7 +37,7 @@ class ConcernForm(forms.Form):
         self.fields["appointment"].queryset = (
             customer.appointments.filter(starts_at__gte=timezone.now() - timedelta(days=365)).select_related("site").order_by("-starts_at")
         )
-        self.fields["owner"].queryset = staff_of(customer.site)
+        self.fields["owner"].queryset = followup_owners(customer.site)
         self.fields["owner"].initial = user.pk
 
 
@@ -75,7 +68,7 @@ class OwnerForm(forms.Form):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = staff_of(site)
+        self.fields["owner"].queryset = followup_owners(site)
 
 
 class ConcernFilterForm(forms.Form):
@@ -94,7 +87,7 @@ class CallListFilterForm(forms.Form):
         self.fields["agent"].queryset = (
             User.objects.filter(
                 Q(sites__in=sites) | Q(group_wide=True, sites__group__in=sites.values("group")),
-                groups__name__in=[Role.CRC_AGENT, Role.MANAGER, Role.SERVICE_ADVISOR],
+                groups__name__in=FOLLOWUP_OWNER_ROLES,
             )
             .distinct()
             .order_by("first_name", "last_name", "username")
@@ -119,7 +112,7 @@ class AssignForm(forms.Form):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["assigned_to"].queryset = staff_of(site)
+        self.fields["assigned_to"].queryset = followup_owners(site)
 
 
 class MonthForm(forms.Form):

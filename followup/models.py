@@ -399,13 +399,17 @@ class CallAttempt(models.Model):
 
 
 class FollowupPolicy(models.Model):
-    """A site's choices for the satisfaction follow-up; a site without one calls every customer."""
+    """A site's choices for the satisfaction follow-up of each visit: the quick touch, then the 7-day call or the
+    survey link; a site without one sends the quick touch and calls every customer."""
+
+    class Callback(models.TextChoices):
+        CALL = "call", _("A call to every customer (the survey link after three unanswered calls)")
+        SURVEY_WRITTEN = "survey_written", _("The survey link to customers who prefer SMS or e-mail, a call to the others")
+        SURVEY = "survey", _("The survey link to every customer")
 
     site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="followup_policy", verbose_name=_("site"))
-    survey_for_written_channels = models.BooleanField(
-        _("survey link instead of the 7-day call for customers who prefer SMS or e-mail"),
-        default=False,
-    )
+    quick_touch = models.BooleanField(_("quick touch (a one-tap rating 24 to 72 hours after the handover)"), default=True)
+    callback = models.CharField(_("on day 7"), max_length=20, choices=Callback.choices, default=Callback.CALL)
 
     class Meta:
         verbose_name = _("follow-up policy")

@@ -84,6 +84,7 @@ def list_concerns(*, user, status: str = "", kind: str = "", site=None) -> Query
 def get_concern_for_user(*, user, pk) -> Concern:
     queryset = Concern.objects.select_related("site", "customer", "vehicle", "appointment", "owner", "created_by").prefetch_related(
         Prefetch("events", queryset=ConcernEvent.objects.select_related("actor")),
+        "satisfaction_answers",
     )
     return get_for_user(queryset, user, pk=pk)
 

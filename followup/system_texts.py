@@ -22,6 +22,7 @@ def _target_list_labels() -> dict:
 
 
 SERVICE_DUE = Message("followup.service_due", _("Service due on %(day)s."), day=Day())
+SERVICE_OVERDUE = Message("followup.service_overdue", _("Service overdue: it was due on %(day)s."), day=Day())
 REMINDER_UNANSWERED = Message(
     "followup.reminder_unanswered", _("Service due on %(day)s: no booking and no answer a week after the reminder."), day=Day()
 )

@@ -6,11 +6,23 @@ refuses as a last line, so a crafted POST to the admin changes nothing.
 
 from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.lib.admin import ReadOnlyAdmin
 
 from .forms import FrozenWhenIssuedMixin
-from .models import Closure, Handover, Invoice, InvoiceLine, LoanerReturn, Payment, ReleaseAuthorization, SalesLead
+from .models import (
+    AccountingMapping,
+    Closure,
+    Handover,
+    Invoice,
+    InvoiceLine,
+    LoanerReturn,
+    Payment,
+    ReleaseAuthorization,
+    SalesAccount,
+    SalesLead,
+)
 
 
 class InvoiceAdminForm(FrozenWhenIssuedMixin, forms.ModelForm):
@@ -22,7 +34,19 @@ class InvoiceAdminForm(FrozenWhenIssuedMixin, forms.ModelForm):
 class InvoiceLineInline(admin.TabularInline):
     model = InvoiceLine
     extra = 0
-    fields = ["position", "kind", "description", "quantity", "unit_price", "vat_rate", "net", "vat", "expected_net", "variance_reason"]
+    fields = [
+        "position",
+        "kind",
+        "description",
+        "quantity",
+        "unit_price",
+        "vat_rate",
+        "net",
+        "vat",
+        "expected_net",
+        "variance_reason",
+        "credited_line",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
@@ -57,6 +81,8 @@ class InvoiceAdmin(admin.ModelAdmin):
         "number",
         "issued_at",
         "issued_by",
+        "service_from",
+        "service_to",
         "chain_position",
         "previous_hash",
         "hash",
@@ -75,8 +101,8 @@ class InvoiceAdmin(admin.ModelAdmin):
 
 @admin.register(Payment)
 class PaymentAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "site", "work_order", "method", "amount", "change_given", "is_deposit"]
-    list_filter = ["method", "site"]
+    list_display = ["received_at", "site", "work_order", "kind", "method", "amount", "change_given", "is_deposit"]
+    list_filter = ["kind", "method", "site"]
 
 
 @admin.register(Closure)
@@ -106,3 +132,34 @@ class SalesLeadAdmin(admin.ModelAdmin):
     list_display = ["customer", "model_tried", "salesperson", "status", "created_at"]
     list_filter = ["status"]
     fields = ["status"]
+
+
+class SalesAccountInline(admin.TabularInline):
+    model = SalesAccount
+    extra = 1
+
+
+@admin.register(AccountingMapping)
+class AccountingMappingAdmin(admin.ModelAdmin):
+    """A site's journals and accounts for the accounting export (checked against France's chart for a French site)."""
+
+    list_display = ["site", "sales_journal", "receipts_journal", "customer_account", "vat_account"]
+    list_select_related = ["site"]
+    inlines = [SalesAccountInline]
+    fieldsets = [
+        (None, {"fields": ["site"]}),
+        (_("Journals"), {"fields": [("sales_journal", "sales_journal_label"), ("receipts_journal", "receipts_journal_label")]}),
+        (
+            _("Accounts"),
+            {
+                "fields": [
+                    ("customer_account", "customer_account_label"),
+                    ("customer_credit_account", "customer_credit_account_label"),
+                    ("vat_account", "vat_account_label"),
+                    ("cash_account", "cash_account_label"),
+                    ("bank_account", "bank_account_label"),
+                    ("card_account", "card_account_label"),
+                ]
+            },
+        ),
+    ]

@@ -1,11 +1,16 @@
 """The hash chain: its links, checking it, and the archive of a closed period.
 
-Every chained row (an issued invoice or credit note, a payment, a closure)
-binds its content, as plain data (``invoice_content``, ``payment_content``,
-``closure_content``), to the previous row's hash: ``chain_hash``, signed with
-the server's key by ``chain_seal``. A chained write locks its site's
-``ChainHead`` first (``lock_chain_head``), then ``append_to_chain`` gives the
-row its position and hashes.
+Every chained row (an issued invoice or credit note, a payment or a refund,
+a closure) binds its content, as plain data (``invoice_content``,
+``payment_content``, ``closure_content``), to the previous row's hash:
+``chain_hash``, signed with the server's key by ``chain_seal``. A chained
+write locks its site's ``ChainHead`` first (``lock_chain_head``), then
+``append_to_chain`` gives the row its position and hashes.
+
+Content keys added after rows were chained (a service period, the lines a
+credit note credits, a refund, a closure's refunds) are written only when the
+row has them: the rows chained before them give the same content, and still
+verify.
 
 ``verify_site_chain(site)`` recomputes every chained row of a site (issued
 invoices and credit notes, payments, closures) from its current database
@@ -75,8 +80,8 @@ def _fixed(value: Decimal) -> str:
 
 def invoice_content(invoice: Invoice) -> dict:
     """What an issued invoice or credit note says, as plain data (its hash binds to it)."""
-    lines = invoice.lines.order_by("position", "pk")
-    return {
+    lines = invoice.lines.select_related("credited_line").order_by("position", "pk")
+    content = {
         "type": "invoice",
         "kind": invoice.kind,
         "site": invoice.site.code,
@@ -106,10 +111,16 @@ def invoice_content(invoice: Invoice) -> dict:
         "totals": [_fixed(invoice.net_total), _fixed(invoice.vat_total), _fixed(invoice.gross_total)],
         "payment_terms": invoice.payment_terms,
     }
+    if invoice.service_from:
+        content["service"] = [invoice.service_from.isoformat(), invoice.service_to.isoformat()]
+    credits = [[line.position, line.credited_line.position] for line in lines if line.credited_line_id]
+    if credits:
+        content["credits"] = credits
+    return content
 
 
 def payment_content(payment: Payment) -> dict:
-    return {
+    content = {
         "type": "payment",
         "site": payment.site.code,
         "work_order": payment.work_order.number,
@@ -124,10 +135,13 @@ def payment_content(payment: Payment) -> dict:
         "received_on": payment.received_on.isoformat(),
         "received_by": payment.received_by_id,
     }
+    if payment.is_refund:
+        content["kind"] = payment.kind
+    return content
 
 
 def closure_content(closure: Closure) -> dict:
-    return {
+    content = {
         "type": "closure",
         "site": closure.site.code,
         "period": closure.period,
@@ -140,6 +154,9 @@ def closure_content(closure: Closure) -> dict:
         "closed_at": closure.closed_at.isoformat(),
         "closed_by": closure.closed_by_id,
     }
+    if closure.refunds_total:
+        content["refunds"] = _fixed(closure.refunds_total)
+    return content
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 
 The first customer left a deposit at reception and paid the rest by card (the handover is done); the second paid part
 in cash and still owes the balance (waiting in the handover queue). Written through the services; a site that already
-has an invoice is left as it is, so the demo runs again without adding anything.
+has an invoice is left as it is, so the demo runs again without adding anything. Each site also gets its accounting
+mapping (journals and accounts of its country's chart) for the accounting export.
 """
 
 from datetime import date, datetime, time, timedelta
@@ -19,13 +20,15 @@ from workshop.demo import demo_appointment, demo_check_in, drawn_signature
 from workshop.models import WorkOrder
 from workshop.services import assign_job, hand_to_workshop, open_work_order, record_quality_check, sign_off_job
 
-from .models import Invoice
+from .models import AccountingMapping, Invoice, SalesAccount
 from .services import (
     close_handover,
     customer_arrived,
     issue_invoice,
     prepare_invoices,
     record_payment,
+    record_test_drive,
+    salespeople_of,
     save_explanation,
     welcome_customer,
 )
@@ -36,9 +39,66 @@ TYPED = {
     "fr": {"deposit": "Acompte", "road test": "Aucun bruit", "waiting": "Salon, café offert"},
     "ru": {"deposit": "Предоплата", "road test": "Посторонних шумов нет", "waiting": "Зона ожидания, предложен кофе"},
 }
+# A test drive during the handover, passed to the site's salesperson (model tried, impressions).
+TEST_DRIVES = {
+    "fr": ("Audi Q4 e-tron", "A aimé le silence et l'autonomie ; souhaite un essai d'un week-end."),
+    "ru": ("Citroën C5 Aircross", "Понравилась плавность хода; просит перезвонить насчёт трейд-ина."),
+}
+
+
+# Journals and accounts by country: France's plan comptable général, Russia's chart of accounts (план счетов).
+MAPPINGS = {
+    "FR": {
+        "sales_journal": "VE",
+        "sales_journal_label": "Ventes",
+        "receipts_journal": "BQ",
+        "receipts_journal_label": "Encaissements",
+        "customer_account": "411000",
+        "customer_account_label": "Clients",
+        "customer_credit_account": "419100",
+        "customer_credit_account_label": "Clients - avances reçues",
+        "vat_account": "445710",
+        "vat_account_label": "TVA collectée",
+        "cash_account": "530000",
+        "cash_account_label": "Caisse",
+        "bank_account": "512000",
+        "bank_account_label": "Banque",
+        "card_account": "511500",
+        "card_account_label": "Cartes bancaires à encaisser",
+    },
+    "RU": {
+        "sales_journal": "PR",
+        "sales_journal_label": "Продажи",
+        "receipts_journal": "KB",
+        "receipts_journal_label": "Касса и банк",
+        "customer_account": "62.01",
+        "customer_account_label": "Расчёты с покупателями",
+        "customer_credit_account": "62.02",
+        "customer_credit_account_label": "Авансы полученные",
+        "vat_account": "68.02",
+        "vat_account_label": "НДС",
+        "cash_account": "50.01",
+        "cash_account_label": "Касса",
+        "bank_account": "51",
+        "bank_account_label": "Расчётный счёт",
+        "card_account": "57.03",
+        "card_account_label": "Эквайринг",
+    },
+}
+SALES_ACCOUNTS = {"FR": ("706000", "Prestations de services"), "RU": ("90.01", "Выручка")}
+
+
+def load_accounting_mappings(report) -> None:
+    """Each site's journals and accounts, a sales account for its VAT rate."""
+    for site in Site.objects.filter(country__in=MAPPINGS).order_by("code"):
+        mapping, created = AccountingMapping.objects.get_or_create(site=site, defaults=MAPPINGS[site.country])
+        report.add("accounting mappings", created)
+        account, label = SALES_ACCOUNTS[site.country]
+        SalesAccount.objects.get_or_create(mapping=mapping, vat_rate=site.vat_rate, defaults={"account": account, "label": label})
 
 
 def load_invoicing_demo(report) -> None:
+    load_accounting_mappings(report)
     now = timezone.now()
     operation = LabourOperation.objects.filter(active=True).order_by("code").first()
     for site in Site.objects.order_by("code"):
@@ -122,4 +182,8 @@ def _hand_over(order: WorkOrder, advisor: User, now: datetime) -> None:
         next_service_date=date(now.year + 1, now.month, 1),
         next_service_km=(order.mileage_in or 0) + 15_000,
     )
+    salesperson = salespeople_of(order.site).first()
+    if salesperson is not None and order.site.language in TEST_DRIVES:
+        model_tried, impressions = TEST_DRIVES[order.site.language]
+        record_test_drive(handover=handover, actor=advisor, model_tried=model_tried, impressions=impressions, salesperson=salesperson)
     close_handover(handover=handover, actor=advisor, mileage_out=order.mileage_in, signature_data_url=drawn_signature())

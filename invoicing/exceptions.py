@@ -31,6 +31,10 @@ class InvalidInvoiceInput(InvoicingError):
     """Bad input on an invoice line, a payment, a closure."""
 
 
+class CashLimitExceeded(InvoicingError):
+    """More cash than the site's country allows for one purchase."""
+
+
 class BalanceDue(InvoicingError):
     """The car is not released with a balance due without a manager's authorisation."""
 

@@ -9,10 +9,12 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.lib import html5_inputs
+from aftersales.lib.formatting import format_money
 from workshop.models import job_text_sources
 
 from .exceptions import DocumentFrozen
-from .models import Closure, Handover, Invoice, InvoiceLine, LoanerReturn, Payment
+from .models import Closure, Handover, Invoice, InvoiceLine, LoanerReturn, Payment, SalesLead
+from .services.leads import salespeople_of
 
 
 class FrozenWhenIssuedMixin:
@@ -82,15 +84,53 @@ class IssueForm(forms.Form):
     )
 
 
+def money_field(label, **options) -> forms.DecimalField:
+    """An amount of at least one cent, in cents, typed in a number input."""
+    return forms.DecimalField(
+        label=label, min_value=Decimal("0.01"), max_digits=12, decimal_places=2, widget=html5_inputs.NumberInput, **options
+    )
+
+
 class CreditNoteForm(forms.Form):
+    """The whole invoice, some of its lines, or an amount spread over them (the service checks what is left to credit)."""
+
     reason = forms.CharField(label=_("Why is this invoice credited?"), max_length=300)
+    lines = forms.ModelMultipleChoiceField(
+        label=_("Lines to credit"),
+        queryset=InvoiceLine.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("None ticked: the whole invoice."),
+    )
+    amount = money_field(
+        _("Or an amount to credit, before VAT"),
+        required=False,
+        help_text=_("Spread over the ticked lines (every line when none is ticked), each at its VAT rate."),
+    )
+
+    def __init__(self, *args, invoice: Invoice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lines"].queryset = invoice.lines.order_by("position", "pk")
+        self.fields["lines"].label_from_instance = lambda line: (
+            _("%(position)s. %(line)s · %(amount)s")
+            % {
+                "position": line.position,
+                "line": line.localized_description(),
+                "amount": format_money(line.net, invoice.currency),
+            }
+        )
+
+
+PAYMENT_METHODS = [(value, label) for value, label in Payment.Method.choices if value != Payment.Method.CREDIT]
+REFUND_METHODS = [
+    *((value, label) for value, label in PAYMENT_METHODS if value != Payment.Method.FINANCING),
+    (Payment.Method.CREDIT, _("Keep as the customer's credit for the next invoice")),
+]
 
 
 class PaymentForm(forms.Form):
-    method = forms.ChoiceField(label=_("Method"), choices=Payment.Method.choices)
-    amount = forms.DecimalField(
-        label=_("Amount"), min_value=Decimal("0.01"), max_digits=12, decimal_places=2, widget=html5_inputs.NumberInput
-    )
+    method = forms.ChoiceField(label=_("Method"), choices=PAYMENT_METHODS)
+    amount = money_field(_("Amount"))
     tendered = forms.DecimalField(
         label=_("Cash handed over"),
         required=False,
@@ -102,6 +142,14 @@ class PaymentForm(forms.Form):
     )
     reference = forms.CharField(
         label=_("Reference"), required=False, max_length=80, help_text=_("Cheque number, transfer or financing reference.")
+    )
+
+
+class RefundForm(forms.Form):
+    method = forms.ChoiceField(label=_("Give back by"), choices=REFUND_METHODS)
+    amount = money_field(_("Amount"))
+    reference = forms.CharField(
+        label=_("Reference"), required=False, max_length=80, help_text=_("Cheque number, transfer or card refund reference.")
     )
 
 
@@ -133,7 +181,7 @@ class TestDriveForm(forms.Form):
 
     def __init__(self, *args, site, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["salesperson"].queryset = User.objects.filter(sites=site, is_active=True).order_by("last_name", "first_name")
+        self.fields["salesperson"].queryset = salespeople_of(site)
 
 
 class ExplainForm(forms.ModelForm):
@@ -163,3 +211,41 @@ class SeeOffForm(forms.Form):
         if not data.get("signature") and not data.get("code", "").strip():
             raise ValidationError(_("Ask the customer to sign in the box, or to type the code sent by SMS."))
         return data
+
+
+class AccountingExportForm(forms.Form):
+    """A site and a period to export, as a FEC (French sites) or a CSV journal."""
+
+    FEC, CSV = "fec", "csv"
+
+    site = forms.ModelChoiceField(label=_("Site"), queryset=None, empty_label=None)
+    starts_on = forms.DateField(label=_("From"), widget=html5_inputs.DateInput)
+    ends_on = forms.DateField(label=_("To"), widget=html5_inputs.DateInput)
+    file_format = forms.ChoiceField(
+        label=_("File"),
+        choices=[(FEC, _("FEC: accounting entries file for the tax office (France)")), (CSV, _("CSV journal"))],
+        widget=forms.RadioSelect,
+        initial=FEC,
+    )
+
+    def __init__(self, *args, sites, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["site"].queryset = sites
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The end of the period comes before its start."))
+        return data
+
+
+# --- sales leads -----------------------------------------------------------------------
+
+
+class SalesLeadFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False, choices=[("", _("All")), *SalesLead.Status.choices])
+
+
+class SalesLeadStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=SalesLead.Status.choices)

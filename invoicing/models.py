@@ -26,6 +26,8 @@ Numbers. Invoices and credit notes share one sequence per site and year from
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -116,6 +118,8 @@ class Invoice(Chained):
     number = models.CharField(_("number"), max_length=40, null=True, blank=True, unique=True)
     issued_at = models.DateTimeField(_("issued at"), null=True, blank=True)
     issued_on = models.DateField(_("invoice date"), null=True, blank=True, help_text=_("In the site's time zone."))
+    service_from = models.DateField(_("service from"), null=True, blank=True, help_text=_("When the work began (reception)."))
+    service_to = models.DateField(_("service to"), null=True, blank=True, help_text=_("When the work was done (quality check)."))
     issued_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("issued by")
     )
@@ -142,6 +146,7 @@ class Invoice(Chained):
             ("issue_invoice", _("Can issue invoices and credit notes")),
             ("close_period", _("Can close a day, month or year of invoicing")),
             ("authorize_release", _("Can release a car with a balance due")),
+            ("export_accounting", _("Can download the accounting export (FEC, journal)")),
         ]
         verbose_name = _("invoice")
         verbose_name_plural = _("invoices")
@@ -199,6 +204,9 @@ class InvoiceLine(models.Model):
         _("signed estimate or approved extra, before VAT"), max_digits=12, decimal_places=2, null=True, blank=True
     )
     variance_reason = models.CharField(_("reason for the difference"), max_length=300, blank=True)
+    credited_line = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_lines", verbose_name=_("line credited")
+    )
 
     class Meta:
         ordering = ["invoice", "position", "pk"]
@@ -228,7 +236,7 @@ class InvoiceLine(models.Model):
     def localized_description(self, language: str | None = None) -> str:
         """The line as a reader of ``language`` (the active language when None) reads it on a screen; the document
         itself keeps ``description`` as written, in the customer's language, once issued."""
-        if self.work_order_part_id:
+        if self.work_order_part_id and self.work_order_part.part_id:  # a free-text part reads as written
             return self.work_order_part.part.relocalized("name", self.description, language)
         if self.job_id:
             return self.job.relocalized(self.description, language)
@@ -261,7 +269,16 @@ class InvoicePdf(models.Model):
 
 
 class Payment(Chained):
-    """Money received for a work order (a deposit at reception, or a payment at the end); never changed."""
+    """Money received for a work order (a deposit at reception, or a payment at the end), or given back; never changed.
+
+    A refund is a payment of kind ``refund``: money the customer had paid beyond what they owe, given back by a
+    method that is recorded. Kept as the customer's credit (method ``credit``), it moves no money: the next
+    invoice of the customer at the site is paid from it by a payment of method ``credit``.
+    """
+
+    class Kind(models.TextChoices):
+        PAYMENT = "payment", _("Payment received")
+        REFUND = "refund", _("Refund")
 
     class Method(models.TextChoices):
         CARD = "card", _("Card")
@@ -269,9 +286,11 @@ class Payment(Chained):
         TRANSFER = "transfer", _("Bank transfer")
         CHEQUE = "cheque", _("Cheque")
         FINANCING = "financing", _("Financing")
+        CREDIT = "credit", _("Customer credit")
 
     site = models.ForeignKey(Site, on_delete=models.PROTECT, related_name="payments", verbose_name=_("site"))
     work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="payments", verbose_name=_("work order"))
+    kind = models.CharField(_("kind"), max_length=8, choices=Kind.choices, default=Kind.PAYMENT)
     method = models.CharField(_("method"), max_length=10, choices=Method.choices)
     amount = models.DecimalField(_("amount"), max_digits=12, decimal_places=2)
     tendered = models.DecimalField(_("cash handed over"), max_digits=12, decimal_places=2, null=True, blank=True)
@@ -294,7 +313,7 @@ class Payment(Chained):
         verbose_name_plural = _("payments")
 
     def __str__(self) -> str:
-        return f"{self.get_method_display()} {format_money(self.amount, self.currency)}"
+        return f"{self.get_method_display()} {format_money(self.signed_amount, self.currency)}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:
@@ -304,9 +323,19 @@ class Payment(Chained):
     def delete(self, *args, **kwargs):
         raise DocumentFrozen()
 
+    @property
+    def is_refund(self) -> bool:
+        return self.kind == self.Kind.REFUND
+
+    @property
+    def signed_amount(self) -> Decimal:
+        """The amount as the customer's account sees it: a refund is negative."""
+        return -self.amount if self.is_refund else self.amount
+
 
 class ReleaseAuthorization(models.Model):
-    """A manager lets the car go with a balance due: who, why, how much."""
+    """A manager lets the car go with money owed either way (a balance due, or an overpayment not given back): who,
+    why, how much."""
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.PROTECT, related_name="release_authorizations", verbose_name=_("work order"))
     balance = models.DecimalField(_("balance due"), max_digits=12, decimal_places=2)
@@ -321,6 +350,11 @@ class ReleaseAuthorization(models.Model):
 
     def __str__(self) -> str:
         return f"{self.work_order} {self.balance}"
+
+    @property
+    def amount(self) -> Decimal:
+        """How much was owed, either way (``balance`` is negative when it was owed to the customer)."""
+        return abs(self.balance)
 
 
 class Closure(Chained):
@@ -339,7 +373,10 @@ class Closure(Chained):
     net_total = models.DecimalField(_("total before VAT"), max_digits=14, decimal_places=2)
     vat_total = models.DecimalField(_("VAT"), max_digits=14, decimal_places=2)
     gross_total = models.DecimalField(_("total, VAT included"), max_digits=14, decimal_places=2)
-    payments_total = models.DecimalField(_("payments received"), max_digits=14, decimal_places=2)
+    payments_total = models.DecimalField(
+        _("payments received"), max_digits=14, decimal_places=2, help_text=_("Money received less money refunded.")
+    )
+    refunds_total = models.DecimalField(_("refunds given"), max_digits=14, decimal_places=2, default=Decimal("0"))
     grand_total = models.DecimalField(_("perpetual grand total, VAT included"), max_digits=16, decimal_places=2)
     closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by"))
@@ -464,9 +501,17 @@ class SalesLead(models.Model):
     """A test drive offered during the visit: the customer's impressions, passed to a salesperson."""
 
     class Status(models.TextChoices):
-        NEW = "new", _("New")
+        NEW = "new", _("Open")
         CONTACTED = "contacted", _("Contacted")
-        CLOSED = "closed", _("Closed")
+        WON = "won", _("Won")
+        LOST = "lost", _("Lost")
+
+    TRANSITIONS = {
+        Status.NEW: {Status.CONTACTED, Status.WON, Status.LOST},
+        Status.CONTACTED: {Status.WON, Status.LOST},
+        Status.WON: set(),
+        Status.LOST: set(),
+    }
 
     handover = models.ForeignKey(Handover, on_delete=models.PROTECT, related_name="sales_leads", verbose_name=_("handover"))
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="sales_leads", verbose_name=_("customer"))
@@ -478,6 +523,7 @@ class SalesLead(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.NEW)
     created_at = models.DateTimeField(_("recorded at"), default=timezone.now)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("recorded by"))
+    status_changed_at = models.DateTimeField(_("status changed at"), null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -487,3 +533,109 @@ class SalesLead(models.Model):
 
     def __str__(self) -> str:
         return f"{self.customer}: {self.model_tried}"
+
+    def next_statuses(self) -> list:
+        """The statuses the lead may move to, in the list's order."""
+        return [status for status in self.Status if status in self.TRANSITIONS[self.status]]
+
+
+# --- accounting export -----------------------------------------------------------------
+
+ACCOUNT_NUMBER = RegexValidator(r"^[0-9A-Za-z.]{1,20}$", _("Letters, digits and dots, 20 at most."))
+# France's chart of accounts (plan comptable général): the class each account of the mapping belongs to.
+PCG_PREFIXES = {
+    "customer_account": "411",
+    "customer_credit_account": "419",
+    "vat_account": "4457",
+    "cash_account": "53",
+    "bank_account": "51",
+    "card_account": "51",
+}
+PCG_SALES_PREFIX = "70"
+
+
+def _account(label, help_text=""):
+    return models.CharField(label, max_length=20, validators=[ACCOUNT_NUMBER], help_text=help_text)
+
+
+def _account_label(label):
+    return models.CharField(label, max_length=60)
+
+
+class AccountingMapping(models.Model):
+    """The journals and account numbers a site's accounting export writes to (FEC and CSV journal)."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, related_name="accounting_mapping", verbose_name=_("site"))
+    sales_journal = models.CharField(_("sales journal code"), max_length=10, validators=[ACCOUNT_NUMBER], help_text=_("e.g. VE"))
+    sales_journal_label = _account_label(_("sales journal name"))
+    receipts_journal = models.CharField(
+        _("receipts journal code"), max_length=10, validators=[ACCOUNT_NUMBER], help_text=_("Payments and refunds, e.g. BQ")
+    )
+    receipts_journal_label = _account_label(_("receipts journal name"))
+    customer_account = _account(_("customers account"), _("e.g. 411000"))
+    customer_account_label = _account_label(_("customers account name"))
+    customer_credit_account = _account(_("customer credits account"), _("Overpayments kept for a next invoice, e.g. 419100"))
+    customer_credit_account_label = _account_label(_("customer credits account name"))
+    vat_account = _account(_("VAT collected account"), _("e.g. 445710"))
+    vat_account_label = _account_label(_("VAT collected account name"))
+    cash_account = _account(_("cash account"), _("e.g. 530000"))
+    cash_account_label = _account_label(_("cash account name"))
+    bank_account = _account(_("bank account"), _("Transfers, cheques and financing, e.g. 512000"))
+    bank_account_label = _account_label(_("bank account name"))
+    card_account = _account(_("card payments account"), _("e.g. 511500"))
+    card_account_label = _account_label(_("card payments account name"))
+
+    class Meta:
+        verbose_name = _("accounting mapping")
+        verbose_name_plural = _("accounting mappings")
+
+    def __str__(self) -> str:
+        return str(self.site)
+
+    def clean(self) -> None:
+        site = getattr(self, "site", None)
+        if site is None or site.country != "FR":
+            return
+        errors = {
+            name: _("In the French chart of accounts this account starts with %(prefix)s.") % {"prefix": prefix}
+            for name, prefix in PCG_PREFIXES.items()
+            if getattr(self, name) and not getattr(self, name).startswith(prefix)
+        }
+        if errors:
+            raise ValidationError(errors)
+
+    def treasury_account(self, method: str) -> tuple[str, str]:
+        """(number, name) of the account a payment method's money goes to or comes from."""
+        if method == Payment.Method.CASH:
+            return self.cash_account, self.cash_account_label
+        if method == Payment.Method.CARD:
+            return self.card_account, self.card_account_label
+        if method == Payment.Method.CREDIT:
+            return self.customer_credit_account, self.customer_credit_account_label
+        return self.bank_account, self.bank_account_label
+
+
+class SalesAccount(models.Model):
+    """The sales account of one VAT rate in a site's mapping."""
+
+    mapping = models.ForeignKey(AccountingMapping, on_delete=models.CASCADE, related_name="sales_accounts", verbose_name=_("mapping"))
+    vat_rate = models.DecimalField(_("VAT rate (%)"), max_digits=5, decimal_places=2)
+    account = _account(_("sales account"), _("e.g. 706000"))
+    label = _account_label(_("account name"))
+
+    class Meta:
+        ordering = ["mapping", "vat_rate"]
+        constraints = [models.UniqueConstraint(fields=["mapping", "vat_rate"], name="unique_sales_account_per_rate")]
+        verbose_name = _("sales account")
+        verbose_name_plural = _("sales accounts")
+
+    def __str__(self) -> str:
+        return f"{self.vat_rate} %: {self.account}"
+
+    def clean(self) -> None:
+        mapping = getattr(self, "mapping", None)
+        site = getattr(mapping, "site", None) if mapping is not None else None
+        if site is not None and site.country == "FR" and self.account and not self.account.startswith(PCG_SALES_PREFIX):
+            raise ValidationError(
+                {"account": _("In the French chart of accounts this account starts with %(prefix)s.") % {"prefix": PCG_SALES_PREFIX}}
+            )

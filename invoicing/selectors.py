@@ -8,9 +8,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.permissions import get_for_user, visible_to
+from aftersales.accounts.roles import Role
 from workshop.models import Approval, DeferredWork, QualityCheck, WorkOrder, WorkOrderJob, WorkOrderPart, job_text_sources
 
-from .models import Closure, Handover, Invoice, InvoiceLine, Payment
+from .models import Closure, Handover, Invoice, InvoiceLine, Payment, SalesLead
 from .services import INVOICEABLE_APPROVALS, INVOICEABLE_STATUSES, READY_FOR_INVOICING, balance_of, checklist_needs, invoiced_job_ids
 
 ORDER_JOINS = ("site", "customer", "vehicle", "advisor")
@@ -50,7 +51,9 @@ def get_invoice_for_user(*, user: User, pk: int) -> Invoice:
     queryset = Invoice.objects.select_related("site", "work_order", "customer", "vehicle", "credited", "issued_by").prefetch_related(
         Prefetch(
             "lines",
-            queryset=InvoiceLine.objects.select_related(*job_text_sources("job__"), "work_order_part__part").order_by("position", "pk"),
+            queryset=InvoiceLine.objects.select_related(*job_text_sources("job__"), "work_order_part__part", "credited_line").order_by(
+                "position", "pk"
+            ),
         ),
         Prefetch("work_order__jobs", queryset=WorkOrderJob.objects.select_related(*job_text_sources()).order_by("pk")),
         "credit_notes",
@@ -163,3 +166,22 @@ def handover_context(order: WorkOrder) -> dict:
 
 def closures_for(*, site: Site) -> QuerySet:
     return Closure.objects.filter(site=site).select_related("closed_by").order_by("-closed_at", "-pk")
+
+
+# --- sales leads -----------------------------------------------------------------------
+
+LEAD_OVERSEERS = {Role.MANAGER, Role.ADMIN}
+
+
+def list_sales_leads(*, user: User, status: str = "") -> QuerySet:
+    """The leads of the user's sites: a salesperson sees those passed to them, managers and administrators all."""
+    leads = visible_to(SalesLead.objects.all(), user, "handover__site")
+    if not (user.is_superuser or user.role_names() & LEAD_OVERSEERS):
+        leads = leads.filter(salesperson=user)
+    if status:
+        leads = leads.filter(status=status)
+    return leads.select_related("customer", "salesperson", "handover__work_order__vehicle").order_by("-created_at", "-pk")
+
+
+def get_sales_lead_for_user(*, user: User, pk: int) -> SalesLead:
+    return get_for_user(list_sales_leads(user=user), user, "handover__site", pk=pk)

@@ -1,7 +1,10 @@
-"""The invoicing desk (cashiers), the invoice pages, payments, closures, and the handover screen (advisors)."""
+"""The invoicing desk (cashiers), the invoice pages, payments and refunds, closures, the accounting export, and the
+handover screen (advisors)."""
+
+from datetime import timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -15,9 +18,11 @@ from aftersales.lib.formatting import format_money
 from workshop.models import WorkOrderJob
 
 from . import selectors, services
+from .accounting import prepare_export
 from .chain import build_archive
 from .exceptions import InvoicingError
 from .forms import (
+    AccountingExportForm,
     AddLineForm,
     ArrivalForm,
     ClosureForm,
@@ -27,11 +32,12 @@ from .forms import (
     LineForm,
     LoanerReturnForm,
     PaymentForm,
+    RefundForm,
     ReleaseForm,
     SeeOffForm,
     TestDriveForm,
 )
-from .models import Closure, Handover, Invoice, InvoiceLine
+from .models import Closure, Handover, Invoice, InvoiceLine, Payment
 
 VIEW = "invoicing.view_invoice"
 PREPARE = "invoicing.add_invoice"
@@ -40,6 +46,7 @@ ISSUE = "invoicing.issue_invoice"
 PAY = "invoicing.add_payment"
 RELEASE = "invoicing.authorize_release"
 CLOSE = "invoicing.close_period"
+EXPORT = "invoicing.export_accounting"
 HANDOVER = "invoicing.change_handover"
 
 
@@ -72,13 +79,20 @@ def prepare(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("invoicing:billing", pk=order.pk)
 
 
+def _payment_form(balance) -> PaymentForm:
+    """The payment form, its amount the balance due as the cashier takes it: in cents (1234.50), never 1234.500000000."""
+    return PaymentForm(initial={"amount": balance.due if balance.due > 0 else None})
+
+
 def _billing_page(request, order, *, status=200, **forms) -> HttpResponse:
     balance = services.balance_of(order)
     context = {
         "order": order,
         "balance": balance,
+        "credit": services.customer_credit(order.customer, order.site),
         "may_release": services.may_release(order),
-        "payment_form": forms.get("payment_form") or PaymentForm(initial={"amount": balance.due if balance.due > 0 else None}),
+        "payment_form": forms.get("payment_form") or _payment_form(balance),
+        "refund_form": forms.get("refund_form") or RefundForm(initial={"amount": balance.overpaid or None}),
         "release_form": forms.get("release_form") or ReleaseForm(),
         "not_invoiceable": selectors.not_invoiceable_jobs(order),
     }
@@ -111,6 +125,26 @@ def payment(request: HttpRequest, pk: int) -> HttpResponse:
             back = "invoicing:handover" if request.POST.get("back") == "handover" else "invoicing:billing"
             return redirect(back, pk=order.pk)
     return _billing_page(request, order, status=400, payment_form=form)
+
+
+@require_POST
+@staff_view(VIEW, PAY)
+def refund(request: HttpRequest, pk: int) -> HttpResponse:
+    order = selectors.get_billing_order(user=request.user, pk=pk)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            given = services.refund_overpayment(work_order=order, actor=request.user, **form.cleaned_data)
+        except InvoicingError as error:
+            add_domain_error(form, error)
+        else:
+            if given.method == Payment.Method.CREDIT:
+                done = _("%(amount)s kept as the customer's credit: their next invoice uses it.")
+            else:
+                done = _("%(amount)s given back to the customer; the refund is recorded.")
+            messages.success(request, done % {"amount": format_money(given.amount, given.currency)})
+            return redirect("invoicing:billing", pk=order.pk)
+    return _billing_page(request, order, status=400, refund_form=form)
 
 
 @require_POST
@@ -151,7 +185,7 @@ def _invoice_page(request, invoice, *, status=200, **forms) -> HttpResponse:
         "add_form": forms.get("add_form") or AddLineForm(invoice=invoice),
         "issue_form": forms.get("issue_form")
         or IssueForm(initial={"delivery": Invoice.Delivery.EMAIL if invoice.customer.email else Invoice.Delivery.PAPER}),
-        "credit_form": forms.get("credit_form") or CreditNoteForm(),
+        "credit_form": forms.get("credit_form") or CreditNoteForm(invoice=invoice),
         "error": forms.get("error"),
     }
     return render(request, "invoicing/invoice.html", context, status=status)
@@ -237,10 +271,16 @@ def issue(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view(VIEW, ISSUE)
 def credit(request: HttpRequest, pk: int) -> HttpResponse:
     invoice = selectors.get_invoice_for_user(user=request.user, pk=pk)
-    form = CreditNoteForm(request.POST)
+    form = CreditNoteForm(request.POST, invoice=invoice)
     if form.is_valid():
         try:
-            note = services.issue_credit_note(invoice=invoice, actor=request.user, reason=form.cleaned_data["reason"])
+            note = services.issue_credit_note(
+                invoice=invoice,
+                actor=request.user,
+                reason=form.cleaned_data["reason"],
+                line_ids=[line.pk for line in form.cleaned_data["lines"]],
+                amount=form.cleaned_data["amount"],
+            )
         except InvoicingError as error:
             add_domain_error(form, error)
         else:
@@ -260,6 +300,17 @@ def pdf(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(bytes(stored.content), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{invoice.number}.pdf"'
     response["X-Content-SHA256"] = stored.sha256
+    return response
+
+
+@staff_view(VIEW)
+def facturx(request: HttpRequest, pk: int) -> HttpResponse:
+    """The Factur-X XML of an issued invoice on its own (the same as in its PDF), for an accounting or e-invoicing tool."""
+    invoice = selectors.get_invoice_for_user(user=request.user, pk=pk)
+    if not invoice.is_issued:
+        raise Http404
+    response = HttpResponse(services.stored_facturx_xml(invoice), content_type="application/xml")
+    response["Content-Disposition"] = f'attachment; filename="{invoice.number}-factur-x.xml"'
     return response
 
 
@@ -302,6 +353,40 @@ def archive(request: HttpRequest, pk: int) -> HttpResponse:
     response = HttpResponse(build_archive(closure), content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{closure.site.code}-{closure.period}-{closure.starts_on}.zip"'
     return response
+
+
+# --- accounting export --------------------------------------------------------------
+
+
+@staff_view(EXPORT)
+def accounting(request: HttpRequest) -> HttpResponse:
+    """A site's entries of a period: its totals checked against the closures, or the file (FEC or CSV) downloaded."""
+    sites = request.user.visible_sites().order_by("name")
+    today = timezone.localdate()
+    last_month_end = today.replace(day=1) - timedelta(days=1)
+    form = AccountingExportForm(
+        request.GET or None,
+        sites=sites,
+        initial={"site": sites.first(), "starts_on": last_month_end.replace(day=1), "ends_on": last_month_end},
+    )
+    totals = None
+    if form.is_bound and form.is_valid():
+        try:
+            export = prepare_export(**form.cleaned_data)
+        except InvoicingError as error:
+            add_domain_error(form, error)
+        else:
+            if "download" in request.GET:
+                response = StreamingHttpResponse(export.stream(), content_type=export.content_type)
+                response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+                return response
+            totals = export.totals()
+    return render(
+        request,
+        "invoicing/accounting.html",
+        {"form": form, "totals": totals, "export_site": form.cleaned_data.get("site") if totals else None},
+        status=400 if form.is_bound and form.errors else 200,
+    )
 
 
 # --- handover ---------------------------------------------------------------------
@@ -349,7 +434,7 @@ def _handover_page(request, order, *, status=200, **forms) -> HttpResponse:
                 "next_service_km": handover.next_service_km or order.vehicle.next_service_due_km,
             },
         ),
-        "payment_form": forms.get("payment_form") or PaymentForm(),
+        "payment_form": forms.get("payment_form") or _payment_form(services.balance_of(order)),
         "see_off_form": forms.get("see_off_form") or SeeOffForm(initial={"mileage_out": order.mileage_in}),
         "leads": handover.sales_leads.select_related("salesperson"),
         "may_release": services.may_release(order),

@@ -166,7 +166,7 @@ def _percent(ratio: Decimal | None) -> Decimal | None:
 def _visits(scope: Scope) -> QuerySet:
     return (
         WorkOrder.objects.filter(site_id__in=scope.site_ids)
-        .exclude(status=WorkOrder.Status.CANCELLED)
+        .exclude(status__in=WorkOrder.NOT_A_VISIT)
         .select_related("customer", "vehicle", "advisor", "appointment")
     )
 
@@ -221,7 +221,7 @@ def _with_comeback(scope: Scope) -> QuerySet:
         work_order__created_at__gt=OuterRef("created_at"),
         work_order__created_at__lte=ExpressionWrapper(OuterRef("created_at") + Value(COMEBACK_WINDOW), output_field=DurationField()),
         operation_id__in=Subquery(operations),
-    ).exclude(work_order__status=WorkOrder.Status.CANCELLED)
+    ).exclude(work_order__status__in=WorkOrder.NOT_A_VISIT)
     return _visits(scope).annotate(comeback=Exists(comeback))
 
 

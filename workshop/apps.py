@@ -7,15 +7,21 @@ class WorkshopConfig(AppConfig):
     verbose_name = _("Workshop")
 
     def ready(self) -> None:
-        from aftersales.customers.panels import register_customer_panel
+        from aftersales.customers.panels import register_customer_panel, register_vehicle_panel
         from aftersales.customers.privacy import register_erasure, register_export_section
         from aftersales.messaging.catalogue import register_message_type
         from appointments.hints import register_vehicle_hints
+        from appointments.loan_contract import register_loan_handover
+        from appointments.preparation import register_preparation_notes
+        from appointments.services import APPOINTMENT_FLOW
 
-        from .hints import deferred_work_hints
+        from .hints import deferred_work_hints, open_findings_hints
+        from .loans import loan_handover
         from .message_texts import PROMISED_TIME_TEMPLATE, SIGNATURE_TEMPLATE
-        from .panels import DEFERRED_WORK_PANEL
+        from .panels import DEFERRED_WORK_PANEL, VEHICLE_OPEN_WORK_PANEL
+        from .preparation import work_order_notes
         from .privacy import erase_work_orders, export_work_orders
+        from .services import withdraw_prepared_order
 
         register_message_type(
             SIGNATURE_TEMPLATE,
@@ -30,6 +36,11 @@ class WorkshopConfig(AppConfig):
             samples={"number": "LYO-2026-00042"},
         )
         register_customer_panel(DEFERRED_WORK_PANEL)
+        register_vehicle_panel(VEHICLE_OPEN_WORK_PANEL)
         register_vehicle_hints(deferred_work_hints)
+        register_loan_handover(loan_handover)
+        register_vehicle_hints(open_findings_hints)
+        register_preparation_notes(work_order_notes)
+        APPOINTMENT_FLOW.on_move(withdraw_prepared_order)
         register_export_section("work_orders", export_work_orders)
         register_erasure("work_orders", erase_work_orders)

@@ -1,6 +1,7 @@
 """Demo workshop: at each site, two of today's customers at the desk (one signed and handed to the workshop, one
 being checked in); bays; a technician clocked in and on the first order's job, with its inspection done (an amber
-point waiting for the customer's approval); a third order waiting for the quality check.
+point waiting for the customer's approval); a third order waiting for the quality check; and the order of the next
+working day's first booking opened in advance, from the preparation list.
 
 Written through the services; runs again without adding anything once a site has a work order opened today, an
 inspection, or its bays.
@@ -19,6 +20,7 @@ from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation, Vehicle
 from aftersales.customers.translations import in_every_language
 from appointments.models import Appointment, AppointmentJob, TechnicianProfile
+from appointments.preparation import preparation_days
 from appointments.services import estimate_jobs
 from appointments.slots import JobRequest
 
@@ -30,6 +32,7 @@ from .services import (
     clock_on_job,
     hand_to_workshop,
     open_work_order,
+    prepare_work_order,
     save_inspection,
     sign_off_job,
     sign_on_tablet,
@@ -85,6 +88,7 @@ def load_workshop_demo(report) -> None:
         report.add("work orders", len(orders))
     for site in Site.objects.order_by("code"):
         _workshop_floor(site, operation, now, report)
+        _prepared_in_advance(site, now, report)
 
 
 def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
@@ -135,6 +139,28 @@ def _workshop_floor(site: Site, operation, now: datetime, report) -> None:
     save_inspection(inspection=inspection, actor=technician, results=results, complete=True)
     report.add("work orders", 1)
     report.add("inspections", 1)
+
+
+def _prepared_in_advance(site: Site, now: datetime, report) -> None:
+    """The first booking of the site's next working day has its order opened in advance (its number on the bin label)."""
+    if WorkOrder.objects.filter(site=site, status=WorkOrder.Status.PREPARED).exists():
+        return
+    next_days = preparation_days(site=site, today=timezone.localdate(now, site.tz)).working[:1]
+    appointment = (
+        Appointment.objects.filter(
+            site=site,
+            workshop_day__in=next_days,
+            status__in=(Appointment.Status.BOOKED, Appointment.Status.CONFIRMED),
+            advisor__isnull=False,
+            work_order__isnull=True,
+        )
+        .select_related("advisor")
+        .order_by("starts_at", "pk")
+        .first()
+    )
+    if appointment is not None:
+        prepare_work_order(appointment=appointment, actor=appointment.advisor)
+        report.add("work orders", 1)
 
 
 def _today_bounds(site: Site, now: datetime) -> tuple[datetime, datetime]:

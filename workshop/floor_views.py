@@ -31,6 +31,7 @@ from .forms import (
     InspectionForm,
     PhotoForm,
     PromisedTimeForm,
+    ProposalPartForm,
     QualityCheckForm,
     RepriceForm,
     SignOffForm,
@@ -308,6 +309,9 @@ def inspection_photo(request: HttpRequest, pk: int, result_pk: int) -> HttpRespo
             )
         except WorkOrderError as error:
             add_domain_error(form, error)
+    if request.htmx:  # only the point's photos cell: the grid's unsaved ratings and notes stay as they are
+        context = {"order": order, "row": result, "photo_form": PhotoForm(), "row_photo_errors": form.errors.get("photo", [])}
+        return render(request, "workshop/_inspection_photos.html", context, status=400 if form.errors else 200)
     if form.errors:
         messages.error(request, _("Photo for “%(point)s” refused.") % {"point": result.item.localized("label")})
         return _inspection_page(request, order, photo_form=form, status=400)
@@ -325,7 +329,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "workshop/_progress.html", _progress_context(order))
 
 
-def _progress_context(order: WorkOrder, decision_form=None, decision_job=None, promise_form=None) -> dict:
+def _progress_context(order: WorkOrder, decision_form=None, decision_job=None, promise_form=None, part_form=None, part_job=None) -> dict:
     """The live panel's data, and for each addition its price and (while pending) its decision and price forms."""
     jobs = list(order.jobs.all())
     amounts = {job.pk: services.proposal_amounts(job, order.vat_rate) for job in jobs if job.approval != Approval.AGREED}
@@ -335,6 +339,7 @@ def _progress_context(order: WorkOrder, decision_form=None, decision_job=None, p
             refused = decision_form is not None and decision_job == job.pk
             job.decision_form = decision_form if refused else DecisionForm(auto_id=f"id_decide{job.pk}_%s")
             job.reprice_form = RepriceForm(job=job, auto_id=f"id_price{job.pk}_%s")
+            job.part_form = part_form if part_job == job.pk else ProposalPartForm(auto_id=f"id_part{job.pk}_%s")
     return {
         "order": order,
         "jobs": jobs,
@@ -413,6 +418,22 @@ def proposal_reprice(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse
     else:
         messages.error(request, _("Price: give amounts of zero or more."))
     return _order_page(request, pk)
+
+
+@require_POST
+@staff_view(VIEW, CHANGE, DECIDE)
+def proposal_part_add(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
+    job = _proposal(request, pk, job_pk)
+    form = ProposalPartForm(request.POST, auto_id=f"id_part{job.pk}_%s")
+    if form.is_valid():
+        try:
+            services.add_proposal_part(job=job, actor=request.user, **form.cleaned_data)
+        except WorkOrderError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Part added to the extra work."))
+            return redirect("workshop:detail", pk=pk)
+    return _order_page(request, pk, part_form=form, part_job=job.pk)
 
 
 @require_POST

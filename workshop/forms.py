@@ -8,8 +8,9 @@ from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.contact_points import brand_of
 from aftersales.accounts.models import User
-from aftersales.customers.models import Customer, LabourOperation, MobilityService, Vehicle
+from aftersales.customers.models import Customer, LabourOperation, MobilityService, Part, Vehicle
 from aftersales.lib import html5_inputs
 from aftersales.lib.formatting import format_number
 from aftersales.lib.phones import normalize_phone
@@ -41,7 +42,7 @@ class StepForm(forms.ModelForm):
 class PrepareForm(StepForm):
     class Meta:
         model = WorkOrder
-        fields = ["cover_seat", "cover_steering_wheel", "cover_floor_mat"]
+        fields = ["cover_seat", "cover_steering_wheel", "cover_floor_mat", "covers_not_fitted_reason"]
         formfield_callback = html5_inputs.formfield
 
 
@@ -153,7 +154,7 @@ class MobilityForm(StepForm):
         site = self.instance.site
         self.fields["departure"].required = True
         self.fields["departure"].choices = WorkOrder.Departure.choices
-        self.fields["mobility"].queryset = MobilityService.objects.filter(site=site, active=True)
+        self.fields["mobility"].queryset = MobilityService.objects.offered(site=site, brand=brand_of(site, self.instance.vehicle))
         self.fields["loaner"].queryset = Loaner.objects.filter(site=site, active=True)
         handover = getattr(self.instance, "loaner_handover", None)
         if self.is_bound:
@@ -211,6 +212,28 @@ class PhotoForm(forms.Form):
         }
 
 
+class WalkAroundPhotoForm(PhotoForm):
+    """A walk-around photo, tied to one of the order's saved damage marks (numbered as on the diagram) if it shows one."""
+
+    damage_mark = forms.TypedChoiceField(label=_("Damage shown"), coerce=int, empty_value=None, required=False)
+
+    def __init__(self, *args, marks=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.marks = {mark.pk: mark for mark in marks}
+        self.fields["damage_mark"].choices = [
+            ("", _("No damage mark")),
+            *(
+                (mark.pk, f"{number}. {mark.get_kind_display()} ({mark.get_view_display()}){f': {mark.note}' if mark.note else ''}")
+                for number, mark in enumerate(marks, start=1)
+            ),
+        ]
+        self.fields["damage_mark"].help_text = _("The marks placed on the diagram are listed once the step is saved.")
+
+    def clean_damage_mark(self):
+        pk = self.cleaned_data["damage_mark"]
+        return None if pk is None else self.marks[pk]
+
+
 class SignatureForm(forms.Form):
     signature = forms.CharField(
         widget=forms.HiddenInput, max_length=2_000_000, error_messages={"required": _("Ask the customer to sign in the box first.")}
@@ -230,9 +253,10 @@ class CodeForm(forms.Form):
 
 
 class WalkInForm(forms.Form):
-    """A customer without appointment: the vehicle by VIN (found or filed), its owner found or created."""
+    """A customer without appointment: the vehicle by VIN, or by plate when on file at the site (found or filed), its
+    owner found or created."""
 
-    vin = forms.CharField(label=_("VIN"), max_length=17)
+    vin = forms.CharField(label=_("VIN"), max_length=17, required=False)
     plate = forms.CharField(label=_("Registration plate"), max_length=16, required=False)
     make = forms.CharField(label=_("Make"), max_length=40, required=False)
     model = forms.CharField(label=_("Model"), max_length=60, required=False)
@@ -251,6 +275,12 @@ class WalkInForm(forms.Form):
     def clean_mobile(self) -> str:
         raw = self.cleaned_data["mobile"].strip()
         return normalize_phone(raw, self.site.country) if raw else ""
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("vin", "").strip() and not data.get("plate", "").strip():
+            self.add_error("vin", _("Type the VIN, or the plate of a vehicle on file."))
+        return data
 
     def customer_data(self) -> dict:
         data = self.cleaned_data
@@ -346,7 +376,7 @@ class RepriceForm(forms.Form):
         self.fields["labour_price"].initial = job.labour_price
         for part in job.parts.all():
             self.fields[f"part_{part.pk}"] = forms.DecimalField(
-                label=part.part.localized("name"),
+                label=part.localized_name(),
                 min_value=Decimal("0"),
                 max_digits=10,
                 decimal_places=2,
@@ -356,6 +386,25 @@ class RepriceForm(forms.Form):
 
     def part_prices(self) -> dict:
         return {part.pk: self.cleaned_data[f"part_{part.pk}"] for part in self.job.parts.all()}
+
+
+class ProposalPartForm(forms.Form):
+    """A part on extra work: a catalogue part, or one described in free text with its price."""
+
+    part = forms.ModelChoiceField(label=_("Part from the catalogue"), queryset=Part.objects.all(), required=False)
+    description = forms.CharField(label=_("Or a part not in the catalogue"), max_length=120, required=False)
+    quantity = forms.DecimalField(
+        label=_("Quantity"), min_value=Decimal("0.01"), max_digits=8, decimal_places=2, initial=1, widget=html5_inputs.NumberInput
+    )
+    unit_price = forms.DecimalField(
+        label=_("Unit price, before VAT"),
+        min_value=Decimal("0"),
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        help_text=_("Empty: the catalogue price."),
+        widget=html5_inputs.NumberInput,
+    )
 
 
 STAFF_METHODS = [(value, label) for value, label in ApprovalDecision.Method.choices if value != ApprovalDecision.Method.SIGNED_LINK]

@@ -1,4 +1,4 @@
-"""Declined recommendations still open, shown at the vehicle's next booking."""
+"""Declined recommendations and faults found but not fixed, still open, shown at the vehicle's next booking."""
 
 from django.utils import formats
 from django.utils.translation import gettext as _
@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from aftersales.lib.formatting import format_money
 from appointments.hints import VehicleHint
 
+from .recommendations import open_findings
 from .selectors import open_deferred_work
 
 
@@ -21,3 +22,11 @@ def deferred_work_hints(vehicle) -> list[VehicleHint]:
         )
         for work in open_deferred_work(vehicle=vehicle)
     ]
+
+
+def open_findings_hints(vehicle) -> list[VehicleHint]:
+    findings = open_findings(vehicle=vehicle, deferred=open_deferred_work(vehicle=vehicle))
+    if findings is None:
+        return []
+    detail = _("found on %(day)s, not fixed") % {"day": formats.date_format(findings.checked_on, "SHORT_DATE_FORMAT")}
+    return [VehicleHint(text=line, detail=detail) for line in findings.lines]

@@ -69,6 +69,7 @@ class Approval(models.TextChoices):
 
 class WorkOrder(models.Model):
     class Status(models.TextChoices):
+        PREPARED = "prepared", _("Prepared in advance")
         DRAFT = "draft", _("Check-in in progress")
         CHECKED_IN = "checked_in", _("Checked in")
         SIGNED = "signed", _("Signed by the customer")
@@ -79,6 +80,7 @@ class WorkOrder(models.Model):
         CANCELLED = "cancelled", _("Cancelled")
 
     TRANSITIONS = {
+        Status.PREPARED: {Status.DRAFT, Status.CANCELLED},
         Status.DRAFT: {Status.CHECKED_IN, Status.CANCELLED},
         Status.CHECKED_IN: {Status.SIGNED, Status.CANCELLED},
         Status.SIGNED: {Status.IN_WORKSHOP},
@@ -89,7 +91,8 @@ class WorkOrder(models.Model):
         Status.CANCELLED: set(),
     }
     WORKSHOP_STATUSES = (Status.IN_WORKSHOP, Status.QUALITY_CHECK)
-    EDITABLE_STATUSES = (Status.DRAFT, Status.CHECKED_IN)
+    EDITABLE_STATUSES = (Status.PREPARED, Status.DRAFT, Status.CHECKED_IN)
+    NOT_A_VISIT = (Status.PREPARED, Status.CANCELLED)  # prepared for a customer not yet there, or cancelled
 
     class PaymentMethod(models.TextChoices):
         CARD = "card", _("Card")
@@ -114,12 +117,17 @@ class WorkOrder(models.Model):
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("customer"))
     vehicle = models.ForeignKey(Vehicle, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("vehicle"))
     advisor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="work_orders", verbose_name=_("advisor"))
-    created_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    created_at = models.DateTimeField(
+        _("opened at"),
+        default=timezone.now,
+        help_text=_("When the customer was received: an order prepared in advance takes the moment of the check-in."),
+    )
     check_in_step = models.PositiveSmallIntegerField(_("check-in steps done"), default=0)
     # 1. preparation
     cover_seat = models.BooleanField(_("seat cover fitted"), default=False)
     cover_steering_wheel = models.BooleanField(_("steering-wheel cover fitted"), default=False)
     cover_floor_mat = models.BooleanField(_("floor mat fitted"), default=False)
+    covers_not_fitted_reason = models.CharField(_("why no cover was fitted"), max_length=300, blank=True)
     # 2. greeting
     customer_words = models.TextField(_("requested work, in the customer's words"), blank=True)
     requested_work_confirmed = models.BooleanField(_("requested work confirmed with the customer"), default=False)
@@ -305,11 +313,14 @@ def job_text_sources(path: str = "") -> list[str]:
 
 
 class WorkOrderPart(FrozenWhenSigned):
-    AGREED_FIELDS = ("part_id", "quantity", "unit_price", "payer")
+    """A parts line: a catalogue part, or a part described in free text (not in the catalogue) with its own price."""
+
+    AGREED_FIELDS = ("part_id", "description", "quantity", "unit_price", "payer")
 
     work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="parts", verbose_name=_("work order"))
     job = models.ForeignKey(WorkOrderJob, null=True, blank=True, on_delete=models.CASCADE, related_name="parts", verbose_name=_("job"))
-    part = models.ForeignKey(Part, on_delete=models.PROTECT, verbose_name=_("part"))
+    part = models.ForeignKey(Part, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("part"))
+    description = models.CharField(_("part not in the catalogue"), max_length=120, blank=True)
     quantity = models.DecimalField(_("quantity"), max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal("0.01"))])
     unit_price = models.DecimalField(_("unit price, before VAT"), max_digits=10, decimal_places=2)
     payer = models.CharField(_("payer"), max_length=10, choices=Payer.choices, default=Payer.CUSTOMER)
@@ -317,11 +328,26 @@ class WorkOrderPart(FrozenWhenSigned):
 
     class Meta:
         ordering = ["work_order", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(part__isnull=False) | ~models.Q(description=""), name="work_order_part_named")
+        ]
         verbose_name = _("work-order part")
         verbose_name_plural = _("work-order parts")
 
     def __str__(self) -> str:
-        return f"{self.quantity} × {self.part}"
+        return f"{self.quantity} × {self.part or self.description}"
+
+    @property
+    def name(self) -> str:
+        """The part's name as stored (the catalogue's, else the free text)."""
+        return self.part.name if self.part_id else self.description
+
+    @property
+    def number(self) -> str:
+        return self.part.number if self.part_id else ""
+
+    def localized_name(self, language: str | None = None) -> str:
+        return self.part.localized("name", language) if self.part_id else self.description
 
 
 class DamageMark(models.Model):
@@ -379,6 +405,9 @@ class WorkOrderPhoto(models.Model):
         on_delete=models.CASCADE,
         related_name="photos",
         verbose_name=_("inspection item"),
+    )
+    damage_mark = models.ForeignKey(
+        DamageMark, null=True, blank=True, on_delete=models.SET_NULL, related_name="photos", verbose_name=_("damage shown")
     )
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by"))
     uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)

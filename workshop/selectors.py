@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.db.models import (
     Avg,
+    Case,
     Count,
     DurationField,
     ExpressionWrapper,
@@ -18,13 +19,15 @@ from django.db.models import (
     Subquery,
     Sum,
     Value,
+    When,
 )
 from django.db.models.functions import Coalesce, Greatest, Least
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.permissions import get_for_user, visible_to
-from aftersales.customers.models import MobilityService
+from aftersales.customers.models import MobilityService, Vehicle
+from aftersales.lib.text import plate_key
 from appointments.models import Appointment, LoanerReservation, PartOrderRequest, TechnicianProfile
 from appointments.slots import local_day_bounds
 
@@ -84,6 +87,13 @@ class BoardRow:
     def advisor(self):
         return (self.appointment or self.work_order).advisor
 
+    @property
+    def to_check_in(self) -> bool:
+        """A booked customer not yet checked in: no order, or only the one prepared in advance."""
+        if self.appointment is None or self.state == "no_show":
+            return False
+        return self.work_order is None or self.work_order.status == WorkOrder.Status.PREPARED
+
 
 STATE_LABELS = {
     "expected": _("Expected"),
@@ -99,7 +109,7 @@ def day_board(*, site: Site, day: date, now: datetime) -> list[BoardRow]:
     start, end = local_day_bounds(site, day, day)
     appointments = (
         Appointment.objects.filter(site=site, starts_at__gte=start, starts_at__lt=end, status__in=BOARD_STATUSES)
-        .select_related("customer", "vehicle", "advisor", "work_order", "work_order__loaner_handover__loaner")
+        .select_related("customer", "vehicle", "advisor", "breakdown_call", "work_order", "work_order__loaner_handover__loaner")
         .prefetch_related(
             "jobs__operation__kit_lines",
             "mobility",
@@ -121,7 +131,10 @@ def day_board(*, site: Site, day: date, now: datetime) -> list[BoardRow]:
 
 def _appointment_row(appointment: Appointment, now: datetime) -> BoardRow:
     order = getattr(appointment, "work_order", None)
-    if order is not None or appointment.status in (Appointment.Status.ARRIVED, Appointment.Status.CONVERTED):
+    if (order is not None and order.status not in WorkOrder.NOT_A_VISIT) or appointment.status in (
+        Appointment.Status.ARRIVED,
+        Appointment.Status.CONVERTED,
+    ):
         state = "arrived"
     elif appointment.status == Appointment.Status.NO_SHOW:
         state = "no_show"
@@ -201,6 +214,7 @@ def get_appointment_for_check_in(*, user: User, pk: int) -> Appointment:
 
 
 OPEN_STATUSES = (
+    WorkOrder.Status.PREPARED,
     WorkOrder.Status.DRAFT,
     WorkOrder.Status.CHECKED_IN,
     WorkOrder.Status.SIGNED,
@@ -288,6 +302,25 @@ class TechnicianDay:
     jobs: list
 
 
+def vehicle_by_plate(*, site: Site, plate: str) -> Vehicle | None:
+    """The vehicle of a customer of the site with this plate (however it is typed), when there is exactly one."""
+    key = plate_key(plate)
+    if not key:
+        return None
+    found = list(Vehicle.objects.filter(plate_key=key, owner__site=site).select_related("owner")[:2])
+    return found[0] if len(found) == 1 else None
+
+
+# My jobs: what is running, then what is next to start, then what waits, the finished ones last.
+_JOB_STATUS_ORDER = Case(
+    *(
+        When(status=status, then=Value(rank))
+        for rank, status in enumerate((JobStatus.IN_PROGRESS, JobStatus.ASSIGNED, JobStatus.ON_HOLD, JobStatus.WAITING))
+    ),
+    default=Value(9),
+)
+
+
 def technician_day(*, technician: User) -> TechnicianDay:
     """The technician's screen: attendance, the job they are clocked on, their jobs in the workshop."""
     spans = {span.kind: span for span in AttendanceSpan.objects.filter(technician=technician, ended_at__isnull=True)}
@@ -296,8 +329,10 @@ def technician_day(*, technician: User) -> TechnicianDay:
         WorkOrderJob.objects.filter(technician=technician, work_order__status=WorkOrder.Status.IN_WORKSHOP)
         .exclude(approval=Approval.DECLINED)
         .select_related("work_order__vehicle", "work_order__customer", "work_order__inspection", "bay", *job_text_sources())
-        .order_by("status", "work_order__promised_at", "pk")
+        .order_by(_JOB_STATUS_ORDER, "work_order__promised_at", "pk")
     )
+    if clocking is not None:  # the running job first, even one of another order's status
+        jobs.sort(key=lambda job: job.pk != clocking.job_id)
     return TechnicianDay(spans.get(AttendanceSpan.Kind.DAY), spans.get(AttendanceSpan.Kind.BREAK), clocking, jobs)
 
 

@@ -44,7 +44,7 @@ def signed_content(work_order: WorkOrder) -> dict:
             for job in order.jobs.filter(approval__in=counted).select_related("operation").order_by("pk")
         ],
         "parts": [
-            [part.pk, part.part.number, str(part.quantity), str(part.unit_price), part.payer]
+            [part.pk, part.number or part.description, str(part.quantity), str(part.unit_price), part.payer]
             for part in order.parts.filter(approval__in=counted).select_related("part").order_by("pk")
         ],
         "currency": order.currency,

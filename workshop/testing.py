@@ -46,6 +46,7 @@ def ready_work_order(
     advisor,
     inspector,
     customer=None,
+    vehicle=None,
     loaner: bool = False,
     approved_extra: bool = True,
     declined_extra: bool = True,
@@ -53,6 +54,8 @@ def ready_work_order(
     unfixed: str = "Rear tyres at 3 mm",
 ):
     """Ready for invoicing: the annual service (1.5 h at 98.00 + oil filter 12.50), an extra approved (wipers), one declined (discs).
+
+    ``vehicle``: another visit of a vehicle on file (its owner is the customer); else a new customer's new vehicle.
 
     Reception (order_in_workshop), the customer's decisions on extra work (``decide_proposal``) and the quality
     check (``record_quality_check``) are the workshop's own services. Dispatch and clocking are skipped: the jobs
@@ -72,11 +75,17 @@ def ready_work_order(
     from workshop.services import add_job, decide_proposal, record_quality_check
     from workshop.tests.factories import make_appointment
 
-    customer = customer or CustomerFactory(
-        site=site, first_name="Claire", last_name="Durand", language="fr", email="claire.durand@example.test", mobile="+33612345678"
-    )
-    vehicle = VehicleFactory(owner=customer)
-    MileageReading.objects.create(vehicle=vehicle, km=42_000, source=MileageReading.Source.CUSTOMER)
+    if customer is None:
+        customer = (
+            vehicle.owner
+            if vehicle is not None
+            else CustomerFactory(
+                site=site, first_name="Claire", last_name="Durand", language="fr", email="claire.durand@example.test", mobile="+33612345678"
+            )
+        )
+    if vehicle is None:
+        vehicle = VehicleFactory(owner=customer)
+        MileageReading.objects.create(vehicle=vehicle, km=42_000, source=MileageReading.Source.CUSTOMER)
     operation = LabourOperationFactory(description="Annual service", flat_rate_hours=Decimal("1.50"))
     add_kit_line(operation, PartFactory(name="Oil filter", unit_price=Decimal("12.50")), "1")
     appointment = make_appointment(

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import floor_views, views
+from . import floor_views, preparation_views, views
 
 app_name = "workshop"
 
@@ -10,6 +10,7 @@ urlpatterns = [
     path("reception/appointments/<int:appointment_pk>/arrived/", views.arrived, name="arrived"),
     path("reception/appointments/<int:appointment_pk>/no-show/", views.no_show, name="no_show"),
     path("reception/appointments/<int:appointment_pk>/check-in/", views.check_in, name="check_in"),
+    path("reception/appointments/<int:appointment_pk>/prepare/", preparation_views.prepare, name="prepare"),
     path("reception/notifications/<int:notification_pk>/read/", floor_views.notification_read, name="notification_read"),
     path("orders/", views.work_orders, name="list"),
     path("orders/<int:pk>/", floor_views.detail, name="detail"),
@@ -25,6 +26,7 @@ urlpatterns = [
     path("orders/<int:pk>/progress/", floor_views.progress, name="progress"),
     path("orders/<int:pk>/extra-work/<int:job_pk>/decide/", floor_views.proposal_decide, name="proposal_decide"),
     path("orders/<int:pk>/extra-work/<int:job_pk>/price/", floor_views.proposal_reprice, name="proposal_reprice"),
+    path("orders/<int:pk>/extra-work/<int:job_pk>/parts/", floor_views.proposal_part_add, name="proposal_part_add"),
     path("orders/<int:pk>/extra-work/send/", floor_views.approval_send, name="approval_send"),
     path("orders/<int:pk>/deferred/<int:deferred_pk>/add/", floor_views.deferred_add, name="deferred_add"),
     path("orders/<int:pk>/promised-time/", floor_views.promised_time, name="promised_time"),

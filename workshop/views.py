@@ -12,6 +12,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from aftersales.accounts.contact_points import contact_point_for_vehicle
 from aftersales.accounts.permissions import staff_view
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Vehicle
@@ -27,8 +28,9 @@ from appointments.services import mark_arrived, mark_no_show
 
 from .diagram import diagram_views, kind_choices, legend
 from .exceptions import WorkOrderError
-from .forms import STEP_FORMS, CodeForm, JobForm, PhotoForm, SignatureForm, WalkInForm
+from .forms import STEP_FORMS, CodeForm, JobForm, SignatureForm, WalkAroundPhotoForm, WalkInForm
 from .models import WorkOrder, WorkOrderJob, WorkOrderPhoto
+from .photo_thumbnails import pdf_photos
 from .selectors import (
     board_sites,
     day_board,
@@ -36,6 +38,7 @@ from .selectors import (
     get_work_order_for_user,
     list_open_work_orders,
     unread_notifications,
+    vehicle_by_plate,
 )
 from .services import (
     STEP_KEYS,
@@ -132,6 +135,8 @@ def walk_in(request: HttpRequest) -> HttpResponse:
     if not sites:
         raise Http404
     site = next((site for site in sites if str(site.pk) == request.GET.get("site", "")), sites[0])
+    if "lookup" in request.POST:
+        return _walk_in_lookup(request, site, sites)
     form = WalkInForm(request.POST if request.method == "POST" else None, site=site)
     if form.is_bound and form.is_valid():
         try:
@@ -144,9 +149,27 @@ def walk_in(request: HttpRequest) -> HttpResponse:
     return render(request, "workshop/walk_in.html", {"form": form, "site": site, "sites": sites}, status=400 if form.is_bound else 200)
 
 
+def _walk_in_lookup(request: HttpRequest, site, sites) -> HttpResponse:
+    """The vehicle of the plate typed, when on file at the site: its VIN fills the form (nothing else typed is lost)."""
+    found = vehicle_by_plate(site=site, plate=request.POST.get("plate", ""))
+    initial = {name: request.POST.get(name, "") for name in WalkInForm.base_fields}
+    if found is not None:
+        initial["vin"] = found.vin
+    context = {"form": WalkInForm(initial=initial, site=site), "site": site, "sites": sites, "found": found, "looked_up": True}
+    return render(request, "workshop/walk_in.html", context)
+
+
 def _open_walk_in(request: HttpRequest, form: WalkInForm, site) -> WorkOrder | None:
-    """Find the vehicle by VIN (its owner comes with it) or file both; None when the form needs more."""
-    vehicle = Vehicle.objects.select_related("owner").filter(vin=form.cleaned_data["vin"].strip().upper()).first()
+    """Find the vehicle by VIN (its owner comes with it), else by plate at the site, or file both; None when the form
+    needs more."""
+    vin = form.cleaned_data["vin"].strip().upper()
+    if vin:
+        vehicle = Vehicle.objects.select_related("owner").filter(vin=vin).first()
+    else:
+        vehicle = vehicle_by_plate(site=site, plate=form.cleaned_data["plate"])
+        if vehicle is None:
+            form.add_error("vin", _("No vehicle with this plate is on file here: type the VIN."))
+            return None
     if vehicle is not None and vehicle.owner is not None and vehicle.owner.site_id == site.pk:
         customer = vehicle.owner
     else:
@@ -210,11 +233,21 @@ def _step_page(request: HttpRequest, order: WorkOrder, step: str, *, form=None, 
         "previous_step": STEP_KEYS[index - 1] if index else "",
         "form": form or STEP_FORMS[step](instance=order),
         "job_form": job_form or JobForm(),
-        "photo_form": photo_form or PhotoForm(),
         "kinds": kind_choices(),
         **order_context(order),
+        **(_photos_context(order, photo_form) if step == "walk_around" else {}),
     }
     return render(request, "workshop/step.html", context, status=status)
+
+
+def _photos_context(order: WorkOrder, photo_form: WalkAroundPhotoForm | None = None) -> dict:
+    """The walk-around photos, each with the number of the damage mark it shows (as on the diagram), and their form."""
+    marks = list(order.damage_marks.all())
+    numbers = {mark.pk: number for number, mark in enumerate(marks, start=1)}
+    photos = list(order.photos.filter(inspection_result__isnull=True))
+    for item in photos:
+        item.mark_number = numbers.get(item.damage_mark_id)
+    return {"order": order, "photos": photos, "photo_form": photo_form or WalkAroundPhotoForm(marks=marks)}
 
 
 @require_POST
@@ -255,13 +288,24 @@ def _return_url(request: HttpRequest, order: WorkOrder, default_step: str) -> st
 @require_POST
 @staff_view(VIEW, CHANGE)
 def photo_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add a walk-around photo; from the step page (htmx) only the photos' section is answered, so what the advisor
+    typed in the step's form stays as it is."""
     order = get_work_order_for_user(user=request.user, pk=pk)
-    form = PhotoForm(request.POST, request.FILES)
+    form = WalkAroundPhotoForm(request.POST, request.FILES, marks=list(order.damage_marks.all()))
     if form.is_valid():
         try:
-            add_photo(work_order=order, upload=form.cleaned_data["photo"], caption=form.cleaned_data["caption"], actor=request.user)
+            add_photo(
+                work_order=order,
+                upload=form.cleaned_data["photo"],
+                caption=form.cleaned_data["caption"],
+                damage_mark=form.cleaned_data["damage_mark"],
+                actor=request.user,
+            )
         except WorkOrderError as error:
             add_domain_error(form, error)
+    if request.htmx:
+        context = _photos_context(order, form if form.errors else None) | {"added": not form.errors}
+        return render(request, "workshop/_walk_around_photos.html", context, status=400 if form.errors else 200)
     if form.errors:
         return _step_page(request, order, "walk_around", photo_form=form, status=400)
     messages.success(request, _("Photo added."))
@@ -347,7 +391,14 @@ def to_workshop(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _pdf_response(order: WorkOrder) -> HttpResponse:
     marks = list(order.damage_marks.all())
-    context = {"order": order, "views": diagram_views(marks), "legend": legend(marks), "signature_image": _signature_data_url(order)}
+    context = {
+        "order": order,
+        "contact": contact_point_for_vehicle(order.site, order.vehicle),
+        "views": diagram_views(marks),
+        "legend": legend(marks),
+        "signature_image": _signature_data_url(order),
+        "photos": pdf_photos(order),
+    }
     pdf = render_pdf("pdf/workshop_order.html", context, order.customer.language or order.site.language, order.site.tz)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'

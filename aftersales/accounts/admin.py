@@ -6,7 +6,8 @@ from django.utils.translation import ngettext
 
 from aftersales.lib.admin import ReadOnlyAdmin
 
-from .models import AuthEvent, Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
+from .legal_identity import LegalIdentity
+from .models import AssistanceContact, AuthEvent, Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
 from .two_factor import reset_two_factor
 
 
@@ -94,10 +95,40 @@ class SiteClosureInline(admin.TabularInline):
     extra = 0
 
 
+class AssistanceContactInline(admin.TabularInline):
+    """The partners and insurers the breakdown or accident call names."""
+
+    model = AssistanceContact
+    extra = 0
+    fields = ["kind", "name", "phone", "hours", "brand", "note", "position", "active"]
+
+
+class LegalIdentityInline(admin.StackedInline):
+    """The seller's identity the documents print, each number checked (see aftersales.accounts.legal_identity)."""
+
+    model = LegalIdentity
+    can_delete = False
+    fieldsets = [
+        (None, {"fields": ["legal_form", "share_capital"]}),
+        (_("France"), {"fields": ["siren", "siret", "rcs_city"]}),
+        (_("Russia"), {"fields": ["inn", "kpp", "ogrn"]}),
+        (_("China"), {"fields": ["uscc"]}),
+        (_("Bank details"), {"fields": ["bank_name", "bank_account", "bank_code", "correspondent_account"]}),
+    ]
+
+
 @admin.register(Site)
 class SiteAdmin(admin.ModelAdmin):
     list_display = ["name", "code", "group", "city", "country", "time_zone", "currency", "vat_rate"]
     list_filter = ["group", "country"]
     search_fields = ["name", "code", "city"]
     list_select_related = ["group"]
-    inlines = [SiteBrandInline, OpeningHoursInline, SiteClosureInline]
+    inlines = [SiteBrandInline, OpeningHoursInline, SiteClosureInline, AssistanceContactInline, LegalIdentityInline]
+
+
+@admin.register(AssistanceContact)
+class AssistanceContactAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "site", "phone", "hours", "brand", "active"]
+    list_filter = ["site", "kind", "active"]
+    search_fields = ["name", "phone"]
+    list_select_related = ["site", "brand"]

@@ -32,7 +32,8 @@ from aftersales.customers.services import customer_search_name, customer_search_
 from aftersales.customers.translations import in_every_language
 from aftersales.lib.text import fold, plate_key
 
-from .models import Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
+from .legal_identity import LegalIdentity
+from .models import AssistanceContact, Brand, DealerGroup, OpeningHours, Site, SiteBrand, SiteClosure, User
 from .roles import Role
 
 DEMO_PASSWORD = "demo-pass-2026"
@@ -48,7 +49,7 @@ SITES = [
         "code": "audi-lyon",
         "name": "Audi Lyon",
         "legal_name": "Horizon Lyon Automobiles SAS",
-        "vat_number": "FR40412345678",
+        "vat_number": "FR96412345670",
         "address": "125 avenue Jean Jaurès",
         "postcode": "69007",
         "city": "Lyon",
@@ -66,7 +67,7 @@ SITES = [
         "code": "lexus-marseille",
         "name": "Lexus Marseille",
         "legal_name": "Horizon Provence Automobiles SAS",
-        "vat_number": "FR21523456789",
+        "vat_number": "FR31523456788",
         "address": "210 boulevard Rabatau",
         "postcode": "13010",
         "city": "Marseille",
@@ -84,7 +85,7 @@ SITES = [
         "code": "citroen-moscow",
         "name": "Citroën Moscow",
         "legal_name": "ООО «Горизонт Авто»",
-        "vat_number": "7714123456",
+        "vat_number": "7714123459",
         "address": "Ленинградский проспект, 39",
         "postcode": "125167",
         "city": "Москва",
@@ -100,13 +101,50 @@ SITES = [
     },
 ]
 
-# (site code, brand code): contact point. Lexus and Toyota share the Marseille
-# site but each answers its own line with its own greeting.
+# The seller's legal identity each site prints (fictitious numbers with valid check digits).
+LEGAL_IDENTITIES = {
+    "audi-lyon": {
+        "legal_form": "SAS",
+        "share_capital": Decimal("500000.00"),
+        "siren": "412345670",
+        "siret": "41234567000019",
+        "rcs_city": "Lyon",
+        "bank_name": "Banque Rhône-Alpes",
+        "bank_account": "FR7630006000011234567890189",
+        "bank_code": "AGRIFRPP",
+    },
+    "lexus-marseille": {
+        "legal_form": "SAS",
+        "share_capital": Decimal("250000.00"),
+        "siren": "523456788",
+        "siret": "52345678800018",
+        "rcs_city": "Marseille",
+    },
+    "citroen-moscow": {
+        "legal_form": "ООО",
+        "inn": "7714123459",
+        "kpp": "771401001",
+        "ogrn": "1027700132195",
+        "bank_name": "АО «Банк Горизонт»",
+        "bank_account": "40702810600000012345",
+        "bank_code": "044525999",
+        "correspondent_account": "30101810600000000999",
+    },
+}
+
+# (site code, brand code): contact point (name shown to customers, phone, e-mail,
+# greeting). Lexus and Toyota share the Marseille site but each answers its own
+# line with its own greeting, and signs its own messages.
 BRAND_CONTACTS = {
-    ("audi-lyon", "audi"): ("+33478601210", "audi.lyon@horizon-auto.example", "Audi Lyon, {agent}, bonjour…"),
-    ("lexus-marseille", "lexus"): ("+33491290100", "lexus.marseille@horizon-auto.example", "Lexus Marseille, {agent}, bonjour…"),
-    ("lexus-marseille", "toyota"): ("+33491290200", "toyota.marseille@horizon-auto.example", "Toyota Marseille, {agent}, bonjour…"),
-    ("citroen-moscow", "citroen"): ("+74951234500", "citroen.moscow@horizon-auto.example", "Citroën Москва, {agent}, здравствуйте…"),
+    ("audi-lyon", "audi"): ("", "+33478601210", "audi.lyon@horizon-auto.example", "Audi Lyon, {agent}, bonjour…"),
+    ("lexus-marseille", "lexus"): ("", "+33491290100", "lexus.marseille@horizon-auto.example", "Lexus Marseille, {agent}, bonjour…"),
+    ("lexus-marseille", "toyota"): (
+        "Toyota Marseille",
+        "+33491290200",
+        "toyota.marseille@horizon-auto.example",
+        "Toyota Marseille, {agent}, bonjour…",
+    ),
+    ("citroen-moscow", "citroen"): ("", "+74951234500", "citroen.moscow@horizon-auto.example", "Citroën Москва, {agent}, здравствуйте…"),
 }
 
 WEEKDAY_HOURS = [(day, time(8), time(18)) for day in range(5)]
@@ -118,6 +156,27 @@ OPENING_HOURS = {
 CLOSURES = {
     "audi-lyon": [(date(2026, 12, 31), "Inventaire annuel")],
     "citroen-moscow": [(date(2026, 12, 31), "Инвентаризация")],
+}
+# Whom the breakdown or accident call names, per site (fictitious partners): (kind, name, phone, when, brand code or None).
+ASSISTANCE = AssistanceContact.Kind.ASSISTANCE
+INSURER = AssistanceContact.Kind.INSURER
+ASSISTANCE_CONTACTS = {
+    "audi-lyon": [
+        (ASSISTANCE, "Audi Assistance Horizon", "+33969320000", "24/7", "audi"),
+        (ASSISTANCE, "Dépannage Rhône Express", "+33472101010", "24/7", None),
+        (INSURER, "Mutuelle Lyonnaise Auto", "+33478601299", "lun.–ven. 8h–19h", None),
+    ],
+    "lexus-marseille": [
+        (ASSISTANCE, "Lexus Assistance 24", "+33800505050", "24/7", "lexus"),
+        (ASSISTANCE, "Toyota Assistance Provence", "+33491290300", "24/7", "toyota"),
+        (ASSISTANCE, "Dépannage Phocéen", "+33491808080", "24/7", None),
+        (INSURER, "Assurances du Midi", "+33491290350", "lun.–sam. 8h–20h", None),
+    ],
+    "citroen-moscow": [
+        (ASSISTANCE, "Citroën Assistance", "+78002005050", "круглосуточно", "citroen"),
+        (ASSISTANCE, "Эвакуатор «Горизонт»", "+74957770011", "круглосуточно", None),
+        (INSURER, "Страховая компания «Надёжный полис»", "+74952293344", "пн–пт 9:00–20:00", None),
+    ],
 }
 
 # --- Staff ---------------------------------------------------------------------
@@ -132,6 +191,7 @@ STAFF = {
     "qc.lyon": (Role.QUALITY_CONTROLLER, "Sandrine", "Blanc", ["audi-lyon"], "fr"),
     "cashier.lyon": (Role.CASHIER, "Nathalie", "Perrin", ["audi-lyon"], "fr"),
     "parts.lyon": (Role.PARTS_ADVISOR, "Olivier", "Chevalier", ["audi-lyon"], "fr"),
+    "sales.lyon": (Role.SALESPERSON, "Hélène", "Garnier", ["audi-lyon"], "fr"),
     "manager.lyon": (Role.MANAGER, "Isabelle", "Lambert", ["audi-lyon"], "fr"),
     "crc.marseille": (Role.CRC_AGENT, "Julie", "Santini", ["lexus-marseille"], "fr"),
     "advisor.marseille": (Role.SERVICE_ADVISOR, "Marc", "Orsini", ["lexus-marseille"], "fr"),
@@ -948,6 +1008,30 @@ SEASONAL_OFFERS = {
     ),
 }
 
+# Service packages, with the same fields: a price the desk and online booking quote all year.
+SERVICE_PACKAGES = {
+    "Audi service plan, 2 years": (
+        "Forfait entretien Audi 2 ans",
+        "Пакет обслуживания Audi на 2 года",
+        "奥迪两年保养套餐",
+        "690.00",
+        "audi",
+        ["audi-lyon"],
+        -60,
+        365,
+    ),
+    "Lexus hybrid health check": (
+        "Bilan santé hybride Lexus",
+        "Проверка гибридной системы Lexus",
+        "雷克萨斯混合动力健康检查",
+        "0.00",
+        "lexus",
+        ["lexus-marseille"],
+        -60,
+        365,
+    ),
+}
+
 # site code: [(kind, (names en/fr/ru/zh-hans), price)]
 MOBILITY = {
     "audi-lyon": [
@@ -1012,6 +1096,9 @@ MOBILITY = {
     ],
 }
 
+# (site code, kind): the brands a mobility service is kept for (the others are for every vehicle of the site).
+MOBILITY_BRANDS = {("lexus-marseille", MobilityService.Kind.LOUNGE): ["lexus"]}
+
 
 # --- Loading -------------------------------------------------------------------
 
@@ -1043,14 +1130,29 @@ def _load_sites(report: Report) -> dict[str, Site]:
         for day, reason in CLOSURES.get(site.code, []):
             _closure, created = SiteClosure.objects.get_or_create(site=site, day=day, defaults={"reason": reason})
             report.add("closures", created)
-    for (site_code, brand_code), (phone, email, greeting) in BRAND_CONTACTS.items():
+        _identity, created = LegalIdentity.objects.get_or_create(site=site, defaults=LEGAL_IDENTITIES.get(site.code, {}))
+        report.add("legal identities", created)
+    for (site_code, brand_code), (public_name, phone, email, greeting) in BRAND_CONTACTS.items():
         _contact, created = SiteBrand.objects.get_or_create(
             site=sites[site_code],
             brand=brands[brand_code],
-            defaults={"phone": phone, "email": email, "greeting": greeting},
+            defaults={"public_name": public_name, "phone": phone, "email": email, "greeting": greeting},
         )
         report.add("brand contact points", created)
     return sites
+
+
+def _load_assistance_contacts(sites: dict[str, Site], report: Report) -> None:
+    brands = {brand.code: brand for brand in Brand.objects.all()}
+    for site_code, contacts in ASSISTANCE_CONTACTS.items():
+        for position, (kind, name, phone, hours, brand_code) in enumerate(contacts):
+            _contact, created = AssistanceContact.objects.get_or_create(
+                site=sites[site_code],
+                kind=kind,
+                name=name,
+                defaults={"phone": phone, "hours": hours, "brand": brands.get(brand_code), "position": position},
+            )
+            report.add("assistance and insurer contacts", created)
 
 
 def _load_staff(sites: dict[str, Site], report: Report) -> None:
@@ -1118,11 +1220,14 @@ def _load_catalogue(today: date, report: Report) -> None:
 
 def _load_offers_and_mobility(sites: dict[str, Site], today: date, report: Report) -> None:
     brands = {brand.code: brand for brand in Brand.objects.all()}
-    for title, (fr, ru, zh, price, brand_code, site_codes, start, length) in SEASONAL_OFFERS.items():
+    offers = [(SeasonalOffer.Kind.SEASONAL, item) for item in SEASONAL_OFFERS.items()]
+    offers += [(SeasonalOffer.Kind.PACKAGE, item) for item in SERVICE_PACKAGES.items()]
+    for kind, (title, (fr, ru, zh, price, brand_code, site_codes, start, length)) in offers:
         offer, created = SeasonalOffer.objects.get_or_create(
             title=title,
             defaults={
                 **in_every_language("title", (title, fr, ru, zh)),
+                "kind": kind,
                 "price": Decimal(price),
                 "brand": brands.get(brand_code),
                 "starts_on": today + timedelta(days=start),
@@ -1135,9 +1240,11 @@ def _load_offers_and_mobility(sites: dict[str, Site], today: date, report: Repor
     for site_code, services in MOBILITY.items():
         site = sites[site_code]
         for kind, names, price in services:
-            _service, created = MobilityService.objects.get_or_create(
+            service, created = MobilityService.objects.get_or_create(
                 site=site, kind=kind, defaults={**in_every_language("name", names), "price": Decimal(price)}
             )
+            if created:
+                service.brands.set([brands[code] for code in MOBILITY_BRANDS.get((site_code, kind), [])])
             report.add("mobility services", created)
 
 
@@ -1227,6 +1334,7 @@ def load_dealer_group_demo(report: Report, *, today: date) -> None:
     Sites, staff, catalogue, offers and customers; ``demo.loader.load_demo_data`` loads the stages' demo data after them.
     """
     sites = _load_sites(report)
+    _load_assistance_contacts(sites, report)
     _load_staff(sites, report)
     _load_catalogue(today, report)
     _load_offers_and_mobility(sites, today, report)

@@ -12,6 +12,9 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.lib.encryption import EncryptedCharField
+from aftersales.lib.phones import format_for_display, normalize_phone
+
 TIME_ZONE_CHOICES = sorted((tz, tz) for tz in zoneinfo.available_timezones())
 
 
@@ -115,6 +118,12 @@ class SiteBrand(models.Model):
 
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="brand_contacts", verbose_name=_("site"))
     brand = models.ForeignKey(Brand, on_delete=models.PROTECT, related_name="site_contacts", verbose_name=_("brand"))
+    public_name = models.CharField(
+        _("name shown to customers"),
+        max_length=120,
+        blank=True,
+        help_text=_("The site's name in messages, pages and documents for this brand, e.g. Toyota Marseille. Empty: the site's name."),
+    )
     phone = models.CharField(_("brand phone"), max_length=20, blank=True)
     email = models.EmailField(_("brand e-mail"), blank=True)
     greeting = models.CharField(
@@ -178,6 +187,52 @@ class SiteClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site} {self.day}: {self.reason}"
+
+
+class AssistanceContact(models.Model):
+    """Whom a site's agents call for a customer broken down or after an accident: its assistance and towing partners, its insurers."""
+
+    class Kind(models.TextChoices):
+        ASSISTANCE = "assistance", _("Assistance and towing partner")
+        INSURER = "insurer", _("Insurer")
+
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="assistance_contacts", verbose_name=_("site"))
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    name = models.CharField(_("name"), max_length=120)
+    phone = models.CharField(_("phone"), max_length=20)
+    hours = models.CharField(_("when to call"), max_length=80, blank=True, help_text=_("e.g. 24/7, or Mon–Fri 8:00–18:00"))
+    note = models.CharField(_("note for the agent"), max_length=200, blank=True)
+    brand = models.ForeignKey(
+        Brand,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("brand"),
+        help_text=_("Only for this brand's vehicles; empty: for every vehicle."),
+    )
+    position = models.PositiveSmallIntegerField(_("position in the list"), default=0)
+    active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["site", "kind", "position", "name"]
+        constraints = [models.UniqueConstraint(fields=["site", "kind", "name"], name="unique_assistance_contact")]
+        verbose_name = _("assistance or insurer contact")
+        verbose_name_plural = _("assistance and insurer contacts")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_kind_display()})"
+
+    def clean(self) -> None:
+        if self.phone and self.site_id:
+            try:
+                self.phone = normalize_phone(self.phone, self.site.country)
+            except ValidationError as error:
+                raise ValidationError({"phone": error.messages}) from None
+
+    @property
+    def phone_display(self) -> str:
+        return format_for_display(self.phone)
 
 
 class User(AbstractUser):
@@ -257,7 +312,7 @@ class TwoFactorDevice(models.Model):
         related_name="two_factor_device",
         verbose_name=_("user"),
     )
-    secret = models.CharField(_("secret"), max_length=64)
+    secret = EncryptedCharField(_("secret"), max_length=255)  # encrypted at rest (FIELD_ENCRYPTION_KEYS)
     confirmed_at = models.DateTimeField(_("confirmed at"), null=True, blank=True)
     last_used_step = models.BigIntegerField(
         _("last time step used"),
@@ -292,3 +347,7 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} #{self.pk}"
+
+
+# The seller's legal identity printed on invoices and work orders lives in its own module (it imports Site from here).
+from .legal_identity import LegalIdentity  # noqa: E402, F401

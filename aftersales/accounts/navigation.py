@@ -60,6 +60,8 @@ NAVIGATION = [
     NavItem(_("Invoicing desk"), "invoicing:desk", "invoicing.add_invoice", INVOICING),
     NavItem(_("Handover"), "invoicing:handovers", "invoicing.change_handover", INVOICING),
     NavItem(_("Closures"), "invoicing:closures", "invoicing.close_period", INVOICING),
+    NavItem(_("Accounting export"), "invoicing:accounting", "invoicing.export_accounting", INVOICING),
+    NavItem(_("Sales leads"), "invoicing:sales_leads", "invoicing.view_saleslead", INVOICING),
     NavItem(_("Call list"), "followup:call_list", "followup.view_calltask", FOLLOW_UP),
     NavItem(_("Concerns"), "followup:concern_list", "followup.view_concern", FOLLOW_UP),
     NavItem(_("Target lists"), "followup:target_lists", "followup.work_target_lists", FOLLOW_UP),

@@ -13,10 +13,11 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from django.conf import settings
-from django.core.mail import send_mail
+from django.core.mail import EmailMessage
 from django.db import transaction
 from django.utils import timezone, translation
 
+from aftersales.lib.mail import AUTOMATED_HEADERS
 from aftersales.lib.system_texts import SystemText
 
 from .models import Site, User
@@ -58,6 +59,6 @@ def deliver_staff_email(*, site_id: int, recipient_ids: Sequence[int], subject: 
             title = " ".join(str(subject_text).split())
             body = "\n".join(filter(None, [*(str(line) for line in line_texts), address]))
         try:
-            send_mail(title, body, None, [user.email])
+            EmailMessage(title, body, None, [user.email], headers=AUTOMATED_HEADERS).send()
         except (smtplib.SMTPException, OSError):
             logger.warning("Staff e-mail %r to user %s could not be sent", title, user.pk, exc_info=True)

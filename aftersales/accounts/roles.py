@@ -16,6 +16,7 @@ class Role(models.TextChoices):
     QUALITY_CONTROLLER = "quality_controller", _("Quality controller")
     CASHIER = "cashier", _("Cashier")
     PARTS_ADVISOR = "parts_advisor", _("Parts advisor")
+    SALESPERSON = "salesperson", _("Salesperson")
     MANAGER = "manager", _("After-sales manager")
     ADMIN = "admin", _("Administrator")
 
@@ -38,6 +39,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
     Role.QUALITY_CONTROLLER: ["customers.view_vehicle"],
     Role.CASHIER: CUSTOMER_READ,
     Role.PARTS_ADVISOR: ["customers.view_vehicle"],
+    Role.SALESPERSON: CUSTOMER_READ,
     Role.MANAGER: CUSTOMER_DESK,
     Role.ADMIN: CUSTOMER_DESK,
 }
@@ -56,6 +58,7 @@ BOOKING_CAPACITY_SETUP = [
         "sitecapacityrule",
         "capacityoverride",
         "loaner",
+        "loanterms",
     )
     for action in ("view", "add", "change", "delete")
 ]
@@ -129,6 +132,18 @@ PREPARATION_PERMISSIONS = {
 for _role, _perms in PREPARATION_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# Warning a customer that a part will be missing on the day: the parts advisor,
+# who knows the supplier's date, as well as advisors, managers and administrators.
+PARTS_WARNING = ["appointments.add_partsdelaywarning"]
+for _role in (Role.SERVICE_ADVISOR, Role.PARTS_ADVISOR, Role.MANAGER, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *PARTS_WARNING]
+
+# The reception screens in the customer area (kiosk links): managers and
+# administrators make and revoke them.
+RECEPTION_SCREENS = [f"appointments.{action}_receptionscreen" for action in ("view", "add", "change")]
+for _role in (Role.MANAGER, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *RECEPTION_SCREENS]
+
 
 # Follow-up: everyone at the desk records and handles customer concerns; CRC
 # agents work the call list and the target lists; managers also see the
@@ -160,6 +175,17 @@ FOLLOWUP_PERMISSIONS = {
 }
 for _role, _perms in FOLLOWUP_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+# Follow-up owners: a call or a concern is assigned only to someone who can act on it
+# (CRC agents, advisors, managers); an advisor opens and records the calls given to them.
+FOLLOWUP_OWNER_ROLES = (Role.CRC_AGENT, Role.SERVICE_ADVISOR, Role.MANAGER)
+ROLE_PERMISSIONS[Role.SERVICE_ADVISOR] = [*ROLE_PERMISSIONS[Role.SERVICE_ADVISOR], "followup.view_calltask", "followup.change_calltask"]
+
+# Sales leads (a test drive during the visit): the salesperson works the leads passed to them;
+# managers and administrators see their sites' leads.
+SALES_LEADS = ["invoicing.view_saleslead", "invoicing.change_saleslead"]
+for _role in (Role.SALESPERSON, Role.MANAGER, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *SALES_LEADS]
 
 
 # Reception (workshop): advisors open and fill work orders; foremen and
@@ -213,6 +239,12 @@ WEB_REQUEST_PERMISSIONS = {
 for _role, _perms in WEB_REQUEST_PERMISSIONS.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
+# Breakdown and accident calls (booking): whoever books takes the call and
+# records it with its diagnosis appointment.
+BREAKDOWN_DESK = ["appointments.view_breakdowncall", "appointments.add_breakdowncall"]
+for _role in (Role.CRC_AGENT, Role.SERVICE_ADVISOR, Role.MANAGER, Role.ADMIN):
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *BREAKDOWN_DESK]
+
 # Invoicing and handover: cashiers prepare, issue and credit invoices, take
 # payments and close periods; advisors take payments and run the handover;
 # managers and administrators do both and alone release a car with a balance due.
@@ -241,6 +273,19 @@ INVOICING_PERMISSIONS = {
     Role.ADMIN: sorted({*INVOICING_DESK, *HANDOVER_DESK, "invoicing.authorize_release"}),
 }
 for _role, _perms in INVOICING_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
+
+# The accounting export (FEC and CSV journal): cashiers, managers and administrators download it;
+# managers and administrators also keep the sites' journals and account numbers in the administration.
+ACCOUNTING_EXPORT = ["invoicing.export_accounting"]
+ACCOUNTING_SETUP = [
+    f"invoicing.{action}_{model}" for model in ("accountingmapping", "salesaccount") for action in ("view", "add", "change")
+]
+for _role, _perms in {
+    Role.CASHIER: ACCOUNTING_EXPORT,
+    Role.MANAGER: [*ACCOUNTING_EXPORT, *ACCOUNTING_SETUP],
+    Role.ADMIN: [*ACCOUNTING_EXPORT, *ACCOUNTING_SETUP],
+}.items():
     ROLE_PERMISSIONS[_role] = [*ROLE_PERMISSIONS[_role], *_perms]
 
 # KPI dashboards: managers (their sites; group-wide managers the whole group) and administrators.

@@ -1,11 +1,12 @@
 """The log of logins, failed logins, logouts and refused pages (AuthEvent).
 
 Receivers of Django's auth signals record each event with the user, the
-client's IP address (as django-axes sees it, proxies included) and the time.
+client's IP address (``aftersales.lib.client_ip``, the one axes keys on) and the time.
 """
 
-from axes.helpers import get_client_ip_address
 from django.http import HttpRequest
+
+from aftersales.lib.client_ip import client_ip
 
 from .models import AuthEvent, User
 
@@ -17,7 +18,7 @@ def record_auth_event(*, kind: str, request: HttpRequest | None, user=None, user
         kind=kind,
         user=user,
         username=(username or (user.get_username() if user else ""))[:150],
-        ip_address=get_client_ip_address(request) if meta else None,
+        ip_address=client_ip(request) if meta else None,
         path=(request.path if request is not None else "")[:500],
         user_agent=meta.get("HTTP_USER_AGENT", "")[:300],
     )

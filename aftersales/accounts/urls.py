@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import path, reverse_lazy
 
 from . import views
+from .forms import PasswordResetForm
 from .two_factor import two_factor_exempt
 
 app_name = "accounts"
@@ -16,6 +17,7 @@ urlpatterns = [
     path(
         "password-reset/",
         auth_views.PasswordResetView.as_view(
+            form_class=PasswordResetForm,
             template_name="accounts/password_reset_form.html",
             email_template_name="emails/password_reset.txt",
             subject_template_name="emails/password_reset_subject.txt",

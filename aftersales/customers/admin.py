@@ -83,12 +83,13 @@ class LabourOperationAdmin(TranslatedAdmin):
 
 @admin.register(SeasonalOffer)
 class SeasonalOfferAdmin(TranslatedAdmin):
-    list_display = ["title", "brand", "price", "starts_on", "ends_on"]
-    list_filter = ["brand"]
+    list_display = ["title", "kind", "brand", "price", "starts_on", "ends_on"]
+    list_filter = ["kind", "brand"]
     filter_horizontal = ["sites"]
 
 
 @admin.register(MobilityService)
 class MobilityServiceAdmin(TranslatedAdmin):
     list_display = ["name", "site", "kind", "price", "active"]
-    list_filter = ["site", "kind", "active"]
+    list_filter = ["site", "kind", "active", "brands"]
+    filter_horizontal = ["brands"]

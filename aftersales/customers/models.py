@@ -124,6 +124,8 @@ class ConsentRecord(models.Model):
         ONLINE = "online", _("Online")
         SMS_REPLY = "sms_reply", _("SMS reply")
         IMPORT = "import", _("Import")
+        UNSUBSCRIBE_PAGE = "unsubscribe", _("Unsubscribe link in an e-mail")
+        ONE_CLICK = "one_click", _("One-click unsubscribe from the mail program")
 
     customer = models.ForeignKey(Customer, on_delete=models.CASCADE, related_name="consents", verbose_name=_("customer"))
     channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices)
@@ -337,8 +339,15 @@ class OperationPart(models.Model):
 
 
 class SeasonalOffer(Translated):
+    """A priced offer the desk, online booking and the reminders tell the customer about while it runs."""
+
     translated_fields = ("title", "description")
 
+    class Kind(models.TextChoices):
+        SEASONAL = "seasonal", _("Seasonal offer")
+        PACKAGE = "package", _("Service package")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SEASONAL)
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"), blank=True)
     price = models.DecimalField(_("price, VAT included"), max_digits=10, decimal_places=2, null=True, blank=True)
@@ -357,6 +366,14 @@ class SeasonalOffer(Translated):
         return self.localized("title")
 
 
+class MobilityServiceQuerySet(models.QuerySet):
+    def offered(self, *, site: Site, brand: Brand | None):
+        """The site's active services for a vehicle of ``brand`` (None: a make the site does not sell): those for every
+        brand, and the brand's own."""
+        for_brand = models.Q(brands__isnull=True) | (models.Q(brands=brand) if brand is not None else models.Q())
+        return self.filter(for_brand, site=site, active=True)
+
+
 class MobilityService(Translated):
     translated_fields = ("name",)
 
@@ -373,6 +390,15 @@ class MobilityService(Translated):
     name = models.CharField(_("name"), max_length=120)
     price = models.DecimalField(_("price, VAT included"), max_digits=10, decimal_places=2, default=Decimal("0"))
     active = models.BooleanField(_("active"), default=True)
+    brands = models.ManyToManyField(
+        Brand,
+        blank=True,
+        related_name="mobility_services",
+        verbose_name=_("brands"),
+        help_text=_("Offered only for vehicles of these brands. Empty: for every vehicle."),
+    )
+
+    objects = MobilityServiceQuerySet.as_manager()
 
     class Meta:
         ordering = ["site", "kind"]

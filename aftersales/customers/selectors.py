@@ -8,13 +8,14 @@ from django.db.models import Case, IntegerField, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext
 
+from aftersales.accounts.models import Site
 from aftersales.accounts.permissions import get_for_user, visible_to
 from aftersales.audit.selectors import list_history
 from aftersales.lib.phones import search_digits
 from aftersales.lib.text import fold, plate_key
 from aftersales.lib.vin import VIN_PATTERN
 
-from .models import Campaign, Channel, ConsentRecord, Customer, MileageReading, Ownership, Vehicle
+from .models import Campaign, Channel, ConsentRecord, Customer, MileageReading, Ownership, SeasonalOffer, Vehicle
 
 SEARCH_LIMIT = 50
 MIN_QUERY_LENGTH = 2
@@ -140,6 +141,40 @@ def active_campaigns(*, on: date | None = None) -> list[Campaign]:
 def attach_open_campaigns(vehicles, campaigns: list[Campaign]) -> None:
     for vehicle in vehicles:
         vehicle.open_campaigns = [campaign for campaign in campaigns if campaign.matches(vehicle.vin)]
+
+
+def current_offers(*, site: Site, make: str, on: date) -> list[SeasonalOffer]:
+    """The seasonal offers and service packages running on that day at the site (or at every site) for the vehicle's
+    make (or for every brand), in one query: the packages first, then by price."""
+    return list(
+        SeasonalOffer.objects.filter(
+            Q(sites=site) | Q(sites__isnull=True),
+            Q(brand__name__iexact=make) | Q(brand__isnull=True),
+            starts_on__lte=on,
+            ends_on__gte=on,
+        )
+        .distinct()
+        .order_by("-kind", "price", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class OverdueService:
+    """A due service the vehicle went past: the due date, the due mileage or both."""
+
+    due_on: date | None
+    due_km: int | None
+    km: int | None  # the last reading, when the mileage is past
+
+
+def overdue_service(*, vehicle: Vehicle, today: date, last_km: int | None) -> OverdueService | None:
+    """Whether the next service is overdue: its date has passed, or the last reading (``last_km``) reached its mileage."""
+    due_on, due_km = vehicle.next_service_due_date, vehicle.next_service_due_km
+    past_date = due_on if due_on and due_on < today else None
+    past_km = due_km if due_km and last_km is not None and last_km >= due_km else None
+    if past_date is None and past_km is None:
+        return None
+    return OverdueService(due_on=past_date, due_km=past_km, km=last_km if past_km else None)
 
 
 def current_consents(consents) -> dict[Channel, ConsentRecord | None]:

@@ -184,6 +184,19 @@ def update_vehicle(*, vehicle: Vehicle, updated_by, **fields: Unpack[VehicleFiel
     return locked
 
 
+def check_mileage(*, vehicle: Vehicle, km: int, correction_reason: str = "") -> MileageReading | None:
+    """The vehicle's last reading; MileageNeedsCorrectionReason when ``km`` is below it and no correction reason is given.
+
+    The vehicle page and the booking desk check a reading the customer gives before it is recorded."""
+    last = vehicle.mileage_readings.first()
+    if last is not None and km < last.km and not correction_reason.strip():
+        raise MileageNeedsCorrectionReason(
+            _("The last reading was %(km)s km: give a correction reason to record a lower one.")
+            % {"km": number_format(last.km, force_grouping=True)}
+        )
+    return last
+
+
 @transaction.atomic
 def record_mileage(
     *,
@@ -194,15 +207,10 @@ def record_mileage(
     correction_reason: str = "",
     read_at: datetime | None = None,
 ) -> MileageReading:
-    """A reading below the last one is a correction and must say why."""
+    """A reading below the last one is a correction and must say why (``check_mileage``)."""
     locked = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
-    last = locked.mileage_readings.first()
     correction_reason = correction_reason.strip()
-    if last is not None and km < last.km and not correction_reason:
-        raise MileageNeedsCorrectionReason(
-            _("The last reading was %(km)s km: give a correction reason to record a lower one.")
-            % {"km": number_format(last.km, force_grouping=True)}
-        )
+    last = check_mileage(vehicle=locked, km=km, correction_reason=correction_reason)
     reading = MileageReading.objects.create(
         vehicle=locked,
         km=km,

@@ -13,7 +13,7 @@ from aftersales.lib.pdf import render_pdf
 from .exceptions import CustomerError
 from .forms import CustomerForm, ErasureForm, MileageForm, VehicleForm
 from .models import ConsentRecord, Customer
-from .panels import render_customer_panels
+from .panels import render_customer_panels, render_vehicle_panels
 from .privacy import erase_customer, export_customer
 from .selectors import get_customer_360, get_customer_for_user, get_vehicle_for_user, get_vehicle_page, search_customers
 from .services import create_customer, create_vehicle, record_consent, record_mileage, update_customer, update_vehicle
@@ -91,7 +91,12 @@ def vehicle_create(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_view("customers.view_vehicle")
 def vehicle_detail(request: HttpRequest, pk: int) -> HttpResponse:
     vehicle = get_vehicle_page(user=request.user, pk=pk)
-    return render(request, "customers/vehicle_detail.html", {"vehicle": vehicle, "mileage_form": MileageForm()})
+    return render(request, "customers/vehicle_detail.html", _vehicle_page(request, vehicle, MileageForm()))
+
+
+def _vehicle_page(request: HttpRequest, vehicle, mileage_form: MileageForm) -> dict:
+    """The vehicle page's context: the vehicle, the mileage form and the cards the later stages add (visits, open work)."""
+    return {"vehicle": vehicle, "mileage_form": mileage_form, "panels": render_vehicle_panels(request, vehicle)}
 
 
 @staff_view("customers.view_vehicle", "customers.change_vehicle")
@@ -124,7 +129,7 @@ def mileage_add(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, _("Mileage recorded."))
             return redirect(vehicle)
     page = get_vehicle_page(user=request.user, pk=vehicle.pk)
-    return render(request, "customers/vehicle_detail.html", {"vehicle": page, "mileage_form": form}, status=400)
+    return render(request, "customers/vehicle_detail.html", _vehicle_page(request, page, form), status=400)
 
 
 @staff_view("customers.view_customer", "customers.export_customer")

@@ -7,8 +7,8 @@ choices and an event model; its ``StatusFlow`` checks each move against the
 table, saves it and writes the event row (who, when, from, to, note).
 """
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 
 from django import forms
 from django.db import models
@@ -52,12 +52,20 @@ class StatusFlow:
     ``event_model`` has a foreign key ``subject`` to the model and the fields ``actor``, ``from_status``,
     ``to_status``, ``note``, ``note_code`` and ``note_params``. A move the table does not allow raises
     ``refused(refusal)``, ``refusal`` being a translatable text with ``%(current)s`` and ``%(target)s``.
+
+    A later stage that must react to a move of an earlier stage's model registers ``listener(obj, to, actor)``
+    with ``on_move`` in its ``AppConfig.ready()``; it runs after each move, in the mover's transaction.
     """
 
     event_model: type[models.Model]
     subject: str
     refused: type[DomainError]
     refusal: str
+    listeners: list[Callable[[models.Model, str, object], None]] = field(default_factory=list, compare=False, repr=False)
+
+    def on_move(self, listener: Callable[[models.Model, str, object], None]) -> None:
+        if listener not in self.listeners:
+            self.listeners.append(listener)
 
     def allows(self, obj: models.Model, to: str) -> bool:
         """Whether the model's ``TRANSITIONS`` allows the object to move from its status to ``to``."""
@@ -76,7 +84,10 @@ class StatusFlow:
         for name, value in changes.items():
             setattr(obj, name, value)
         obj.save(update_fields=["status", *changes])
-        return self.record(obj, actor=actor, from_status=previous, note=note)
+        event = self.record(obj, actor=actor, from_status=previous, note=note)
+        for listener in self.listeners:
+            listener(obj, to, actor)
+        return event
 
     def record(self, obj: models.Model, *, actor, from_status: str, note: SystemText | str = "", **values) -> models.Model:
         """An event row of the object at its current status (``from_status`` is "" when it was just created)."""

@@ -1,7 +1,9 @@
 """The message types the stages send, their variables, sample data and default texts.
 
 Every template is rendered with ``customer``, ``site`` and ``brand_name``
-plus the variables listed per type in ``MESSAGE_TYPES``. Dates are aware
+plus the variables listed per type in ``MESSAGE_TYPES``; a marketing type
+(``MARKETING_TYPES``) also gets ``unsubscribe_url``, which the e-mail's
+footer already shows. Dates are aware
 datetimes; they show in the site's time zone and the message's language.
 Amounts and numbers come formatted for the customer's language
 (``format_money``, ``format_number``).
@@ -19,11 +21,17 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.lib.formatting import format_money, format_number
 
 MESSAGE_TYPES = {
-    "booking_confirmation": (_("Booking confirmation"), ["start", "vehicle", "services", "arrival_area", "link"]),
+    "booking_confirmation": (
+        _("Booking confirmation"),
+        ["start", "vehicle", "services", "estimate", "mobility", "documents", "arrival_area", "link"],
+    ),
     "booking_reminder_24h": (_("Appointment confirmation 24 h before"), ["start", "vehicle", "link"]),
-    "booking_rescheduled": (_("Appointment moved"), ["start", "previous_start", "vehicle", "link"]),
+    "booking_rescheduled": (
+        _("Appointment moved"),
+        ["start", "previous_start", "vehicle", "services", "estimate", "mobility", "documents", "arrival_area", "link"],
+    ),
     "booking_cancelled": (_("Appointment cancelled"), ["start", "vehicle", "link"]),
-    "maintenance_reminder": (_("Maintenance reminder"), ["vehicle", "due_date", "due_km", "offer", "link"]),
+    "maintenance_reminder": (_("Maintenance reminder"), ["vehicle", "due_date", "due_km", "overdue", "offer", "link"]),
     "callback_survey": (_("Follow-up after the visit"), ["vehicle", "link"]),
     "concern_acknowledgment": (_("Concern acknowledgment"), ["reference", "summary"]),
     "approval_request": (_("Approval of additional work"), ["vehicle", "items", "total", "link"]),
@@ -33,16 +41,23 @@ MESSAGE_TYPES = {
 
 # Types whose text holds a secret (a one-time code): the text is blanked once sent.
 SENSITIVE_TYPES = {"one_time_code"}
+# Marketing types (reminders, offers): sent only with the channel's consent, each carrying its way out
+# (the one-click unsubscribe of an e-mail, the STOP instruction of an SMS).
+MARKETING_TYPES = {"maintenance_reminder"}
 # Preview values for variables that stage apps add with their own types.
 _REGISTERED_SAMPLES: dict = {}
 
 
-def register_message_type(key: str, label, variables: list[str], *, samples: dict | None = None, sensitive: bool = False) -> None:
+def register_message_type(
+    key: str, label, variables: list[str], *, samples: dict | None = None, sensitive: bool = False, marketing: bool = False
+) -> None:
     """A stage app's message type (call it from ``AppConfig.ready``); its texts come from its own data migration."""
     MESSAGE_TYPES[key] = (label, variables)
     _REGISTERED_SAMPLES.update(samples or {})
     if sensitive:
         SENSITIVE_TYPES.add(key)
+    if marketing:
+        MARKETING_TYPES.add(key)
 
 
 def message_type_choices() -> list[tuple[str, str]]:
@@ -60,10 +75,15 @@ def sample_context(site) -> dict:
         "previous_start": start - timedelta(days=1),
         "vehicle": "Audi A4 Avant AB-123-CD",
         "services": "Service 30 000 km, brake pads",
+        "estimate": lazy(format_money, str)(Decimal("187.40"), "EUR"),
+        "mobility": "Courtesy car",
+        "documents": "Service book, registration papers, wheel-lock key",
         "arrival_area": "Express service",
         "link": "https://example.test/b/abc123",
+        "unsubscribe_url": "https://example.test/messaging/unsubscribe/abc123/",
         "due_date": date.today() + timedelta(days=30),
         "due_km": lazy(format_number, str)(30000),  # formatted in the language the preview is rendered in
+        "overdue": False,  # True once the due day has passed: the reminder says the service is overdue
         "offer": "Winter check 49 €",
         "reference": "C-2026-0042",
         "summary": "Noise from the front left wheel",
@@ -97,39 +117,55 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
             "Your appointment on {{ start|date:'DATETIME_FORMAT' }}",
             "Hello {{ customer }},\n\nThank you for booking with {{ site.name }}. We look forward to seeing you on "
             "{{ start|date:'DATETIME_FORMAT' }} for your {{ vehicle }}.\n\nPlanned work: {{ services }}\n"
-            "Please come to: {{ arrival_area }}, {{ site.address }}, {{ site.postcode }} {{ site.city }}.\n"
-            "Please bring your service book, the wheel-lock key and your registration papers.\n\n"
+            "{% if estimate %}Estimate: {{ estimate }} VAT included\n{% endif %}"
+            "{% if mobility %}During the visit: {{ mobility }}\n{% endif %}"
+            "Please come to: {% if arrival_area %}{{ arrival_area }}, {% endif %}{{ site.address }}, {{ site.postcode }} {{ site.city }}.\n"
+            "Please bring: {{ documents }}\n\n"
             "To change or cancel: {{ link }}\n\nKind regards,\nYour {{ site.name }} service team",
-            "{{ site.name }}: appointment confirmed on {{ start|date:'SHORT_DATETIME_FORMAT' }} for your {{ vehicle }}. "
-            "Change or cancel: {{ link }}",
+            "{{ site.name }}: appointment confirmed on {{ start|date:'SHORT_DATETIME_FORMAT' }} for your {{ vehicle }}."
+            "{% if arrival_area %} Come to: {{ arrival_area }}.{% endif %}{% if estimate %} Estimate: {{ estimate }} VAT incl.{% endif %}"
+            "{% if mobility %} During the visit: {{ mobility }}.{% endif %} Bring: {{ documents }}. Change or cancel: {{ link }}",
         ),
         "fr": (
             "Votre rendez-vous du {{ start|date:'DATETIME_FORMAT' }}",
             "Bonjour {{ customer }},\n\nMerci d'avoir pris rendez-vous chez {{ site.name }}. Nous vous attendons le "
             "{{ start|date:'DATETIME_FORMAT' }} pour votre {{ vehicle }}.\n\nTravaux prévus : {{ services }}\n"
-            "Accueil : {{ arrival_area }}, {{ site.address }}, {{ site.postcode }} {{ site.city }}.\n"
-            "Pensez à apporter votre carnet d'entretien, l'écrou antivol et votre certificat d'immatriculation.\n\n"
+            "{% if estimate %}Devis : {{ estimate }} TTC\n{% endif %}"
+            "{% if mobility %}Pendant l'intervention : {{ mobility }}\n{% endif %}"
+            "Accueil : {% if arrival_area %}{{ arrival_area }}, {% endif %}{{ site.address }}, {{ site.postcode }} {{ site.city }}.\n"
+            "À apporter : {{ documents }}\n\n"
             "Pour modifier ou annuler : {{ link }}\n\nCordialement,\nVotre équipe après-vente {{ site.name }}",
-            "{{ site.name }} : rendez-vous confirmé le {{ start|date:'SHORT_DATETIME_FORMAT' }} pour votre {{ vehicle }}. "
+            "{{ site.name }} : rendez-vous confirmé le {{ start|date:'SHORT_DATETIME_FORMAT' }} pour votre {{ vehicle }}."
+            "{% if arrival_area %} Accueil : {{ arrival_area }}.{% endif %}{% if estimate %} Devis : {{ estimate }} TTC.{% endif %}"
+            "{% if mobility %} Pendant l'intervention : {{ mobility }}.{% endif %} À apporter : {{ documents }}. "
             "Modifier ou annuler : {{ link }}",
         ),
         "ru": (
             "Ваша запись на {{ start|date:'DATETIME_FORMAT' }}",
             "Здравствуйте, {{ customer }}!\n\nБлагодарим за запись в {{ site.name }}. Ждём вас "
             "{{ start|date:'DATETIME_FORMAT' }} с автомобилем {{ vehicle }}.\n\nЗапланированные работы: {{ services }}\n"
-            "Куда подъехать: {{ arrival_area }}, {{ site.address }}, {{ site.postcode }} {{ site.city }}.\n"
-            "Пожалуйста, возьмите сервисную книжку, ключ секреток колёс и свидетельство о регистрации.\n\n"
+            "{% if estimate %}Смета: {{ estimate }} с НДС\n{% endif %}"
+            "{% if mobility %}На время работ: {{ mobility }}\n{% endif %}"
+            "Куда подъехать: {% if arrival_area %}{{ arrival_area }}, {% endif %}{{ site.address }}, {{ site.postcode }} {{ site.city }}.\n"
+            "Возьмите с собой: {{ documents }}\n\n"
             "Изменить или отменить запись: {{ link }}\n\nС уважением,\nсервисная служба {{ site.name }}",
-            "{{ site.name }}: запись подтверждена на {{ start|date:'SHORT_DATETIME_FORMAT' }}, {{ vehicle }}. "
+            "{{ site.name }}: запись подтверждена на {{ start|date:'SHORT_DATETIME_FORMAT' }}, {{ vehicle }}."
+            "{% if arrival_area %} Куда подъехать: {{ arrival_area }}.{% endif %}{% if estimate %} Смета: {{ estimate }} с НДС.{% endif %}"
+            "{% if mobility %} На время работ: {{ mobility }}.{% endif %} Возьмите с собой: {{ documents }}. "
             "Изменить или отменить: {{ link }}",
         ),
         "zh-hans": (
             "您的预约：{{ start|date:'DATETIME_FORMAT' }}",
             "{{ customer }}，您好！\n\n感谢您在{{ site.name }}预约。我们将于{{ start|date:'DATETIME_FORMAT' }}"
-            "恭候您和您的{{ vehicle }}。\n\n预约项目：{{ services }}\n接待区域：{{ arrival_area }}，"
-            "{{ site.address }}，{{ site.postcode }} {{ site.city }}。\n请携带保养手册、防盗螺栓钥匙和行驶证。\n\n"
+            "恭候您和您的{{ vehicle }}。\n\n预约项目：{{ services }}\n"
+            "{% if estimate %}估价：{{ estimate }}（含增值税）\n{% endif %}"
+            "{% if mobility %}服务期间：{{ mobility }}\n{% endif %}"
+            "接待区域：{% if arrival_area %}{{ arrival_area }}，{% endif %}{{ site.address }}，{{ site.postcode }} {{ site.city }}。\n"
+            "请携带：{{ documents }}\n\n"
             "修改或取消预约：{{ link }}\n\n{{ site.name }}售后服务团队",
-            "{{ site.name }}：您的{{ vehicle }}已预约{{ start|date:'SHORT_DATETIME_FORMAT' }}。修改或取消：{{ link }}",
+            "{{ site.name }}：您的{{ vehicle }}已预约{{ start|date:'SHORT_DATETIME_FORMAT' }}。"
+            "{% if arrival_area %}接待区域：{{ arrival_area }}。{% endif %}{% if estimate %}估价：{{ estimate }}（含增值税）。{% endif %}"
+            "{% if mobility %}服务期间：{{ mobility }}。{% endif %}请携带：{{ documents }}。修改或取消：{{ link }}",
         ),
     },
     "booking_reminder_24h": {
@@ -226,38 +262,53 @@ DEFAULT_TEMPLATES: dict[str, dict[str, tuple[str, str, str]]] = {
     },
     "maintenance_reminder": {
         "en": (
-            "Your {{ vehicle }} is due for its service",
-            "Hello {{ customer }},\n\nYour {{ vehicle }} is due for its next service around {{ due_date|date:'DATE_FORMAT' }}"
-            "{% if due_km %} or {{ due_km }} km{% endif %}.\n\n{% if offer %}This month: {{ offer }}\n\n{% endif %}"
+            "{% if overdue %}The service of your {{ vehicle }} is overdue{% else %}Your {{ vehicle }} is due for its service{% endif %}",
+            "Hello {{ customer }},\n\n{% if overdue %}The service of your {{ vehicle }} is overdue: it was due on "
+            "{{ due_date|date:'DATE_FORMAT' }}{% if due_km %} or at {{ due_km }} km{% endif %}.{% else %}"
+            "Your {{ vehicle }} is due for its next service around {{ due_date|date:'DATE_FORMAT' }}"
+            "{% if due_km %} or {{ due_km }} km{% endif %}.{% endif %}\n\n{% if offer %}This month: {{ offer }}\n\n{% endif %}"
             "During the visit we offer a courtesy car, a shuttle or our lounge with wifi.\n"
             "Book online in two minutes: {{ link }}\n\nKind regards,\nYour {{ site.name }} service team",
-            "{{ site.name }}: your {{ vehicle }} is due for its service around {{ due_date|date:'SHORT_DATE_FORMAT' }}. Book: {{ link }}",
+            "{{ site.name }}: {% if overdue %}the service of your {{ vehicle }} is overdue (due on "
+            "{{ due_date|date:'SHORT_DATE_FORMAT' }}){% else %}your {{ vehicle }} is due for its service around "
+            "{{ due_date|date:'SHORT_DATE_FORMAT' }}{% endif %}. Book: {{ link }}",
         ),
         "fr": (
-            "L'entretien de votre {{ vehicle }} approche",
-            "Bonjour {{ customer }},\n\nLe prochain entretien de votre {{ vehicle }} est prévu vers le "
-            "{{ due_date|date:'DATE_FORMAT' }}{% if due_km %} ou {{ due_km }} km{% endif %}.\n\n"
+            "{% if overdue %}L'entretien de votre {{ vehicle }} est en retard"
+            "{% else %}L'entretien de votre {{ vehicle }} approche{% endif %}",
+            "Bonjour {{ customer }},\n\n{% if overdue %}L'entretien de votre {{ vehicle }} est en retard : il était prévu le "
+            "{{ due_date|date:'DATE_FORMAT' }}{% if due_km %} ou à {{ due_km }} km{% endif %}.{% else %}"
+            "Le prochain entretien de votre {{ vehicle }} est prévu vers le "
+            "{{ due_date|date:'DATE_FORMAT' }}{% if due_km %} ou {{ due_km }} km{% endif %}.{% endif %}\n\n"
             "{% if offer %}Ce mois-ci : {{ offer }}\n\n{% endif %}"
             "Pendant l'intervention, nous vous proposons un véhicule de courtoisie, une navette ou notre salon avec wifi.\n"
             "Prenez rendez-vous en ligne en deux minutes : {{ link }}\n\nCordialement,\nVotre équipe après-vente {{ site.name }}",
-            "{{ site.name }} : l'entretien de votre {{ vehicle }} est prévu vers le {{ due_date|date:'SHORT_DATE_FORMAT' }}. "
-            "Rendez-vous : {{ link }}",
+            "{{ site.name }} : {% if overdue %}l'entretien de votre {{ vehicle }} est en retard (prévu le "
+            "{{ due_date|date:'SHORT_DATE_FORMAT' }}){% else %}l'entretien de votre {{ vehicle }} est prévu vers le "
+            "{{ due_date|date:'SHORT_DATE_FORMAT' }}{% endif %}. Rendez-vous : {{ link }}",
         ),
         "ru": (
-            "Пора на техобслуживание: {{ vehicle }}",
-            "Здравствуйте, {{ customer }}!\n\nСледующее техобслуживание вашего {{ vehicle }} предстоит около "
-            "{{ due_date|date:'DATE_FORMAT' }}{% if due_km %} или при пробеге {{ due_km }} км{% endif %}.\n\n"
+            "{% if overdue %}Техобслуживание просрочено: {{ vehicle }}{% else %}Пора на техобслуживание: {{ vehicle }}{% endif %}",
+            "Здравствуйте, {{ customer }}!\n\n{% if overdue %}Техобслуживание вашего {{ vehicle }} просрочено: оно было "
+            "запланировано на {{ due_date|date:'DATE_FORMAT' }}{% if due_km %} или на пробег {{ due_km }} км{% endif %}.{% else %}"
+            "Следующее техобслуживание вашего {{ vehicle }} предстоит около "
+            "{{ due_date|date:'DATE_FORMAT' }}{% if due_km %} или при пробеге {{ due_km }} км{% endif %}.{% endif %}\n\n"
             "{% if offer %}В этом месяце: {{ offer }}\n\n{% endif %}"
             "На время работ предложим подменный автомобиль, трансфер или зону ожидания с wifi.\n"
             "Запишитесь онлайн за две минуты: {{ link }}\n\nС уважением,\nсервисная служба {{ site.name }}",
-            "{{ site.name }}: техобслуживание {{ vehicle }} около {{ due_date|date:'SHORT_DATE_FORMAT' }}. Записаться: {{ link }}",
+            "{{ site.name }}: {% if overdue %}техобслуживание {{ vehicle }} просрочено (срок "
+            "{{ due_date|date:'SHORT_DATE_FORMAT' }}){% else %}техобслуживание {{ vehicle }} около "
+            "{{ due_date|date:'SHORT_DATE_FORMAT' }}{% endif %}. Записаться: {{ link }}",
         ),
         "zh-hans": (
-            "您的{{ vehicle }}即将需要保养",
-            "{{ customer }}，您好！\n\n您的{{ vehicle }}预计在{{ due_date|date:'DATE_FORMAT' }}"
-            "{% if due_km %}或行驶至{{ due_km }}公里{% endif %}时需要下次保养。\n\n{% if offer %}本月优惠：{{ offer }}\n\n{% endif %}"
+            "{% if overdue %}您的{{ vehicle }}保养已逾期{% else %}您的{{ vehicle }}即将需要保养{% endif %}",
+            "{{ customer }}，您好！\n\n{% if overdue %}您的{{ vehicle }}保养已逾期：原定于{{ due_date|date:'DATE_FORMAT' }}"
+            "{% if due_km %}或行驶至{{ due_km }}公里{% endif %}时保养。{% else %}您的{{ vehicle }}预计在{{ due_date|date:'DATE_FORMAT' }}"
+            "{% if due_km %}或行驶至{{ due_km }}公里{% endif %}时需要下次保养。{% endif %}\n\n"
+            "{% if offer %}本月优惠：{{ offer }}\n\n{% endif %}"
             "保养期间我们可提供代步车、接送服务或带wifi的休息室。\n两分钟在线预约：{{ link }}\n\n{{ site.name }}售后服务团队",
-            "{{ site.name }}：您的{{ vehicle }}预计{{ due_date|date:'SHORT_DATE_FORMAT' }}前后需要保养。预约：{{ link }}",
+            "{{ site.name }}：{% if overdue %}您的{{ vehicle }}保养已逾期（原定{{ due_date|date:'SHORT_DATE_FORMAT' }}）"
+            "{% else %}您的{{ vehicle }}预计{{ due_date|date:'SHORT_DATE_FORMAT' }}前后需要保养{% endif %}。预约：{{ link }}",
         ),
     },
     "callback_survey": {
@@ -383,3 +434,28 @@ def seed_default_templates(template_model, templates: dict | None = None) -> int
             )
             created += was_created
     return created
+
+
+TEXT_FIELDS = ("subject", "body_text", "sms_body")
+
+
+def replace_default_texts(template_model, key: str, former: dict, current: dict) -> int:
+    """Give a site's texts of ``key`` the new defaults where they are still the former ones; returns how many changed.
+
+    ``former`` and ``current`` are {language: (subject, e-mail text, SMS text)}, frozen in the data migration that
+    calls this. Each text is compared on its own: a manager's edited SMS stays as it is while the e-mail text still
+    equal to the former default gets the new one.
+    """
+    changed_rows = 0
+    for template in template_model.objects.filter(key=key, language__in=list(former)):
+        changed = [
+            name
+            for name, old, new in zip(TEXT_FIELDS, former[template.language], current[template.language], strict=True)
+            if getattr(template, name) == old and old != new
+        ]
+        for name in changed:
+            setattr(template, name, current[template.language][TEXT_FIELDS.index(name)])
+        if changed:
+            template.save(update_fields=changed)
+            changed_rows += 1
+    return changed_rows

@@ -14,16 +14,22 @@ message as sent (development), ``locmem`` appends to ``sms_outbox`` (tests),
 import logging
 import smtplib
 from datetime import timedelta
+from email.headerregistry import Address
 
 import requests
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.message import make_msgid
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.module_loading import import_string
 
+from aftersales.accounts.contact_points import ContactPoint, contact_point_for
+from aftersales.lib.mail import AUTOMATED_HEADERS
+
 from .exceptions import PermanentSendError, TemporarySendError
-from .models import MessageChannel, OutboxMessage, SmsSender
+from .models import MessageChannel, OutboxMessage, Purpose, SmsSender
+from .unsubscribe import unsubscribe_headers
 
 logger = logging.getLogger(__name__)
 
@@ -71,10 +77,26 @@ class ConsoleSmsBackend:
         return None
 
 
+def sms_sender_for(message: OutboxMessage) -> SmsSender | None:
+    """Who an SMS comes from: the sender of the message's brand at its site, else the site's."""
+    candidates = Q(brand__isnull=True) | (Q(brand_id=message.brand_id) if message.brand_id else Q())
+    senders = {s.brand_id: s for s in SmsSender.objects.filter(candidates, site_id=message.site_id)}
+    return senders.get(message.brand_id) or senders.get(None)
+
+
 class LocmemSmsBackend:
     def send(self, message: OutboxMessage) -> str:
         provider_id = f"locmem-{len(sms_outbox) + 1}"
-        sms_outbox.append({"to": message.recipient, "body": message.body, "sid": provider_id, "message_id": message.pk})
+        sender = sms_sender_for(message)
+        sms_outbox.append(
+            {
+                "to": message.recipient,
+                "from": (sender.from_number or sender.messaging_service_sid) if sender else "",
+                "body": message.body,
+                "sid": provider_id,
+                "message_id": message.pk,
+            }
+        )
         return provider_id
 
     def find_sent(self, message: OutboxMessage) -> str | None:
@@ -89,8 +111,7 @@ class TwilioSmsBackend:
         return Client(settings.TWILIO_ACCOUNT_SID, settings.TWILIO_AUTH_TOKEN, http_client=http_client)
 
     def sender(self, message: OutboxMessage) -> dict:
-        senders = {s.brand_id: s for s in SmsSender.objects.filter(site_id=message.site_id)}
-        chosen = senders.get(message.brand_id) or senders.get(None)
+        chosen = sms_sender_for(message)
         if chosen and chosen.messaging_service_sid:
             return {"messaging_service_sid": chosen.messaging_service_sid}
         if chosen:
@@ -152,12 +173,18 @@ SMS_BACKENDS = {"console": ConsoleSmsBackend, "locmem": LocmemSmsBackend, "twili
 
 def send_email(message: OutboxMessage) -> str:
     message_id = make_msgid(domain=settings.DEFAULT_FROM_EMAIL.rpartition("@")[2] or None)
+    contact = contact_point_for(message.site, message.brand)
+    sender = sender_address(contact)
+    headers = {"Message-ID": message_id, **AUTOMATED_HEADERS}
+    if message.purpose == Purpose.MARKETING:
+        headers.update(unsubscribe_headers(customer=message.customer, sender=sender))
     email = EmailMultiAlternatives(
         subject=message.subject,
         body=message.body,
-        from_email=sender_address(message),
+        from_email=sender,
         to=[message.recipient],
-        headers={"Message-ID": message_id},
+        reply_to=reply_to_addresses(contact),
+        headers=headers,
         connection=get_connection(),
     )
     if message.body_html:
@@ -178,7 +205,11 @@ def send_email(message: OutboxMessage) -> str:
     return message_id
 
 
-def sender_address(message: OutboxMessage) -> str:
-    contact = message.site.brand_contacts.filter(brand_id=message.brand_id).exclude(email="").first() if message.brand_id else None
-    address = (contact.email if contact else "") or message.site.email or settings.DEFAULT_FROM_EMAIL
-    return f"{message.site.name} <{address}>"
+def sender_address(contact: ContactPoint) -> str:
+    """The From of a customer e-mail: the contact point's name and e-mail (the brand's, else the site's)."""
+    return str(Address(display_name=contact.name, addr_spec=contact.email or settings.DEFAULT_FROM_EMAIL))
+
+
+def reply_to_addresses(contact: ContactPoint) -> list[str] | None:
+    """Where the customer's answer goes: the contact point's e-mail (None: back to the sender)."""
+    return [contact.email] if contact.email else None

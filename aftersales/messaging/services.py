@@ -6,7 +6,7 @@ The contract the stages call::
         *, customer, template: str, context: dict, about=None, idempotency_key: str,
         purpose: "service" | "marketing", channel: str | None = None, due_at: datetime | None = None,
         urgent: bool = False, attachments: list[tuple[str, bytes, str]] = (), ics_event: dict | None = None,
-        actor=None,
+        actor=None, vehicle=None,
     ) -> OutboxMessage
 
 Call it INSIDE your transaction. It writes the outbox row (or returns the
@@ -15,10 +15,19 @@ and, for a message due now, registers ``transaction.on_commit`` to enqueue
 the ``send_message`` task. ``about`` is any model instance (kept as content
 type + id). ``channel`` None means the customer's preferred channel, falling
 back to the other one. ``attachments`` go with e-mails; ``ics_event``
-(start, end, summary, location, description, uid) adds an .ics invitation.
+(``lib.ics.build_event``'s arguments but the time zone: uid, start, end,
+summary, optional location, description, sequence, method, organizer) adds
+an .ics invitation addressed to the recipient, sent with its method.
 ``template`` is a key of ``catalogue.MESSAGE_TYPES``; ``context`` supplies
-its variables (``customer``, ``site`` and ``brand_name`` are added; a
-``brand`` entry picks the brand's SMS sender and e-mail address).
+its variables (``customer``, ``site`` and ``brand_name`` are added).
+
+The brand's contact point signs the message: the brand is the context's
+``brand`` entry, else that of ``vehicle`` (by default the ``about`` record's
+vehicle) at the customer's site. The row keeps it (``OutboxMessage.brand``):
+it picks the SMS sender and the e-mail's From and Reply-To; and the texts'
+``site`` is the contact point (``accounts.contact_points``), so ``site.name``,
+``site.phone`` and ``site.email`` are the brand's, the site's own where the
+brand has none there.
 
 Rules:
 - Channel and consent. Marketing needs the latest ConsentRecord of the
@@ -26,6 +35,9 @@ Rules:
   an address for, except SMS after the customer answered STOP (latest SMS
   record: a withdrawal by SMS reply). Preferred channel first, then the other;
   with none usable the row is ``suppressed`` with its reason.
+- Marketing types (``catalogue.MARKETING_TYPES``) are queued as marketing
+  only; a marketing e-mail offers the one-click unsubscribe, a marketing SMS
+  ends with the STOP instruction (``unsubscribe``).
 - Quiet hours: a non-urgent message is due no earlier than the next moment
   allowed by ``lib.business_hours`` (08:00-20:00 site time, open days).
 - Language: the customer's, else the site's, else English; the row keeps the
@@ -57,15 +69,17 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.html import escape, linebreaks
 
+from aftersales.accounts.contact_points import brand_of, contact_point_for
 from aftersales.accounts.models import Brand
 from aftersales.audit.services import model_changes, record_change
 from aftersales.customers.models import Channel, ConsentRecord
 from aftersales.lib.business_hours import next_allowed_send_time
-from aftersales.lib.ics import build_event
+from aftersales.lib.ics import Party, build_event
+from aftersales.lib.ics import content_type as ics_content_type
 from aftersales.lib.system_texts import SystemText
 
 from . import gateways
-from .catalogue import SENSITIVE_TYPES
+from .catalogue import MARKETING_TYPES, SENSITIVE_TYPES
 from .exceptions import InvalidMessageRequest, MissingTemplate, PermanentSendError, TemporarySendError
 from .models import (
     InboundMessage,
@@ -79,6 +93,7 @@ from .models import (
 )
 from .replies import dispatch_reply
 from .system_texts import NOT_SENT, NOT_SENT_AGAIN, PROVIDER_HAS_IT, QUEUED_AGAIN
+from .unsubscribe import unsubscribe_url, with_stop_instruction
 
 SECRET_BLANKED = "••••••"
 
@@ -129,6 +144,7 @@ def queue_message(
     attachments=(),
     ics_event: dict | None = None,
     actor=None,
+    vehicle=None,
 ) -> OutboxMessage:
     if not idempotency_key or len(idempotency_key) > 200:
         raise InvalidMessageRequest("idempotency_key must be 1-200 characters")
@@ -136,6 +152,8 @@ def queue_message(
         raise InvalidMessageRequest(f"purpose must be one of {Purpose.values}")
     if channel is not None and channel not in MessageChannel.values:
         raise InvalidMessageRequest(f"channel must be one of {MessageChannel.values} or None")
+    if template in MARKETING_TYPES and purpose != Purpose.MARKETING:
+        raise InvalidMessageRequest(f"{template} is a marketing message: its purpose must be marketing")
     existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
@@ -144,12 +162,21 @@ def queue_message(
     site = customer.site
     chosen_channel, recipient, failure_code = choose_channel(customer=customer, purpose=purpose, channel=channel)
     message_template, language = find_template(key=template, languages=[customer.language, site.language, settings.LANGUAGE_CODE])
-    brand = context.get("brand") if isinstance(context.get("brand"), Brand) else None
+    brand = message_brand(site=site, context=context, vehicle=vehicle if vehicle is not None else getattr(about, "vehicle", None))
+    contact = contact_point_for(site, brand)
+    marketing = purpose == Purpose.MARKETING
     subject, body, body_html = render_message(
         message_template=message_template,
         channel=chosen_channel,
         language=language,
-        context={**context, "customer": customer, "site": site, "brand_name": brand.name if brand else ""},
+        context={
+            **context,
+            "customer": customer,
+            "site": contact,
+            "brand_name": brand.name if brand else "",
+            "unsubscribe_url": unsubscribe_url(customer) if marketing else "",
+        },
+        marketing=marketing,
     )
     status = Status.SUPPRESSED if failure_code else Status.QUEUED
     if status == Status.SUPPRESSED and template in SENSITIVE_TYPES:
@@ -190,7 +217,7 @@ def queue_message(
     except IntegrityError:
         return OutboxMessage.objects.get(idempotency_key=idempotency_key)
     if chosen_channel == MessageChannel.EMAIL and status == Status.QUEUED:
-        _store_attachments(message, attachments, ics_event, site)
+        _store_attachments(message, attachments, ics_event, contact)
     note = NOT_SENT(reason=failure_code) if failure_code else ""
     MessageEvent.objects.create(message=message, at=now, to_status=status, **SystemText.of(note).fields("note"), actor=message.created_by)
     if send_now:
@@ -201,19 +228,20 @@ def queue_message(
     return message
 
 
+def message_brand(*, site, context: dict, vehicle) -> Brand | None:
+    """The brand a message speaks for: the context's ``brand``, else the vehicle's brand at the site."""
+    if isinstance(context.get("brand"), Brand):
+        return context["brand"]
+    return brand_of(site, vehicle)
+
+
 def _store_attachments(message, attachments, ics_event, site) -> None:
     rows = [OutboxAttachment(message=message, filename=name, content=content, mimetype=mimetype) for name, content, mimetype in attachments]
     if ics_event:
-        ics = build_event(
-            uid=ics_event["uid"],
-            start=ics_event["start"],
-            end=ics_event["end"],
-            summary=ics_event["summary"],
-            location=ics_event.get("location") or f"{site.name}, {site.address}, {site.postcode} {site.city}",
-            description=ics_event.get("description", ""),
-            time_zone=site.tz,
-        )
-        rows.append(OutboxAttachment(message=message, filename="appointment.ics", content=ics, mimetype="text/calendar"))
+        event = {**ics_event, "location": ics_event.get("location") or f"{site.name}, {site.address}, {site.postcode} {site.city}"}
+        ics = build_event(**event, time_zone=site.tz, attendee=Party(name=str(message.customer), email=message.recipient))
+        mimetype = ics_content_type(event.get("method", "PUBLISH"))
+        rows.append(OutboxAttachment(message=message, filename="appointment.ics", content=ics, mimetype=mimetype))
     OutboxAttachment.objects.bulk_create(rows)
 
 
@@ -257,8 +285,11 @@ def find_template(*, key: str, languages: list[str]) -> tuple[MessageTemplate, s
     raise MissingTemplate()
 
 
-def render_message(*, message_template: MessageTemplate, channel: str, language: str, context: dict) -> tuple[str, str, str]:
-    """(subject, text, HTML) in the message's language and the site's time zone."""
+def render_message(
+    *, message_template: MessageTemplate, channel: str, language: str, context: dict, marketing: bool = False
+) -> tuple[str, str, str]:
+    """(subject, text, HTML) in the message's language and the site's time zone; a marketing SMS ends with the
+    STOP instruction, a marketing e-mail's footer links to ``context["unsubscribe_url"]``."""
     site = context["site"]
     with translation.override(language), timezone.override(site.tz):
 
@@ -266,7 +297,8 @@ def render_message(*, message_template: MessageTemplate, channel: str, language:
             return Template(source).render(Context(context, autoescape=False)).strip()
 
         if channel == MessageChannel.SMS:
-            return "", plain(message_template.sms_body), ""
+            sms = plain(message_template.sms_body)
+            return "", with_stop_instruction(sms) if marketing else sms, ""
         subject = " ".join(plain(message_template.subject).split())[:250]
         text = plain(message_template.body_text)
         if message_template.body_html:
@@ -274,6 +306,7 @@ def render_message(*, message_template: MessageTemplate, channel: str, language:
         else:
             inner_html = linebreaks(escape(text))
         frame = {"site": site, "brand_name": context.get("brand_name", ""), "subject": subject, "text": text, "inner_html": inner_html}
+        frame["unsubscribe_url"] = context.get("unsubscribe_url", "") if marketing else ""
         return subject, render_to_string("emails/message.txt", frame).strip(), render_to_string("emails/message.html", frame)
 
 
@@ -318,7 +351,7 @@ def deliver_message(*, message_id: int) -> OutboxMessage | None:
     )
     if not claimed:
         return None
-    message = OutboxMessage.objects.select_related("site", "customer").get(pk=message_id)
+    message = OutboxMessage.objects.select_related("site", "customer", "brand").get(pk=message_id)
     try:
         provider_id = gateways.send(message)
     except TemporarySendError as exc:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import unsubscribe_views, views
 
 app_name = "messaging"
 
@@ -16,4 +16,6 @@ urlpatterns = [
     # Public: Twilio calls these; the X-Twilio-Signature is checked instead of a login.
     path("webhooks/twilio/status/", views.twilio_status, name="twilio_status"),
     path("webhooks/twilio/inbound/", views.twilio_inbound, name="twilio_inbound"),
+    # Public: the customer's unsubscribe page and the mail program's one-click POST (a signed link, no login).
+    path("unsubscribe/<str:token>/", unsubscribe_views.unsubscribe, name="unsubscribe"),
 ]

@@ -13,9 +13,10 @@ from twilio.request_validator import RequestValidator
 
 from aftersales.accounts.permissions import get_for_user, staff_view, visible_to
 from aftersales.customers.models import Customer
+from aftersales.lib.nul_bytes import raw_form
 
 from . import selectors, services
-from .catalogue import MESSAGE_TYPES, sample_context, sample_site
+from .catalogue import MARKETING_TYPES, MESSAGE_TYPES, sample_context, sample_site
 from .forms import MessageFilterForm, MessageTemplateForm
 from .models import InboundMessage, MessageChannel, MessageTemplate
 
@@ -113,12 +114,9 @@ def _editor_context(request, template: MessageTemplate, form) -> dict:
         return context
     draft = form.save(commit=False) if form.is_bound else template
     sample = sample_context(request.user.visible_sites().first() or sample_site())
-    subject, text, html = services.render_message(
-        message_template=draft, channel=MessageChannel.EMAIL, language=template.language, context=sample
-    )
-    _subject, sms, _html = services.render_message(
-        message_template=draft, channel=MessageChannel.SMS, language=template.language, context=sample
-    )
+    rendering = {"message_template": draft, "language": template.language, "context": sample, "marketing": template.key in MARKETING_TYPES}
+    subject, text, html = services.render_message(channel=MessageChannel.EMAIL, **rendering)
+    _subject, sms, _html = services.render_message(channel=MessageChannel.SMS, **rendering)
     context["preview"] = {"subject": subject, "text": text, "html": html, "sms": sms}
     return context
 
@@ -128,7 +126,8 @@ def _twilio_request_is_genuine(request) -> bool:
     if not signature or not settings.TWILIO_AUTH_TOKEN:
         return False
     url = f"{settings.SITE_URL}{request.get_full_path()}"
-    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, request.POST, signature)
+    # Twilio signed the form as it sent it: checked on the raw form, request.POST has NUL bytes removed.
+    return RequestValidator(settings.TWILIO_AUTH_TOKEN).validate(url, raw_form(request), signature)
 
 
 @login_not_required

@@ -15,11 +15,11 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from aftersales.accounts.navigation import NAVIGATION
-from aftersales.accounts.roles import ROLE_PERMISSIONS, Role
+from aftersales.accounts.roles import FOLLOWUP_OWNER_ROLES, ROLE_PERMISSIONS, Role
 from aftersales.accounts.tests.factories import UserFactory
 from aftersales.customers.tests.factories import CustomerFactory, VehicleFactory
 from aftersales.messaging.models import InboundMessage, MessageChannel, MessageTemplate, OutboxMessage, Purpose
-from appointments.tests.factories import appointment_for_matrix, web_request_for_matrix
+from appointments.tests.factories import appointment_for_matrix, reception_screen_for_matrix, web_request_for_matrix
 from followup.tests.factories import matrix_records as followup_records
 from invoicing.tests.matrix import INVOICING_PK_RECORDS, INVOICING_RECORDS, INVOICING_URL_KWARG_RECORDS
 from workshop.tests.matrix import WORKSHOP_PK_RECORDS, WORKSHOP_RECORDS, WORKSHOP_URL_KWARG_RECORDS
@@ -34,8 +34,10 @@ PUBLIC = {
     "accounts:password_reset_complete",
     "messaging:twilio_status",
     "messaging:twilio_inbound",
+    "messaging:unsubscribe",
     "appointments:public",
     "appointments:public_ics",
+    "appointments:kiosk",
     *{f"online:{name}" for name in ("book", "book_brand", "code", "details", "choose", "slot", "contact", "contact_brand", "contact_sent")},
     "workshop:customer_sign",
     "workshop:customer_new_code",
@@ -96,6 +98,7 @@ RECORDS = {
     "loaner_reservation": Record(lambda site, made: made["appointment"].loaner_reservations.get()),
     "part_order_request": Record(lambda site, made: made["appointment"].part_order_requests.get()),
     "web_request": Record(lambda site, made: web_request_for_matrix(site)),
+    "reception_screen": Record(lambda site, made: reception_screen_for_matrix(site, made["appointment"].advisor)),
     "followup": Record(lambda site, made: followup_records(site, made["customer"], made["vehicle"])),
     **{
         name: Record(lambda site, made, name=name: made["followup"][name])
@@ -147,6 +150,7 @@ PK_RECORDS = {
     "appointments:part_request_ordered": "part_order_request",
     "appointments:web_request": "web_request",
     "appointments:web_request_answer": "web_request",
+    "appointments:reception_screen_revoke": "reception_screen",
     **{f"followup:{name}": "call_task" for name in ("call", "call_record", "call_assign")},
     **{f"followup:concern_{name}": "concern" for name in ("detail", "assign", "request_info", "reply", "answer", "close", "reopen")},
     "followup:escalation_handle": "escalation",
@@ -295,3 +299,21 @@ def test_navigation_shows_each_role_only_the_screens_it_may_open(client, staff_b
         for item in NAVIGATION:
             shown = f'href="{item.url}"' in page
             assert shown == holds(role, (item.permission,)), f"{role}: menu entry {item.url_name} shown={shown}"
+
+
+def test_the_parts_desk_warns_customers_and_places_orders():
+    """The parts advisor, who knows the supplier's date, warns the customer of a missing part (not only the advisors)."""
+    views = {route.name: route for route in ROUTES}
+    warners = {role for role in Role if holds(role, views["appointments:warn_parts_delay"].permissions)}
+    orderers = {role for role in Role if holds(role, views["appointments:part_request_ordered"].permissions)}
+
+    assert warners == {Role.SERVICE_ADVISOR, Role.PARTS_ADVISOR, Role.MANAGER, Role.ADMIN}
+    assert orderers == {Role.PARTS_ADVISOR, Role.MANAGER, Role.ADMIN}
+
+
+def test_whoever_a_call_or_concern_can_be_given_to_can_open_it():
+    """A 7-day callback given to an advisor opens for them: every follow-up owner role works calls and concerns."""
+    views = {route.name: route for route in ROUTES}
+    for name in ("followup:call_list", "followup:call", "followup:call_record", "followup:concern_detail", "followup:concern_answer"):
+        openers = {role for role in Role if holds(role, views[name].permissions)}
+        assert set(FOLLOWUP_OWNER_ROLES) <= openers, name

@@ -138,3 +138,9 @@ def web_request_for_matrix(site):
         message="Can you call me about a noise?",
         due_at=timezone.now(),
     )
+
+
+def reception_screen_for_matrix(site, actor):
+    from appointments.kiosk import create_reception_screen
+
+    return create_reception_screen(site=site, name="Reception", language="fr", actor=actor)[0]

@@ -73,8 +73,9 @@ def test_a_short_part_cannot_be_reserved_and_is_requested_from_the_parts_advisor
     client.force_login(parts_advisor)
     listed = client.get(reverse("appointments:part_requests"))
     assert listed.text.count('class="part-request"') == 1
-    client.post(reverse("appointments:part_request_ordered", args=[request.pk]))
-    client.post(reverse("appointments:part_request_ordered", args=[request.pk]))
+    ordered = {f"order-{request.pk}-supplier": "Audi Parts Lyon", f"order-{request.pk}-expected_on": "2026-03-05"}
+    client.post(reverse("appointments:part_request_ordered", args=[request.pk]), ordered)
+    client.post(reverse("appointments:part_request_ordered", args=[request.pk]), ordered)
     assert PartStock.objects.get(part=kit_parts[1]).on_order == Decimal("4.5")
 
 

@@ -15,7 +15,8 @@ from django.utils import translation
 from aftersales.tests.languages import UI_LANGUAGES, page_in
 from appointments import online
 from appointments.models import AppointmentEvent, PartStock
-from appointments.services import confirm_appointment, request_part_order, reserve_part, warn_parts_delay
+from appointments.parts import warn_parts_delay
+from appointments.services import confirm_appointment, request_part_order, reserve_part
 from appointments.slots import JobRequest
 
 pytestmark = pytest.mark.django_db
@@ -60,7 +61,7 @@ def test_history_notes_written_in_french_are_read_in_each_language(client, booki
         confirm_appointment(appointment=appointment, via="phone", actor=diary_advisor)
         reserve_part(appointment=appointment, part=filter_part, quantity=Decimal("1"), actor=diary_advisor)
         request_part_order(appointment=appointment, part=oil, quantity=Decimal("4.5"), actor=diary_advisor)
-        warn_parts_delay(appointment=appointment, parts=[oil], actor=diary_advisor)
+        warn_parts_delay(appointment=appointment, actor=diary_advisor)
 
     ordered = appointment.events.get(note_code="appointments.part_order_requested")
     assert (ordered.note, ordered.note_params) == ("", {"quantity": "4.5", "part": oil.pk})

@@ -136,7 +136,7 @@ def test_the_desk_live_panel_shows_estimate_and_two_proposals_one_within_three_d
 
     assert response.status_code == 200
     assert "239.46" in response.text  # 199.55 + 20 % VAT
-    assert response.text.count('name="slot"') == 2
+    assert response.text.count('name="proposal"') == 2  # a radio group of their own, apart from the week's slots
     assert "Tue 3 Mar" in response.text
 
 
@@ -202,7 +202,7 @@ def test_a_malformed_or_foreign_slot_is_a_field_error(
 def test_a_slot_just_taken_is_shown_on_the_time_field(client, crc_agent, booking, diary_advisor, vehicle, service_operation, mobility):
     booking(at("2026-03-03", "09:00"))
     client.force_login(crc_agent)
-    data = desk_data(vehicle, service_operation, mobility, encode_slot(diary_advisor.pk, at("2026-03-03", "09:00")))
+    data = desk_data(vehicle, service_operation, mobility, encode_slot(diary_advisor.pk, at("2026-03-03", "09:00")), second_booking="on")
 
     response = client.post(reverse("appointments:desk"), data)
 
@@ -218,7 +218,14 @@ def test_a_loaner_already_out_is_shown_on_the_loaner_field(
     other_advisor = make_advisor(site, username="second-advisor")
     booking(at("2026-03-03", "09:00"), loaner=loaner)
     client.force_login(crc_agent)
-    data = desk_data(vehicle, service_operation, mobility, encode_slot(other_advisor.pk, at("2026-03-03", "09:00")), loaner=loaner.pk)
+    data = desk_data(
+        vehicle,
+        service_operation,
+        mobility,
+        encode_slot(other_advisor.pk, at("2026-03-03", "09:00")),
+        loaner=loaner.pk,
+        second_booking="on",
+    )
 
     response = client.post(reverse("appointments:desk"), data)
 

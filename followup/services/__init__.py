@@ -7,7 +7,7 @@ the messaging outbox (``queue_message`` inside the transaction, sent after
 commit) and e-mails to staff to ``transaction.on_commit``.
 """
 
-from ._common import SURVEY_PURPOSE, booking_link_for, reminder_message_arguments, survey_link, survey_message_arguments
+from ._common import SURVEY_PURPOSE, booking_link_for, followup_owners, reminder_message_arguments, survey_link, survey_message_arguments
 from .calls import assign_call_task, create_call_task, record_call_attempt
 from .concerns import (
     answer_concern,
@@ -69,6 +69,7 @@ __all__ = [
     # call tasks
     "assign_call_task",
     "create_call_task",
+    "followup_owners",
     "record_call_attempt",
     # maintenance reminders
     "CONVERSION_WINDOW",

@@ -17,7 +17,7 @@ from invoicing.models import Handover
 
 from ..exceptions import CallRefused
 from ..models import NOT_REACHED, CallAttempt, CallOutcome, CallTask, MaintenanceReminder
-from ._common import _moment, booking_link_for, reminder_message_arguments, survey_message_arguments
+from ._common import _moment, booking_link_for, may_own, reminder_message_arguments, survey_message_arguments
 
 
 def create_call_task(
@@ -69,8 +69,8 @@ def assign_call_task(*, task: CallTask, agent: User | None, actor: User) -> Call
     locked = CallTask.objects.select_for_update().get(pk=task.pk)
     if locked.status != CallTask.Status.OPEN:
         raise CallRefused(_("This call is no longer open."), field="assigned_to")
-    if agent is not None and not agent.visible_sites().filter(pk=locked.site_id).exists():
-        raise CallRefused(_("The agent must work at the task's site."), field="assigned_to")
+    if agent is not None and not may_own(agent, locked.site):
+        raise CallRefused(_("Give the call to a CRC agent, advisor or manager of the task's site."), field="assigned_to")
     locked.assigned_to = agent
     locked.save(update_fields=["assigned_to"])
     return locked

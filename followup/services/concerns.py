@@ -24,7 +24,7 @@ from appointments.models import Appointment
 from ..exceptions import ConcernRefused
 from ..models import CallTask, Concern, ConcernEvent, Escalation
 from ..system_texts import COMPLAINT_OVERDUE, COMPLAINT_OVERDUE_DETAILS, CONCERN_RECORDED, ESCALATED, OWNER_CHANGED
-from ._common import _moment
+from ._common import _moment, may_own
 from .calls import _cancel_open_tasks, create_call_task
 
 logger = logging.getLogger(__name__)
@@ -74,8 +74,8 @@ def record_concern(
         raise ConcernRefused(_("This appointment is not the customer's."), field="appointment")
     if kind == Concern.Kind.COMPLAINT and owner is None and not allow_unowned:
         raise ConcernRefused(_("A complaint needs a person responsible."), field="owner")
-    if owner is not None and not owner.visible_sites().filter(pk=customer.site_id).exists():
-        raise ConcernRefused(_("The person responsible must work at the customer's site."), field="owner")
+    if owner is not None and not may_own(owner, customer.site):
+        raise ConcernRefused(_("The person responsible must be a CRC agent, advisor or manager of the customer's site."), field="owner")
     received = received_at or timezone.now()
     with transaction.atomic():
         concern = Concern.objects.create(
@@ -193,8 +193,8 @@ def assign_concern(*, concern: Concern, owner: User, actor: User) -> Concern:
     locked = _lock_concern(concern)
     if locked.status == Concern.Status.CLOSED:
         raise ConcernRefused(_("A closed concern cannot change hands."), field="owner")
-    if not owner.visible_sites().filter(pk=locked.site_id).exists():
-        raise ConcernRefused(_("The person responsible must work at the customer's site."), field="owner")
+    if not may_own(owner, locked.site):
+        raise ConcernRefused(_("The person responsible must be a CRC agent, advisor or manager of the customer's site."), field="owner")
     before = locked.owner
     locked.owner = owner
     locked.save(update_fields=["owner"])

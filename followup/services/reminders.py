@@ -18,7 +18,7 @@ from appointments.models import Appointment
 
 from ..exceptions import MileageCheckRefused
 from ..models import CallTask, MaintenanceReminder, MileageCheck, ReminderPolicy
-from ..system_texts import REMINDER_UNANSWERED, SERVICE_DUE
+from ..system_texts import REMINDER_UNANSWERED, SERVICE_DUE, SERVICE_OVERDUE
 from ._common import _moment, reminder_message_arguments
 from .calls import create_call_task
 
@@ -211,7 +211,7 @@ def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, *, now: dat
                 kind=CallTask.Kind.REMINDER_CALL,
                 source=reminder,
                 due_at=next_allowed_send_time(site, now),
-                reason=SERVICE_DUE(day=due_on),
+                reason=(SERVICE_OVERDUE if due_on < today else SERVICE_DUE)(day=due_on),
             )
         else:
             reminder.message = queue_message(**reminder_message_arguments(reminder), idempotency_key=f"reminder:{reminder.pk}")

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.notifications import notify_staff
 from aftersales.accounts.roles import Role
+from aftersales.audit.services import record_bulk_change
 from aftersales.customers.models import Channel
 from aftersales.lib.business_hours import QUIET_ENDS, is_send_allowed, next_allowed_send_time
 from aftersales.lib.signing import make_token
@@ -33,7 +34,7 @@ from ..system_texts import (
     SURVEY_COMPLAINT,
     VISIT_CALLBACK,
 )
-from ._common import _moment, survey_message_arguments
+from ._common import _moment, may_own, survey_message_arguments
 from .calls import create_call_task, record_call_attempt
 from .concerns import record_concern, site_managers
 
@@ -104,7 +105,7 @@ def _start_visit_followup(handover: Handover, policy: FollowupPolicy | None) -> 
                 )
         except IntegrityError:
             return 0
-        if policy is not None and policy.survey_for_written_channels and customer.preferred_channel in WRITTEN_CHANNELS:
+        if _survey_instead_of_call(policy, customer.preferred_channel):
             followup.survey_message = queue_message(
                 **survey_message_arguments(followup),
                 due_at=due,
@@ -126,12 +127,21 @@ def _start_visit_followup(handover: Handover, policy: FollowupPolicy | None) -> 
     return 1
 
 
+def _survey_instead_of_call(policy: FollowupPolicy | None, preferred_channel: str) -> bool:
+    """Whether the site's policy sends this customer the survey link on day 7 rather than calling them."""
+    callback = policy.callback if policy is not None else FollowupPolicy.Callback.CALL
+    return callback == FollowupPolicy.Callback.SURVEY or (
+        callback == FollowupPolicy.Callback.SURVEY_WRITTEN and preferred_channel in WRITTEN_CHANNELS
+    )
+
+
 def send_quick_touches(*, now: datetime) -> int:
     """The quick touch: 24 to 72 hours after the handover, at a moment the site may write (not at night, not on a
-    closed day), a one-tap rating link by the preferred channel; once per handover. A window that passes
-    entirely in quiet time sends nothing: the 7-day callback still comes."""
+    closed day), a one-tap rating link by the preferred channel; once per handover, unless the site's policy
+    leaves it out. A window that passes entirely in quiet time sends nothing: the 7-day callback still comes."""
     pending = (
-        VisitFollowup.objects.filter(
+        VisitFollowup.objects.exclude(site__followup_policy__quick_touch=False)
+        .filter(
             quick_touch_sent_at__isnull=True,
             handed_over_at__lte=now - QUICK_TOUCH_AFTER,
             handed_over_at__gt=now - QUICK_TOUCH_UNTIL,
@@ -204,9 +214,20 @@ def record_satisfaction_answer(
             answered_at=now,
             answered_by=answered_by,
         )
+        if source == SatisfactionAnswer.Source.SURVEY:
+            _close_answered_callback(locked.handover_id, actor=answered_by, now=now)
         if answer.dissatisfied_by_score or reads_negative(answer.text):
             _open_hot_alert(answer, locked, now=now)
     return answer
+
+
+def _close_answered_callback(handover_id: int, *, actor: User | None, now: datetime) -> None:
+    """The customer answered the survey: the 7-day call still open for the visit has nothing left to ask."""
+    record_bulk_change(
+        actor=actor,
+        queryset=CallTask.objects.filter(key=f"handover:{handover_id}:callback", status=CallTask.Status.OPEN),
+        changes={"status": CallTask.Status.DONE, "closed_at": now},
+    )
 
 
 @transaction.atomic
@@ -267,15 +288,11 @@ def _open_hot_alert(answer: SatisfactionAnswer, followup: VisitFollowup, *, now:
         )
 
 
-def _works_at(user: User | None, site: Site) -> bool:
-    return user is not None and user.is_active and user.visible_sites().filter(pk=site.pk).exists()
-
-
 def complaint_owner(site: Site, handover: Handover) -> User | None:
     """Who owns a complaint the customer opened: a site manager, else the handover's advisor or the one who closed it,
     else any service advisor of the site (each still active there); None only when the site has none of them."""
     for user in (site_managers(site).order_by("pk").first(), handover.advisor, handover.closed_by):
-        if _works_at(user, site):
+        if user is not None and may_own(user, site):
             return user
     return User.objects.filter(sites=site, groups__name=Role.SERVICE_ADVISOR, is_active=True).order_by("pk").first()
 

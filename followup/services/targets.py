@@ -53,6 +53,7 @@ def send_outreach(*, site: Site, target_list: str, title: str, text: str, vehicl
             customer=vehicle.owner,
             template="vehicle_life_message",
             about=campaign,
+            vehicle=vehicle,
             purpose=Purpose.MARKETING,
             context={"vehicle": str(vehicle), "title": campaign.title, "text": campaign.text, "link": booking_link_for(vehicle)},
             idempotency_key=f"outreach:{campaign.pk}:{vehicle.owner_id}",

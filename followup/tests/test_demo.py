@@ -3,7 +3,7 @@ from django.utils import timezone
 
 from aftersales.accounts.demo import Report
 from followup.demo import load_followup_demo, load_visit_followups_demo
-from followup.models import CallTask, Concern, ReminderPolicy, VisitFollowup
+from followup.models import CallTask, Concern, FollowupPolicy, ReminderPolicy, VisitFollowup
 from followup.services import escalate_overdue_complaints
 from invoicing.models import Handover
 
@@ -13,10 +13,11 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("demo_data")]
 def test_demo_has_policies_concerns_with_an_overdue_complaint_and_calls_and_loads_twice_the_same():
     counts = (ReminderPolicy.objects.count(), Concern.objects.count(), CallTask.objects.count())
     assert counts[0] == 3 and counts[1] == 4 and counts[2] >= 3
+    assert FollowupPolicy.objects.count() == 3 and FollowupPolicy.objects.filter(quick_touch=False).exists()
     assert escalate_overdue_complaints(now=timezone.now()) == 1
     report = Report()
     load_followup_demo(report)
-    assert not {"reminder policies", "concerns", "call tasks"} & set(report.created)
+    assert not {"reminder policies", "follow-up policies", "concerns", "call tasks"} & set(report.created)
     assert (ReminderPolicy.objects.count(), Concern.objects.count(), CallTask.objects.count()) == counts
 
 

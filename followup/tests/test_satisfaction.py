@@ -247,7 +247,7 @@ def test_three_days_unreached_then_the_survey_link_and_its_answer(clock, handove
 
 
 def test_a_site_that_prefers_it_sends_the_survey_link_instead_of_calling_sms_customers(clock, handover, site):
-    FollowupPolicy.objects.create(site=site, survey_for_written_channels=True)
+    FollowupPolicy.objects.create(site=site, callback=FollowupPolicy.Callback.SURVEY_WRITTEN)
     assert handover.work_order.customer.preferred_channel == Channel.SMS
 
     assert run(clock, at("2026-03-06T17:00:00")) == 1
@@ -260,7 +260,7 @@ def test_a_site_that_prefers_it_sends_the_survey_link_instead_of_calling_sms_cus
 
 
 def test_a_phone_customer_is_called_even_where_the_site_prefers_survey_links(clock, site, advisor, quality_controller, cashier):
-    FollowupPolicy.objects.create(site=site, survey_for_written_channels=True)
+    FollowupPolicy.objects.create(site=site, callback=FollowupPolicy.Callback.SURVEY_WRITTEN)
     handover = closed_handover(site=site, advisor=advisor, inspector=quality_controller, cashier=cashier)
     Customer.objects.filter(pk=handover.work_order.customer_id).update(preferred_channel=Channel.PHONE)
     run(clock, at("2026-03-06T17:00:00"))

@@ -107,10 +107,10 @@ def test_another_sites_concern_and_call_answer_404(client, other_site_advisor, a
     assert client.get(concern.get_absolute_url()).status_code == 404
     assert client.post(reverse("followup:concern_answer", args=[concern.pk]), {"answer": "x"}).status_code == 404
     assert client.get(reverse("followup:concern_create", args=[customer.pk])).status_code == 404
-    assert client.get(task.get_absolute_url()).status_code == 403  # advisors have no call list
+    assert client.get(task.get_absolute_url()).status_code == 404
 
 
-def test_roles_the_crc_agent_works_calls_and_lists_the_advisor_only_concerns(client, crc_agent, advisor, manager):
+def test_roles_the_crc_agent_works_calls_and_lists_the_advisor_concerns_and_calls(client, crc_agent, advisor, manager):
     pages = [
         "followup:call_list",
         "followup:target_lists",
@@ -123,7 +123,7 @@ def test_roles_the_crc_agent_works_calls_and_lists_the_advisor_only_concerns(cli
     ]
     expected = {
         crc_agent: {"followup:call_list", "followup:target_lists", "followup:list_service_due", "followup:concern_list"},
-        advisor: {"followup:concern_list"},
+        advisor: {"followup:call_list", "followup:concern_list"},
         manager: set(pages),
     }
     for user, allowed in expected.items():

@@ -15,8 +15,9 @@ agreed to (``expected_net``: the signed estimate's price, or the approved
 addition's price); a line that differs cannot be issued without a reason.
 
 One module per part: ``preparing`` (drafts and their lines), ``issuing``
-(numbering, credit notes, the PDF), ``payments``, ``closures`` and
-``handover``; the chain's hashes and contents are in ``invoicing.chain``.
+(numbering, credit notes, the Factur-X PDF), ``payments`` (with refunds and
+the customer's credit), ``closures``, ``handover`` and ``leads`` (test-drive leads for the salespeople); the chain's hashes and
+contents are in ``invoicing.chain``.
 """
 
 from .closures import close_period, period_bounds
@@ -32,8 +33,9 @@ from .handover import (
     send_handover_code,
     welcome_customer,
 )
-from .issuing import deliver_invoice, invoice_pdf, issue_credit_note, issue_invoice
-from .payments import Balance, authorize_release, balance_of, may_release, record_payment
+from .issuing import deliver_invoice, invoice_pdf, issue_credit_note, issue_invoice, stored_facturx_xml
+from .leads import move_sales_lead, salespeople_of
+from .payments import Balance, authorize_release, balance_of, customer_credit, may_release, record_payment, refund_overpayment
 from .preparing import (
     INVOICEABLE_APPROVALS,
     INVOICEABLE_STATUSES,
@@ -49,6 +51,8 @@ from .preparing import (
 )
 
 __all__ = [
+    "move_sales_lead",
+    "salespeople_of",
     "CHECKLIST",
     "HANDOVER_CODE_PURPOSE",
     "INVOICEABLE_APPROVALS",
@@ -62,6 +66,7 @@ __all__ = [
     "checklist_needs",
     "close_handover",
     "close_period",
+    "customer_credit",
     "customer_arrived",
     "deliver_invoice",
     "invoice_job",
@@ -76,9 +81,11 @@ __all__ = [
     "record_loaner_return",
     "record_payment",
     "record_test_drive",
+    "refund_overpayment",
     "remove_line",
     "save_explanation",
     "send_handover_code",
+    "stored_facturx_xml",
     "unexplained_lines",
     "welcome_customer",
 ]

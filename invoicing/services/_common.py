@@ -1,9 +1,11 @@
-"""What several of the invoicing services share: row locks, a draft's totals and language, entered numbers, closed periods."""
+"""What several of the invoicing services share: row locks, a draft's totals and language, entered numbers, closed periods,
+what credit notes cancelled."""
 
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from django.db.models import F, OuterRef, QuerySet, Subquery, Sum
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site
@@ -13,6 +15,21 @@ from workshop.models import WorkOrder
 
 from ..exceptions import DocumentFrozen, InvalidInvoiceInput, PeriodClosed
 from ..models import Closure, Invoice, InvoiceLine
+
+
+def fully_credited(invoices: QuerySet) -> QuerySet:
+    """Those of the issued ``invoices`` whose credit notes add up to their whole total."""
+    credited = (
+        Invoice.objects.filter(credited=OuterRef("pk"), status=Invoice.Status.ISSUED)
+        .values("credited")
+        .annotate(total=Sum("gross_total"))
+        .values("total")
+    )
+    return (
+        invoices.filter(status=Invoice.Status.ISSUED)
+        .annotate(credited_total=Subquery(credited))
+        .filter(credited_total__gte=F("gross_total"))
+    )
 
 
 def lock_order(work_order: WorkOrder) -> WorkOrder:

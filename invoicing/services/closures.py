@@ -1,17 +1,21 @@
-"""Closures: the totals of a day, a month or a year recorded (chained) and the period frozen."""
+"""Closures: the totals of a day, a month or a year recorded (chained) and the period frozen.
+
+Payments count the money that came in less the money refunded (``refunds_total`` also records the refunds);
+what moves through a customer's credit (an overpayment kept, then used by the next invoice) is no money.
+"""
 
 import calendar
 from datetime import date
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.audit.services import record_change
-from aftersales.lib.money import ZERO
+from aftersales.lib.money import ZERO, to_cents
 
 from ..chain import append_to_chain, closure_content, lock_chain_head
 from ..exceptions import InvalidInvoiceInput
@@ -41,6 +45,19 @@ def _document_totals(site: Site, **period) -> tuple[int, Decimal, Decimal, Decim
     return count, net, vat, gross
 
 
+def money_moved(site: Site, *, starts_on: date, ends_on: date) -> tuple[Decimal, Decimal]:
+    """(money received, money refunded) at the site in the period, customer credit left out."""
+    totals = (
+        Payment.objects.filter(site=site, received_on__gte=starts_on, received_on__lte=ends_on)
+        .exclude(method=Payment.Method.CREDIT)
+        .aggregate(
+            received=Sum("amount", filter=Q(kind=Payment.Kind.PAYMENT)),
+            refunded=Sum("amount", filter=Q(kind=Payment.Kind.REFUND)),
+        )
+    )
+    return to_cents(totals["received"] or ZERO), to_cents(totals["refunded"] or ZERO)
+
+
 def close_period(*, site: Site, period: str, day: date, actor: User) -> Closure:
     """Record the totals of a day, month or year and freeze it; the grand total runs from the first invoice."""
     starts_on, ends_on = period_bounds(period, day)
@@ -55,10 +72,7 @@ def close_period(*, site: Site, period: str, day: date, actor: User) -> Closure:
             raise InvalidInvoiceInput(_("This period is already closed."), field="day")
         count, net, vat, gross = _document_totals(site, issued_on__gte=starts_on, issued_on__lte=ends_on)
         grand = _document_totals(site, issued_on__lte=ends_on)[3]
-        payments = (
-            Payment.objects.filter(site=site, received_on__gte=starts_on, received_on__lte=ends_on).aggregate(total=Sum("amount"))["total"]
-            or ZERO
-        )
+        payments, refunds = money_moved(site, starts_on=starts_on, ends_on=ends_on)
         closure = Closure(
             site=site,
             period=period,
@@ -68,7 +82,8 @@ def close_period(*, site: Site, period: str, day: date, actor: User) -> Closure:
             net_total=net,
             vat_total=vat,
             gross_total=gross,
-            payments_total=payments,
+            payments_total=payments - refunds,
+            refunds_total=refunds,
             grand_total=grand,
             closed_at=timezone.now(),
             closed_by=actor,

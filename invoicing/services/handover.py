@@ -24,6 +24,7 @@ from workshop.services import mark_delivered, signature_png
 from ..exceptions import BalanceDue, HandoverError
 from ..models import Handover, Invoice, LoanerReturn, SalesLead
 from ._common import lock_order
+from .leads import check_salesperson, tell_salesperson
 from .payments import balance_of, may_release
 from .preparing import INVOICEABLE_APPROVALS, READY_FOR_INVOICING
 
@@ -125,10 +126,9 @@ def record_test_drive(*, handover: Handover, actor: User, model_tried: str, impr
         raise HandoverError(_("Which model did the customer try?"), field="model_tried")
     if not impressions.strip():
         raise HandoverError(_("Note the customer's impressions."), field="impressions")
-    if salesperson is None or not salesperson.is_active:
-        raise HandoverError(_("Choose the salesperson who takes the lead."), field="salesperson")
     with transaction.atomic():
         locked = _lock_handover(handover)
+        check_salesperson(salesperson, locked.work_order.site)
         lead = SalesLead.objects.create(
             handover=locked,
             customer=locked.work_order.customer,
@@ -138,6 +138,7 @@ def record_test_drive(*, handover: Handover, actor: User, model_tried: str, impr
             created_by=actor,
         )
         record_change(actor=actor, obj=lead, action="create", changes={"salesperson": [None, str(salesperson)]})
+        tell_salesperson(lead, locked.work_order.site)
     return lead
 
 
@@ -213,9 +214,19 @@ def _refuse_leaving(handover: Handover, mileage_out: int | None) -> None:
     ):
         raise HandoverError(_("Issue the customer's invoice before the car leaves."), field="moment")
     if not may_release(order):
+        balance = balance_of(order)
+        if balance.due < 0:
+            raise BalanceDue(
+                _(
+                    "The customer paid %(amount)s beyond the invoices: refund it or keep it as their credit, "
+                    "or ask a manager to record why the car leaves without."
+                )
+                % {"amount": format_money(balance.overpaid, order.currency)},
+                field="moment",
+            )
         raise BalanceDue(
             _("%(due)s is still due: take the payment or ask a manager to release the car.")
-            % {"due": format_money(balance_of(order).due, order.currency)},
+            % {"due": format_money(balance.due, order.currency)},
             field="moment",
         )
     if getattr(order, "loaner_handover", None) is not None and not LoanerReturn.objects.filter(handover=handover).exists():

@@ -1,25 +1,34 @@
-"""Issuing: a draft numbered, frozen and chained, a credit note cancelling an invoice, the stored PDF and its e-mail."""
+"""Issuing: a draft numbered, frozen and chained, a credit note cancelling an invoice in whole or in part, the stored
+PDF (a Factur-X document: PDF/A-3 with its CII XML) and its e-mail."""
 
 import hashlib
+from collections.abc import Sequence
+from datetime import date
+from decimal import ROUND_DOWN, Decimal
 
 from django.db import transaction
+from django.db.models import Sum
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
 from aftersales.audit.services import record_change
+from aftersales.customers.models import Customer
 from aftersales.lib.counters import take_next_number
 from aftersales.lib.formatting import format_money
+from aftersales.lib.money import CENT, to_cents, vat_on
 from aftersales.lib.pdf import render_pdf
 from aftersales.messaging.services import queue_message
-from workshop.models import job_text_sources
+from workshop.models import Payer, QualityCheck, WorkOrder, job_text_sources
 
 from ..chain import append_to_chain, invoice_content, lock_chain_head
 from ..documents import invoice_document
 from ..exceptions import InvalidInvoiceInput, NotInvoiceable, VarianceNotExplained
+from ..facturx import embedded_xml, facturx_pdf, facturx_xml
 from ..message_texts import INVOICE_EMAIL_TEMPLATE
 from ..models import ChainHead, Invoice, InvoiceCounter, InvoiceLine, InvoicePdf
-from ._common import in_reader_language, lock_draft, refresh_totals, refuse_closed_period
+from ._common import checked_decimal, in_reader_language, lock_draft, refresh_totals, refuse_closed_period
+from .payments import use_customer_credit
 from .preparing import INVOICEABLE_STATUSES, reader_language, unexplained_lines
 
 
@@ -50,8 +59,20 @@ def issue_invoice(*, invoice: Invoice, actor: User, delivery: str = Invoice.Deli
         if delivery == Invoice.Delivery.EMAIL and not draft.customer.email:
             raise InvalidInvoiceInput(_("The customer has no e-mail address: hand over a paper invoice."), field="delivery")
         _write_in_reader_language(draft)
+        if draft.kind == Invoice.Kind.INVOICE:
+            draft.service_from, draft.service_to = _service_period(draft.work_order)
         _issue(draft, head, actor=actor, delivery=delivery)
+        if draft.kind == Invoice.Kind.INVOICE and draft.payer == Payer.CUSTOMER:
+            use_customer_credit(head=head, work_order=draft.work_order, actor=actor)
     return draft
+
+
+def _service_period(order: WorkOrder) -> tuple[date, date]:
+    """The days of the service, in the site's time zone: from the reception to the quality check that passed."""
+    start = timezone.localtime(order.created_at, order.site.tz).date()
+    check = QualityCheck.objects.filter(work_order=order, passed=True).order_by("-checked_at", "-pk").first()
+    end = timezone.localtime(check.checked_at if check else timezone.now(), order.site.tz).date()
+    return start, max(start, end)
 
 
 def _write_in_reader_language(draft: Invoice) -> None:
@@ -88,17 +109,36 @@ def _deliver_after_commit(invoice_pk: int) -> None:
     deliver_invoice.delay(invoice_pk)
 
 
-def issue_credit_note(*, invoice: Invoice, actor: User, reason: str) -> Invoice:
-    """Cancel an issued invoice by a credit note of the same lines; its work can then be invoiced again."""
+def issue_credit_note(
+    *, invoice: Invoice, actor: User, reason: str, line_ids: Sequence[int] = (), amount: Decimal | None = None
+) -> Invoice:
+    """Cancel an issued invoice, in whole or in part, by a credit note naming the invoice and each line it credits.
+
+    Nothing chosen: all that is not credited yet (its work can then be invoiced again). ``line_ids``: those lines,
+    what is left of each. ``amount`` (before VAT): that much, spread over the chosen lines (every line when none is
+    chosen) in proportion to what is left of each; each line keeps its VAT rate.
+    """
     if not reason.strip():
         raise InvalidInvoiceInput(_("Say why the invoice is credited."), field="reason")
+    if amount is not None:
+        amount = checked_decimal(amount, "amount", minimum=Decimal("0.01"))
+        if amount != to_cents(amount):
+            raise InvalidInvoiceInput(_("Enter the amount in cents at most."), field="amount")
     with transaction.atomic():
         head = lock_chain_head(invoice.site)
         original = Invoice.objects.select_for_update(of=("self",)).select_related("site", "work_order").get(pk=invoice.pk)
         if not original.is_issued or original.kind != Invoice.Kind.INVOICE:
             raise InvalidInvoiceInput(_("Only an issued invoice can be credited."), field="invoice")
-        if original.credit_notes.exists():
+        left = _left_to_credit(original)
+        if not any(left.values()):
             raise InvalidInvoiceInput(_("This invoice is already credited."), field="invoice")
+        wanted = set(line_ids)
+        chosen = [line for line in left if line.pk in wanted] if wanted else list(left)
+        if wanted and len(chosen) != len(wanted):
+            raise InvalidInvoiceInput(_("Choose lines of this invoice."), field="lines")
+        shares = _credited_shares(chosen, left, amount, original.currency)
+        if sum(net for _line, net in shares) <= 0:
+            raise InvalidInvoiceInput(_("A credit note credits a positive amount: choose other lines."), field="lines")
         credit = Invoice.objects.create(
             site=original.site,
             work_order=original.work_order,
@@ -112,28 +152,61 @@ def issue_credit_note(*, invoice: Invoice, actor: User, reason: str) -> Invoice:
             reason=reason.strip()[:300],
             currency=original.currency,
             payment_terms=original.payment_terms,
+            service_from=original.service_from,
+            service_to=original.service_to,
             created_by=actor,
         )
-        InvoiceLine.objects.bulk_create(
-            InvoiceLine(
-                invoice=credit,
-                position=line.position,
-                kind=line.kind,
-                job=line.job,
-                work_order_part=line.work_order_part,
-                description=line.description,
-                reference=line.reference,
-                quantity=line.quantity,
-                unit_price=line.unit_price,
-                vat_rate=line.vat_rate,
-                net=line.net,
-                vat=line.vat,
-                expected_net=line.net,
-            )
-            for line in original.lines.all()
-        )
+        InvoiceLine.objects.bulk_create(_credit_line(credit, position, line, net) for position, (line, net) in enumerate(shares, start=1))
         _issue(credit, head, actor=actor, delivery=original.delivery)
     return credit
+
+
+def _left_to_credit(original: Invoice) -> dict[InvoiceLine, Decimal]:
+    """Each line of the invoice and what of it no credit note credited yet (before VAT)."""
+    lines = list(original.lines.order_by("position", "pk"))
+    notes = InvoiceLine.objects.filter(invoice__credited=original, invoice__status=Invoice.Status.ISSUED)
+    if notes.filter(credited_line__isnull=True).exists():  # a credit note from before partial credits: it credited everything
+        return dict.fromkeys(lines, Decimal("0.00"))
+    credited = dict(notes.values("credited_line").annotate(total=Sum("net")).values_list("credited_line", "total"))
+    return {line: line.net - to_cents(credited.get(line.pk) or 0) for line in lines}
+
+
+def _credited_shares(chosen: list[InvoiceLine], left: dict, amount: Decimal | None, currency: str) -> list[tuple[InvoiceLine, Decimal]]:
+    """(line, net credited) for each line credited: what is left of it, or its share of ``amount``, cent by cent."""
+    if amount is None:
+        return [(line, left[line]) for line in chosen if left[line]]
+    open_lines = [line for line in chosen if left[line] > 0]
+    room = sum((left[line] for line in open_lines), Decimal("0.00"))
+    if amount > room:
+        raise InvalidInvoiceInput(
+            _("At most %(room)s before VAT is left to credit on these lines.") % {"room": format_money(room, currency)}, field="amount"
+        )
+    exact = [amount * left[line] / room for line in open_lines]
+    shares = [share.quantize(CENT, ROUND_DOWN) for share in exact]
+    cents_left = int((amount - sum(shares, Decimal("0"))) / CENT)
+    for index in sorted(range(len(shares)), key=lambda i: exact[i] - shares[i], reverse=True)[:cents_left]:
+        shares[index] += CENT
+    return [(line, share) for line, share in zip(open_lines, shares, strict=True) if share]
+
+
+def _credit_line(credit: Invoice, position: int, line: InvoiceLine, net: Decimal) -> InvoiceLine:
+    whole = net == line.net
+    return InvoiceLine(
+        invoice=credit,
+        position=position,
+        kind=line.kind,
+        job=line.job,
+        work_order_part=line.work_order_part,
+        description=line.description,
+        reference=line.reference,
+        quantity=line.quantity if whole else Decimal("1"),
+        unit_price=line.unit_price if whole else net,
+        vat_rate=line.vat_rate,
+        net=net,
+        vat=line.vat if whole else vat_on(net, line.vat_rate),
+        expected_net=net,
+        credited_line=line,
+    )
 
 
 def invoice_pdf(invoice: Invoice) -> InvoicePdf:
@@ -144,7 +217,9 @@ def invoice_pdf(invoice: Invoice) -> InvoicePdf:
     if stored is not None:
         return stored
     language = reader_language(invoice)
-    content = render_pdf("pdf/invoicing_invoice.html", invoice_document(invoice), language, invoice.site.tz)
+    document = invoice_document(invoice)
+    printed = render_pdf("pdf/invoicing_invoice.html", document, language, invoice.site.tz, variant="pdf/a-3b")
+    content = facturx_pdf(printed, facturx_xml(document, language), document, language)
     with transaction.atomic():
         locked = Invoice.objects.select_for_update().get(pk=invoice.pk)
         stored = InvoicePdf.objects.filter(invoice=locked).first()
@@ -156,10 +231,16 @@ def invoice_pdf(invoice: Invoice) -> InvoicePdf:
 
 
 def deliver_invoice(*, invoice: Invoice) -> None:
-    """Store the PDF; an e-mailed invoice goes to the customer with it attached (once: idempotency key)."""
+    """Store the PDF; an e-mailed invoice goes to the customer with it attached (once: idempotency key).
+
+    The PDF is a Factur-X invoice; a business customer also gets its XML as a file of its own, for their accounts.
+    """
     pdf = invoice_pdf(invoice)
     if invoice.delivery != Invoice.Delivery.EMAIL:
         return
+    attachments = [(f"{invoice.number}.pdf", bytes(pdf.content), "application/pdf")]
+    if invoice.customer.kind != Customer.Kind.PRIVATE:
+        attachments.append((f"{invoice.number}-factur-x.xml", stored_facturx_xml(invoice), "application/xml"))
     with transaction.atomic(), translation.override(reader_language(invoice)):
         queue_message(
             customer=invoice.customer,
@@ -169,7 +250,7 @@ def deliver_invoice(*, invoice: Invoice) -> None:
             channel="email",
             idempotency_key=f"invoice-email:{invoice.pk}",
             urgent=True,
-            attachments=[(f"{invoice.number}.pdf", bytes(pdf.content), "application/pdf")],
+            attachments=attachments,
             context={
                 "number": invoice.number,
                 "vehicle": str(invoice.vehicle),
@@ -177,3 +258,9 @@ def deliver_invoice(*, invoice: Invoice) -> None:
                 "total": format_money(invoice.gross_total, invoice.currency),
             },
         )
+
+
+def stored_facturx_xml(invoice: Invoice) -> bytes:
+    """The CII XML embedded in the invoice's stored PDF; for a PDF stored before Factur-X, built from the frozen invoice."""
+    pdf = invoice_pdf(invoice)
+    return embedded_xml(bytes(pdf.content)) or facturx_xml(invoice_document(invoice), pdf.language)

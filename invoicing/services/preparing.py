@@ -11,9 +11,10 @@ from aftersales.audit.services import model_changes, record_change
 from aftersales.lib.money import line_total, to_cents, vat_on
 from workshop.models import Approval, Payer, WorkOrder, WorkOrderJob, job_text_sources
 
+from ..country_rules import rules_for
 from ..exceptions import InvalidInvoiceInput, NotInvoiceable
 from ..models import Invoice, InvoiceLine
-from ._common import checked_decimal, in_reader_language, lock_draft, lock_order, refresh_totals
+from ._common import checked_decimal, fully_credited, in_reader_language, lock_draft, lock_order, refresh_totals
 
 # The workshop status a work order reaches when its quality check passed: the only one invoiced.
 READY_FOR_INVOICING = WorkOrder.Status.READY
@@ -30,10 +31,10 @@ def _bill_to(work_order: WorkOrder, payer: str) -> str:
     return str(work_order.customer)
 
 
-def _payment_terms(payer: str) -> str:
-    if payer == Payer.CUSTOMER:
-        return str(_("Payable on receipt, at the handover of the vehicle. No discount for early payment."))
-    return str(_("Payable within 30 days of the invoice date by bank transfer."))
+def _payment_terms(payer: str, country: str) -> str:
+    """The terms of the site's country: the customer pays at the handover, a manufacturer or an account within days."""
+    rules = rules_for(country)
+    return str(rules.customer_terms if payer == Payer.CUSTOMER else rules.account_terms)
 
 
 def _signed_prices(work_order: WorkOrder) -> tuple[dict, dict]:
@@ -74,8 +75,8 @@ def _job_lines(job: WorkOrderJob, rate: Decimal, signed_jobs: dict, signed_parts
                 kind=InvoiceLine.Kind.PART,
                 job=job,
                 work_order_part=part,
-                description=part.part.name,
-                reference=part.part.number,
+                description=part.name,
+                reference=part.number,
                 quantity=part.quantity,
                 unit_price=part.unit_price,
                 vat_rate=rate,
@@ -91,10 +92,11 @@ def _price(line: InvoiceLine) -> None:
 
 
 def invoiced_job_ids(work_order: WorkOrder) -> set[int]:
-    """Jobs on a draft, or on an issued invoice that no credit note cancelled."""
+    """Jobs on a draft, or on an issued invoice that credit notes did not cancel in full (a partial credit keeps them)."""
+    cancelled = fully_credited(Invoice.objects.filter(work_order=work_order, kind=Invoice.Kind.INVOICE))
     return set(
         InvoiceLine.objects.filter(invoice__work_order=work_order, invoice__kind=Invoice.Kind.INVOICE, job__isnull=False)
-        .exclude(invoice__credit_notes__status=Invoice.Status.ISSUED)
+        .exclude(invoice__in=cancelled)
         .values_list("job_id", flat=True)
     )
 
@@ -130,7 +132,7 @@ def reader_language(document: Invoice | WorkOrder) -> str:
 
 def _new_draft(order: WorkOrder, payer: str, actor: User) -> Invoice:
     with translation.override(reader_language(order)):
-        bill_to, terms = _bill_to(order, payer), _payment_terms(payer)
+        bill_to, terms = _bill_to(order, payer), _payment_terms(payer, order.site.country)
     return Invoice.objects.create(
         site=order.site,
         work_order=order,

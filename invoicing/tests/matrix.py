@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from invoicing.models import Closure, Handover, Invoice, InvoiceLine
+from invoicing.models import Closure, Handover, Invoice, InvoiceLine, SalesLead
 
 
 def _invoice(site, made):
@@ -61,6 +61,17 @@ INVOICING_RECORDS = {
     "invoice_line": (_line, True),
     "invoice_closure": (_closure, True),
     "handover": (lambda site, made: Handover.objects.create(work_order=made["work_order"], site=site), True),
+    "sales_lead": (
+        lambda site, made: SalesLead.objects.create(
+            handover=made["handover"],
+            customer=made["work_order"].customer,
+            model_tried="Q4 e-tron",
+            impressions="Quiet",
+            salesperson=made["work_order"].advisor,
+            created_by=made["work_order"].advisor,
+        ),
+        True,
+    ),
 }
 INVOICING_URL_KWARG_RECORDS = {"line_pk": "invoice_line"}
 INVOICING_PK_RECORDS = {
@@ -70,6 +81,7 @@ INVOICING_PK_RECORDS = {
             "billing",
             "prepare",
             "payment",
+            "refund",
             "release",
             "handover",
             "arrived",
@@ -83,7 +95,8 @@ INVOICING_PK_RECORDS = {
     },
     **{
         f"invoicing:{name}": "invoice"
-        for name in ("invoice", "line_add", "line_change", "line_remove", "job_add", "issue", "credit", "pdf")
+        for name in ("invoice", "line_add", "line_change", "line_remove", "job_add", "issue", "credit", "pdf", "facturx")
     },
     "invoicing:archive": "invoice_closure",
+    "invoicing:sales_lead_move": "sales_lead",
 }

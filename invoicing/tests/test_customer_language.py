@@ -13,6 +13,7 @@ INVOICE_LABELS = [
     "Invoice",
     "VAT number",
     "Invoice date",
+    "Date of the service",
     "Work order",
     "Advisor",
     "Bill to",
@@ -54,7 +55,7 @@ def test_the_invoice_pdf_of_a_french_customer_is_entirely_french(issued_by_a_chi
 
     for french in (
         "Facture",
-        "numéro de TVA",
+        "Numéro de TVA intracommunautaire",
         "Révision annuelle",
         "Filtre à huile",
         "Total TTC",

@@ -64,7 +64,7 @@ def test_the_whole_handover_with_a_loaner_return_and_a_test_drive(loaner_order, 
     order = loaner_order
     _invoice_and_pay(order, cashier)
     handover = welcome_customer(handover=customer_arrived(work_order=order, actor=advisor), actor=advisor)
-    salesperson = UserFactory(roles=[Role.MANAGER], site_list=[site], username="sales")
+    salesperson = UserFactory(roles=[Role.SALESPERSON], site_list=[site], username="sales")
 
     returned = record_loaner_return(
         handover=handover,

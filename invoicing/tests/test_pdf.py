@@ -46,7 +46,7 @@ def test_the_pdf_carries_every_mandatory_mention_in_the_customers_language(issue
         "Rear tyres at 3 mm",  # fault found and not fixed
     ):
         assert mention.replace(" ", "") in text.replace(" ", "").replace("\u202f", "").replace("\xa0", ""), mention
-    assert "numéro de TVA" in text  # a French customer: the document in French (new strings follow once translated)
+    assert "Numéro de TVA intracommunautaire" in text  # a French customer: the document in French (new strings follow once translated)
     assert issued.issued_on.strftime("%Y") in text
 
 

@@ -14,6 +14,11 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }
+  // A form marked data-swap-invalid gets its refusal (400) back as a fragment with the errors: show it in place.
+  if (event.detail.xhr.status === 400 && event.detail.elt.closest("[data-swap-invalid]")) {
+    event.detail.shouldSwap = true;
+    event.detail.isError = false;
+  }
 });
 // The next request that goes through clears the message.
 document.addEventListener("htmx:afterRequest", (event) => {
@@ -40,6 +45,17 @@ function checkFileSize(input) {
 
 document.addEventListener("change", (event) => {
   if (event.target.matches("input[type=file][data-max-bytes]")) checkFileSize(event.target);
+});
+
+// htmx sends a form from its own submit handler, before the document's: refuse the oversized file there too.
+document.addEventListener("htmx:beforeRequest", (event) => {
+  for (const input of event.detail.elt.querySelectorAll("input[type=file][data-max-bytes]")) {
+    if (!checkFileSize(input)) {
+      event.preventDefault();
+      input.focus();
+      return;
+    }
+  }
 });
 
 document.addEventListener("submit", (event) => {

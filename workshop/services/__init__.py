@@ -14,6 +14,7 @@ a test that replaces a name patches the module that looks it up.
 from .extra_work import (
     DEFERRED_DUE,
     DEFERRED_DUE_DEFAULT,
+    add_proposal_part,
     approved_extra_net,
     change_promised_time,
     decide_proposal,
@@ -59,6 +60,7 @@ from .reception import (
     hand_to_workshop,
     open_walk_in,
     open_work_order,
+    prepare_work_order,
     remove_job,
     save_agreement_step,
     save_documents_step,
@@ -70,6 +72,7 @@ from .reception import (
     save_walk_around_step,
     step_by_key,
     take_number,
+    withdraw_prepared_order,
 )
 from .signature import (
     CODE_RESEND_AFTER,
@@ -97,6 +100,7 @@ __all__ = [
     "hand_to_workshop",
     "open_walk_in",
     "open_work_order",
+    "prepare_work_order",
     "remove_job",
     "save_agreement_step",
     "save_documents_step",
@@ -108,6 +112,7 @@ __all__ = [
     "save_walk_around_step",
     "step_by_key",
     "take_number",
+    "withdraw_prepared_order",
     # signature
     "CODE_RESEND_AFTER",
     "MAX_SIGNATURE_BYTES",
@@ -135,6 +140,7 @@ __all__ = [
     # extra work
     "DEFERRED_DUE",
     "DEFERRED_DUE_DEFAULT",
+    "add_proposal_part",
     "approved_extra_net",
     "change_promised_time",
     "decide_proposal",

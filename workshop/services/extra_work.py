@@ -15,9 +15,11 @@ from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import record_bulk_change, record_change
+from aftersales.customers.models import Part
 from aftersales.lib.formatting import format_money
 from aftersales.lib.money import line_total, vat_on
 from aftersales.messaging.services import queue_message
+from appointments.services import request_part_order
 
 from ..exceptions import ApprovalRefused, InvalidCheckIn, OrderSigned, PriceChanged, SpendingLimitExceeded, TransitionNotAllowed
 from ..message_texts import PROMISED_TIME_TEMPLATE
@@ -31,6 +33,7 @@ from ..models import (
     Rating,
     WorkOrder,
     WorkOrderJob,
+    WorkOrderPart,
     job_text_sources,
 )
 from ._common import Status, lock_job, lock_order, refresh_estimate, set_job_status, to_quality_check_when_done
@@ -81,6 +84,58 @@ def reprice_proposal(*, job: WorkOrderJob, actor: User, labour_price: Decimal, p
             record_change(actor=actor, obj=locked, action="update", changes=changes)
             refresh_estimate(order)
     return locked
+
+
+def add_proposal_part(
+    *,
+    job: WorkOrderJob,
+    actor: User,
+    quantity: Decimal,
+    part: Part | None = None,
+    description: str = "",
+    unit_price: Decimal | None = None,
+) -> WorkOrderPart:
+    """A part on an addition: from the catalogue (at its price unless ``unit_price`` is given), or described in free
+    text with its price. The customer approves the job with its parts; an approved addition goes back for approval."""
+    description = description.strip()[:120]
+    if part is None and not description:
+        raise ApprovalRefused(_("Choose a part from the catalogue or describe it."), field="part")
+    if part is None and unit_price is None:
+        raise ApprovalRefused(_("Give the price of a part that is not in the catalogue."), field="unit_price")
+    if quantity is None or quantity <= 0:
+        raise ApprovalRefused(_("Give a quantity above zero."), field="quantity")
+    if unit_price is not None and unit_price < 0:
+        raise ApprovalRefused(_("Give a part price of zero or more."), field="unit_price")
+    with transaction.atomic():
+        order = lock_order(job.work_order)
+        locked = lock_job(job)
+        if locked.approval not in (Approval.PENDING, Approval.APPROVED) or locked.status == JobStatus.DONE:
+            raise ApprovalRefused(_("Parts are added to extra work the customer has not declined and that is not done yet."))
+        line = WorkOrderPart.objects.create(
+            work_order=order,
+            job=locked,
+            part=part,
+            description="" if part is not None else description,
+            quantity=quantity,
+            unit_price=part.unit_price if unit_price is None else unit_price,
+            payer=locked.payer,
+            approval=Approval.PENDING,
+        )
+        if locked.approval == Approval.APPROVED:
+            _set_approval(locked, Approval.PENDING, actor=actor)
+            set_job_status(locked, JobStatus.ON_HOLD, actor=actor, hold_reason=HoldReason.APPROVAL)
+        record_change(actor=actor, obj=locked, action="update", changes={"parts": [None, f"+ {line}"]})
+        refresh_estimate(order)
+    return line
+
+
+def _request_approved_parts(order: WorkOrder, job: WorkOrderJob, actor: User | None) -> None:
+    """The parts advisor is asked to order the catalogue parts of an approved addition of a booked visit (by the
+    advisor when the customer approved through the link)."""
+    if order.appointment_id is None:
+        return
+    for line in job.parts.filter(part__isnull=False).select_related("part"):
+        request_part_order(appointment=order.appointment, part=line.part, quantity=line.quantity, actor=actor or order.advisor)
 
 
 def _set_approval(job: WorkOrderJob, approval: str, *, actor: User | None) -> None:
@@ -154,6 +209,7 @@ def decide_proposal(
         _set_approval(locked, Approval.APPROVED if approved else Approval.DECLINED, actor=actor)
         if approved:
             set_job_status(locked, JobStatus.ASSIGNED if locked.technician_id else JobStatus.WAITING, actor=actor)
+            _request_approved_parts(order, locked, actor)
         else:
             _defer(order, locked, gross, reason)
         record_change(
@@ -280,7 +336,7 @@ def change_promised_time(*, work_order: WorkOrder, promised_at, actor: User, rea
         raise InvalidCheckIn(_("The promised return time must be later than now."), field="promised_at")
     with transaction.atomic():
         order = lock_order(work_order)
-        if order.status in (Status.DRAFT, Status.CHECKED_IN, Status.READY, Status.DELIVERED, Status.CANCELLED):
+        if order.status in (Status.PREPARED, Status.DRAFT, Status.CHECKED_IN, Status.READY, Status.DELIVERED, Status.CANCELLED):
             raise TransitionNotAllowed(
                 _("The return time of an order that is %(status)s is changed elsewhere.") % {"status": order.get_status_display()}
             )

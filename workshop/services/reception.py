@@ -30,6 +30,7 @@ from aftersales.customers.models import Customer, LabourOperation, MileageReadin
 from aftersales.customers.services import record_mileage
 from aftersales.lib.counters import take_next_number
 from aftersales.lib.formatting import format_number
+from aftersales.lib.images import reencode_image
 from aftersales.lib.phones import normalize_phone
 from appointments.models import Appointment, Loaner, TechnicianProfile
 from appointments.services import estimate_jobs, mark_arrived, mark_converted
@@ -50,6 +51,7 @@ from ..models import (
     WorkOrderPart,
     WorkOrderPhoto,
 )
+from ..system_texts import PREPARED_ORDER_WITHDRAWN
 from ._common import WORK_ORDER_FLOW, Status, image_kind, lock_order, refresh_estimate, refuse_when_signed
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
@@ -64,7 +66,7 @@ class Step:
 
 # The 9 standard steps of reception; the last one is the signature page.
 STEPS = (
-    Step("prepare", _("Prepare"), ("cover_seat", "cover_steering_wheel", "cover_floor_mat")),
+    Step("prepare", _("Prepare"), ("cover_seat", "cover_steering_wheel", "cover_floor_mat", "covers_not_fitted_reason")),
     Step("greet", _("Greet and confirm the work"), ("customer_words", "requested_work_confirmed")),
     Step("walk_around", _("Walk around the vehicle"), ("mileage_in", "fuel_level", "valuables")),
     Step("findings", _("Findings and added work"), ("findings",)),
@@ -104,13 +106,17 @@ def take_number(*, site: Site, year: int) -> tuple[int, str]:
 
 
 def open_work_order(*, appointment: Appointment, actor: User) -> WorkOrder:
-    """Check in a booked customer: the appointment's jobs become the order's jobs (once: a second call returns it)."""
-    if not actor.visible_sites().filter(pk=appointment.site_id).exists():
-        raise InvalidCheckIn(_("This appointment belongs to another site."), field="appointment")
+    """Check in a booked customer: the appointment's jobs become the order's jobs (once: a second call returns it).
+
+    An order prepared in advance (``prepare_work_order``) is opened now: the
+    moment of its opening becomes the check-in's and the advisor is whoever
+    receives the customer.
+    """
+    _refuse_other_site(appointment, actor)
     with transaction.atomic():
-        locked = Appointment.objects.select_for_update(of=("self",)).select_related("site").get(pk=appointment.pk)
+        locked = _lock_appointment(appointment)
         existing = WorkOrder.objects.filter(appointment=locked).first()
-        if existing is not None:
+        if existing is not None and existing.status != Status.PREPARED:
             return existing
         if locked.status in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED):
             mark_arrived(appointment=locked, actor=actor)
@@ -118,30 +124,83 @@ def open_work_order(*, appointment: Appointment, actor: User) -> WorkOrder:
             raise InvalidCheckIn(
                 _("An appointment that is %(status)s cannot be checked in.") % {"status": locked.get_status_display()}, field="appointment"
             )
-        order = _create_order(
-            site=locked.site,
-            customer=locked.customer,
-            vehicle=locked.vehicle,
-            actor=actor,
-            appointment=locked,
-            customer_words=locked.customer_words,
-        )
-        for booked in locked.jobs.select_related("operation"):
-            job = WorkOrderJob.objects.create(
-                work_order=order,
-                operation=booked.operation,
-                concern=booked.localized_description(locked.customer.language),
-                skill=booked.skill,
-                flat_rate_hours=booked.flat_rate_hours,
-                labour_price=booked.labour_price,
-                from_appointment=True,
-                added_by=actor,
+        if existing is not None:
+            order = lock_order(existing)
+            WORK_ORDER_FLOW.move(order, Status.DRAFT, actor=actor, created_at=timezone.now(), advisor=actor)
+            return order
+        return _order_from_appointment(locked, actor=actor, advisor=actor, status=Status.DRAFT)
+
+
+def prepare_work_order(*, appointment: Appointment, actor: User) -> WorkOrder:
+    """Open a booked appointment's order in advance (the 24-48 h preparation): its number, jobs, parts and estimate.
+
+    The appointment stays booked and the order waits, ``prepared``, for the
+    check-in (``open_work_order``); its advisor is the appointment's. Once
+    only: a second call returns the order.
+    """
+    _refuse_other_site(appointment, actor)
+    with transaction.atomic():
+        locked = _lock_appointment(appointment)
+        existing = WorkOrder.objects.filter(appointment=locked).first()
+        if existing is not None:
+            return existing
+        if locked.status not in (Appointment.Status.BOOKED, Appointment.Status.CONFIRMED):
+            raise InvalidCheckIn(
+                _("An appointment that is %(status)s cannot be prepared in advance.") % {"status": locked.get_status_display()},
+                field="appointment",
             )
-            _add_kit(job)
-        refresh_estimate(order)
-        if locked.mobility.filter(kind=MobilityService.Kind.LOUNGE).exists():
-            order.departure = WorkOrder.Departure.WAITS
-            order.save(update_fields=["departure"])
+        return _order_from_appointment(locked, actor=actor, advisor=locked.advisor or actor, status=Status.PREPARED)
+
+
+def withdraw_prepared_order(appointment: Appointment, to_status: str, actor: User | None) -> None:
+    """The booking an order was prepared for is cancelled, moved or missed: the prepared order is cancelled with it.
+
+    Registered with the appointments' status flow; runs in the transaction that moved the locked appointment.
+    """
+    if to_status not in (Appointment.Status.CANCELLED, Appointment.Status.RESCHEDULED, Appointment.Status.NO_SHOW):
+        return
+    prepared = WorkOrder.objects.filter(appointment=appointment, status=Status.PREPARED).first()
+    if prepared is not None:
+        order = lock_order(prepared)
+        WORK_ORDER_FLOW.move(order, Status.CANCELLED, actor=actor, note=PREPARED_ORDER_WITHDRAWN(status=to_status))
+
+
+def _refuse_other_site(appointment: Appointment, actor: User) -> None:
+    if not actor.visible_sites().filter(pk=appointment.site_id).exists():
+        raise InvalidCheckIn(_("This appointment belongs to another site."), field="appointment")
+
+
+def _lock_appointment(appointment: Appointment) -> Appointment:
+    return Appointment.objects.select_for_update(of=("self",)).select_related("site", "customer").get(pk=appointment.pk)
+
+
+def _order_from_appointment(appointment: Appointment, *, actor: User, advisor: User, status: str) -> WorkOrder:
+    order = _create_order(
+        site=appointment.site,
+        customer=appointment.customer,
+        vehicle=appointment.vehicle,
+        actor=actor,
+        advisor=advisor,
+        appointment=appointment,
+        customer_words=appointment.customer_words,
+        status=status,
+    )
+    for booked in appointment.jobs.select_related("operation"):
+        job = WorkOrderJob.objects.create(
+            work_order=order,
+            operation=booked.operation,
+            concern=booked.localized_description(appointment.customer.language),
+            skill=booked.skill,
+            flat_rate_hours=booked.flat_rate_hours,
+            labour_price=booked.labour_price,
+            from_appointment=True,
+            added_by=actor,
+        )
+        _add_kit(job)
+    refresh_estimate(order)
+    if appointment.mobility.filter(kind=MobilityService.Kind.LOUNGE).exists():
+        order.departure = WorkOrder.Departure.WAITS
+        order.save(update_fields=["departure"])
     return order
 
 
@@ -155,11 +214,18 @@ def open_walk_in(*, site: Site, customer: Customer, vehicle: Vehicle, actor: Use
         raise InvalidCheckIn(_("This vehicle belongs to another customer."), field="vehicle")
     with transaction.atomic():
         return _create_order(
-            site=site, customer=customer, vehicle=vehicle, actor=actor, appointment=None, customer_words=customer_words.strip()
+            site=site,
+            customer=customer,
+            vehicle=vehicle,
+            actor=actor,
+            advisor=actor,
+            appointment=None,
+            customer_words=customer_words.strip(),
+            status=Status.DRAFT,
         )
 
 
-def _create_order(*, site, customer, vehicle, actor, appointment, customer_words) -> WorkOrder:
+def _create_order(*, site, customer, vehicle, actor, advisor, appointment, customer_words, status) -> WorkOrder:
     now = timezone.now()
     year = timezone.localtime(now, site.tz).year
     sequence, number = take_number(site=site, year=year)
@@ -171,7 +237,8 @@ def _create_order(*, site, customer, vehicle, actor, appointment, customer_words
         appointment=appointment,
         customer=customer,
         vehicle=vehicle,
-        advisor=actor,
+        advisor=advisor,
+        status=status,
         created_at=now,
         customer_words=customer_words,
         currency=site.currency,
@@ -214,6 +281,8 @@ def _check_in_step(work_order: WorkOrder, step: str, actor: User) -> Iterator[Wo
     with transaction.atomic():
         order = lock_order(work_order)
         refuse_when_signed(order)
+        if order.status == Status.PREPARED:
+            raise InvalidCheckIn(_("This order was prepared in advance: check the customer in when they arrive."))
         before = WorkOrder.objects.get(pk=order.pk)
         yield order
         order.check_in_step = max(order.check_in_step, STEP_KEYS.index(step) + 1)
@@ -227,11 +296,23 @@ def _check_in_step(work_order: WorkOrder, step: str, actor: User) -> Iterator[Wo
 
 
 def save_prepare_step(
-    *, work_order: WorkOrder, actor: User, cover_seat: bool, cover_steering_wheel: bool, cover_floor_mat: bool
+    *,
+    work_order: WorkOrder,
+    actor: User,
+    cover_seat: bool,
+    cover_steering_wheel: bool,
+    cover_floor_mat: bool,
+    covers_not_fitted_reason: str = "",
 ) -> WorkOrder:
-    """The covers fitted before anyone sits in the car."""
+    """The covers fitted before anyone sits in the car, or why none was (one of the two is required)."""
+    reason = covers_not_fitted_reason.strip()[:300]
+    if not (cover_seat or cover_steering_wheel or cover_floor_mat or reason):
+        raise InvalidCheckIn(
+            _("Tick the covers fitted (seat, steering wheel, floor mat), or say why none was fitted."), field="covers_not_fitted_reason"
+        )
     with _check_in_step(work_order, "prepare", actor) as order:
         order.cover_seat, order.cover_steering_wheel, order.cover_floor_mat = cover_seat, cover_steering_wheel, cover_floor_mat
+        order.covers_not_fitted_reason = reason
     return work_order
 
 
@@ -271,11 +352,24 @@ def save_walk_around_step(
         if fuel_level is None or not 0 <= fuel_level <= 8:
             raise InvalidCheckIn(_("Give the fuel level in eighths, from 0 to 8."), field="fuel_level")
         if marks is not None:
-            placed = [_damage_mark(order, mark) for mark in marks]
-            order.damage_marks.all().delete()
-            DamageMark.objects.bulk_create(placed)
+            _replace_damage_marks(order, [_damage_mark(order, mark) for mark in marks])
         order.mileage_in, order.fuel_level, order.valuables = mileage_in, fuel_level, valuables
     return work_order
+
+
+def _replace_damage_marks(order: WorkOrder, placed: Sequence[DamageMark]) -> None:
+    """The marks become ``placed``; a mark kept at the same place and of the same kind keeps its row (and its photos)."""
+    kept = {(mark.view, mark.x, mark.y, mark.kind): mark for mark in order.damage_marks.all()}
+    new = []
+    for mark in placed:
+        existing = kept.pop((mark.view, mark.x, mark.y, mark.kind), None)
+        if existing is None:
+            new.append(mark)
+        elif existing.note != mark.note:
+            existing.note = mark.note
+            existing.save(update_fields=["note"])
+    DamageMark.objects.filter(pk__in=[mark.pk for mark in kept.values()]).delete()
+    DamageMark.objects.bulk_create(new)
 
 
 def _damage_mark(order: WorkOrder, mark: Mapping[str, Any]) -> DamageMark:
@@ -516,7 +610,7 @@ def change_job(
 
 
 # Once the quality check has started, the jobs are what was done (and what gets invoiced).
-JOBS_REMOVABLE_IN = (WorkOrder.Status.DRAFT, WorkOrder.Status.CHECKED_IN, WorkOrder.Status.SIGNED, WorkOrder.Status.IN_WORKSHOP)
+JOBS_REMOVABLE_IN = (Status.PREPARED, Status.DRAFT, Status.CHECKED_IN, Status.SIGNED, Status.IN_WORKSHOP)
 
 
 def remove_job(*, job: WorkOrderJob, actor: User) -> None:
@@ -548,10 +642,14 @@ def add_photo(
     actor: User,
     caption: str = "",
     inspection_result: InspectionResult | None = None,
+    damage_mark: DamageMark | None = None,
 ) -> WorkOrderPhoto:
-    """Keep a walk-around or inspection photo: its type is read from the content (not the name), at most MAX_PHOTO_BYTES."""
+    """Keep a walk-around or inspection photo, tied to the damage mark it shows if any: its type is read from the
+    content (not the name), at most MAX_PHOTO_BYTES."""
     if inspection_result is not None and inspection_result.inspection.work_order_id != work_order.pk:
         raise PhotoRefused(_("This inspection point belongs to another order."))
+    if damage_mark is not None and damage_mark.work_order_id != work_order.pk:
+        raise PhotoRefused(_("This damage mark belongs to another order."), field="damage_mark")
     if upload is None:
         raise PhotoRefused(_("Choose a photo to upload."))
     if upload.size > MAX_PHOTO_BYTES:
@@ -559,8 +657,8 @@ def add_photo(
             _("This photo is too big (%(size)s MB); the limit is %(limit)s MB.")
             % {"size": format_number(upload.size / 1024 / 1024, 1), "limit": format_number(MAX_PHOTO_BYTES // 1024 // 1024)}
         )
-    content = upload.read()
-    kind = image_kind(content)
+    content = reencode_image(upload.read())  # only the pixels: no trailing bytes, no EXIF (GPS)
+    kind = image_kind(content) if content is not None else None
     if kind is None:
         raise PhotoRefused(_("This file is not a photo (JPEG, PNG or WebP)."))
     with transaction.atomic():
@@ -575,6 +673,7 @@ def add_photo(
             caption=caption.strip()[:200],
             uploaded_by=actor,
             inspection_result=inspection_result,
+            damage_mark=damage_mark,
         )
         photo.image.save(f"photo.{kind[1]}", ContentFile(content), save=True)
         record_change(actor=actor, obj=order, action="update", changes={"photos": [None, photo.image.name]})

@@ -11,12 +11,14 @@ from datetime import timedelta
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import User
 from aftersales.audit.services import record_change
 from aftersales.lib.formatting import format_money
+from aftersales.lib.images import reencode_image
 from aftersales.messaging.codes import issue_code, verify_code
 from aftersales.messaging.exceptions import CodeRefused
 from aftersales.messaging.models import OneTimeCode
@@ -56,13 +58,13 @@ def signature_png(data_url: str) -> bytes:
         image = base64.b64decode(data_url[len(prefix) :], validate=True)
     except (binascii.Error, ValueError):
         raise SignatureRefused(_("The signature could not be read; ask the customer to sign again.")) from None
-    if len(image) > MAX_SIGNATURE_BYTES or image_kind(image) != PHOTO_FORMATS["PNG"]:
+    if len(image) > MAX_SIGNATURE_BYTES or image_kind(image) != PHOTO_FORMATS["PNG"] or (pixels := reencode_image(image)) is None:
         raise SignatureRefused(_("The signature could not be read; ask the customer to sign again."))
-    return image
+    return pixels
 
 
 def _ready_to_sign(order: WorkOrder, shown_hash: str) -> dict:
-    if order.status == Status.DRAFT:
+    if order.status in (Status.PREPARED, Status.DRAFT):
         raise SignatureRefused(_("Finish the check-in steps before the customer signs."))
     if order.status != Status.CHECKED_IN:
         raise SignatureRefused(_("This order is already signed."))
@@ -99,8 +101,11 @@ def request_code_signature(*, work_order: WorkOrder, link: str, actor: User) -> 
 
 
 def send_signature_code(*, work_order: WorkOrder, actor: User | None = None) -> OneTimeCode:
-    """A new code for the order, at most one a minute (the customer's page has a "send a new code" button)."""
-    latest = OneTimeCode.objects.filter(purpose=SIGNATURE_PURPOSE, subject_id=work_order.pk, used_at__isnull=True).first()
+    """A new code for the order, at most one a minute (the customer's page has a "send a new code" button);
+    a code that died of too many wrong tries is replaced at once."""
+    latest = OneTimeCode.objects.filter(
+        purpose=SIGNATURE_PURPOSE, subject_id=work_order.pk, used_at__isnull=True, attempts__lt=F("max_attempts")
+    ).first()
     if latest is not None and latest.created_at > timezone.now() - CODE_RESEND_AFTER:
         return latest
     return issue_code(purpose=SIGNATURE_PURPOSE, customer=work_order.customer, subject=work_order, actor=actor)

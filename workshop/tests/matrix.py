@@ -106,6 +106,7 @@ WORKSHOP_PK_RECORDS = {
         "workshop:progress",
         "workshop:proposal_decide",
         "workshop:proposal_reprice",
+        "workshop:proposal_part_add",
         "workshop:approval_send",
         "workshop:promised_time",
         "workshop:inspection",

@@ -101,3 +101,19 @@ def next_totp_code(device: TwoFactorDevice) -> str:
     if device.last_used_step is not None and step <= device.last_used_step:
         step = device.last_used_step + 1
     return totp.generate_otp(step)
+
+
+def sell_lexus_and_toyota(site: Site) -> tuple[Brand, Brand]:
+    """The site sells Lexus on its own line and Toyota with its own contact point (name, phone, e-mail), as in Marseille."""
+    site.brand_contacts.all().delete()
+    lexus, toyota = BrandFactory(code="lexus"), BrandFactory(code="toyota")
+    SiteBrand.objects.create(site=site, brand=lexus, greeting="Lexus Marseille, {agent}, bonjour")
+    SiteBrand.objects.create(
+        site=site,
+        brand=toyota,
+        public_name="Toyota Marseille",
+        phone="+33491290200",
+        email="toyota.marseille@example.test",
+        greeting="Toyota Marseille, {agent}, bonjour",
+    )
+    return lexus, toyota

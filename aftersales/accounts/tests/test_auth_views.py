@@ -82,6 +82,7 @@ def test_password_reset_by_email_end_to_end(client, advisor):
     message = mail.outbox[0]
     assert message.to == [advisor.email]
     assert "\n" not in message.subject
+    assert message.message()["Auto-Submitted"] == "auto-generated"
     assert "Your username is advisor." in message.body
     link = _reset_link(message)
 

@@ -8,7 +8,7 @@ from django.test import RequestFactory
 from aftersales.accounts.demo import DEMO_PASSWORD, STAFF
 from aftersales.accounts.models import Site, User
 from aftersales.accounts.roles import Role
-from aftersales.customers.models import Campaign, Customer, MileageReading, Vehicle
+from aftersales.customers.models import Campaign, Customer, MileageReading, MobilityService, Vehicle
 from aftersales.lib.text import fold, plate_key
 from aftersales.lib.vin import validate_vin
 
@@ -26,6 +26,9 @@ def test_demo_group_has_the_three_sites_and_staff_for_every_role():
     lexus, toyota = sites["lexus-marseille"].brand_contacts.order_by("brand__code")
     assert lexus.phone != toyota.phone
     assert lexus.greeting_for(User(first_name="Julie")) == "Lexus Marseille, Julie, bonjour…"
+    assert toyota.public_name == "Toyota Marseille" and toyota.email != lexus.email
+    lounge = sites["lexus-marseille"].mobility_services.get(kind=MobilityService.Kind.LOUNGE)
+    assert [brand.code for brand in lounge.brands.all()] == ["lexus"]
 
     assert {role for role, *_rest in STAFF.values()} == set(Role)
     for username in STAFF:

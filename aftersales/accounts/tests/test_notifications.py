@@ -85,15 +85,21 @@ def test_no_task_when_no_recipient_has_an_address(site, django_capture_on_commit
 def test_a_mail_server_failure_is_logged_and_the_others_still_get_theirs(
     site, staff, eager_tasks, monkeypatch, caplog, django_capture_on_commit_callbacks
 ):
-    real_send_mail = notifications.send_mail
+    class RefusingTheFirst(notifications.EmailMessage):
+        def send(self, fail_silently=False):
+            if self.to == [staff[0].email]:
+                raise smtplib.SMTPServerDisconnected("gone")
+            return super().send(fail_silently)
 
-    def refuse_the_first(subject, body, sender, to):
-        if to == [staff[0].email]:
-            raise smtplib.SMTPServerDisconnected("gone")
-        return real_send_mail(subject, body, sender, to)
-
-    monkeypatch.setattr(notifications, "send_mail", refuse_the_first)
+    monkeypatch.setattr(notifications, "EmailMessage", RefusingTheFirst)
     with django_capture_on_commit_callbacks(execute=True):
         notify(staff, site)
     assert [sent.to for sent in mail.outbox] == [[staff[1].email]]
     assert "could not be sent" in caplog.text
+
+
+def test_staff_emails_say_they_are_automatic(site, staff, eager_tasks, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(staff, site)
+    assert {sent.message()["Auto-Submitted"] for sent in mail.outbox} == {"auto-generated"}
+    assert all(sent.message()["List-Unsubscribe"] is None for sent in mail.outbox)

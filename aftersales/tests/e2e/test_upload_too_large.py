@@ -59,7 +59,7 @@ def test_a_photo_over_the_limit_is_stopped_in_the_browser_before_it_is_sent(page
     assert page.url == live_server.url + walk_around
 
 
-def test_past_the_servers_cap_the_user_reads_a_page_in_their_language_with_a_way_back(
+def test_past_the_servers_cap_the_walk_around_photo_is_refused_in_the_page_keeping_the_form(
     page, live_server, login, advisor, walk_around, settings, tmp_path
 ):
     settings.REQUEST_BODY_MAX_BYTES = 64 * 1024
@@ -67,16 +67,31 @@ def test_past_the_servers_cap_the_user_reads_a_page_in_their_language_with_a_way
     photo.write_bytes(image_bytes("JPEG") + b"\0" * 100 * 1024)
     login(page, live_server, advisor)
     page.goto(live_server.url + walk_around)
+    page.locator("#id_valuables").fill("Lunettes de soleil")
 
     page.locator("#photo-form input[type=file]").set_input_files(str(photo))
     page.locator("#photo-form").get_by_role("button", name=french("Add the photo")).click()
 
+    expect(page.locator("#request-error #too-large")).to_contain_text("trop volumineux : 0,1\xa0Mo")
+    expect(page).to_have_url(live_server.url + walk_around)
+    expect(page.locator("#id_valuables")).to_have_value("Lunettes de soleil")
+    assert not WorkOrderPhoto.objects.exists()
+
+
+def test_past_the_servers_cap_a_page_sent_without_htmx_is_in_the_users_language_with_a_way_back(
+    page, live_server, login, advisor, walk_around, settings
+):
+    settings.REQUEST_BODY_MAX_BYTES = 64 * 1024
+    login(page, live_server, advisor)
+    page.goto(live_server.url + walk_around)
+    page.evaluate("document.getElementById('id_valuables').maxLength = 200000")
+    page.locator("#id_valuables").fill("x" * 70 * 1024)
+    page.get_by_role("button", name=french("Save and continue")).click()
+
     expect(page.locator("h1")).to_have_text(french("Too large to send"))
-    expect(page.locator("#too-large")).to_contain_text("trop volumineux : 0,1\xa0Mo")
     expect(page.get_by_role("navigation", name=french("Main menu"))).to_be_visible()
     page.get_by_role("link", name=french("Back to the page")).click()
     expect(page).to_have_url(live_server.url + walk_around)
-    assert not WorkOrderPhoto.objects.exists()
 
 
 def test_an_htmx_request_past_the_cap_shows_its_message_in_the_page(page, live_server, login, manager, transactional_db, settings):
