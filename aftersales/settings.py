@@ -162,6 +162,14 @@ AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "accounts:login"
+# Argon2 first: a login costs milliseconds of memory-hard hashing instead of a million PBKDF2 rounds;
+# older PBKDF2 hashes still verify and are rehashed with Argon2 at the next login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 12}},
@@ -363,6 +371,14 @@ CELERY_BEAT_SCHEDULE["followup-visit-followups"] = {
     "task": "aftersales.jobs.tasks.run_timed_job",
     "schedule": 900.0,
     "args": ["visit_followups"],
+}
+# Invoices (inalterability, issue 22): a copy of each site's chain head outside
+# the database, e-mailed to its managers; hourly so each site's day starts in its
+# own time zone, once per site and day whatever the reruns.
+CELERY_BEAT_SCHEDULE["invoicing-chain-head-copies"] = {
+    "task": "aftersales.jobs.tasks.run_timed_job",
+    "schedule": 3600.0,
+    "args": ["chain_head_copies"],
 }
 # Privacy (GDPR retention): message texts older than MESSAGE_RETENTION_DAYS
 # (default 730 days) are blanked once a day; the rows and statuses stay.

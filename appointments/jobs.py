@@ -5,8 +5,7 @@ from datetime import datetime
 from aftersales.jobs.registry import register_job
 
 from .online import escalate_overdue_web_requests
-from .selectors import reminders_due
-from .services import send_booking_reminder
+from .services import send_booking_reminders
 
 
 @register_job("booking_reminders")
@@ -15,9 +14,9 @@ def run_booking_reminders(*, now: datetime) -> int:
 
     Idempotent: one message per appointment and start time, so running it
     every hour sends each request once; a moved appointment (a new row,
-    a new time) gets its own.
+    a new time) gets its own. In chunks: cut off part-way, the next run goes on.
     """
-    return sum(send_booking_reminder(appointment=appointment) for appointment in reminders_due(now=now))
+    return send_booking_reminders(now=now)
 
 
 @register_job("web_request_escalations")

@@ -282,7 +282,8 @@ def details(request: HttpRequest, site_code: str) -> HttpResponse:
 
 
 def _operation_prices(site: Site, operations, language: str) -> dict[int, dict]:
-    """Per operation: its name, price with labour, parts kit and VAT, and the time it takes (one query for the kits)."""
+    """Per operation priced in the site's currency: its name, price with labour, parts kit and VAT, and the time it
+    takes (three queries)."""
     operations = list(operations)
     if not operations:
         return {}
@@ -295,6 +296,7 @@ def _operation_prices(site: Site, operations, language: str) -> dict[int, dict]:
             "label": operation.localized("description", language),
         }
         for operation, line in zip(operations, estimate.lines, strict=True)
+        if not line.missing
     }
 
 
@@ -326,6 +328,9 @@ def choose(request: HttpRequest, site_code: str) -> HttpResponse:
         language=visitor_language(request),
         loaner_offered=online.loaner_offered(site=site, jobs=probe, now=now),
     )
+    # Only what has a price in the site's currency is booked online.
+    prices = _operation_prices(site, form.fields["operations"].queryset, visitor_language(request))
+    form.fields["operations"].queryset = form.fields["operations"].queryset.filter(pk__in=prices)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         _save(
@@ -338,7 +343,6 @@ def choose(request: HttpRequest, site_code: str) -> HttpResponse:
         )
         return redirect("online:slot", site_code=site.code)
     operations = list(form.fields["operations"].queryset)
-    prices = _operation_prices(site, operations, visitor_language(request))
     attach_open_campaigns([vehicle], active_campaigns(on=timezone.localdate(now, site.tz)))
     context = {
         "form": form,

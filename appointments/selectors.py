@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from aftersales.accounts.models import Site, User
@@ -259,18 +259,17 @@ def list_part_order_requests(*, user, status: str | None = PartOrderRequest.Stat
     return queryset.order_by("needed_by", "pk")
 
 
-def reminders_due(*, now: datetime) -> list[Appointment]:
-    """Booked (not yet confirmed) appointments of the next day in each site's own time zone."""
-    candidates = (
-        Appointment.objects.filter(status=Appointment.Status.BOOKED, starts_at__gt=now, starts_at__lt=now + timedelta(hours=50))
-        .select_related("site", "customer", "vehicle")
+def reminders_due(*, now: datetime) -> QuerySet:
+    """Booked (not yet confirmed) appointments of the next day in each site's own time zone (by the site, day and
+    status index)."""
+    tomorrow = Q(pk__in=[])
+    for site in Site.objects.only("pk", "time_zone"):
+        tomorrow |= Q(site_id=site.pk, workshop_day=now.astimezone(site.tz).date() + timedelta(days=1))
+    return (
+        Appointment.objects.filter(tomorrow, status=Appointment.Status.BOOKED, starts_at__gt=now)
+        .select_related("site", "customer__site", "vehicle")
         .order_by("starts_at", "pk")
     )
-    return [
-        appointment
-        for appointment in candidates
-        if appointment.workshop_day == now.astimezone(appointment.site.tz).date() + timedelta(days=1)
-    ]
 
 
 def upcoming_for_customer(*, customer) -> Appointment | None:

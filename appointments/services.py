@@ -32,12 +32,16 @@ from aftersales.accounts.roles import Role
 from aftersales.audit.services import record_change
 from aftersales.customers.exceptions import MileageNeedsCorrectionReason
 from aftersales.customers.models import Customer, MileageReading, MobilityService, OperationPart, Part, Vehicle
+from aftersales.customers.prices import labour_prices, missing_price_message, part_prices
 from aftersales.customers.services import record_mileage
+from aftersales.jobs.chunks import by_key, run_in_chunks
 from aftersales.lib.domain import StatusFlow
 from aftersales.lib.formatting import format_money, format_number
 from aftersales.lib.ics import Party
+from aftersales.lib.money import line_total
 from aftersales.lib.signing import make_token
 from aftersales.lib.system_texts import SystemText
+from aftersales.messaging.batches import MessageRun, queue_messages
 from aftersales.messaging.models import OutboxMessage
 from aftersales.messaging.services import queue_message
 
@@ -63,6 +67,7 @@ from .models import (
     Skill,
     SlotReservation,
 )
+from .selectors import reminders_due
 from .slots import HANDOVER_SEARCH_DAYS, JobRequest, check_slot, load_calendar, workshop_need
 from .system_texts import ANSWERED_VIA, PART_ORDER_REQUESTED, PARTS_RESERVED
 
@@ -102,6 +107,8 @@ class EstimateLine:
     flat_rate_hours: Decimal
     labour_price: Decimal
     parts_price: Decimal
+    # The catalogue items (the operation, its kit's parts) without a price in the site's currency: not counted.
+    missing: tuple = ()
 
     @property
     def price(self) -> Decimal:
@@ -119,24 +126,45 @@ class Estimate:
     vat_total: Decimal
     gross_total: Decimal
 
+    @property
+    def missing(self) -> list:
+        """The catalogue items without a price in the site's currency: the estimate is incomplete while there are any."""
+        return list(dict.fromkeys(item for line in self.lines for item in line.missing))
+
+    def missing_price_message(self) -> str:
+        return missing_price_message(self.missing, self.currency)
+
 
 def estimate_jobs(*, site: Site, jobs: Sequence[JobRequest]) -> Estimate:
-    """Flat-rate hours × rate (or the operation's price) + parts kits, VAT of the site, rounded to cents."""
-    operation_ids = [job.operation.pk for job in jobs if job.operation is not None]
+    """Flat-rate hours × rate (or the operation's fixed price) + parts kits, at the prices in the site's currency, VAT
+    of the site, rounded to cents (three queries). An item without a price there is listed in ``missing``, not priced."""
+    operations = [job.operation for job in jobs if job.operation is not None]
+    kit_lines = list(OperationPart.objects.filter(operation__in=operations).select_related("part"))
+    unit_prices = part_prices([line.part for line in kit_lines], site.currency)
+    labour = labour_prices(operations, site)
     kits: dict[int, Decimal] = {}
-    for line in OperationPart.objects.filter(operation_id__in=operation_ids).select_related("part"):
-        kits[line.operation_id] = kits.get(line.operation_id, Decimal("0")) + (line.part.unit_price * line.quantity).quantize(
-            CENT, ROUND_HALF_UP
-        )
+    unpriced: dict[int, list[Part]] = {}
+    for line in kit_lines:
+        if line.part_id in unit_prices:
+            kits[line.operation_id] = kits.get(line.operation_id, Decimal("0")) + line_total(line.quantity, unit_prices[line.part_id])
+        else:
+            unpriced.setdefault(line.operation_id, []).append(line.part)
     lines = []
     for job in jobs:
         if job.operation is not None:
-            labour = job.operation.labour_price(site)
-            parts = kits.get(job.operation.pk, Decimal("0"))
+            missing = ([] if job.operation.pk in labour else [job.operation]) + unpriced.get(job.operation.pk, [])
+            line = EstimateLine(
+                job.description,
+                job.skill,
+                Decimal(job.flat_rate_hours),
+                labour.get(job.operation.pk, Decimal("0")),
+                kits.get(job.operation.pk, Decimal("0")),
+                tuple(missing),
+            )
         else:
-            labour = (Decimal(job.flat_rate_hours) * site.labour_rate).quantize(CENT, ROUND_HALF_UP)
-            parts = Decimal("0")
-        lines.append(EstimateLine(job.description, job.skill, Decimal(job.flat_rate_hours), labour, parts))
+            hours = Decimal(job.flat_rate_hours)
+            line = EstimateLine(job.description, job.skill, hours, line_total(hours, site.labour_rate), Decimal("0"))
+        lines.append(line)
     labour_total = sum((line.labour_price for line in lines), Decimal("0"))
     parts_total = sum((line.parts_price for line in lines), Decimal("0"))
     net = labour_total + parts_total
@@ -203,6 +231,8 @@ def book_appointment(
         if mileage_km is not None:
             _record_told_mileage(vehicle, km=mileage_km, correction_reason=mileage_correction_reason, actor=booked_by)
         estimate = estimate_jobs(site=site, jobs=jobs)
+        if estimate.missing:
+            raise InvalidBooking(estimate.missing_price_message(), field="operations")
         waits = any(service.kind == MobilityService.Kind.LOUNGE for service in mobility)
         placement = _check_capacity(
             site=site,
@@ -646,21 +676,37 @@ def _release(appointment: Appointment) -> None:
     LoanerReservation.objects.filter(appointment=appointment).delete()
 
 
+def booking_reminder_request(appointment: Appointment) -> dict:
+    """queue_message arguments of the 24 h confirmation request: once per appointment and start time."""
+    return {
+        "customer": appointment.customer,
+        "template": "booking_reminder_24h",
+        "about": appointment,
+        "idempotency_key": f"booking_reminder_24h:{appointment.pk}:{appointment.starts_at.isoformat()}",
+        "purpose": "service",
+        "context": {"start": appointment.starts_at, "vehicle": str(appointment.vehicle), "link": customer_link(appointment)},
+    }
+
+
 def send_booking_reminder(*, appointment: Appointment) -> bool:
     """Queue the 24 h confirmation request once per appointment and start time; False when it was already queued."""
-    key = f"booking_reminder_24h:{appointment.pk}:{appointment.starts_at.isoformat()}"
-    if OutboxMessage.objects.filter(idempotency_key=key).exists():
+    request = booking_reminder_request(appointment)
+    if OutboxMessage.objects.filter(idempotency_key=request["idempotency_key"]).exists():
         return False
     with transaction.atomic():
-        queue_message(
-            customer=appointment.customer,
-            template="booking_reminder_24h",
-            about=appointment,
-            idempotency_key=key,
-            purpose="service",
-            context={"start": appointment.starts_at, "vehicle": str(appointment.vehicle), "link": customer_link(appointment)},
-        )
+        queue_message(**request)
     return True
+
+
+def send_booking_reminders(*, now: datetime) -> int:
+    """The 24 h confirmation requests of every appointment due one (``selectors.reminders_due``), in chunks: each
+    chunk's messages written in bulk; a run cut off part-way goes on where it stopped (the keys skip what is done)."""
+    run = MessageRun(now=now)
+
+    def queue_chunk(appointments: list[Appointment]) -> int:
+        return queue_messages([booking_reminder_request(appointment) for appointment in appointments], run=run)[1]
+
+    return run_in_chunks(by_key(reminders_due(now=now)), queue_chunk)
 
 
 def reserve_part(*, appointment: Appointment, part: Part, quantity: Decimal, actor: User) -> PartReservation:

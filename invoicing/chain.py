@@ -12,12 +12,19 @@ credit note credits, a refund, a closure's refunds) are written only when the
 row has them: the rows chained before them give the same content, and still
 verify.
 
+The head (the site's last position and hash) is sealed with the same key
+(``head_seal``): cutting the chain's tail and moving the head back one step
+needs the key too. Each closure records the head it saw (a position and a
+hash bound into its own content).
+
 ``verify_site_chain(site)`` recomputes every chained row of a site (issued
 invoices and credit notes, payments, closures) from its current database
 content, in chain order, and returns the first broken link: a row whose
 content no longer gives its hash (altered), whose ``previous_hash`` is not
 the previous row's hash (a row removed or inserted), whose seal does not
-match (a hash rewritten without the server's key), or a gap in positions.
+match (a hash rewritten without the server's key), a gap in positions, a
+closure whose recorded head is no longer in the chain, or a head that is not
+the last link or does not match its seal (the tail cut).
 
 ``build_archive(closure)`` writes a zip of the closed period: the
 documents' content with their chain fields (``invoices.json``,
@@ -31,11 +38,13 @@ import hashlib
 import io
 import json
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -56,10 +65,15 @@ def chain_seal(digest: str) -> str:
     return salted_hmac(CHAIN_SALT, digest, secret=settings.INVOICING_CHAIN_KEY, algorithm="sha256").hexdigest()
 
 
+def head_seal(*, site_code: str, position: int, digest: str) -> str:
+    """The seal of a site's chain head: binds the site, the last position and the last hash to the server's key."""
+    return chain_seal(f"head:{site_code}:{position}:{digest}")
+
+
 def lock_chain_head(site: Site) -> ChainHead:
     """The site's chain head, locked: a chained write takes it first, before any other lock."""
-    head, _created = ChainHead.objects.get_or_create(site=site)
-    return ChainHead.objects.select_for_update().get(pk=head.pk)
+    head, _created = ChainHead.objects.get_or_create(site=site, defaults={"seal": head_seal(site_code=site.code, position=0, digest="")})
+    return ChainHead.objects.select_for_update(of=("self",)).select_related("site").get(pk=head.pk)
 
 
 def append_to_chain(head: ChainHead, row, content: dict) -> None:
@@ -70,7 +84,8 @@ def append_to_chain(head: ChainHead, row, content: dict) -> None:
     row.hash = chain_hash(head.hash, content)
     row.seal = chain_seal(row.hash)
     head.hash = row.hash
-    head.save(update_fields=["position", "hash"])
+    head.seal = head_seal(site_code=head.site.code, position=head.position, digest=head.hash)
+    head.save(update_fields=["position", "hash", "seal"])
 
 
 def _fixed(value: Decimal) -> str:
@@ -156,6 +171,8 @@ def closure_content(closure: Closure) -> dict:
     }
     if closure.refunds_total:
         content["refunds"] = _fixed(closure.refunds_total)
+    if closure.head_position is not None:
+        content["head"] = [closure.head_position, closure.head_hash]
     return content
 
 
@@ -210,10 +227,46 @@ def _first_break(links: list[Link], *, contiguous: bool) -> str | None:
     return None
 
 
-def verify_site_chain(site: Site) -> tuple[int, str | None]:
-    """(links checked, the first broken link or None)."""
-    links = _links(site)
-    return len(links), _first_break(links, contiguous=True)
+def _missing_head(links: list[Link], copies: Iterable[tuple[int, str]]) -> str | None:
+    """The first head seen (by a closure when it was made, or in a copy kept outside) that is no longer in the chain."""
+    hashes = {0: "", **{link.position: link.hash for link in links}}
+    seen = [(f"#{link.position} closure {link.label}", *link.content["head"]) for link in links if "head" in link.content]
+    seen += [("the head copy", position, digest) for position, digest in copies]
+    for where, position, digest in seen:
+        if hashes.get(position) != digest:
+            return f"{where}: the head it saw (#{position}) is missing from the chain"
+    return None
+
+
+def _head_problem(site: Site, head: ChainHead | None, links: list[Link]) -> str | None:
+    """The head must be the last link, and carry the seal of that position and hash."""
+    last_position, last_hash = (links[-1].position, links[-1].hash) if links else (0, "")
+    if head is None:
+        return f"the chain head is missing (the last link is #{last_position})" if links else None
+    if head.seal != head_seal(site_code=site.code, position=head.position, digest=head.hash):
+        return f"the chain head (#{head.position}): its seal does not match (moved or rewritten without the server's key)"
+    if head.position > last_position:
+        return f"the chain head is at #{head.position} but the last link is #{last_position}: links are missing at the end"
+    if head.position < last_position:
+        return f"the chain head is at #{head.position}, behind the last link #{last_position}"
+    if head.hash != last_hash:
+        return f"the chain head (#{head.position}): its hash is not the last link's"
+    return None
+
+
+def verify_site_chain(site: Site, *, copies: Iterable[tuple[int, str]] = ()) -> tuple[int, str | None]:
+    """(links checked, the first broken link or None); ``copies`` are heads (position, hash) kept outside the
+    database, such as the daily e-mail's, that must still be links of the chain."""
+    fresh = not connection.in_atomic_block
+    with transaction.atomic():
+        if fresh and connection.vendor == "postgresql":
+            # The links and the head as of one moment: a document chained meanwhile is no false alarm.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        links = _links(site)
+        head = ChainHead.objects.filter(site=site).first()
+    problem = _first_break(links, contiguous=True) or _missing_head(links, copies) or _head_problem(site, head, links)
+    return len(links), problem
 
 
 def _json(data) -> bytes:

@@ -6,7 +6,8 @@ it into its site's hash chain. From then on nothing changes it:
 ``save()``/``delete()`` refuse (model, forms and admin go through them), and
 the database itself refuses an UPDATE or DELETE of an issued invoice, its
 lines, its stored PDF, a payment or a closure (triggers, migration 0002, on
-PostgreSQL and SQLite). A mistake is corrected by a credit note that refers
+PostgreSQL and SQLite), and PostgreSQL refuses a TRUNCATE of any of their
+tables or of the chain heads (migration 0006). A mistake is corrected by a credit note that refers
 to the invoice, then a new invoice.
 
 The chain. Each site has one ``ChainHead`` row: locking it serialises every
@@ -15,7 +16,9 @@ closures). Each chained row keeps its ``chain_position`` (1, 2, 3... per site,
 no gaps), ``previous_hash`` (the hash of the site's previous chained row) and
 ``hash`` = SHA-256 of ``previous_hash`` + the canonical JSON of its content, and
 ``seal``, an HMAC of the hash keyed by the server's secret (rewriting the
-chain needs that key, not only write access to the database).
+chain needs that key, not only write access to the database). The head is
+sealed too (its site, position and hash), only moves forward one link at a
+time (trigger), and each closure records the head it saw.
 ``manage.py verify_invoice_chain`` recomputes it and names the first broken
 link.
 
@@ -42,11 +45,14 @@ from .exceptions import DocumentFrozen
 
 
 class ChainHead(models.Model):
-    """The last chained document of a site: locked while the next one is written."""
+    """The last chained document of a site: locked while the next one is written; sealed like the records (a head
+    moved back over a cut tail no longer matches its seal), and e-mailed each day to the site's managers."""
 
     site = models.OneToOneField(Site, on_delete=models.PROTECT, related_name="invoice_chain", verbose_name=_("site"))
     position = models.PositiveBigIntegerField(_("last position"), default=0)
     hash = models.CharField(_("last hash"), max_length=64, default="")
+    seal = models.CharField(_("seal (HMAC of the head)"), max_length=64, blank=True, editable=False)
+    reported_on = models.DateField(_("last e-mailed for"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("chain head")
@@ -380,6 +386,8 @@ class Closure(Chained):
     grand_total = models.DecimalField(_("perpetual grand total, VAT included"), max_digits=16, decimal_places=2)
     closed_at = models.DateTimeField(_("closed at"), default=timezone.now)
     closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("closed by"))
+    head_position = models.PositiveBigIntegerField(_("chain head seen, position"), null=True, blank=True, editable=False)
+    head_hash = models.CharField(_("chain head seen, hash"), max_length=64, blank=True, editable=False)
 
     class Meta:
         ordering = ["site", "-starts_on", "period"]

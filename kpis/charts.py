@@ -1,13 +1,15 @@
-"""Server-side SVG charts: the geometry is computed here, templates/kpis/_series.svg and _bars.svg draw it.
+"""Server-side SVG charts: the geometry is computed here, templates/kpis/_series.svg draws it.
 
-No JavaScript library and no CDN: the charts are plain SVG inside the page (and the PDF report).
+No JavaScript library and no CDN: the charts are plain SVG inside the page (and the PDF report). A trend is drawn
+on a fixed grid (``WIDTH`` × ``HEIGHT`` user units, scaled to the card's width) with its value axis (bottom, middle
+and top of the range), a label under each period and the value above each point.
 """
 
 from dataclasses import dataclass
 from decimal import Decimal
 
-WIDTH, HEIGHT, PAD = 240, 80, 14
-BAR_HEIGHT, BAR_GAP, LABEL_WIDTH = 14, 4, 90
+WIDTH, HEIGHT = 520, 200
+LEFT, RIGHT, TOP, BOTTOM = 52, 12, 22, 30  # room for the value axis, the last value, the values above and the periods
 
 
 @dataclass(frozen=True)
@@ -17,24 +19,36 @@ class Point:
     label: str
     value: Decimal | None
 
+    @property
+    def value_y(self) -> float:
+        return self.y - 7
+
+
+@dataclass(frozen=True)
+class Tick:
+    y: float
+    value: Decimal
+
 
 @dataclass(frozen=True)
 class Series:
     points: list[Point]
+    ticks: list[Tick]
     width: int = WIDTH
     height: int = HEIGHT
+    left: int = LEFT
 
     @property
     def baseline(self) -> int:
-        return self.height - PAD
+        return self.height - BOTTOM
 
     @property
-    def first_label(self) -> str:
-        return self.points[0].label if self.points else ""
+    def right(self) -> int:
+        return self.width - RIGHT
 
     @property
-    def last_label(self) -> str:
-        return self.points[-1].label if self.points else ""
+    def label_y(self) -> int:
+        return self.height - BOTTOM + 16
 
     @property
     def path(self) -> str:
@@ -42,47 +56,21 @@ class Series:
         return " ".join(f"{point.x:.1f},{point.y:.1f}" for point in self.points if point.value is not None)
 
 
-@dataclass(frozen=True)
-class Bar:
-    y: float
-    length: float
-    label: str
-    value: Decimal | None
-
-
-@dataclass(frozen=True)
-class Bars:
-    bars: list[Bar]
-    width: int = WIDTH + LABEL_WIDTH
-    label_width: int = LABEL_WIDTH
-
-    @property
-    def height(self) -> int:
-        return len(self.bars) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
-
-    @property
-    def bar_height(self) -> int:
-        return BAR_HEIGHT
-
-
 def series_chart(values: list[tuple[str, Decimal | None]]) -> Series:
+    """The trend of ``values`` (label, value or None), oldest first; the value axis starts at 0 unless values are
+    negative."""
     known = [value for _label, value in values if value is not None]
-    top, bottom = (max(known), min(min(known), Decimal("0"))) if known else (Decimal("1"), Decimal("0"))
+    top, bottom = (max(max(known), Decimal("0")), min(min(known), Decimal("0"))) if known else (Decimal("1"), Decimal("0"))
     span = (top - bottom) or Decimal("1")
-    step = (WIDTH - 2 * PAD) / max(len(values) - 1, 1)
-    points = []
-    for index, (label, value) in enumerate(values):
-        y = HEIGHT - PAD - float((value - bottom) / span) * (HEIGHT - 2 * PAD) if value is not None else HEIGHT - PAD
-        points.append(Point(PAD + index * step, y, label, value))
-    return Series(points)
+    plot = HEIGHT - TOP - BOTTOM
+    step = (WIDTH - LEFT - RIGHT - 20) / max(len(values) - 1, 1)
 
+    def y_of(value: Decimal) -> float:
+        return HEIGHT - BOTTOM - float((value - bottom) / span) * plot
 
-def bars_chart(values: list[tuple[str, Decimal | None]]) -> Bars:
-    known = [abs(value) for _label, value in values if value is not None]
-    top = max(known) if known and max(known) else Decimal("1")
-    return Bars(
-        [
-            Bar(BAR_GAP + index * (BAR_HEIGHT + BAR_GAP), float(abs(value) / top) * (WIDTH - PAD) if value is not None else 0, label, value)
-            for index, (label, value) in enumerate(values)
-        ]
-    )
+    points = [
+        Point(LEFT + 10 + index * step, y_of(value) if value is not None else HEIGHT - BOTTOM, label, value)
+        for index, (label, value) in enumerate(values)
+    ]
+    ticks = [Tick(y_of(value), value) for value in sorted({bottom, (bottom + top) / 2, bottom + span})]
+    return Series(points, ticks)

@@ -1,4 +1,4 @@
-"""Tables of the dashboard as rows, and their CSV and XLSX files."""
+"""Tables of the dashboard as rows, their CSV and XLSX files, and the monthly PDF report."""
 
 import csv
 import io
@@ -10,8 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from .queries import Kpi
-from .selectors import Tile
+from aftersales.lib.pdf import render_pdf
+
+from .figures import refreshed_at
+from .periods import Window
+from .queries import Kpi, Scope
+from .selectors import Tile, dashboard, overview
 
 CSV_TYPE = "text/csv; charset=utf-8"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -63,3 +67,17 @@ def xlsx_response(filename: str, header: list, rows: Iterable) -> HttpResponse:
     response = HttpResponse(buffer.getvalue(), content_type=XLSX_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{filename}.xlsx"'
     return response
+
+
+def monthly_pdf(*, scope: Scope, window: Window, sites, currency: str, language: str, time_zone) -> bytes:
+    """The month's report (A4 landscape): the headline figures against their targets on the first page, then each
+    stage's figures two to a row with their 13-month trends."""
+    tiles = dashboard(scope=scope, window=window)
+    context = {
+        "overview": overview(tiles, scope),
+        "window": window,
+        "currency": currency,
+        "refreshed_at": refreshed_at(scope),
+        "sites": sites,
+    }
+    return render_pdf("pdf/kpis_monthly.html", context, language, time_zone)

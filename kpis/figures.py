@@ -129,7 +129,7 @@ def load(scope: Scope, window: Window, now: datetime) -> Figures:
             for kpi, part, person, index, in_last_year, num, den in _summed(model, window, scope, which, snapshot_kpis):
                 rows[(kpi, part)].append(Row(kpi, part, person, index, bool(in_last_year), num, den))
     figures = Figures(window, scope, rows, {}, 0, timezone.localdate(now))
-    ends = {figures.snapshot_day(b) for b in (window.previous, window.current, window.last_year)}
+    ends = {figures.snapshot_day(b) for b in window.all}
     near = _within([(end - SNAPSHOT_AGE, end + timedelta(days=1)) for end in ends])
     latest: dict[tuple[str, int, date], tuple[date, Decimal, Decimal]] = {}
     for kpi, site, day, num, den in DailyFigure.objects.filter(near, site_id__in=scope.site_ids, kpi__in=snapshot_kpis).values_list(
@@ -222,7 +222,10 @@ def _hours_of(rows: Iterable[Row], index: int, person: int = 0) -> TechnicianHou
     for row in rows:
         if index in row.buckets():
             parts[row.part] += row.num
-    return TechnicianHours(person, parts["sold"], parts["clocked"], parts["day"] - parts["break"])
+    clocked = parts["clocked"] - parts["replaced_clocked"] + parts["corrected_clocked"]  # the foreman's corrections
+    return TechnicianHours(
+        person, parts["sold"], clocked, parts["day"] - parts["break"], parts["held_sold"], parts["held_clocked"], int(parts["held"])
+    )
 
 
 def _hours(kpi: Kpi, figures: Figures) -> Result:
@@ -232,20 +235,22 @@ def _hours(kpi: Kpi, figures: Figures) -> Result:
     result.by_person = [
         (person, kpi.measure(_hours_of(own, window.current.index, person))) for person, own in _per_person(rows, window).items()
     ]
+    if kpi.shows_awaiting:
+        result.awaiting = _hours_of(rows, window.current.index).awaiting
     return result
 
 
 def _retention(kpi: Kpi, figures: Figures) -> Result:
     window, values = figures.window, {}
-    for bucket in (window.previous, window.current, window.last_year):
+    for bucket in window.all:
         kept, base = figures.snapshots.get((kpi.key, figures.snapshot_day(bucket)), (ZERO, ZERO))
         values[bucket.index] = (kept * 100 / base).quantize(Decimal("0.1")) if base else None
     return Result(values)
 
 
 def _loaners(kpi: Kpi, figures: Figures) -> Result:
-    """Hours reserved / (active loaners × hours of the period)."""
-    totals = _totals(figures.of(kpi))
+    """Hours out (booked ahead or handed over at reception) / (active loaners × hours of the period)."""
+    totals = _totals(figures.of(kpi, part=None))
     return Result(
         {
             b.index: (totals[b.index][0] * 100 / (figures.fleet * b.days * 24)).quantize(Decimal("0.1")) if figures.fleet else None

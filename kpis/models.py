@@ -6,10 +6,13 @@ millions of records; ``MonthlyFigure`` sums them per month for the periods that 
 model without a table, only there to carry the dashboard's permission.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Site
+from aftersales.accounts.models import Brand, Site
 
 
 class Dashboard(models.Model):
@@ -74,3 +77,53 @@ class FigureRefresh(models.Model):
 
     def __str__(self) -> str:
         return f"{self.site_id}: {self.first_day}..{self.last_day} at {self.built_at}"
+
+
+class Headline(models.TextChoices):
+    """The brand standard's headline figures (keys of ``queries.KPIS``), in the order the dashboard shows them."""
+
+    CONFIRMATION = "confirmation_30_min", _("Confirmation within 30 minutes")
+    CALLBACK = "callback_7_days", _("7-day callback rate")
+    FIRST_TIME_FIX = "fix_it_right", _("Fix-It-Right")
+    SHOW_RATE = "show_rate", _("Show rate")
+    COMPLAINTS = "complaints_24h", _("Complaints answered within 24 h")
+    REQUESTS = "web_requests_2h", _("Requests answered within 2 working hours")
+
+
+class HeadlineTarget(models.Model):
+    """The target of one of the brand standard's headline figures, for a brand or for a site (a site's target wins
+    over its brands'). A figure below the target by at most ``close_margin`` points is "close"."""
+
+    kpi = models.CharField(_("figure"), max_length=40, choices=Headline.choices)
+    brand = models.ForeignKey(Brand, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("brand"))
+    site = models.ForeignKey(Site, on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name=_("site"))
+    target = models.DecimalField(_("target (%)"), max_digits=4, decimal_places=1, validators=[MinValueValidator(0), MaxValueValidator(100)])
+    close_margin = models.DecimalField(
+        _("close margin (points)"),
+        max_digits=4,
+        decimal_places=1,
+        default=5,
+        validators=[MinValueValidator(0), MaxValueValidator(100)],
+        help_text=_("A figure at most this many points below the target counts as close to it."),
+    )
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(brand__isnull=True, site__isnull=False) | Q(brand__isnull=False, site__isnull=True),
+                name="kpi_target_brand_or_site",
+            ),
+            models.UniqueConstraint(fields=["kpi", "brand"], condition=Q(site__isnull=True), name="kpi_target_unique_brand"),
+            models.UniqueConstraint(fields=["kpi", "site"], condition=Q(brand__isnull=True), name="kpi_target_unique_site"),
+        ]
+        verbose_name = _("headline figure target")
+        verbose_name_plural = _("headline figure targets")
+
+    def __str__(self) -> str:
+        return f"{self.kpi} · {self.site or self.brand}: {self.target} %"
+
+    def clean(self) -> None:
+        if (self.brand_id is None) == (self.site_id is None):
+            raise ValidationError({"site": _("Choose either a brand or a site, not both.")})
+        if self.target is not None and self.close_margin is not None and self.close_margin > self.target:
+            raise ValidationError({"close_margin": _("The close margin cannot be larger than the target.")})

@@ -1,8 +1,8 @@
 """The period a dashboard shows, the periods before it (its trend) and the same period last year.
 
 Edges are local midnights of the current time zone (the staff user's site, set by SiteTimeZoneMiddleware).
-Bucket ``CURRENT`` is the chosen period, the ``HISTORY - 1`` buckets before it are the trend, and
-``LAST_YEAR`` is the same period one year earlier.
+Bucket ``CURRENT`` is the chosen period, the ``HISTORY - 1`` buckets before it are the trend (``TREND_MONTHS`` for a
+month, so that a month's trend covers the same month last year), and ``LAST_YEAR`` is the same period one year earlier.
 """
 
 from dataclasses import dataclass
@@ -14,6 +14,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 HISTORY = 6
+TREND_MONTHS = 13
 LAST_YEAR = -1
 
 
@@ -42,6 +43,11 @@ class Bucket:
         if self.start.day == 1 and self.end == self.start + relativedelta(months=1):
             return date_format(self.start, "YEAR_MONTH_FORMAT")
         return f"{date_format(self.start, 'SHORT_DATE_FORMAT')}–{date_format(self.end - timedelta(days=1), 'SHORT_DATE_FORMAT')}"
+
+    @property
+    def short_label(self) -> str:
+        """The period on a chart's axis: its month ("Mar 26") or its first day."""
+        return date_format(self.start, "M y" if self.start.day == 1 and self.days >= 28 else "SHORT_DATE_FORMAT")
 
 
 def _aware(day: date) -> datetime:
@@ -75,7 +81,7 @@ def period_window(kind: str, anchor: date, end: date | None = None) -> Window:
     """The buckets for a period of ``kind`` containing ``anchor`` (custom: ``anchor`` to ``end``, both included)."""
     if kind == PeriodKind.MONTH:
         first = anchor.replace(day=1)
-        starts = [first - relativedelta(months=back) for back in range(HISTORY - 1, -1, -1)]
+        starts = [first - relativedelta(months=back) for back in range(TREND_MONTHS - 1, -1, -1)]
         buckets = tuple(Bucket(i, start, start + relativedelta(months=1)) for i, start in enumerate(starts))
         last_year = Bucket(LAST_YEAR, first - relativedelta(years=1), first - relativedelta(years=1) + relativedelta(months=1))
         return Window(kind, buckets, last_year)

@@ -40,7 +40,16 @@ from aftersales.messaging.models import OutboxMessage
 from appointments.models import Appointment, LoanerReservation, WebRequest
 from followup.models import Concern, MaintenanceReminder, SatisfactionAnswer
 from invoicing.models import Handover, Invoice, InvoiceLine
-from workshop.models import ApprovalRequest, DeferredWork, JobClocking, QualityCheck, WorkOrder, WorkOrderEvent, WorkOrderJob
+from workshop.models import (
+    ApprovalRequest,
+    DeferredWork,
+    JobClocking,
+    LoanerHandover,
+    QualityCheck,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderJob,
+)
 from workshop.selectors import TechnicianHours
 
 from .periods import Bucket, Window
@@ -111,6 +120,7 @@ class Kpi:
     kind: str = Kind.RATIO
     span: tuple[str, str] | None = None  # Kind.MEDIAN: the later and the earlier moment of the duration
     measure: Callable[[TechnicianHours], Decimal | None] | None = None  # Kind.HOURS: the figure from the hours
+    shows_awaiting: bool = False  # Kind.HOURS: leaves out the sign-offs awaiting the foreman, counted apart (Result.awaiting)
     table: str | None = None
     table_header: tuple = ()
 
@@ -147,6 +157,7 @@ class Result:
     by_person: list[tuple[int, Decimal | None]] = field(default_factory=list)  # (user id, figure) for the current period
     table: list[tuple] = field(default_factory=list)  # extra rows for the tile (funnel steps, payers, origins...)
     table_header: tuple = ()
+    awaiting: int = 0  # records left out of the current figure until confirmed (efficiency: sign-offs awaiting the foreman)
 
 
 def _range(date_field: str, bucket: Bucket) -> dict:
@@ -290,6 +301,21 @@ def _clockings(scope: Scope) -> QuerySet:
 
 def _loaner_reservations(scope: Scope) -> QuerySet:
     return LoanerReservation.objects.filter(loaner__site_id__in=scope.site_ids).select_related("loaner", "appointment__customer")
+
+
+RECEPTION_LOANS = "reception"  # the part of the loaner figures handed over at reception without a reservation
+
+
+def _reception_loans(scope: Scope) -> QuerySet:
+    """Loaners handed over at reception that no reservation of the visit's appointment covers (a booked loaner handed
+    over is counted once, by its reservation); cancelled orders left out."""
+    reserved = LoanerReservation.objects.filter(appointment_id=OuterRef("work_order__appointment_id"), loaner_id=OuterRef("loaner_id"))
+    return (
+        LoanerHandover.objects.filter(loaner__site_id__in=scope.site_ids)
+        .exclude(work_order__status=WorkOrder.Status.CANCELLED)
+        .exclude(Exists(reserved))
+        .select_related("loaner", "work_order__customer")
+    )
 
 
 # --- the catalogue -------------------------------------------------------------------
@@ -508,7 +534,10 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "efficiency",
         _("Efficiency"),
-        _("Sold flat-rate hours / clocked hours."),
+        _(
+            "Sold flat-rate hours / clocked hours. A sign-off whose clocked time is implausible against its sold hours "
+            "is left out until the foreman confirms it; a time the foreman corrected counts as corrected."
+        ),
         HOURS_SOURCE,
         Unit.PERCENT,
         _clockings,
@@ -517,6 +546,7 @@ KPIS: tuple[Kpi, ...] = (
         columns=HOURS_COLUMNS,
         kind=Kind.HOURS,
         measure=lambda hours: _percent(hours.efficiency),
+        shows_awaiting=True,
     ),
     Kpi(
         "proficiency",
@@ -712,8 +742,11 @@ KPIS: tuple[Kpi, ...] = (
     Kpi(
         "loaner_utilisation",
         _("Loaner utilisation"),
-        _("Hours the loaners were reserved / hours of the period × active loaners (a reservation counts where it starts)."),
-        _("Loaner reservations and the active loaner fleet"),
+        _(
+            "Hours the loaners were out / hours of the period × active loaners: reservations booked ahead, and loaners "
+            "handed over at reception without one, up to their return (a use counts where it starts)."
+        ),
+        _("Loaner reservations, loaners handed over at reception and returned at handover, the active loaner fleet"),
         Unit.PERCENT,
         _loaner_reservations,
         "starts_at",

@@ -24,10 +24,32 @@ from django.utils import timezone
 from aftersales.accounts.models import Site
 from appointments.models import Appointment
 from invoicing.models import Invoice, InvoiceLine
-from workshop.models import ApprovalDecision, AttendanceSpan, JobClocking, JobStatus, WorkOrder, WorkOrderEvent, WorkOrderJob
+from workshop.models import (
+    ApprovalDecision,
+    AttendanceSpan,
+    ClockingReview,
+    JobClocking,
+    JobStatus,
+    WorkOrder,
+    WorkOrderEvent,
+    WorkOrderJob,
+)
 
 from .models import DailyFigure, FigureRefresh, MonthlyFigure
-from .queries import KPIS, Kind, Kpi, Scope, Table, _bookings, _duration, _issued_lines, _loaner_reservations, _visits
+from .queries import (
+    KPIS,
+    RECEPTION_LOANS,
+    Kind,
+    Kpi,
+    Scope,
+    Table,
+    _bookings,
+    _duration,
+    _issued_lines,
+    _loaner_reservations,
+    _reception_loans,
+    _visits,
+)
 
 PLACES = Decimal("0.0001")
 BAND_SECONDS = 86400  # the lead-time histogram's band: a day
@@ -119,25 +141,22 @@ def _hours(days: Days) -> Iterator[FigureRow]:
         Coalesce(F("ended_at"), Value(days.now, output_field=DateTimeField())) - F("started_at"), output_field=DurationField()
     )
     spans = AttendanceSpan.objects.filter(site_id__in=days.site_ids)
+    jobs = WorkOrderJob.objects.filter(work_order__site_id__in=days.site_ids, status=JobStatus.DONE)
+    clockings = JobClocking.objects.filter(job__work_order__site_id__in=days.site_ids)
+    done, clocked = ("done_at", "work_order__site_id", "done_by_id"), ("started_at", "job__work_order__site_id", "technician_id")
+    pending, corrected = ClockingReview.Status.PENDING, ClockingReview.Status.CORRECTED
     parts = (
-        (
-            "sold",
-            WorkOrderJob.objects.filter(work_order__site_id__in=days.site_ids, status=JobStatus.DONE),
-            "done_at",
-            "work_order__site_id",
-            "done_by_id",
-            Sum("flat_rate_hours"),
-        ),
-        (
-            "clocked",
-            JobClocking.objects.filter(job__work_order__site_id__in=days.site_ids),
-            "started_at",
-            "job__work_order__site_id",
-            "technician_id",
-            Sum(span),
-        ),
+        ("sold", jobs, *done, Sum("flat_rate_hours")),
+        ("clocked", clockings, *clocked, Sum(span)),
         ("day", spans.filter(kind=AttendanceSpan.Kind.DAY), "started_at", "site_id", "technician_id", Sum(span)),
         ("break", spans.filter(kind=AttendanceSpan.Kind.BREAK), "started_at", "site_id", "technician_id", Sum(span)),
+        # sign-offs whose clocked time is implausible (workshop.plausibility), out of efficiency until the foreman confirms
+        ("held", jobs.filter(clocking_review__status=pending), *done, Count("pk")),
+        ("held_sold", jobs.filter(clocking_review__status=pending), *done, Sum("flat_rate_hours")),
+        ("held_clocked", clockings.filter(job__clocking_review__status=pending), *clocked, Sum(span)),
+        # the real time the foreman entered replaces the job's clockings
+        ("replaced_clocked", clockings.filter(job__clocking_review__status=corrected), *clocked, Sum(span)),
+        ("corrected_clocked", jobs.filter(clocking_review__status=corrected), *done, Sum("clocking_review__corrected_clocked")),
     )
     for part, queryset, date_field, site_field, person, total in parts:
         for row in _grouped(queryset, days, date_field, site_field, person, num=total):
@@ -205,8 +224,16 @@ def _retention(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
 
 
 def _loaners(kpi: Kpi, days: Days) -> Iterator[FigureRow]:
+    """Hours out per site and day: the reservations booked ahead (part ""), and the loaners handed over at reception
+    without a reservation of their appointment (part "reception"), up to their return at handover or now."""
     for row in _grouped(_loaner_reservations(days.scope), days, kpi.date_field, kpi.site_field, num=Sum(_duration("ends_at", "starts_at"))):
         yield _figure(kpi.key, row[kpi.site_field], row["kpi_day"], None, row["num"])
+    out = ExpressionWrapper(
+        Coalesce(F("loaner_return__returned_at"), Value(days.now, output_field=DateTimeField())) - F("handed_over_at"),
+        output_field=DurationField(),
+    )
+    for row in _grouped(_reception_loans(days.scope), days, "handed_over_at", "loaner__site_id", num=Sum(out)):
+        yield _figure(kpi.key, row["loaner__site_id"], row["kpi_day"], None, row["num"], part=RECEPTION_LOANS)
 
 
 def _funnel(kpi: Kpi, days: Days) -> Iterator[FigureRow]:

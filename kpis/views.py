@@ -7,7 +7,6 @@ from django.utils import timezone
 from django.utils.translation import get_language
 
 from aftersales.accounts.permissions import staff_view
-from aftersales.lib.pdf import render_pdf
 
 from . import exports
 from .figures import refreshed_at
@@ -15,7 +14,7 @@ from .forms import DashboardFilters
 from .periods import PeriodKind
 from .queries import BY_KEY, Kpi
 from .selectors import dashboard as dashboard_tiles
-from .selectors import kpi_records
+from .selectors import kpi_records, overview
 
 PAGE_SIZE = 50
 PERMISSION = "kpis.view_dashboard"
@@ -41,7 +40,7 @@ def _currency(filters: DashboardFilters) -> str:
 
 
 def _invalid(request, filters: DashboardFilters):
-    return render(request, "kpis/dashboard.html", {"filters": filters, "tiles": []}, status=400)
+    return render(request, "kpis/dashboard.html", {"filters": filters, "overview": None}, status=400)
 
 
 @staff_view(PERMISSION)
@@ -56,7 +55,7 @@ def dashboard(request):
         "kpis/dashboard.html",
         {
             "filters": filters,
-            "tiles": tiles,
+            "overview": overview(tiles, scope),
             "window": window,
             "currency": _currency(filters),
             "query": request.GET.urlencode(),
@@ -113,19 +112,13 @@ def report(request):
     if not filters.is_valid():
         return _invalid(request, filters)
     window, scope = filters.window(), filters.scope()
-    tiles = dashboard_tiles(scope=scope, window=window)
-    pdf = render_pdf(
-        "pdf/kpis_monthly.html",
-        {
-            "filters": filters,
-            "tiles": tiles,
-            "window": window,
-            "currency": _currency(filters),
-            "refreshed_at": refreshed_at(scope),
-            "sites": filters.fields["site"].queryset.filter(pk__in=filters.scope().site_ids),
-        },
-        get_language(),
-        timezone.get_current_timezone(),
+    pdf = exports.monthly_pdf(
+        scope=scope,
+        window=window,
+        sites=filters.fields["site"].queryset.filter(pk__in=scope.site_ids),
+        currency=_currency(filters),
+        language=get_language(),
+        time_zone=timezone.get_current_timezone(),
     )
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="kpis-{window.current.start:%Y-%m}.pdf"'

@@ -8,6 +8,7 @@ from aftersales.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
 from .models import (
     Bay,
+    ClockingReview,
     DamageMark,
     DeferredWork,
     InspectionItem,
@@ -54,6 +55,15 @@ class WorkOrderAdmin(ReadOnlyAdmin):
 class SignatureAdmin(ReadOnlyAdmin):
     list_display = ["work_order", "method", "signed_at", "content_hash"]
     list_select_related = ["work_order"]
+
+
+@admin.register(ClockingReview)
+class ClockingReviewAdmin(ReadOnlyAdmin):
+    """Sign-offs flagged for an implausible clocked time, and the foreman's decisions (made on the dispatch page)."""
+
+    list_display = ["job", "technician", "flagged_at", "sold_hours", "clocked", "status", "corrected_clocked", "decided_by"]
+    list_filter = ["status"]
+    list_select_related = ["job", "technician", "decided_by"]
 
 
 class InspectionItemInline(TranslatedInline):

@@ -25,6 +25,7 @@ from .exceptions import WorkOrderError
 from .forms import (
     AssignForm,
     AttendanceForm,
+    ClockingCorrectionForm,
     CustomerDecisionForm,
     DecisionForm,
     FindingForm,
@@ -39,8 +40,10 @@ from .forms import (
 from .models import AdvisorNotification, Approval, ApprovalDecision, DeferredWork, InspectionResult, WorkOrder, WorkOrderJob, WorkOrderPhoto
 from .selectors import (
     board_sites,
+    clockings_to_confirm,
     customer_approval_page,
     dispatch_board,
+    get_clocking_review_for_user,
     get_inspection,
     get_job_for_user,
     get_work_order_for_user,
@@ -65,6 +68,7 @@ APPROVAL_MAX_AGE = timedelta(days=3)
 FIELD_LABELS = {
     "attendance": gettext_lazy("Attendance"),
     "bay": gettext_lazy("Bay"),
+    "clocked_hours": gettext_lazy("Real time spent (hours)"),
     "decided_by": gettext_lazy("Who decided"),
     "deferred": gettext_lazy("Deferred work"),
     "job": gettext_lazy("Job"),
@@ -75,6 +79,7 @@ FIELD_LABELS = {
     "photo": gettext_lazy("Photo"),
     "promised_at": gettext_lazy("Promised return"),
     "rating": gettext_lazy("Rating"),
+    "reason": gettext_lazy("Reason for the correction"),
     "status": gettext_lazy("Status"),
     "technician": gettext_lazy("Technician"),
     "amount": gettext_lazy("Price"),
@@ -102,9 +107,14 @@ def _chosen_site(request: HttpRequest, value: str = ""):
     return next((site for site in sites if str(site.pk) == chosen), sites[0]), sites
 
 
-def _dispatch_page(request: HttpRequest, site, sites, status: int = 200) -> HttpResponse:
+def _dispatch_page(request: HttpRequest, site, sites, status: int = 200, correction_form=None, corrected=None) -> HttpResponse:
     board = dispatch_board(site=site)
     context = {"site": site, "sites": sites, "board": board, "assign_form": AssignForm(site=site)}
+    if not _htmx_partial(request):  # outside the board htmx refreshes, so a correction being typed stays
+        context["reviews"] = clockings_to_confirm(site=site)
+        for review in context["reviews"]:
+            refused = correction_form is not None and corrected == review.pk
+            review.correction_form = correction_form if refused else ClockingCorrectionForm(auto_id=f"id_review{review.pk}_%s")
     response = render(
         request, "workshop/dispatch.html#board" if _htmx_partial(request) else "workshop/dispatch.html", context, status=status
     )
@@ -159,16 +169,57 @@ def dispatch_resume(request: HttpRequest, job_pk: int) -> HttpResponse:
     return _job_action(request, job_pk, services.resume_job)
 
 
+# --- the foreman's review of implausible clocked times ------------------------------------
+
+
+def _back_to_dispatch(review) -> HttpResponse:
+    return redirect(f"{reverse('workshop:dispatch')}?site={review.job.work_order.site_id}")
+
+
+@require_POST
+@staff_view(VIEW, DISPATCH)
+def clocking_confirm(request: HttpRequest, review_pk: int) -> HttpResponse:
+    review = get_clocking_review_for_user(user=request.user, pk=review_pk)
+    try:
+        services.confirm_clocking(review=review, actor=request.user)
+    except WorkOrderError as error:
+        _refused(request, error)
+    else:
+        messages.success(request, _("Clocked time confirmed: the job counts in the efficiency figure."))
+    return _back_to_dispatch(review)
+
+
+@require_POST
+@staff_view(VIEW, DISPATCH)
+def clocking_correct(request: HttpRequest, review_pk: int) -> HttpResponse:
+    review = get_clocking_review_for_user(user=request.user, pk=review_pk)
+    form = ClockingCorrectionForm(request.POST, auto_id=f"id_review{review.pk}_%s")
+    if form.is_valid():
+        try:
+            services.correct_clocking(review=review, actor=request.user, **form.cleaned_data)
+        except WorkOrderError as error:
+            add_domain_error(form, error)
+        else:
+            messages.success(request, _("Clocked time corrected: the efficiency figure uses the real time."))
+            return _back_to_dispatch(review)
+    for field, errors in form.errors.items():
+        label = form.fields[field].label if field in form.fields else ""
+        messages.error(request, _("%(field)s: %(message)s") % {"field": label, "message": " ".join(errors)} if label else " ".join(errors))
+    site, sites = _chosen_site(request, str(review.job.work_order.site_id))
+    return _dispatch_page(request, site, sites, status=400, correction_form=form, corrected=review.pk)
+
+
 # --- the technician's screen ---------------------------------------------------------
 
 
 def _my_jobs_page(request: HttpRequest, status: int = 200, finding_form=None, finding_order=None) -> HttpResponse:
     """The technician's jobs, each with its own sign-off and finding forms (the refused one shown again)."""
     day = technician_day(technician=request.user)
+    operations = list(FindingForm.base_fields["operation"].choices)
     for job in day.jobs:
         job.sign_off_form = SignOffForm(auto_id=f"id_job{job.pk}_%s")
         refused = finding_order is not None and finding_order.pk == job.work_order_id and finding_form is not None
-        job.finding_form = finding_form if refused else FindingForm(auto_id=f"id_finding{job.pk}_%s")
+        job.finding_form = finding_form if refused else FindingForm(auto_id=f"id_finding{job.pk}_%s", operation_choices=operations)
         job.finding_refused = refused
     return render(request, "workshop/my_jobs.html", {"day": day}, status=status)
 

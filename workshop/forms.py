@@ -318,9 +318,17 @@ class AssignForm(forms.Form):
 
 
 class FindingForm(JobForm):
-    """A finding reported by a technician; the advisor settles who pays."""
+    """A finding reported by a technician; the advisor settles who pays.
+
+    ``operation_choices``: the labour catalogue read once for a page that shows one form per job.
+    """
 
     payer = None
+
+    def __init__(self, *args, operation_choices: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if operation_choices is not None:
+            self.fields["operation"].choices = operation_choices
 
 
 class AttendanceForm(forms.Form):
@@ -330,6 +338,20 @@ class AttendanceForm(forms.Form):
 class SignOffForm(forms.Form):
     cause = forms.CharField(label=_("Cause"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
     correction = forms.CharField(label=_("Correction"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClockingCorrectionForm(forms.Form):
+    """The foreman corrects an implausible clocked time: the real time spent on the job, and why."""
+
+    clocked_hours = forms.DecimalField(
+        label=_("Real time spent (hours)"),
+        min_value=Decimal("0.01"),
+        max_value=Decimal("99.99"),
+        max_digits=4,
+        decimal_places=2,
+        widget=html5_inputs.NumberInput(attrs={"step": "0.01"}),
+    )
+    reason = forms.CharField(label=_("Reason for the correction"), max_length=300)
 
 
 class InspectionForm(forms.Form):

@@ -575,6 +575,59 @@ class JobClocking(models.Model):
         return f"{self.technician} on {self.job} {self.started_at:%Y-%m-%d %H:%M}"
 
 
+class ClockingReview(models.Model):
+    """A sign-off whose clocked time is implausible against the job's sold hours (``workshop.plausibility``): the
+    KPIs leave the job out of the efficiency figure until the foreman confirms the time as clocked or corrects it."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Awaiting the foreman's confirmation")
+        CONFIRMED = "confirmed", _("Confirmed as clocked")
+        CORRECTED = "corrected", _("Corrected by the foreman")
+
+    job = models.OneToOneField(WorkOrderJob, on_delete=models.CASCADE, related_name="clocking_review", verbose_name=_("job"))
+    technician = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("signed off by"))
+    flagged_at = models.DateTimeField(_("signed off at"))
+    sold_hours = models.DecimalField(_("sold hours"), max_digits=6, decimal_places=2)
+    clocked = models.DurationField(
+        _("clocked time"),
+        help_text=_("Flagged when under a quarter or over four times the sold hours, unless the two are less than 15 minutes apart."),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    corrected_clocked = models.DurationField(_("real clocked time"), null=True, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("decided by")
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["flagged_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status="pending") | models.Q(decided_by__isnull=False, decided_at__isnull=False),
+                name="clocking_review_decided_is_signed",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="corrected") | (models.Q(corrected_clocked__isnull=False) & ~models.Q(reason="")),
+                name="clocking_review_correction_has_time_and_reason",
+            ),
+        ]
+        indexes = [models.Index(fields=["status"], name="clocking_review_pending_idx", condition=models.Q(status="pending"))]
+        verbose_name = _("clocking review")
+        verbose_name_plural = _("clocking reviews")
+
+    def __str__(self) -> str:
+        return f"{self.job} ({self.get_status_display()})"
+
+    @property
+    def clocked_minutes(self) -> int:
+        return int(self.clocked.total_seconds() // 60)
+
+    @property
+    def clocked_hours(self) -> Decimal:
+        return (Decimal(self.clocked.total_seconds()) / 3600).quantize(Decimal("0.01"))
+
+
 class Rating(models.TextChoices):
     GREEN = "green", _("OK")
     AMBER = "amber", _("Soon")
@@ -807,3 +860,25 @@ class AdvisorNotification(models.Model):
 
     def __str__(self) -> str:
         return str(self.text_display)
+
+
+class WorkOrderPdf(models.Model):
+    """The work-order PDF as last rendered for a language, served again while what it prints is unchanged.
+
+    ``fingerprint`` is the SHA-256 of everything the document prints (``workshop.order_pdf.printed_content``):
+    a change to the lines, the signature, the customer or the seller's details renders it anew.
+    """
+
+    work_order = models.ForeignKey(WorkOrder, on_delete=models.CASCADE, related_name="pdfs", verbose_name=_("work order"))
+    language = models.CharField(_("language"), max_length=10)
+    fingerprint = models.CharField(_("SHA-256 of the printed content"), max_length=64)
+    content = models.BinaryField(_("PDF"))
+    rendered_at = models.DateTimeField(_("rendered at"), default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["work_order", "language"], name="unique_work_order_pdf_language")]
+        verbose_name = _("work-order PDF")
+        verbose_name_plural = _("work-order PDFs")
+
+    def __str__(self) -> str:
+        return f"{self.work_order} {self.language} {self.fingerprint[:12]}"

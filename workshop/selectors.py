@@ -38,6 +38,7 @@ from .models import (
     ApprovalRequest,
     AttendanceSpan,
     Bay,
+    ClockingReview,
     DeferredWork,
     Inspection,
     InspectionResult,
@@ -290,6 +291,19 @@ def dispatch_board(*, site: Site) -> DispatchBoard:
     )
 
 
+def clockings_to_confirm(*, site: Site) -> list[ClockingReview]:
+    """The site's sign-offs whose clocked time is implausible, awaiting the foreman (``workshop.plausibility``), oldest first."""
+    return list(
+        ClockingReview.objects.filter(status=ClockingReview.Status.PENDING, job__work_order__site=site).select_related(
+            "technician", "job__work_order__vehicle", *job_text_sources("job__")
+        )
+    )
+
+
+def get_clocking_review_for_user(*, user: User, pk: int) -> ClockingReview:
+    return get_for_user(ClockingReview.objects.select_related("job__work_order__site"), user, "job__work_order__site", pk=pk)
+
+
 def get_job_for_user(*, user: User, pk: int) -> WorkOrderJob:
     return get_for_user(WorkOrderJob.objects.select_related("work_order__site", "technician"), user, "work_order__site", pk=pk)
 
@@ -368,6 +382,11 @@ class TechnicianHours:
     sold: Decimal
     clocked: Decimal
     attended: Decimal
+    # the sign-offs awaiting the foreman's confirmation of their clocked time (workshop.plausibility), left out of
+    # efficiency: their sold hours, their clocked hours and how many
+    held_sold: Decimal = Decimal("0")
+    held_clocked: Decimal = Decimal("0")
+    awaiting: int = 0
 
     @staticmethod
     def _ratio(numerator: Decimal, denominator: Decimal) -> Decimal | None:
@@ -375,8 +394,8 @@ class TechnicianHours:
 
     @property
     def efficiency(self) -> Decimal | None:
-        """Sold / clocked hours."""
-        return self._ratio(self.sold, self.clocked)
+        """Sold / clocked hours, the sign-offs awaiting the foreman's confirmation left out."""
+        return self._ratio(self.sold - self.held_sold, self.clocked - self.held_clocked)
 
     @property
     def productivity(self) -> Decimal | None:

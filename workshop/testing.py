@@ -87,7 +87,7 @@ def ready_work_order(
         vehicle = VehicleFactory(owner=customer)
         MileageReading.objects.create(vehicle=vehicle, km=42_000, source=MileageReading.Source.CUSTOMER)
     operation = LabourOperationFactory(description="Annual service", flat_rate_hours=Decimal("1.50"))
-    add_kit_line(operation, PartFactory(name="Oil filter", unit_price=Decimal("12.50")), "1")
+    add_kit_line(operation, PartFactory(name="Oil filter", unit_price=Decimal("12.50"), unit_price__currency=site.currency), "1")
     appointment = make_appointment(
         site=site, customer=customer, vehicle=vehicle, advisor=advisor, starts_at=timezone.now() + timedelta(hours=1), operation=operation
     )

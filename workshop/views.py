@@ -12,14 +12,11 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from aftersales.accounts.contact_points import contact_point_for_vehicle
-from aftersales.accounts.permissions import staff_view
+from aftersales.accounts.permissions import get_for_user, staff_view
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Vehicle
 from aftersales.customers.services import create_customer, create_vehicle
-from aftersales.lib.data_urls import png_data_url
 from aftersales.lib.domain import add_domain_error
-from aftersales.lib.pdf import render_pdf
 from aftersales.lib.signing import LinkError, make_token, read_token
 from appointments.exceptions import BookingError
 from appointments.online import brand_of
@@ -30,7 +27,7 @@ from .diagram import diagram_views, kind_choices, legend
 from .exceptions import WorkOrderError
 from .forms import STEP_FORMS, CodeForm, JobForm, SignatureForm, WalkAroundPhotoForm, WalkInForm
 from .models import WorkOrder, WorkOrderJob, WorkOrderPhoto
-from .photo_thumbnails import pdf_photos
+from .order_pdf import printed_orders, work_order_pdf
 from .selectors import (
     board_sites,
     day_board,
@@ -390,29 +387,14 @@ def to_workshop(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _pdf_response(order: WorkOrder) -> HttpResponse:
-    marks = list(order.damage_marks.all())
-    context = {
-        "order": order,
-        "contact": contact_point_for_vehicle(order.site, order.vehicle),
-        "views": diagram_views(marks),
-        "legend": legend(marks),
-        "signature_image": _signature_data_url(order),
-        "photos": pdf_photos(order),
-    }
-    pdf = render_pdf("pdf/workshop_order.html", context, order.customer.language or order.site.language, order.site.tz)
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(work_order_pdf(order), content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="{order.number}.pdf"'
     return response
 
 
-def _signature_data_url(order: WorkOrder) -> str:
-    signature = getattr(order, "signature", None)
-    return png_data_url(signature.image if signature is not None else None)
-
-
 @staff_view(VIEW)
 def pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    return _pdf_response(get_work_order_for_user(user=request.user, pk=pk))
+    return _pdf_response(get_for_user(printed_orders(), request.user, pk=pk))
 
 
 # --- the customer's page (signed link, no login) ---------------------------------
@@ -478,4 +460,4 @@ def customer_pdf(request: HttpRequest, token: str) -> HttpResponse:
     order = _order_from_token(token)
     if order is None:
         return invalid_link_page(request)
-    return _pdf_response(order)
+    return _pdf_response(printed_orders().get(pk=order.pk))

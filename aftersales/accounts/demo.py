@@ -764,39 +764,57 @@ class Generator:
 
 # --- Catalogue -----------------------------------------------------------------
 
-# number: ((names en/fr/ru/zh-hans), unit price)
+# number: ((names en/fr/ru/zh-hans), {currency: unit price before VAT}): a price in each currency the sites use
 PARTS = {
-    "OIL-5W30-1L": (("Engine oil 5W-30, 1 litre", "Huile moteur 5W-30, 1 litre", "Моторное масло 5W-30, 1 л", "5W-30机油，1升"), "12.90"),
-    "OIL-0W20-1L": (("Engine oil 0W-20, 1 litre", "Huile moteur 0W-20, 1 litre", "Моторное масло 0W-20, 1 л", "0W-20机油，1升"), "14.50"),
-    "FLT-OIL": (("Oil filter", "Filtre à huile", "Масляный фильтр", "机油滤清器"), "14.20"),
-    "SEAL-DRAIN": (("Drain plug seal", "Joint de bouchon de vidange", "Уплотнительное кольцо сливной пробки", "放油螺塞垫圈"), "1.80"),
-    "FLT-AIR": (("Air filter", "Filtre à air", "Воздушный фильтр", "空气滤清器"), "29.90"),
-    "FLT-CABIN": (("Cabin (pollen) filter", "Filtre d'habitacle (pollen)", "Салонный фильтр", "空调滤清器（花粉）"), "24.50"),
+    "OIL-5W30-1L": (
+        ("Engine oil 5W-30, 1 litre", "Huile moteur 5W-30, 1 litre", "Моторное масло 5W-30, 1 л", "5W-30机油，1升"),
+        {"EUR": "12.90", "RUB": "1190.00"},
+    ),
+    "OIL-0W20-1L": (
+        ("Engine oil 0W-20, 1 litre", "Huile moteur 0W-20, 1 litre", "Моторное масло 0W-20, 1 л", "0W-20机油，1升"),
+        {"EUR": "14.50", "RUB": "1450.00"},
+    ),
+    "FLT-OIL": (("Oil filter", "Filtre à huile", "Масляный фильтр", "机油滤清器"), {"EUR": "14.20", "RUB": "1290.00"}),
+    "SEAL-DRAIN": (
+        ("Drain plug seal", "Joint de bouchon de vidange", "Уплотнительное кольцо сливной пробки", "放油螺塞垫圈"),
+        {"EUR": "1.80", "RUB": "190.00"},
+    ),
+    "FLT-AIR": (("Air filter", "Filtre à air", "Воздушный фильтр", "空气滤清器"), {"EUR": "29.90", "RUB": "2690.00"}),
+    "FLT-CABIN": (
+        ("Cabin (pollen) filter", "Filtre d'habitacle (pollen)", "Салонный фильтр", "空调滤清器（花粉）"),
+        {"EUR": "24.50", "RUB": "2350.00"},
+    ),
     "PADS-FRONT": (
         ("Front brake pads, set", "Jeu de plaquettes de frein avant", "Комплект передних тормозных колодок", "前刹车片（套）"),
-        "89.00",
+        {"EUR": "89.00", "RUB": "8900.00"},
     ),
     "SENSOR-WEAR": (
         ("Brake-pad wear sensor", "Témoin d'usure des plaquettes", "Датчик износа тормозных колодок", "刹车片磨损传感器"),
-        "18.40",
+        {"EUR": "18.40", "RUB": "1750.00"},
     ),
-    "DISC-FRONT": (("Front brake disc", "Disque de frein avant", "Передний тормозной диск", "前刹车盘"), "96.00"),
+    "DISC-FRONT": (
+        ("Front brake disc", "Disque de frein avant", "Передний тормозной диск", "前刹车盘"),
+        {"EUR": "96.00", "RUB": "9400.00"},
+    ),
     "FLUID-DOT4-1L": (
         ("Brake fluid DOT 4, 1 litre", "Liquide de frein DOT 4, 1 litre", "Тормозная жидкость DOT 4, 1 л", "DOT 4刹车油，1升"),
-        "16.80",
+        {"EUR": "16.80", "RUB": "1490.00"},
     ),
     "R1234YF-KG": (
         ("Refrigerant R1234yf, 1 kg", "Fluide frigorigène R1234yf, 1 kg", "Хладагент R1234yf, 1 кг", "R1234yf制冷剂，1公斤"),
-        "120.00",
+        {"EUR": "120.00", "RUB": "11800.00"},
     ),
     "VALVE-TPMS": (
         ("Tyre valve kit (TPMS)", "Kit de valve de pneu (TPMS)", "Ремкомплект вентиля шины (TPMS)", "轮胎气门嘴套件（胎压监测）"),
-        "9.60",
+        {"EUR": "9.60", "RUB": "890.00"},
     ),
-    "WINDSCREEN": (("Windscreen, acoustic", "Pare-brise acoustique", "Лобовое стекло с шумоизоляцией", "隔音前挡风玻璃"), "640.00"),
+    "WINDSCREEN": (
+        ("Windscreen, acoustic", "Pare-brise acoustique", "Лобовое стекло с шумоизоляцией", "隔音前挡风玻璃"),
+        {"EUR": "640.00", "RUB": "62000.00"},
+    ),
     "ADHESIVE-GLASS": (
         ("Windscreen adhesive kit", "Kit de collage de pare-brise", "Комплект клея для вклейки стекла", "挡风玻璃粘接套件"),
-        "38.00",
+        {"EUR": "38.00", "RUB": "3600.00"},
     ),
     "TIMING-KIT": (
         (
@@ -805,14 +823,17 @@ PARTS = {
             "Комплект ремня ГРМ с натяжителем",
             "正时皮带套件（含张紧轮）",
         ),
-        "245.00",
+        {"EUR": "245.00", "RUB": "23900.00"},
     ),
-    "WATER-PUMP": (("Water pump", "Pompe à eau", "Водяной насос (помпа)", "水泵"), "132.00"),
-    "COOLANT-1L": (("Coolant, 1 litre", "Liquide de refroidissement, 1 litre", "Охлаждающая жидкость, 1 л", "冷却液，1升"), "8.90"),
-    "SPARK-PLUG": (("Spark plug", "Bougie d'allumage", "Свеча зажигания", "火花塞"), "17.60"),
+    "WATER-PUMP": (("Water pump", "Pompe à eau", "Водяной насос (помпа)", "水泵"), {"EUR": "132.00", "RUB": "12700.00"}),
+    "COOLANT-1L": (
+        ("Coolant, 1 litre", "Liquide de refroidissement, 1 litre", "Охлаждающая жидкость, 1 л", "冷却液，1升"),
+        {"EUR": "8.90", "RUB": "850.00"},
+    ),
+    "SPARK-PLUG": (("Spark plug", "Bougie d'allumage", "Свеча зажигания", "火花塞"), {"EUR": "17.60", "RUB": "1650.00"}),
 }
 
-# code: (descriptions en/fr/ru/zh-hans, flat-rate hours, fixed price, skill, brand code, parts kit)
+# code: (descriptions en/fr/ru/zh-hans, flat-rate hours, {currency: fixed price} or None, skill, brand code, parts kit)
 OPERATIONS = {
     "OIL-SERVICE": (
         (
@@ -936,7 +957,7 @@ OPERATIONS = {
     "HYBRID-CHECK": (
         ("Hybrid health check", "Bilan de santé hybride", "Проверка гибридной системы", "混合动力系统健康检查"),
         "0.50",
-        "49.00",
+        {"EUR": "49.00", "RUB": "4900.00"},
         LabourOperation.Skill.DIAGNOSIS,
         "lexus",
         [],
@@ -983,14 +1004,23 @@ CAMPAIGNS = {
     ),
 }
 
-# title (en): (fr, ru, zh-hans, price, brand code, site codes, days from today to start, length in days)
+# title (en): (fr, ru, zh-hans, {currency: price VAT included}, brand code, site codes, days from today to start, length in days)
 SEASONAL_OFFERS = {
-    "Winter check": ("Contrôle hiver", "Зимняя проверка автомобиля", "冬季检查", "39.00", None, ["audi-lyon", "lexus-marseille"], -30, 120),
+    "Winter check": (
+        "Contrôle hiver",
+        "Зимняя проверка автомобиля",
+        "冬季检查",
+        {"EUR": "39.00"},
+        None,
+        ["audi-lyon", "lexus-marseille"],
+        -30,
+        120,
+    ),
     "Winter tyres fitted and stored": (
         "Pneus hiver montés et gardiennés",
         "Шиномонтаж и сезонное хранение шин",
         "冬季轮胎安装及存放",
-        "5900.00",
+        {"RUB": "5900.00"},
         "citroen",
         ["citroen-moscow"],
         -45,
@@ -1000,7 +1030,7 @@ SEASONAL_OFFERS = {
         "Entretien climatisation de printemps Lexus",
         "Весеннее обслуживание кондиционера Lexus",
         "雷克萨斯春季空调保养",
-        "89.00",
+        {"EUR": "89.00"},
         "lexus",
         ["lexus-marseille"],
         100,
@@ -1014,7 +1044,7 @@ SERVICE_PACKAGES = {
         "Forfait entretien Audi 2 ans",
         "Пакет обслуживания Audi на 2 года",
         "奥迪两年保养套餐",
-        "690.00",
+        {"EUR": "690.00"},
         "audi",
         ["audi-lyon"],
         -60,
@@ -1024,7 +1054,7 @@ SERVICE_PACKAGES = {
         "Bilan santé hybride Lexus",
         "Проверка гибридной системы Lexus",
         "雷克萨斯混合动力健康检查",
-        "0.00",
+        {"EUR": "0.00"},
         "lexus",
         ["lexus-marseille"],
         -60,
@@ -1181,23 +1211,22 @@ def _load_staff(sites: dict[str, Site], report: Report) -> None:
 def _load_catalogue(today: date, report: Report) -> None:
     brands = {brand.code: brand for brand in Brand.objects.all()}
     parts = {}
-    for number, (names, price) in PARTS.items():
-        parts[number], created = Part.objects.get_or_create(
-            number=number, defaults={**in_every_language("name", names), "unit_price": Decimal(price)}
-        )
+    for number, (names, prices) in PARTS.items():
+        parts[number], created = Part.objects.get_or_create(number=number, defaults=in_every_language("name", names))
         report.add("parts", created)
-    for code, (descriptions, hours, price, skill, brand_code, kit) in OPERATIONS.items():
+        _load_prices(parts[number], prices, report)
+    for code, (descriptions, hours, prices, skill, brand_code, kit) in OPERATIONS.items():
         operation, created = LabourOperation.objects.get_or_create(
             code=code,
             defaults={
                 **in_every_language("description", descriptions),
                 "flat_rate_hours": Decimal(hours),
-                "price": Decimal(price) if price else None,
                 "skill": skill,
                 "brand": brands.get(brand_code),
             },
         )
         report.add("labour operations", created)
+        _load_prices(operation, prices or {}, report)
         for number, quantity in kit:
             _line, created = OperationPart.objects.get_or_create(
                 operation=operation,
@@ -1218,17 +1247,23 @@ def _load_catalogue(today: date, report: Report) -> None:
         report.add("campaigns", created)
 
 
+def _load_prices(item, prices: dict[str, str], report: Report) -> None:
+    """The item's catalogue price in each currency (a database loaded before the prices per currency gets those missing)."""
+    for currency, amount in prices.items():
+        _price, created = item.prices.get_or_create(currency=currency, defaults={"amount": Decimal(amount)})
+        report.add("catalogue prices", created)
+
+
 def _load_offers_and_mobility(sites: dict[str, Site], today: date, report: Report) -> None:
     brands = {brand.code: brand for brand in Brand.objects.all()}
     offers = [(SeasonalOffer.Kind.SEASONAL, item) for item in SEASONAL_OFFERS.items()]
     offers += [(SeasonalOffer.Kind.PACKAGE, item) for item in SERVICE_PACKAGES.items()]
-    for kind, (title, (fr, ru, zh, price, brand_code, site_codes, start, length)) in offers:
+    for kind, (title, (fr, ru, zh, prices, brand_code, site_codes, start, length)) in offers:
         offer, created = SeasonalOffer.objects.get_or_create(
             title=title,
             defaults={
                 **in_every_language("title", (title, fr, ru, zh)),
                 "kind": kind,
-                "price": Decimal(price),
                 "brand": brands.get(brand_code),
                 "starts_on": today + timedelta(days=start),
                 "ends_on": today + timedelta(days=start + length),
@@ -1237,6 +1272,7 @@ def _load_offers_and_mobility(sites: dict[str, Site], today: date, report: Repor
         if created:
             offer.sites.set([sites[code] for code in site_codes])
             report.add("seasonal offers")
+        _load_prices(offer, prices, report)
     for site_code, services in MOBILITY.items():
         site = sites[site_code]
         for kind, names, price in services:

@@ -15,14 +15,25 @@ from typing import Any
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import transaction
+from django.db.models import Q, QuerySet
 from django.utils import timezone, translation
 
 from aftersales.lib.mail import AUTOMATED_HEADERS
 from aftersales.lib.system_texts import SystemText
 
 from .models import Site, User
+from .roles import Role
 
 logger = logging.getLogger(__name__)
+
+
+def site_managers(site: Site) -> QuerySet:
+    """Active after-sales managers working at the site (or group-wide in its group): whom a site's alerts go to."""
+    return User.objects.filter(
+        Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id),
+        groups__name=Role.MANAGER,
+        is_active=True,
+    ).distinct()
 
 
 def notify_staff(*, recipients: Iterable[User], subject: SystemText, lines: Iterable[SystemText] = (), link: str = "", site: Site) -> None:

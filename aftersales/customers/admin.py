@@ -5,6 +5,7 @@ services (search columns, ownership and audit trail), i.e. the staff screens.
 """
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from aftersales.lib.admin import ReadOnlyAdmin, ReadOnlyInline
 
@@ -15,9 +16,12 @@ from .models import (
     LabourOperation,
     MileageReading,
     MobilityService,
+    OfferPrice,
     OperationPart,
+    OperationPrice,
     Ownership,
     Part,
+    PartPrice,
     SeasonalOffer,
     Vehicle,
 )
@@ -61,10 +65,33 @@ class CampaignAdmin(TranslatedAdmin):
     search_fields = ["code", "title"]
 
 
+class PriceInline(admin.TabularInline):
+    """The item's prices, one per currency: a site quotes the one in its own currency."""
+
+    fields = ["currency", "amount"]
+    extra = 1
+
+
+class PricedAdmin(TranslatedAdmin):
+    """An item priced per currency: the list shows every currency's price, read in one query."""
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("prices")
+
+    @admin.display(description=_("prices"))
+    def prices_shown(self, obj) -> str:
+        return " · ".join(str(price) for price in obj.prices.all())
+
+
+class PartPriceInline(PriceInline):
+    model = PartPrice
+
+
 @admin.register(Part)
-class PartAdmin(TranslatedAdmin):
-    list_display = ["number", "name", "unit_price"]
+class PartAdmin(PricedAdmin):
+    list_display = ["number", "name", "prices_shown"]
     search_fields = ["number", "name"]
+    inlines = [PartPriceInline]
 
 
 class OperationPartInline(admin.TabularInline):
@@ -73,19 +100,30 @@ class OperationPartInline(admin.TabularInline):
     extra = 1
 
 
+class OperationPriceInline(PriceInline):
+    model = OperationPrice
+    verbose_name_plural = _("fixed labour prices, before VAT (none: flat-rate hours × the site's labour rate)")
+
+
 @admin.register(LabourOperation)
-class LabourOperationAdmin(TranslatedAdmin):
-    list_display = ["code", "description", "brand", "skill", "flat_rate_hours", "price", "active"]
+class LabourOperationAdmin(PricedAdmin):
+    list_display = ["code", "description", "brand", "skill", "flat_rate_hours", "prices_shown", "active"]
     list_filter = ["skill", "brand", "active"]
     search_fields = ["code", "description"]
-    inlines = [OperationPartInline]
+    inlines = [OperationPriceInline, OperationPartInline]
+
+
+class OfferPriceInline(PriceInline):
+    model = OfferPrice
+    verbose_name_plural = _("prices, VAT included (none: told without a price)")
 
 
 @admin.register(SeasonalOffer)
-class SeasonalOfferAdmin(TranslatedAdmin):
-    list_display = ["title", "kind", "brand", "price", "starts_on", "ends_on"]
+class SeasonalOfferAdmin(PricedAdmin):
+    list_display = ["title", "kind", "brand", "prices_shown", "starts_on", "ends_on"]
     list_filter = ["kind", "brand"]
     filter_horizontal = ["sites"]
+    inlines = [OfferPriceInline]
 
 
 @admin.register(MobilityService)

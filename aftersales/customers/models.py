@@ -4,7 +4,7 @@ from decimal import Decimal
 from fnmatch import fnmatchcase
 
 from django.conf import settings
-from django.core.validators import MinValueValidator
+from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -173,6 +173,7 @@ class Vehicle(models.Model):
 
     class Meta:
         ordering = ["make", "model", "pk"]
+        indexes = [models.Index(fields=["next_service_due_date"], name="vehicle_service_due_idx")]  # the reminder sweep
         verbose_name = _("vehicle")
         verbose_name_plural = _("vehicles")
 
@@ -265,9 +266,6 @@ class Part(Translated):
 
     number = models.CharField(_("part number"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=120)
-    unit_price = models.DecimalField(
-        _("unit price, before VAT"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
-    )
 
     class Meta:
         ordering = ["number"]
@@ -276,6 +274,35 @@ class Part(Translated):
 
     def __str__(self) -> str:
         return f"{self.number} {self.localized('name')}"
+
+
+class CataloguePrice(models.Model):
+    """A catalogue item's price in one currency: a site quotes the price in its own currency, never another's
+    (aftersales.customers.prices reads them)."""
+
+    currency = models.CharField(
+        _("currency"),
+        max_length=3,
+        validators=[RegexValidator(r"^[A-Z]{3}$", _("Give the ISO 4217 code in capitals, e.g. EUR."))],
+        help_text=_("ISO 4217 code, e.g. EUR"),
+    )
+    amount = models.DecimalField(_("price"), max_digits=10, decimal_places=2, validators=[MinValueValidator(Decimal("0"))])
+
+    class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return f"{self.amount} {self.currency}"
+
+
+class PartPrice(CataloguePrice):
+    part = models.ForeignKey(Part, on_delete=models.CASCADE, related_name="prices", verbose_name=_("part"))
+
+    class Meta:
+        ordering = ["part", "currency"]
+        constraints = [models.UniqueConstraint(fields=["part", "currency"], name="unique_part_price_per_currency")]
+        verbose_name = _("unit price, before VAT")
+        verbose_name_plural = _("unit prices, before VAT")
 
 
 class LabourOperation(Translated):
@@ -295,15 +322,6 @@ class LabourOperation(Translated):
     flat_rate_hours = models.DecimalField(
         _("flat-rate hours"), max_digits=6, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
     )
-    price = models.DecimalField(
-        _("labour price, before VAT"),
-        max_digits=10,
-        decimal_places=2,
-        null=True,
-        blank=True,
-        validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Empty: flat-rate hours × the site's labour rate."),
-    )
     skill = models.CharField(_("skill"), max_length=10, choices=Skill.choices)
     parts = models.ManyToManyField(Part, through="OperationPart", blank=True, verbose_name=_("parts kit"))
     active = models.BooleanField(_("active"), default=True)
@@ -316,10 +334,18 @@ class LabourOperation(Translated):
     def __str__(self) -> str:
         return f"{self.code} {self.localized('description')}"
 
-    def labour_price(self, site: Site) -> Decimal:
-        if self.price is not None:
-            return self.price
-        return (self.flat_rate_hours * site.labour_rate).quantize(Decimal("0.01"))
+
+class OperationPrice(CataloguePrice):
+    """A fixed labour price in one currency. An operation with fixed prices has no price in the other currencies; one
+    without any is priced flat-rate hours × the site's labour rate."""
+
+    operation = models.ForeignKey(LabourOperation, on_delete=models.CASCADE, related_name="prices", verbose_name=_("operation"))
+
+    class Meta:
+        ordering = ["operation", "currency"]
+        constraints = [models.UniqueConstraint(fields=["operation", "currency"], name="unique_operation_price_per_currency")]
+        verbose_name = _("fixed labour price, before VAT")
+        verbose_name_plural = _("fixed labour prices, before VAT")
 
 
 class OperationPart(models.Model):
@@ -350,7 +376,6 @@ class SeasonalOffer(Translated):
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.SEASONAL)
     title = models.CharField(_("title"), max_length=160)
     description = models.TextField(_("description"), blank=True)
-    price = models.DecimalField(_("price, VAT included"), max_digits=10, decimal_places=2, null=True, blank=True)
     brand = models.ForeignKey(Brand, null=True, blank=True, on_delete=models.PROTECT, verbose_name=_("brand"))
     sites = models.ManyToManyField(Site, blank=True, related_name="seasonal_offers", verbose_name=_("sites"))
     starts_on = models.DateField(_("starts on"))
@@ -364,6 +389,19 @@ class SeasonalOffer(Translated):
 
     def __str__(self) -> str:
         return self.localized("title")
+
+
+class OfferPrice(CataloguePrice):
+    """An offer's price in one currency. An offer with prices has no price in the other currencies; one without any
+    is told without a price."""
+
+    offer = models.ForeignKey(SeasonalOffer, on_delete=models.CASCADE, related_name="prices", verbose_name=_("offer"))
+
+    class Meta:
+        ordering = ["offer", "currency"]
+        constraints = [models.UniqueConstraint(fields=["offer", "currency"], name="unique_offer_price_per_currency")]
+        verbose_name = _("price, VAT included")
+        verbose_name_plural = _("prices, VAT included")
 
 
 class MobilityServiceQuerySet(models.QuerySet):
@@ -388,7 +426,9 @@ class MobilityService(Translated):
     site = models.ForeignKey(Site, on_delete=models.CASCADE, related_name="mobility_services", verbose_name=_("site"))
     kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
     name = models.CharField(_("name"), max_length=120)
-    price = models.DecimalField(_("price, VAT included"), max_digits=10, decimal_places=2, default=Decimal("0"))
+    price = models.DecimalField(
+        _("price, VAT included"), max_digits=10, decimal_places=2, default=Decimal("0"), help_text=_("In the site's currency.")
+    )
     active = models.BooleanField(_("active"), default=True)
     brands = models.ManyToManyField(
         Brand,

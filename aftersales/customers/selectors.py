@@ -16,6 +16,7 @@ from aftersales.lib.text import fold, plate_key
 from aftersales.lib.vin import VIN_PATTERN
 
 from .models import Campaign, Channel, ConsentRecord, Customer, MileageReading, Ownership, SeasonalOffer, Vehicle
+from .prices import with_offer_prices
 
 SEARCH_LIMIT = 50
 MIN_QUERY_LENGTH = 2
@@ -145,16 +146,17 @@ def attach_open_campaigns(vehicles, campaigns: list[Campaign]) -> None:
 
 def current_offers(*, site: Site, make: str, on: date) -> list[SeasonalOffer]:
     """The seasonal offers and service packages running on that day at the site (or at every site) for the vehicle's
-    make (or for every brand), in one query: the packages first, then by price."""
-    return list(
-        SeasonalOffer.objects.filter(
-            Q(sites=site) | Q(sites__isnull=True),
-            Q(brand__name__iexact=make) | Q(brand__isnull=True),
-            starts_on__lte=on,
-            ends_on__gte=on,
-        )
-        .distinct()
-        .order_by("-kind", "price", "pk")
+    make (or for every brand), with their prices in the site's currency (``with_offer_prices``), in two queries: the
+    packages first, then by price (those without a price last)."""
+    offers = SeasonalOffer.objects.filter(
+        Q(sites=site) | Q(sites__isnull=True),
+        Q(brand__name__iexact=make) | Q(brand__isnull=True),
+        starts_on__lte=on,
+        ends_on__gte=on,
+    ).distinct()
+    priced = with_offer_prices(offers, site.currency)
+    return sorted(
+        priced, key=lambda offer: (offer.kind != SeasonalOffer.Kind.PACKAGE, offer.local_price is None, offer.local_price or 0, offer.pk)
     )
 
 

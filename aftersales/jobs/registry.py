@@ -6,7 +6,8 @@ installed app (found at start-up, see ``aftersales.jobs.apps``). It must be
 idempotent: run twice for the same moment, it creates nothing new. Beat calls
 it through the ``aftersales.jobs.tasks.run_timed_job`` task with the job's
 name; add the schedule entry to ``CELERY_BEAT_SCHEDULE`` with a comment naming
-the rule.
+the rule. A job over many rows goes in chunks (``aftersales.jobs.chunks``): it
+then fits Celery's time limits and, cut off part-way, goes on where it stopped.
 """
 
 from collections.abc import Callable

@@ -4,14 +4,33 @@ Nothing non-urgent goes out between 20:00 and 08:00 in the site's time zone,
 nor on a day the site is closed (``Site.is_closed_on``: public holidays, extra
 closures, weekdays without opening hours). ``next_allowed_send_time`` moves a
 moment forward to the first one allowed.
+
+A timed job going over many rows loads each site's calendar once
+(``aftersales.accounts.calendars.site_calendars``) and passes the calendar where the site is expected:
+it answers ``tz`` and ``is_closed_on`` without a query.
 """
 
+import zoneinfo
 from collections import defaultdict
-from datetime import datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
 QUIET_STARTS = time(20, 0)
 QUIET_ENDS = time(8, 0)
 MAX_DAYS_AHEAD = 60
+
+
+@dataclass(frozen=True)
+class SiteCalendar:
+    """A site's closed days, read once: public holidays, extra closures, weekdays with opening hours."""
+
+    tz: zoneinfo.ZoneInfo
+    holidays: object  # the site's ``holidays`` calendar: it adds each year on first lookup
+    closures: frozenset[date]
+    open_weekdays: frozenset[int]
+
+    def is_closed_on(self, day: date) -> bool:
+        return day in self.holidays or day in self.closures or day.weekday() not in self.open_weekdays
 
 
 def is_quiet_time(local: datetime) -> bool:

@@ -10,6 +10,7 @@ nothing else is fetched, neither from the network nor from other files.
 """
 
 from datetime import tzinfo
+from functools import cache
 from urllib.parse import unquote, urlsplit
 
 from django.conf import settings
@@ -17,26 +18,38 @@ from django.contrib.staticfiles import finders
 from django.contrib.staticfiles.storage import staticfiles_storage
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
-from weasyprint import HTML, URLFetcher
 
 BASE_URL = "file:///"
 
 
-class StaticOnlyFetcher(URLFetcher):
-    """Serves ``/static/...`` from the static files; refuses every other URL."""
+@cache
+def _static_only_fetcher() -> type:
+    """WeasyPrint (some 45 MB) is imported at the first document, not by every worker at start-up."""
+    from weasyprint import URLFetcher
 
-    def fetch(self, url, headers=None):
-        parts = urlsplit(url)
-        if parts.scheme == "data":
-            return super().fetch(url, headers)
-        prefix = "/" + settings.STATIC_URL.strip("/") + "/"
-        path = unquote(parts.path)
-        if parts.scheme != "file" or not path.startswith(prefix) or ".." in path:
-            raise ValueError(f"PDF templates may only load static files, not {url}")
-        found = static_file_path(path[len(prefix) :])
-        if found is None:
-            raise ValueError(f"static file not found: {path}")
-        return super().fetch("file://" + found, headers)
+    class StaticOnlyFetcher(URLFetcher):
+        """Serves ``/static/...`` from the static files; refuses every other URL."""
+
+        def fetch(self, url, headers=None):
+            parts = urlsplit(url)
+            if parts.scheme == "data":
+                return super().fetch(url, headers)
+            prefix = "/" + settings.STATIC_URL.strip("/") + "/"
+            path = unquote(parts.path)
+            if parts.scheme != "file" or not path.startswith(prefix) or ".." in path:
+                raise ValueError(f"PDF templates may only load static files, not {url}")
+            found = static_file_path(path[len(prefix) :])
+            if found is None:
+                raise ValueError(f"static file not found: {path}")
+            return super().fetch("file://" + found, headers)
+
+    return StaticOnlyFetcher
+
+
+def __getattr__(name: str):
+    if name == "StaticOnlyFetcher":
+        return _static_only_fetcher()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def static_file_path(name: str) -> str | None:
@@ -55,4 +68,6 @@ def render_pdf(template: str, context: dict, language: str, time_zone: tzinfo, *
     """``variant``: a PDF standard WeasyPrint writes to, e.g. "pdf/a-3b" (archival: fonts embedded, sRGB output intent)."""
     with translation.override(language), timezone.override(time_zone):
         html = render_to_string(template, context)
-    return HTML(string=html, base_url=BASE_URL, url_fetcher=StaticOnlyFetcher()).write_pdf(pdf_variant=variant)
+    from weasyprint import HTML
+
+    return HTML(string=html, base_url=BASE_URL, url_fetcher=_static_only_fetcher()()).write_pdf(pdf_variant=variant)

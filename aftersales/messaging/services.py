@@ -59,6 +59,7 @@ Rules:
 """
 
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -146,14 +147,7 @@ def queue_message(
     actor=None,
     vehicle=None,
 ) -> OutboxMessage:
-    if not idempotency_key or len(idempotency_key) > 200:
-        raise InvalidMessageRequest("idempotency_key must be 1-200 characters")
-    if purpose not in Purpose.values:
-        raise InvalidMessageRequest(f"purpose must be one of {Purpose.values}")
-    if channel is not None and channel not in MessageChannel.values:
-        raise InvalidMessageRequest(f"channel must be one of {MessageChannel.values} or None")
-    if template in MARKETING_TYPES and purpose != Purpose.MARKETING:
-        raise InvalidMessageRequest(f"{template} is a marketing message: its purpose must be marketing")
+    check_message_request(idempotency_key=idempotency_key, purpose=purpose, channel=channel, template=template)
     existing = OutboxMessage.objects.filter(idempotency_key=idempotency_key).first()
     if existing is not None:
         return existing
@@ -228,6 +222,17 @@ def queue_message(
     return message
 
 
+def check_message_request(*, idempotency_key: str, purpose: str, channel: str | None, template: str) -> None:
+    if not idempotency_key or len(idempotency_key) > 200:
+        raise InvalidMessageRequest("idempotency_key must be 1-200 characters")
+    if purpose not in Purpose.values:
+        raise InvalidMessageRequest(f"purpose must be one of {Purpose.values}")
+    if channel is not None and channel not in MessageChannel.values:
+        raise InvalidMessageRequest(f"channel must be one of {MessageChannel.values} or None")
+    if template in MARKETING_TYPES and purpose != Purpose.MARKETING:
+        raise InvalidMessageRequest(f"{template} is a marketing message: its purpose must be marketing")
+
+
 def message_brand(*, site, context: dict, vehicle) -> Brand | None:
     """The brand a message speaks for: the context's ``brand``, else the vehicle's brand at the site."""
     if isinstance(context.get("brand"), Brand):
@@ -252,15 +257,17 @@ def latest_consents(customer) -> dict[str, ConsentRecord]:
     return latest
 
 
-def choose_channel(*, customer, purpose: str, channel: str | None) -> tuple[str, str, str]:
-    """(channel, recipient, failure code): the first usable channel, or the reason none is."""
+def choose_channel(*, customer, purpose: str, channel: str | None, consents: dict | None = None) -> tuple[str, str, str]:
+    """(channel, recipient, failure code): the first usable channel, or the reason none is; ``consents``: the
+    customer's ``latest_consents`` when already read."""
     if channel:
         candidates = [channel]
     elif customer.preferred_channel == Channel.EMAIL:
         candidates = [MessageChannel.EMAIL, MessageChannel.SMS]
     else:
         candidates = [MessageChannel.SMS, MessageChannel.EMAIL]
-    consents = latest_consents(customer)
+    if consents is None:
+        consents = latest_consents(customer)
     reasons = set()
     for candidate in candidates:
         address = customer.mobile if candidate == MessageChannel.SMS else customer.email
@@ -294,7 +301,7 @@ def render_message(
     with translation.override(language), timezone.override(site.tz):
 
         def plain(source: str) -> str:
-            return Template(source).render(Context(context, autoescape=False)).strip()
+            return compiled(source).render(Context(context, autoescape=False)).strip()
 
         if channel == MessageChannel.SMS:
             sms = plain(message_template.sms_body)
@@ -302,12 +309,18 @@ def render_message(
         subject = " ".join(plain(message_template.subject).split())[:250]
         text = plain(message_template.body_text)
         if message_template.body_html:
-            inner_html = Template(message_template.body_html).render(Context(context))
+            inner_html = compiled(message_template.body_html).render(Context(context))
         else:
             inner_html = linebreaks(escape(text))
         frame = {"site": site, "brand_name": context.get("brand_name", ""), "subject": subject, "text": text, "inner_html": inner_html}
         frame["unsubscribe_url"] = context.get("unsubscribe_url", "") if marketing else ""
         return subject, render_to_string("emails/message.txt", frame).strip(), render_to_string("emails/message.html", frame)
+
+
+@lru_cache(maxsize=512)
+def compiled(source: str) -> Template:
+    """A template text compiled once per process (a compiled template renders any number of times)."""
+    return Template(source)
 
 
 def retry_delay(attempts: int) -> timedelta:

@@ -337,6 +337,7 @@ NOT_EDIT_FORMS = {
     ("invoicing:handover", "invoicing:payment"): "takes a payment",
     ("invoicing:invoice", "invoicing:line_add"): "adds a line",
     ("workshop:detail", "workshop:proposal_part_add"): "adds a part to extra work",
+    ("workshop:dispatch", "workshop:clocking_correct"): "records the corrected time once (empty)",
     ("invoicing:closures", "invoicing:closures"): "closes a period (the day proposed is today)",
     ("invoicing:handover", "invoicing:loaner_return"): "records the loaner's return once",
     ("invoicing:handover", "invoicing:see_off"): "closes the handover (the mileage out proposed is the mileage in)",

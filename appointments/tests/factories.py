@@ -5,7 +5,7 @@ import factory
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
-from aftersales.customers.models import Customer, LabourOperation, MobilityService, OperationPart, Part, Vehicle
+from aftersales.customers.models import Customer, LabourOperation, MobilityService, OperationPart, OperationPrice, Part, PartPrice, Vehicle
 from appointments.models import AdvisorSchedule, Loaner, TechnicianAttendance, TechnicianProfile
 
 
@@ -35,20 +35,32 @@ class VehicleFactory(factory.django.DjangoModelFactory):
 class PartFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Part
+        skip_postgeneration_save = True
 
     number = factory.Sequence(lambda n: f"P-{n:05d}")
     name = "Oil filter"
-    unit_price = Decimal("12.50")
+
+    @factory.post_generation
+    def unit_price(obj, create, extracted, currency="EUR", **kwargs):
+        """Its price in ``currency`` (``unit_price__currency="RUB"``), 12.50 unless given."""
+        PartPrice.objects.create(part=obj, currency=currency, amount=Decimal("12.50") if extracted is None else extracted)
 
 
 class LabourOperationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = LabourOperation
+        skip_postgeneration_save = True
 
     code = factory.Sequence(lambda n: f"OP{n:04d}")
     description = "Annual service"
     flat_rate_hours = Decimal("1.00")
     skill = LabourOperation.Skill.MECHANICS
+
+    @factory.post_generation
+    def price(obj, create, extracted, currency="EUR", **kwargs):
+        """A fixed labour price in ``currency`` when given (none: flat-rate hours × the site's labour rate)."""
+        if extracted is not None:
+            OperationPrice.objects.create(operation=obj, currency=currency, amount=extracted)
 
 
 def add_kit_line(operation, part, quantity) -> OperationPart:

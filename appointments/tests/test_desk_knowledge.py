@@ -152,12 +152,12 @@ def test_a_service_still_to_come_is_not_overdue(client, desk, vehicle):
 def offers(site):
     today = date(2026, 3, 2)
     running = {"starts_on": today - timedelta(days=10), "ends_on": today + timedelta(days=30)}
-    winter = SeasonalOffer.objects.create(
-        title="Winter check", translations={"fr": {"title": "Bilan hiver"}}, price=Decimal("49.00"), **running
-    )
-    package = SeasonalOffer.objects.create(kind=SeasonalOffer.Kind.PACKAGE, title="3-year service plan", price=Decimal("590.00"), **running)
-    SeasonalOffer.objects.create(title="Finished offer", price=Decimal("10"), starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 1))
-    SeasonalOffer.objects.create(title="Lexus hybrid check", price=Decimal("79"), brand=BrandFactory(code="lexus"), **running)
+    winter = SeasonalOffer.objects.create(title="Winter check", translations={"fr": {"title": "Bilan hiver"}}, **running)
+    package = SeasonalOffer.objects.create(kind=SeasonalOffer.Kind.PACKAGE, title="3-year service plan", **running)
+    finished = SeasonalOffer.objects.create(title="Finished offer", starts_on=date(2026, 1, 1), ends_on=date(2026, 2, 1))
+    lexus = SeasonalOffer.objects.create(title="Lexus hybrid check", brand=BrandFactory(code="lexus"), **running)
+    for offer, amount in ((winter, "49.00"), (package, "590.00"), (finished, "10"), (lexus, "79")):
+        offer.prices.create(currency="EUR", amount=Decimal(amount))
     return winter, package
 
 

@@ -390,3 +390,15 @@ def test_a_reschedule_refused_for_the_loaner_changes_nothing(booking, site, cust
     mine.refresh_from_db()
     assert mine.status == "booked" and LoanerReservation.objects.filter(appointment=mine).exists()
     assert Appointment.objects.count() == 2
+
+
+def test_an_operation_whose_kit_has_no_price_in_the_sites_currency_is_shown_unpriced_and_not_booked(booking, site, service_operation):
+    site.currency = "RUB"
+    site.save(update_fields=["currency"])
+
+    estimate = estimate_jobs(site=site, jobs=[JobRequest.of(service_operation)])
+    assert estimate.lines[0].missing and estimate.parts_total == 0  # never the euro figures
+    with pytest.raises(InvalidBooking, match="No price in RUB for") as error:
+        booking(at("2026-03-03", "09:00"), jobs=[JobRequest.of(service_operation)])
+    assert error.value.field == "operations"
+    assert nothing_saved()

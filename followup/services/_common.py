@@ -61,7 +61,7 @@ def reminder_message_arguments(reminder: MaintenanceReminder, *, channel: str | 
     with translation.override(customer.language):
         offers = current_offers(site=site, make=vehicle.make, on=today)
         offer_text = "; ".join(
-            " ".join(filter(None, [offer.localized("title"), format_money(offer.price, site.currency, customer.language)]))
+            " ".join(filter(None, [offer.localized("title"), format_money(offer.local_price, site.currency, customer.language)]))
             for offer in offers
         )
         offered = MobilityService.objects.offered(site=site, brand=brand_of(site, vehicle))

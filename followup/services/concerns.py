@@ -5,14 +5,12 @@ import logging
 from datetime import datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.models import Site, User
-from aftersales.accounts.notifications import notify_staff
-from aftersales.accounts.roles import Role
+from aftersales.accounts.models import User
+from aftersales.accounts.notifications import notify_staff, site_managers
 from aftersales.audit.services import record_bulk_change
 from aftersales.customers.models import Customer, Vehicle
 from aftersales.lib.domain import StatusFlow
@@ -205,15 +203,6 @@ def assign_concern(*, concern: Concern, owner: User, actor: User) -> Concern:
         changes={"assigned_to": owner},
     )
     return locked
-
-
-def site_managers(site: Site):
-    """Active after-sales managers working at the site (or group-wide in its group)."""
-    return User.objects.filter(
-        Q(sites=site) | Q(group_wide=True, sites__group_id=site.group_id),
-        groups__name=Role.MANAGER,
-        is_active=True,
-    ).distinct()
 
 
 def escalate_overdue_complaints(*, now: datetime) -> int:

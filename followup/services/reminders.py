@@ -9,8 +9,10 @@ from django.db.models import Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from aftersales.accounts.calendars import site_calendars
 from aftersales.accounts.models import Site, User
 from aftersales.customers.models import Channel, MileageReading, Vehicle
+from aftersales.jobs.chunks import by_key, run_in_chunks
 from aftersales.lib.business_hours import next_allowed_send_time
 from aftersales.messaging.models import MessageChannel
 from aftersales.messaging.services import queue_message
@@ -29,6 +31,7 @@ MIN_PROJECTION_SPAN_DAYS = 30
 IMPLAUSIBLE_FACTOR = 3
 DAYS_PER_MONTH = 30.44
 CHASER_VALID_DAYS = 30
+REMINDER_CHUNK = 500
 
 
 def reminder_to_attribute(*, vehicle: Vehicle, at: datetime | None = None) -> MaintenanceReminder | None:
@@ -140,20 +143,26 @@ def send_maintenance_reminders(*, now: datetime) -> int:
     """The daily reminder run: one message per vehicle, due service and touch, whatever the reruns."""
     policies = {policy.site_id: policy for policy in ReminderPolicy.objects.all()}
     horizon = max([REMINDER_DAYS_BEFORE, *(days for p in policies.values() for days in p.extra_days_before)])
+    latest_chaser = max([0, *(p.chaser_days_after for p in policies.values() if p.chaser_days_after)])
     today = now.date()
     booked = Appointment.objects.filter(status__in=(Appointment.Status.BOOKED, Appointment.Status.CONFIRMED), starts_at__gte=now)
+    due_by_date = Q(
+        next_service_due_date__lte=today + timedelta(days=horizon + 1),
+        next_service_due_date__gte=today - timedelta(days=latest_chaser + CHASER_VALID_DAYS + 1),
+    )
     vehicles = (
         Vehicle.objects.filter(owner__isnull=False)
-        .filter(Q(next_service_due_date__lte=today + timedelta(days=horizon + 1)) | Q(next_service_due_km__isnull=False))
+        .filter(due_by_date | Q(next_service_due_km__isnull=False))
         .exclude(pk__in=booked.values("vehicle_id"))
         .select_related("owner__site")
         .prefetch_related(Prefetch("mileage_readings", queryset=recent_readings(now=now), to_attr="recent_readings"))
-        .order_by("pk")
     )
-    sent = 0
-    for vehicle in vehicles.iterator(chunk_size=500):
-        sent += _remind_vehicle(vehicle, policies.get(vehicle.owner.site_id), now=now)
-    return sent
+    calendars = site_calendars(since=today - timedelta(days=1))
+
+    def remind_chunk(chunk: list[Vehicle]) -> int:
+        return sum(_remind_vehicle(vehicle, policies.get(vehicle.owner.site_id), calendars, now=now) for vehicle in chunk)
+
+    return run_in_chunks(by_key(vehicles, REMINDER_CHUNK), remind_chunk)
 
 
 def recent_readings(*, now: datetime):
@@ -174,7 +183,7 @@ def _usable_readings(vehicle: Vehicle, *, now: datetime) -> list[MileageReading]
     return accepted
 
 
-def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, *, now: datetime) -> int:
+def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, calendars: dict, *, now: datetime) -> int:
     site = vehicle.owner.site
     accepted = _usable_readings(vehicle, now=now) if vehicle.next_service_due_km else []
     due = projected_due(vehicle, accepted, site)
@@ -186,7 +195,7 @@ def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, *, now: dat
     if touch is None:
         return 0
     target = f"{vehicle.next_service_due_date or '-'}|{vehicle.next_service_due_km or '-'}"
-    with transaction.atomic():
+    with transaction.atomic():  # a savepoint of the chunk's transaction
         reminder, created = MaintenanceReminder.objects.get_or_create(
             vehicle=vehicle,
             target=target,
@@ -210,7 +219,7 @@ def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, *, now: dat
                 vehicle=vehicle,
                 kind=CallTask.Kind.REMINDER_CALL,
                 source=reminder,
-                due_at=next_allowed_send_time(site, now),
+                due_at=next_allowed_send_time(calendars[site.pk], now),
                 reason=(SERVICE_OVERDUE if due_on < today else SERVICE_DUE)(day=due_on),
             )
         else:

@@ -186,8 +186,9 @@ def test_the_message_carries_current_offers_mobility_and_matching_campaigns(cloc
     from aftersales.customers.models import MobilityService, SeasonalOffer
 
     vehicle = due_vehicle(site, due_date=date(2026, 4, 1))
-    offer = SeasonalOffer.objects.create(title="Spring check", price="49.00", starts_on=date(2026, 3, 1), ends_on=date(2026, 5, 31))
+    offer = SeasonalOffer.objects.create(title="Spring check", starts_on=date(2026, 3, 1), ends_on=date(2026, 5, 31))
     offer.sites.add(site)
+    offer.prices.create(currency=site.currency, amount=Decimal("49.00"))
     MobilityService.objects.create(site=site, kind="loaner", name="Courtesy car")
     MobilityService.objects.create(site=site, kind="shuttle", name="Shuttle")
     CampaignFactory(title="Airbag recall", vin_patterns=vehicle.vin, starts_on=date(2026, 1, 1))

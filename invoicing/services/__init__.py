@@ -20,7 +20,7 @@ the customer's credit), ``closures``, ``handover`` and ``leads`` (test-drive lea
 contents are in ``invoicing.chain``.
 """
 
-from .closures import close_period, period_bounds
+from .closures import close_period, email_chain_heads, period_bounds
 from .handover import (
     CHECKLIST,
     HANDOVER_CODE_PURPOSE,
@@ -66,6 +66,7 @@ __all__ = [
     "checklist_needs",
     "close_handover",
     "close_period",
+    "email_chain_heads",
     "customer_credit",
     "customer_arrived",
     "deliver_invoice",

@@ -2,24 +2,30 @@
 
 Payments count the money that came in less the money refunded (``refunds_total`` also records the refunds);
 what moves through a customer's credit (an overpayment kept, then used by the next invoice) is no money.
+A closure records the chain head it saw (``head_position``, ``head_hash``, bound into its content): the chain's
+verification checks that this link is still there. Each day, the site's managers get the head by e-mail
+(``email_chain_heads``): a copy outside the database.
 """
 
 import calendar
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
+from aftersales.accounts.notifications import notify_staff, site_managers
 from aftersales.audit.services import record_change
 from aftersales.lib.money import ZERO, to_cents
 
 from ..chain import append_to_chain, closure_content, lock_chain_head
 from ..exceptions import InvalidInvoiceInput
-from ..models import Closure, Invoice, Payment
+from ..models import ChainHead, Closure, Invoice, Payment
+from ..system_texts import CHAIN_HEAD_COPY, CHAIN_HEAD_COPY_DETAILS, CHAIN_HEAD_COPY_KEEP
 
 
 def period_bounds(period: str, day: date) -> tuple[date, date]:
@@ -87,8 +93,34 @@ def close_period(*, site: Site, period: str, day: date, actor: User) -> Closure:
             grand_total=grand,
             closed_at=timezone.now(),
             closed_by=actor,
+            head_position=head.position,
+            head_hash=head.hash,
         )
         append_to_chain(head, closure, closure_content(closure))
         closure.save()
         record_change(actor=actor, obj=closure, action="create", changes={"grand_total": [None, str(grand)], "hash": [None, closure.hash]})
     return closure
+
+
+def email_chain_heads(*, now: datetime) -> int:
+    """E-mail each site's chain head to its managers, once per day of the site: how many heads were e-mailed."""
+    heads = ChainHead.objects.filter(position__gt=0).order_by("pk").values_list("pk", flat=True)
+    return sum(_email_chain_head(pk, now=now) for pk in heads)
+
+
+def _email_chain_head(pk: int, *, now: datetime) -> int:
+    with transaction.atomic():
+        head = ChainHead.objects.select_for_update(of=("self",)).select_related("site").get(pk=pk)
+        today = timezone.localtime(now, head.site.tz).date()
+        if head.reported_on == today:
+            return 0
+        head.reported_on = today
+        head.save(update_fields=["reported_on"])
+        notify_staff(
+            recipients=site_managers(head.site),
+            subject=CHAIN_HEAD_COPY(site=head.site, moment=now),
+            lines=[CHAIN_HEAD_COPY_DETAILS(position=head.position, hash=head.hash), CHAIN_HEAD_COPY_KEEP()],
+            link=reverse("invoicing:closures"),
+            site=head.site,
+        )
+    return 1

@@ -6,8 +6,8 @@ from django.urls import reverse
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
+from invoicing import forms as invoicing_forms
 from invoicing.exceptions import HandoverError
-from invoicing.forms import TestDriveForm
 from invoicing.models import SalesLead
 from invoicing.services import customer_arrived, move_sales_lead, record_test_drive, welcome_customer
 
@@ -39,7 +39,7 @@ def test_the_lead_goes_to_a_salesperson_who_is_told(handover, advisor, salespers
 
 
 def test_only_a_salesperson_of_the_site_is_offered_and_accepted(handover, site, advisor, salesperson, technician, manager):
-    assert list(TestDriveForm(site=site).fields["salesperson"].queryset) == [salesperson]
+    assert list(invoicing_forms.TestDriveForm(site=site).fields["salesperson"].queryset) == [salesperson]
     for person in (technician, manager, None):
         with pytest.raises(HandoverError) as refused:
             pass_lead(handover, advisor, person)

@@ -25,6 +25,15 @@ def kpi_figure(value: Decimal | None, unit_and_currency: str) -> str:
     return _pattern(get_language(), unit) % {"value": shown}
 
 
+@register.filter
+def kpi_number(value: Decimal | None, unit_and_currency: str) -> str:
+    """A KPI's figure without its unit, for a chart's axis and points (the unit is in the figure above it)."""
+    unit = unit_and_currency.partition(":")[0]
+    if value is None:
+        return "–"
+    return number_format(value, decimal_pos=0 if unit in (Unit.COUNT, Unit.MONEY) else 1, use_l10n=True, force_grouping=True)
+
+
 @lru_cache(maxsize=64)
 def _pattern(language: str, unit: str) -> str:
     """The unit's pattern in ``language`` (the active one): a dashboard formats thousands of figures."""

@@ -104,7 +104,8 @@ def test_figures_per_advisor_and_for_one_advisor(site, month, march):
         (month.advisor_one.pk, d("50.0")),
         (month.advisor_two.pk, d("100.0")),
     ]
-    assert [bar.label for bar in tiles["appointment_rate"].bars.bars] == ["Anna One", "Bruno Two"]
+    assert tiles["appointment_rate"].ranking == [("Bruno Two", d("100.0")), ("Anna One", d("50.0"))]  # best first
+    assert tiles["appointment_rate"].median == d("75.0")
 
     only_one = figures(site, march, advisor_id=month.advisor_one.pk)
     assert only_one["appointment_rate"].current == d("50.0")
@@ -114,7 +115,7 @@ def test_figures_per_advisor_and_for_one_advisor(site, month, march):
 def test_last_year_and_previous_periods_are_empty_and_the_trend_unknown(site, month, march):
     tile = figures(site, march)["no_show_rate"]
     assert tile.last_year is None and tile.previous is None and tile.trend == ""
-    assert [point.value for point in tile.series.points] == [None] * 5 + [d("33.3")]
+    assert [point.value for point in tile.series.points] == [None] * 12 + [d("33.3")]
 
 
 def test_another_sites_records_never_count(other_site, month, march):

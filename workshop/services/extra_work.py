@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from aftersales.accounts.models import User
 from aftersales.audit.services import record_bulk_change, record_change
 from aftersales.customers.models import Part
+from aftersales.customers.prices import missing_price_message, part_price
 from aftersales.lib.formatting import format_money
 from aftersales.lib.money import line_total, vat_on
 from aftersales.messaging.services import queue_message
@@ -95,7 +96,7 @@ def add_proposal_part(
     description: str = "",
     unit_price: Decimal | None = None,
 ) -> WorkOrderPart:
-    """A part on an addition: from the catalogue (at its price unless ``unit_price`` is given), or described in free
+    """A part on an addition: from the catalogue (at its price in the order's currency unless ``unit_price`` is given), or described in free
     text with its price. The customer approves the job with its parts; an approved addition goes back for approval."""
     description = description.strip()[:120]
     if part is None and not description:
@@ -111,13 +112,17 @@ def add_proposal_part(
         locked = lock_job(job)
         if locked.approval not in (Approval.PENDING, Approval.APPROVED) or locked.status == JobStatus.DONE:
             raise ApprovalRefused(_("Parts are added to extra work the customer has not declined and that is not done yet."))
+        if unit_price is None:
+            unit_price = part_price(part, order.currency)
+            if unit_price is None:
+                raise ApprovalRefused(missing_price_message([part], order.currency), field="part")
         line = WorkOrderPart.objects.create(
             work_order=order,
             job=locked,
             part=part,
             description="" if part is not None else description,
             quantity=quantity,
-            unit_price=part.unit_price if unit_price is None else unit_price,
+            unit_price=unit_price,
             payer=locked.payer,
             approval=Approval.PENDING,
         )

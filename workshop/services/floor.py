@@ -6,7 +6,11 @@ row (who, when, from, to). The order moves in the workshop -> quality check
 once every job it keeps is done, and back when the check fails.
 """
 
+from datetime import timedelta
+from decimal import Decimal
+
 from django.db import transaction
+from django.db.models import DurationField, ExpressionWrapper, F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -15,7 +19,8 @@ from aftersales.audit.services import record_change
 from appointments.models import TechnicianProfile
 
 from ..exceptions import ClockingRefused, DispatchRefused
-from ..models import Approval, AttendanceSpan, Bay, HoldReason, JobClocking, JobStatus, WorkOrder, WorkOrderJob
+from ..models import Approval, AttendanceSpan, Bay, ClockingReview, HoldReason, JobClocking, JobStatus, WorkOrder, WorkOrderJob
+from ..plausibility import as_duration, is_implausible
 from ._common import Status, lock_job, lock_order, set_job_status, to_quality_check_when_done
 
 # --- dispatch ---------------------------------------------------------------------
@@ -233,5 +238,83 @@ def sign_off_job(*, job: WorkOrderJob, technician: User, correction: str = "", c
         locked.cause = cause.strip() or locked.cause
         locked.correction = correction.strip() or locked.correction
         set_job_status(locked, JobStatus.DONE, actor=technician, extra=("done_by", "done_at", "cause", "correction"))
+        _review_clocked_time(locked, technician, now)
         to_quality_check_when_done(order, actor=technician)
+    return locked
+
+
+# --- the foreman's review of implausible clocked times ----------------------------------
+
+
+def _review_clocked_time(job: WorkOrderJob, technician: User, now) -> None:
+    """Flag the sign-off for the foreman when the job's clocked time is implausible against its sold hours; a job
+    signed off again (after rework) is judged again on all its clocked time, and a previous decision no longer holds."""
+    span = ExpressionWrapper(F("ended_at") - F("started_at"), output_field=DurationField())
+    clocked = JobClocking.objects.filter(job=job).aggregate(total=Sum(span))["total"] or timedelta(0)
+    previous = ClockingReview.objects.select_for_update().filter(job=job).first()
+    if not is_implausible(sold_hours=job.flat_rate_hours, clocked=clocked):
+        if previous is not None:
+            record_change(actor=technician, obj=previous, action="delete", changes={"status": [previous.status, None]})
+            previous.delete()
+        return
+    review, _created = ClockingReview.objects.update_or_create(
+        job=job,
+        defaults={
+            "technician": technician,
+            "flagged_at": now,
+            "sold_hours": job.flat_rate_hours,
+            "clocked": clocked,
+            "status": ClockingReview.Status.PENDING,
+            "corrected_clocked": None,
+            "reason": "",
+            "decided_by": None,
+            "decided_at": None,
+        },
+    )
+    record_change(
+        actor=technician,
+        obj=review,
+        action="create" if previous is None else "update",
+        changes={"status": [previous.status if previous else None, review.status], "clocked": [None, str(clocked)]},
+    )
+
+
+def _lock_pending_review(review: ClockingReview) -> ClockingReview:
+    locked = ClockingReview.objects.select_for_update(of=("self",)).select_related("job").get(pk=review.pk)
+    if locked.status != ClockingReview.Status.PENDING:
+        raise ClockingRefused(_("This sign-off's clocked time was already confirmed or corrected."))
+    return locked
+
+
+def confirm_clocking(*, review: ClockingReview, actor: User, now=None) -> ClockingReview:
+    """The foreman accepts the clocked time as it is: the job counts in the efficiency figure with it."""
+    with transaction.atomic():
+        locked = _lock_pending_review(review)
+        locked.status, locked.decided_by, locked.decided_at = ClockingReview.Status.CONFIRMED, actor, now or timezone.now()
+        locked.save(update_fields=["status", "decided_by", "decided_at"])
+        record_change(actor=actor, obj=locked, action="update", changes={"status": [ClockingReview.Status.PENDING, locked.status]})
+    return locked
+
+
+def correct_clocking(*, review: ClockingReview, actor: User, clocked_hours: Decimal, reason: str, now=None) -> ClockingReview:
+    """The foreman enters the real time spent on the job, with why: it replaces the job's clockings in the KPIs."""
+    if clocked_hours is None or clocked_hours <= 0:
+        raise ClockingRefused(_("Give the real time spent on the job, in hours, above zero."), field="clocked_hours")
+    if not reason.strip():
+        raise ClockingRefused(_("Say why the clocked time is corrected."), field="reason")
+    with transaction.atomic():
+        locked = _lock_pending_review(review)
+        locked.status, locked.corrected_clocked, locked.reason = ClockingReview.Status.CORRECTED, as_duration(clocked_hours), reason.strip()
+        locked.decided_by, locked.decided_at = actor, now or timezone.now()
+        locked.save(update_fields=["status", "corrected_clocked", "reason", "decided_by", "decided_at"])
+        record_change(
+            actor=actor,
+            obj=locked,
+            action="update",
+            changes={
+                "status": [ClockingReview.Status.PENDING, locked.status],
+                "clocked": [str(locked.clocked), str(locked.corrected_clocked)],
+                "reason": ["", locked.reason],
+            },
+        )
     return locked

@@ -27,6 +27,7 @@ from aftersales.accounts.models import Site, User
 from aftersales.audit.services import model_changes, record_change
 from aftersales.customers.exceptions import CustomerError
 from aftersales.customers.models import Customer, LabourOperation, MileageReading, MobilityService, OperationPart, Part, Vehicle
+from aftersales.customers.prices import missing_price_message, part_price, part_prices
 from aftersales.customers.services import record_mileage
 from aftersales.lib.counters import take_next_number
 from aftersales.lib.formatting import format_number
@@ -251,19 +252,26 @@ def _create_order(*, site, customer, vehicle, actor, advisor, appointment, custo
 
 
 def _add_kit(job: WorkOrderJob) -> None:
+    """The operation's parts kit at the prices in the order's currency; refused when a part has none there."""
     if job.operation_id is None:
         return
+    kit = list(OperationPart.objects.filter(operation=job.operation).select_related("part"))
+    currency = job.work_order.currency
+    prices = part_prices([line.part for line in kit], currency)
+    missing = [line.part for line in kit if line.part_id not in prices]
+    if missing:
+        raise InvalidCheckIn(missing_price_message(missing, currency), field="operation")
     WorkOrderPart.objects.bulk_create(
         WorkOrderPart(
             work_order=job.work_order,
             job=job,
             part=line.part,
             quantity=line.quantity,
-            unit_price=line.part.unit_price,
+            unit_price=prices[line.part_id],
             payer=job.payer,
             approval=job.approval,
         )
-        for line in OperationPart.objects.filter(operation=job.operation).select_related("part")
+        for line in kit
     )
 
 
@@ -518,7 +526,10 @@ def add_job(
         if order.status == Status.CANCELLED:
             raise TransitionNotAllowed(_("This order is cancelled."))
         request = JobRequest.of(operation) if operation else JobRequest(description=concern, skill=skill, flat_rate_hours=flat_rate_hours)
-        line = estimate_jobs(site=order.site, jobs=[request]).lines[0]
+        estimate = estimate_jobs(site=order.site, jobs=[request])
+        if estimate.missing:
+            raise InvalidCheckIn(estimate.missing_price_message(), field="operation")
+        line = estimate.lines[0]
         pending = order.is_signed
         job = WorkOrderJob.objects.create(
             work_order=order,
@@ -565,12 +576,15 @@ def add_part(
         order = lock_order(work_order)
         if order.status == Status.CANCELLED:
             raise TransitionNotAllowed(_("This order is cancelled."))
+        unit_price = part_price(part, order.currency)
+        if unit_price is None:
+            raise InvalidCheckIn(missing_price_message([part], order.currency), field="part")
         line = WorkOrderPart.objects.create(
             work_order=order,
             job=job,
             part=part,
             quantity=quantity,
-            unit_price=part.unit_price,
+            unit_price=unit_price,
             payer=payer,
             approval=Approval.PENDING if order.is_signed else Approval.AGREED,
         )

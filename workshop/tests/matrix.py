@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from workshop.models import (
     AdvisorNotification,
+    ClockingReview,
     DeferredWork,
     Inspection,
     InspectionItem,
@@ -80,6 +81,16 @@ WORKSHOP_RECORDS = {
         ),
         True,
     ),
+    "clocking_review": (
+        lambda site, made: ClockingReview.objects.create(
+            job=made["work_order_job"],
+            technician=made["work_order"].advisor,
+            flagged_at=timezone.now(),
+            sold_hours=1,
+            clocked=timedelta(seconds=5),
+        ),
+        True,
+    ),
 }
 WORKSHOP_URL_KWARG_RECORDS = {
     "appointment_pk": "appointment",
@@ -89,6 +100,7 @@ WORKSHOP_URL_KWARG_RECORDS = {
     "result_pk": "inspection_result",
     "notification_pk": "advisor_notification",
     "deferred_pk": "deferred_work",
+    "review_pk": "clocking_review",
 }
 WORKSHOP_PK_RECORDS = {
     name: "work_order"

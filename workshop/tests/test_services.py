@@ -435,3 +435,20 @@ def test_a_signed_order_goes_to_the_workshop_and_every_move_is_recorded(signed, 
         ("checked_in", "signed", advisor.pk),
         ("signed", "in_workshop", advisor.pk),
     ]
+
+
+def test_a_part_is_added_at_its_price_in_the_orders_currency_or_refused_naming_the_part(order, advisor):
+    from appointments.tests.factories import PartFactory
+
+    wiper = PartFactory(number="WIPER", name="Wiper blade", unit_price=Decimal("19.00"))
+    wiper.prices.create(currency="RUB", amount=Decimal("1850.00"))
+    tyre_valve = PartFactory(number="VALVE", unit_price=Decimal("9.60"))
+    WorkOrder.objects.filter(pk=order.pk).update(currency="RUB")
+    order.refresh_from_db()
+
+    line = add_part(work_order=order, actor=advisor, part=wiper, quantity=Decimal("1"))
+    assert line.unit_price == Decimal("1850.00")
+    with pytest.raises(InvalidCheckIn, match="No price in RUB for VALVE") as error:
+        add_part(work_order=order, actor=advisor, part=tyre_valve, quantity=Decimal("1"))
+    assert error.value.field == "part"
+    assert not order.parts.filter(part=tyre_valve).exists()

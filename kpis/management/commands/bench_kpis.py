@@ -5,7 +5,8 @@ the last two years, with what each KPI reads: appointments, outbox messages, job
 checks, status events, issued invoices and lines, approval requests, reminders, call tasks, complaints, web
 requests and loaners. Rows go in by bulk inserts in batches. Then it aggregates the daily figures (the whole
 history once, timed; ``--rebuild`` to time it again), times the 10-minute refresh, and prints the dashboard's
-server time (every KPI read and its tile rendered) for one month of one site and for a year of the whole group.
+server time (every KPI read and its tile rendered) for one month of one site and for a year of the whole group, and
+the monthly KPI PDF's render time and query count.
 Use a database of its own: the data stays for the next run.
 """
 
@@ -30,6 +31,7 @@ from aftersales.messaging.models import OutboxMessage
 from appointments.models import Appointment, Loaner, LoanerReservation, WebRequest
 from followup.models import CallTask, Concern, MaintenanceReminder
 from invoicing.models import Invoice, InvoiceLine
+from kpis.exports import monthly_pdf
 from kpis.jobs import AHEAD
 from kpis.models import FigureRefresh
 from kpis.periods import PeriodKind, period_window
@@ -525,3 +527,26 @@ class Command(BaseCommand):
                 f"{label}: median {statistics.median(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms, "
                 f"{len(queries)} queries taking {sql * 1000:.0f} ms of the last run"
             )
+        self._time_pdf(sites[0], cases[0][1], cases[0][2], runs)
+
+    def _time_pdf(self, site: Site, scope: Scope, window, runs: int) -> None:
+        """The monthly KPI PDF of one site (figures read, template rendered, WeasyPrint layout), as the report view."""
+        timings = []
+        for run in range(runs + 1):
+            with CaptureQueriesContext(connection) as queries:
+                started = time.perf_counter()
+                pdf = monthly_pdf(
+                    scope=scope,
+                    window=window,
+                    sites=[site],
+                    currency=site.currency,
+                    language="en",
+                    time_zone=timezone.get_current_timezone(),
+                )
+                elapsed = time.perf_counter() - started
+            if run:
+                timings.append(elapsed)
+        self.stdout.write(
+            f"monthly KPI PDF of one site: median {statistics.median(timings) * 1000:.0f} ms, worst {max(timings) * 1000:.0f} ms, "
+            f"{len(queries)} queries, {len(pdf) // 1024} KiB"
+        )
