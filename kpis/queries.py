@@ -52,6 +52,7 @@ from workshop.models import (
 )
 from workshop.selectors import TechnicianHours
 
+from .loaner_uses import LoanerUses
 from .periods import Bucket, Window
 
 COMEBACK_WINDOW = timedelta(days=30)
@@ -123,6 +124,7 @@ class Kpi:
     shows_awaiting: bool = False  # Kind.HOURS: leaves out the sign-offs awaiting the foreman, counted apart (Result.awaiting)
     table: str | None = None
     table_header: tuple = ()
+    listing: Callable[[Scope, Bucket], LoanerUses] | None = None  # records of two tables listed together, newest first
 
     @property
     def drillable(self) -> bool:
@@ -146,7 +148,9 @@ class Kpi:
         person = self.person_filter(scope)
         return queryset.filter(**{self.person_field: person}) if person else queryset
 
-    def drill_records(self, scope: Scope, bucket: Bucket) -> QuerySet:
+    def drill_records(self, scope: Scope, bucket: Bucket) -> QuerySet | LoanerUses:
+        if self.listing is not None:
+            return self.listing(scope, bucket)
         queryset = self.records(scope).filter(**_range(self.date_field, bucket))
         return queryset.filter(self.drill) if self.drill is not None else queryset
 
@@ -315,6 +319,14 @@ def _reception_loans(scope: Scope) -> QuerySet:
         .exclude(work_order__status=WorkOrder.Status.CANCELLED)
         .exclude(Exists(reserved))
         .select_related("loaner", "work_order__customer")
+    )
+
+
+def _loaner_uses(scope: Scope, bucket: Bucket) -> LoanerUses:
+    """Every use of the period's loaners: booked ahead, and handed over at reception without a reservation."""
+    return LoanerUses(
+        _loaner_reservations(scope).filter(**_range("starts_at", bucket)),
+        _reception_loans(scope).filter(**_range("handed_over_at", bucket)),
     )
 
 
@@ -752,7 +764,14 @@ KPIS: tuple[Kpi, ...] = (
         "starts_at",
         site_field="loaner__site_id",
         kind=Kind.LOANERS,
-        columns=((_("From"), "starts_at"), (_("Until"), "ends_at"), (_("Loaner"), "loaner"), (CUSTOMER, "appointment__customer")),
+        columns=(
+            (_("From"), "starts_at"),
+            (_("Until"), "ends_at"),
+            (_("Loaner"), "loaner"),
+            (CUSTOMER, "customer"),
+            (_("Lent"), "origin"),
+        ),
+        listing=_loaner_uses,
     ),
     Kpi(
         "callback_7_days",

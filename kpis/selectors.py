@@ -12,6 +12,7 @@ from aftersales.accounts.models import User
 
 from .charts import Series, series_chart
 from .figures import READERS, compute, load
+from .loaner_uses import LoanerUses
 from .periods import LAST_YEAR, PeriodKind, Window, period_window
 from .queries import KPIS, Kpi, Result, Scope
 from .stages import HEADLINE_KEYS, STAGES, stage_of
@@ -132,10 +133,11 @@ def dashboard(*, scope: Scope, window: Window, kpis: tuple[Kpi, ...] = KPIS, now
     ]
 
 
-def overview(tiles: list[Tile], scope: Scope) -> Overview:
-    """The tiles as the dashboard shows them: the headline figures with their targets (one query), the rest by stage."""
+def overview(tiles: list[Tile], scope: Scope, targets: dict[str, Target] | None = None) -> Overview:
+    """The tiles as the dashboard shows them: the headline figures with their targets (one query unless given), the
+    rest by stage."""
     by_key = {tile.kpi.key: tile for tile in tiles}
-    targets = targets_for(scope.site_ids)
+    targets = targets_for(scope.site_ids) if targets is None else targets
     headline = [HeadlineFigure(by_key[key], targets[key]) for key in HEADLINE_KEYS if key in by_key]
     stages = {key: Stage(key, label) for key, label in STAGES}
     for tile in tiles:
@@ -144,6 +146,7 @@ def overview(tiles: list[Tile], scope: Scope) -> Overview:
     return Overview(headline, [stage for stage in stages.values() if stage.tiles])
 
 
-def kpi_records(*, kpi: Kpi, scope: Scope, window: Window) -> QuerySet:
+def kpi_records(*, kpi: Kpi, scope: Scope, window: Window) -> QuerySet | LoanerUses:
     """The records behind the figure of the current period, newest first."""
-    return kpi.drill_records(scope, window.current).order_by(f"-{kpi.date_field}", "-pk")
+    records = kpi.drill_records(scope, window.current)
+    return records if kpi.listing is not None else records.order_by(f"-{kpi.date_field}", "-pk")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+from django_htmx.http import HttpResponseClientRedirect
 
 from aftersales.accounts.permissions import get_for_user, staff_view
 from aftersales.customers.exceptions import CustomerError
@@ -30,6 +31,7 @@ from .models import WorkOrder, WorkOrderJob, WorkOrderPhoto
 from .order_pdf import printed_orders, work_order_pdf
 from .selectors import (
     board_sites,
+    collapsed_board,
     day_board,
     get_appointment_for_check_in,
     get_work_order_for_user,
@@ -74,11 +76,13 @@ def board(request: HttpRequest) -> HttpResponse:
     site = next((site for site in sites if str(site.pk) == chosen), sites[0])
     now = timezone.now()
     today = timezone.localtime(now, site.tz).date()
+    everything = request.GET.get("all") == "1"
     context = {
         "site": site,
         "sites": sites,
         "today": today,
-        "rows": day_board(site=site, day=today, now=now),
+        "board": collapsed_board(day_board(site=site, day=today, now=now), everything=everything),
+        "everything": everything,
         "now": now,
         "notifications": unread_notifications(user=request.user),
     }
@@ -143,7 +147,9 @@ def walk_in(request: HttpRequest) -> HttpResponse:
         else:
             if order is not None:
                 return redirect(_next_step_url(order))
-    return render(request, "workshop/walk_in.html", {"form": form, "site": site, "sites": sites}, status=400 if form.is_bound else 200)
+    # htmx gets the form back in place, with its errors (app.js shows a 400 of a form marked data-swap-invalid)
+    template = "workshop/walk_in.html#walk-in" if request.htmx else "workshop/walk_in.html"
+    return render(request, template, {"form": form, "site": site, "sites": sites}, status=400 if form.is_bound else 200)
 
 
 def _walk_in_lookup(request: HttpRequest, site, sites) -> HttpResponse:
@@ -199,14 +205,28 @@ def order_context(order: WorkOrder) -> dict:
     return {"views": diagram_views(marks), "legend": legend(marks), "steps": STEPS}
 
 
+def _check_in_screen(request: HttpRequest, area: str, context: dict, status: int = 200) -> HttpResponse:
+    """A check-in screen: the whole page, or for htmx only its area with the page's title. A step shown by a GET (also
+    the one a saved step redirects to) has its address pushed, so Back and a reload come to the same step."""
+    partial = request.htmx and not request.htmx.history_restore_request
+    template = "workshop/_check_in_swap.html" if partial else "workshop/check_in.html"
+    response = render(request, template, {**context, "area": area}, status=status)
+    if partial and request.method == "GET":
+        response["HX-Push-Url"] = request.get_full_path()
+    patch_vary_headers(response, ["HX-Request"])
+    return response
+
+
 @staff_view(VIEW, CHANGE)
 def step(request: HttpRequest, pk: int, step: str) -> HttpResponse:
+    """A check-in step: a valid form saves and redirects to the next step (htmx follows the redirect and swaps that
+    step in); an invalid one comes back with its errors and 400."""
     order = get_work_order_for_user(user=request.user, pk=pk)
     definition = step_by_key(step)
     if definition is None:
         raise Http404
     if order.is_signed or order.status == WorkOrder.Status.CANCELLED:
-        return redirect(order)
+        return HttpResponseClientRedirect(order.get_absolute_url()) if request.htmx else redirect(order)
     if step == "sign":
         return _sign_page(request, order, SignatureForm(initial={"shown_hash": content_hash(order)}))
     form = STEP_FORMS[step](request.POST if request.method == "POST" else None, instance=order)
@@ -234,7 +254,7 @@ def _step_page(request: HttpRequest, order: WorkOrder, step: str, *, form=None, 
         **order_context(order),
         **(_photos_context(order, photo_form) if step == "walk_around" else {}),
     }
-    return render(request, "workshop/step.html", context, status=status)
+    return _check_in_screen(request, "workshop/_step.html", context, status)
 
 
 def _photos_context(order: WorkOrder, photo_form: WalkAroundPhotoForm | None = None) -> dict:
@@ -257,6 +277,8 @@ def job_add(request: HttpRequest, pk: int) -> HttpResponse:
             add_job(work_order=order, actor=request.user, **form.cleaned_data)
         except WorkOrderError as error:
             add_domain_error(form, error)
+    if request.htmx:
+        return _jobs_section(request, pk, job_form=form if form.errors else None, done="" if form.errors else _("Job added."))
     if form.errors:
         return _step_page(request, order, "findings", job_form=form, status=400)
     messages.success(request, _("Job added."))
@@ -268,11 +290,23 @@ def job_add(request: HttpRequest, pk: int) -> HttpResponse:
 def job_remove(request: HttpRequest, pk: int, job_pk: int) -> HttpResponse:
     order = get_work_order_for_user(user=request.user, pk=pk)
     job = get_object_or_404(WorkOrderJob, work_order=order, pk=job_pk)
+    refused = ""
     try:
         remove_job(job=job, actor=request.user)
     except WorkOrderError as error:
-        messages.error(request, error.message)
+        refused = error.message
+    if request.htmx:
+        return _jobs_section(request, pk, done="" if refused else _("Job removed."), refused=refused)
+    if refused:
+        messages.error(request, refused)
     return redirect(_return_url(request, order, "findings"))
+
+
+def _jobs_section(request: HttpRequest, pk: int, *, job_form: JobForm | None = None, done: str = "", refused: str = "") -> HttpResponse:
+    """The jobs of the findings step and their form, for htmx: what the advisor typed in the step's form stays as it is."""
+    order = get_work_order_for_user(user=request.user, pk=pk)  # read again: the totals have changed
+    context = {"order": order, "step": step_by_key("findings"), "job_form": job_form or JobForm(), "done": done, "refused": refused}
+    return render(request, "workshop/_findings_jobs.html", context, status=400 if job_form is not None else 200)
 
 
 def _return_url(request: HttpRequest, order: WorkOrder, default_step: str) -> str:
@@ -331,7 +365,7 @@ def photo_response(item: WorkOrderPhoto) -> FileResponse:
 
 def _sign_page(request: HttpRequest, order: WorkOrder, form: SignatureForm, status: int = 200) -> HttpResponse:
     context = {"order": order, "step": step_by_key("sign"), "form": form, "shown_hash": content_hash(order), **order_context(order)}
-    return render(request, "workshop/sign.html", context, status=status)
+    return _check_in_screen(request, "workshop/_sign.html", context, status)
 
 
 @require_POST

@@ -102,7 +102,10 @@ def test_the_tile_says_how_many_sign_offs_await_the_foreman(client, site, signed
     assert "1 sign-off awaiting the foreman's confirmation, left out" in page
 
 
-def test_loaner_utilisation_counts_a_check_in_loaner_and_a_booked_one_once(site, advisor):
+@pytest.fixture
+def lent_loaners(site, advisor):
+    """A loaner handed over at check-in (10:00) and returned at handover (16:00); another booked ahead 09:00-17:00 and
+    handed over at reception too; a third handover on an order cancelled since."""
     walk_in_car, booked_car = (
         Loaner.objects.create(site=site, description="Clio", plate=plate, category="city car") for plate in ("AA-001-AA", "AA-002-AA")
     )
@@ -124,7 +127,27 @@ def test_loaner_utilisation_counts_a_check_in_loaner_and_a_booked_one_once(site,
     cancelled = order_in_workshop(booked(site, advisor, (("Service", Decimal("1"), Decimal("90")),)), advisor)
     LoanerHandover.objects.create(work_order=cancelled, loaner=walk_in_car, fuel_out=8, mileage_out=1040, handed_over_by=advisor)
     WorkOrder.objects.filter(pk=cancelled.pk).update(status=WorkOrder.Status.CANCELLED)
+    return lent, reserved
 
+
+def test_loaner_utilisation_counts_a_check_in_loaner_and_a_booked_one_once(site, lent_loaners):
     # 6 h out from check-in to handover, 8 h booked (its handover at reception not counted again), over 2 loaners × 30 days
     expected = (Decimal(6 + 8) * 100 / (2 * 30 * 24)).quantize(Decimal("0.1"))
     assert tiles(site)["loaner_utilisation"].current == expected == Decimal("1.0")
+
+
+def test_the_loaner_records_list_the_reception_handovers_with_the_bookings(
+    client, site, manager, lent_loaners, django_assert_max_num_queries
+):
+    lent, reserved = lent_loaners
+    client.force_login(manager)
+    params = {"kpi": "loaner_utilisation", "site": site.pk, "period": "month", "day": DAY.isoformat()}
+    with django_assert_max_num_queries(12):
+        response = client.get("/kpis/records/", params)
+    assert response.context["page"].paginator.count == 2  # the booked loaner's handover is its reservation, listed once
+    assert response.context["header"] == ["From", "Until", "Loaner", "Customer", "Lent"]
+    reception_row, booked_row = response.context["rows"]  # newest first: handed over at 10:00, booked from 09:00
+    assert reception_row[1] is not None and reception_row[2:] == [str(lent.loaner_handover.loaner), str(lent.customer), "At reception"]
+    assert booked_row[2:] == [str(reserved.loaner_handover.loaner), str(reserved.customer), "Booked ahead"]
+    csv_lines = client.get("/kpis/export/", {**params, "format": "csv"}).content.decode().splitlines()
+    assert len(csv_lines) == 3 and csv_lines[1].endswith(",At reception") and csv_lines[2].endswith(",Booked ahead")

@@ -15,7 +15,8 @@ document.addEventListener("htmx:beforeSwap", (event) => {
     event.detail.isError = false;
   }
   // A form marked data-swap-invalid gets its refusal (400) back as a fragment with the errors: show it in place.
-  if (event.detail.xhr.status === 400 && event.detail.elt.closest("[data-swap-invalid]")) {
+  // (detail.elt is the target of the swap; the form that sent the request is requestConfig.elt.)
+  if (event.detail.xhr.status === 400 && event.detail.requestConfig.elt.closest("[data-swap-invalid]")) {
     event.detail.shouldSwap = true;
     event.detail.isError = false;
   }

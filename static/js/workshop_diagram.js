@@ -1,8 +1,9 @@
 // Walk-around damage diagram: choose a damage type, tap a view to place a mark.
 // Marks are kept as JSON in the form's hidden "marks" field: view, x and y from 0 to 1, kind, note.
-(() => {
-  const diagram = document.querySelector(".damage-diagram[data-interactive]");
-  if (!diagram) return;
+// Set up on the page's load and again whenever htmx swaps a check-in step in (htmx.onLoad runs for both).
+function setUpDamageDiagram(diagram) {
+  if (diagram.dataset.ready) return;
+  diagram.dataset.ready = "1";
   const input = document.getElementById(diagram.dataset.marksInput);
   const list = document.getElementById("marks-list");
   const note = document.getElementById("mark-note");
@@ -66,4 +67,8 @@
     });
   });
   draw();
-})();
+}
+
+htmx.onLoad((root) => {
+  root.querySelectorAll(".damage-diagram[data-interactive]").forEach(setUpDamageDiagram);
+});

@@ -1,7 +1,8 @@
 // Signature pad: draw with a finger, stylus or mouse; the PNG is posted as a data URL.
-(() => {
-  const canvas = document.getElementById("signature-pad");
-  if (!canvas) return;
+// Set up on the page's load and again when htmx swaps the signature step in (htmx.onLoad runs for both).
+function setUpSignaturePad(canvas) {
+  if (canvas.dataset.ready) return;
+  canvas.dataset.ready = "1";
   const form = document.getElementById("signature-form");
   const field = document.getElementById("id_signature");
   const pen = canvas.getContext("2d");
@@ -26,4 +27,8 @@
     pen.clearRect(0, 0, canvas.width, canvas.height); drawn = false; field.value = "";
   });
   form.addEventListener("submit", () => { field.value = drawn ? canvas.toDataURL("image/png") : ""; });
-})();
+}
+
+htmx.onLoad((root) => {
+  root.querySelectorAll("#signature-pad").forEach(setUpSignaturePad);
+});

@@ -13,6 +13,7 @@ from aftersales.lib.signing import make_token
 from aftersales.messaging import gateways
 from appointments.models import LoanerReservation, PartReservation
 from appointments.tests.factories import CustomerFactory, LoanerFactory, VehicleFactory
+from workshop import selectors
 from workshop.models import WorkOrder
 from workshop.services import add_photo, open_walk_in, open_work_order, sign_on_tablet
 from workshop.signed_content import content_hash
@@ -104,7 +105,7 @@ def test_the_board_query_count_stays_flat_as_appointments_grow(
     client.get(reverse("workshop:board"))
 
     with django_assert_max_num_queries(17):
-        response = client.get(reverse("workshop:board"), HTTP_HX_REQUEST="true")
+        response = client.get(reverse("workshop:board"), {"all": "1"}, HTTP_HX_REQUEST="true")
     assert response.text.count('class="board-row') == count + count // 2
 
 
@@ -126,7 +127,21 @@ def test_the_desk_marks_an_arrival_and_a_late_customer_as_not_come(client, advis
     late.refresh_from_db()
     assert (appointment.status, late.status) == ("arrived", "no_show")
     page = client.get(reverse("workshop:board")).text
-    assert page.count('data-state="arrived"') == 1 and page.count('data-state="no_show"') == 1
+    assert page.count('data-state="arrived"') == 1 and 'data-state="no_show"' not in page  # handled: collapsed
+    assert "1 arrival handed to the workshop or not coming is not shown." in page
+    everything = client.get(reverse("workshop:board"), {"all": "1"}).text
+    assert everything.count('data-state="arrived"') == 1 and everything.count('data-state="no_show"') == 1
+
+
+def test_the_board_shows_the_first_arrivals_to_act_on_and_the_rest_on_demand(client, advisor, site, clock, service_operation, monkeypatch):
+    monkeypatch.setattr(selectors, "BOARD_SHOWN", 4)
+    book_many(6, site=site, advisor=advisor, operation=service_operation)
+    client.force_login(advisor)
+    page = client.get(reverse("workshop:board")).text
+    later = 6 + 6 // 2 - 4
+    assert page.count('class="board-row') == 4 and f"{later} later arrivals are not shown." in page
+    polled = client.get(reverse("workshop:board"), {"all": "1"}, HTTP_HX_REQUEST="true").text
+    assert polled.count('class="board-row') == 9 and "Show only what is left to do" in polled
 
 
 def test_htmx_polling_gets_only_the_rows(client, advisor, appointment):

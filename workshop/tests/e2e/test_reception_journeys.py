@@ -40,7 +40,10 @@ def booked(site, advisor, templates, service_operation):
 
 
 def save(page):
+    """Save the step; htmx swaps the next one in place (the page is not reloaded, so wait for its heading)."""
+    shown = page.locator("#step-title").text_content()
     page.get_by_role("button", name="Save and continue").click()
+    expect(page.locator("#step-title")).not_to_have_text(shown)
 
 
 def walk_through_check_in(page, tmp_path, *, photo: bool = True):
@@ -111,9 +114,10 @@ def pdf_text(page, order) -> str:
     return " ".join(sheet.extract_text() for sheet in PdfReader(io.BytesIO(response.body())).pages)
 
 
-def french_date(moment) -> str:
+def french_date(order) -> str:
+    """The order's creation date as the French PDF prints it: in the site's time zone, not the server's."""
     with translation.override("fr"):
-        return formats.date_format(timezone.localtime(moment), "DATE_FORMAT")
+        return formats.date_format(timezone.localtime(order.created_at, order.site.tz), "DATE_FORMAT")
 
 
 def test_an_advisor_checks_in_a_booked_customer_and_the_signed_order_prints_in_french(page, live_server, login, advisor, booked, tmp_path):
@@ -134,11 +138,13 @@ def test_an_advisor_checks_in_a_booked_customer_and_the_signed_order_prints_in_f
     assert order.damage_marks.count() == 2 and order.photos.count() == 1 and order.findings == "Front pads worn"
     assert order.signature.image and order.signature.content["documents"] == [True, True, True, False, True]
     text = pdf_text(page, order)
-    assert order.number in text and french_date(order.created_at) in text and "150,00" in text
+    assert order.number in text and french_date(order) in text and "150,00" in text
 
     page.get_by_role("button", name="Hand to the workshop").click()
     expect(page.locator("#order-status")).to_have_text("In the workshop")
     page.goto(live_server.url + reverse("workshop:board"))
+    expect(page.locator("tr.board-row", has_text="Durand")).to_have_count(0)  # handled: collapsed out of the way
+    page.get_by_role("link", name="Show every arrival of the day").click()
     expect(page.locator("tr.board-row", has_text="Durand")).to_contain_text("Arrived")
 
 
@@ -165,7 +171,7 @@ def test_a_walk_in_goes_through_the_same_check_in(page, live_server, login, advi
     expect(page.locator("#order-status")).to_have_text("Signed by the customer")
     order = WorkOrder.objects.get(customer__last_name="Bernard")
     assert order.appointment is None and order.jobs.get().concern == "Replace the wiper blades"
-    assert french_date(order.created_at) in pdf_text(page, order)
+    assert french_date(order) in pdf_text(page, order)
     page.goto(live_server.url + reverse("workshop:board"))
     expect(page.locator("tr.board-row", has_text="Bernard")).to_contain_text("Walk-in")
 
