@@ -108,6 +108,8 @@ bench: migrate
 	$(MANAGE) bench_search
 	$(MANAGE) bench_proposals
 	$(MANAGE) bench_kpis
+	$(MANAGE) bench_jobs
+	$(MANAGE) bench_pages
 
 # The production settings (DJANGO_ENV=production) must pass Django's deployment
 # checklist with no warning; a throw-away key stands in for the real secret.

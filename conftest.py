@@ -181,6 +181,17 @@ def language_reset():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def local_cache_reset():
+    """No test reads what an earlier one cached (SQLite gives a rolled-back row's primary key again); a shared Redis
+    cache, which also carries Celery's queues, is left alone: PostgreSQL does not hand a key out twice."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    if isinstance(caches["default"], LocMemCache):
+        caches["default"].clear()
+
+
 @pytest.fixture(scope="session", autouse=True)
 def flush_past_truncate_guards():
     """The transactional tests' flush (TRUNCATE of every table) passes PostgreSQL's BEFORE TRUNCATE triggers.

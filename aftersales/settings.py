@@ -260,6 +260,8 @@ AXES_CLIENT_IP_CALLABLE = "aftersales.lib.client_ip.client_ip"
 # Two-factor login (TOTP) is required of these roles and of superusers.
 TWO_FACTOR_ROLES = env_list("TWO_FACTOR_ROLES", "manager,cashier,admin")
 TWO_FACTOR_ISSUER = os.environ.get("TWO_FACTOR_ISSUER", "After-sales")
+# The reference page of `manage.py bench_pages` (/bench/reference/, 25 rows in one query): 404 unless on.
+BENCH_REFERENCE_PAGE = env_bool("BENCH_REFERENCE_PAGE", False)
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")

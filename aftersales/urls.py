@@ -19,5 +19,6 @@ urlpatterns = [
     path("workshop/", include("workshop.urls")),
     path("invoicing/", include("invoicing.urls")),
     path("kpis/", include("kpis.urls")),
+    path("bench/", include("aftersales.bench.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,6 +14,7 @@ class AppointmentsConfig(AppConfig):
         from aftersales.messaging.catalogue import register_message_type
         from aftersales.messaging.replies import register_reply_handler
 
+        from .grid_cache import watch_grid_sources
         from .message_texts import PARTS_DELAY_TEMPLATE
         from .panels import VEHICLE_VISITS_PANEL, VISITS_PANEL
         from .privacy import erase_appointments, export_appointments
@@ -36,3 +37,4 @@ class AppointmentsConfig(AppConfig):
         )
         register_export_section("appointments", export_appointments)
         register_erasure("appointments", erase_appointments)
+        watch_grid_sources()

@@ -245,10 +245,13 @@ def read_prefill_token(token: str) -> Vehicle:
     return vehicle
 
 
-def online_booking_url(vehicle: Vehicle) -> str:
-    """The absolute, pre-filled online booking link for the vehicle's owner (reminders, connected-car notices)."""
-    site = vehicle.owner.site
-    return booking_page_url(site, brand_of(site, vehicle)) + "?" + urlencode({"p": prefill_token(vehicle)})
+def online_booking_url(vehicle: Vehicle, *, page_url: str | None = None) -> str:
+    """The absolute, pre-filled online booking link for the vehicle's owner (reminders, connected-car notices);
+    ``page_url``: the site's booking page for the vehicle's brand, when the caller already has it (a timed job)."""
+    if page_url is None:
+        site = vehicle.owner.site
+        page_url = booking_page_url(site, brand_of(site, vehicle))
+    return page_url + "?" + urlencode({"p": prefill_token(vehicle)})
 
 
 def booking_page_url(site: Site, brand: Brand | None) -> str:

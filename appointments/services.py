@@ -54,6 +54,7 @@ from .exceptions import (
     SlotUnavailable,
     TransitionNotAllowed,
 )
+from .grid_cache import grid_changed
 from .models import (
     Appointment,
     AppointmentEvent,
@@ -658,6 +659,7 @@ def _reserve(appointment: Appointment, loaner: Loaner | None, *, loaner_until: d
             )
     except IntegrityError as error:
         raise SlotTaken() from error
+    grid_changed(site_id=appointment.site_id)
     if loaner is None:
         return
     ends_at = loaner_until

@@ -30,6 +30,7 @@ from aftersales.accounts.roles import Role
 from aftersales.customers.models import LabourOperation
 from aftersales.lib.formatting import format_number
 
+from .grid_cache import cached_grid
 from .models import (
     Absence,
     AdvisorSchedule,
@@ -648,7 +649,25 @@ def _why(calendar: Calendar, days: list[date], why_by_day: dict[date, Counter]) 
 
 
 def week_grid(*, site: Site, week_start: date, now: datetime, advisor=None) -> dict[date, dict[int, list[Cell]]]:
-    """Seven days × advisors × cells, for the week view: free, reception, handover, hour_full or past."""
+    """Seven days × advisors × cells, for the week view: free, reception, handover, hour_full or past.
+
+    The cells are kept in the cache until the site's grid changes (``grid_cache``); only "past" is decided here."""
+    parts = (week_start.isoformat(), advisor.pk if advisor is not None else "")
+    grid = cached_grid(site_id=site.pk, parts=parts, build=lambda: _week_cells(site, week_start, advisor))
+    return {
+        day: {
+            advisor_id: [Cell(cell.starts_at, "past") if cell.state in OPEN_STATES and cell.starts_at < now else cell for cell in cells]
+            for advisor_id, cells in per_advisor.items()
+        }
+        for day, per_advisor in grid.items()
+    }
+
+
+OPEN_STATES = frozenset({"free", "hour_full"})
+
+
+def _week_cells(site: Site, week_start: date, advisor) -> dict[date, dict[int, list[Cell]]]:
+    """The week's cells whatever the time: a cell not taken is free or hour_full."""
     last_day = week_start + timedelta(days=6)
     calendar = load_calendar(site=site, first_day=week_start, last_day=last_day)
     advisor_ids = [advisor.pk] if advisor is not None else calendar.advisor_ids
@@ -662,8 +681,6 @@ def week_grid(*, site: Site, week_start: date, now: datetime, advisor=None) -> d
                 holder = calendar.taken.get((advisor_id, moment))
                 if holder is not None:
                     cells.append(Cell(moment, holder[0], holder[1]))
-                elif moment < now:
-                    cells.append(Cell(moment, "past"))
                 elif calendar.reception_per_hour[calendar.hour_key(advisor_id, moment)] >= per_hour:
                     cells.append(Cell(moment, "hour_full"))
                 else:

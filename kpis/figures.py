@@ -16,7 +16,7 @@ from decimal import Decimal
 
 from dateutil.relativedelta import relativedelta
 from django.db import connection, transaction
-from django.db.models import Case, Count, IntegerField, Min, Q, Sum, Value, When
+from django.db.models import Case, IntegerField, Q, Sum, Value, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -149,8 +149,17 @@ def load(scope: Scope, window: Window, now: datetime) -> Figures:
 
 def refreshed_at(scope: Scope) -> datetime | None:
     """When the oldest of the scope's sites' figures were rebuilt; None while a site has none yet."""
-    found = FigureRefresh.objects.filter(site_id__in=scope.site_ids).aggregate(oldest=Min("built_at"), sites=Count("pk"))
-    return found["oldest"] if found["sites"] == len(set(scope.site_ids)) else None
+    return oldest_refresh(scope, refresh_stamps(scope))
+
+
+def refresh_stamps(scope: Scope) -> dict[int, datetime]:
+    """When each of the scope's sites' figures were last rebuilt (one query): a dashboard stays true until one moves."""
+    return dict(FigureRefresh.objects.filter(site_id__in=scope.site_ids).values_list("site_id", "built_at"))
+
+
+def oldest_refresh(scope: Scope, stamps: dict[int, datetime]) -> datetime | None:
+    """The oldest of the stamps; None while a site of the scope has none yet."""
+    return min(stamps.values()) if stamps and len(stamps) == len(set(scope.site_ids)) else None
 
 
 # --- the figure of a KPI --------------------------------------------------------------------

@@ -79,6 +79,23 @@ class FigureRefresh(models.Model):
         return f"{self.site_id}: {self.first_day}..{self.last_day} at {self.built_at}"
 
 
+class HistoryRebuild(models.Model):
+    """A site's whole-history rebuild under way: the first day still to rebuild and the day it stops before. The jobs
+    rebuild a few months at a time and move ``next_day`` on in the same transaction; a run cut off part-way goes on
+    from there. Deleted once done."""
+
+    site = models.OneToOneField(Site, on_delete=models.CASCADE, primary_key=True, related_name="+")
+    next_day = models.DateField()
+    end = models.DateField()
+    started_at = models.DateTimeField()
+
+    class Meta:
+        default_permissions = ()
+
+    def __str__(self) -> str:
+        return f"{self.site_id}: {self.next_day}..{self.end}"
+
+
 class Headline(models.TextChoices):
     """The brand standard's headline figures (keys of ``queries.KPIS``), in the order the dashboard shows them."""
 

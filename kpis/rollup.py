@@ -22,6 +22,7 @@ from django.db.models.functions import Coalesce, TruncDate, TruncMonth
 from django.utils import timezone
 
 from aftersales.accounts.models import Site
+from aftersales.jobs.chunks import run_in_chunks
 from appointments.models import Appointment
 from invoicing.models import Invoice, InvoiceLine
 from workshop.models import (
@@ -35,7 +36,7 @@ from workshop.models import (
     WorkOrderJob,
 )
 
-from .models import DailyFigure, FigureRefresh, MonthlyFigure
+from .models import DailyFigure, FigureRefresh, HistoryRebuild, MonthlyFigure
 from .queries import (
     KPIS,
     RECEPTION_LOANS,
@@ -56,6 +57,7 @@ BAND_SECONDS = 86400  # the lead-time histogram's band: a day
 HOURS = "technician_hours"  # the key of the technicians' hours, shared by productivity, efficiency, proficiency, unapplied
 RETENTION_DAYS = 365  # each of the two 12-month windows of the retention snapshot
 BATCH = 5000
+HISTORY_MONTHS = 3  # a chunk of a whole-history rebuild: about 4 s of one site at 100,000 work orders a site
 
 
 @dataclass(frozen=True)
@@ -389,6 +391,46 @@ def _note_refresh(site_ids: list[int], start: date, end: date) -> None:
         refresh = known.get(site_id) or FigureRefresh(site_id=site_id, first_day=start, last_day=last)
         refresh.built_at, refresh.first_day, refresh.last_day = moment, min(refresh.first_day, start), max(refresh.last_day, last)
         refresh.save()
+
+
+def start_history_rebuilds(*, sites: Iterable[Site], end: date, now: datetime) -> None:
+    """Put the whole history of ``sites`` (from their first record to ``end``, excluded) up for rebuilding, those
+    already under way left where they are."""
+    under_way = set(HistoryRebuild.objects.values_list("site_id", flat=True))
+    passes = []
+    for site in sites:
+        first = None if site.pk in under_way else first_record_day([site])
+        if first is not None:
+            passes.append(HistoryRebuild(site=site, next_day=first, end=end, started_at=now))
+    HistoryRebuild.objects.bulk_create(passes, ignore_conflicts=True)
+
+
+def continue_history_rebuilds(*, now: datetime) -> int:
+    """Rebuild the whole histories under way, ``HISTORY_MONTHS`` of one site per chunk (``run_in_chunks``: each chunk
+    commits with its cursor moved on, so a run stopped part-way goes on where it stopped). How many figures were
+    written."""
+
+    def under_way() -> Iterator[int]:
+        for site_id in HistoryRebuild.objects.order_by("site_id").values_list("site_id", flat=True):
+            while HistoryRebuild.objects.filter(site_id=site_id).exists():
+                yield site_id
+
+    return run_in_chunks(under_way(), partial(_rebuild_history_chunk, now=now))
+
+
+def _rebuild_history_chunk(site_id: int, *, now: datetime) -> int:
+    """The next months of the site's history (a concurrent run waits on the cursor, then takes the months after)."""
+    cursor = HistoryRebuild.objects.select_for_update().select_related("site").filter(site_id=site_id).first()
+    if cursor is None:
+        return 0
+    stop = min(cursor.next_day.replace(day=1) + relativedelta(months=HISTORY_MONTHS), cursor.end)
+    made = rebuild(sites=[cursor.site], start=cursor.next_day, end=stop, now=now)
+    if stop >= cursor.end:
+        cursor.delete()
+    else:
+        cursor.next_day = stop
+        cursor.save(update_fields=["next_day"])
+    return made
 
 
 def first_record_day(sites: Iterable[Site]) -> date | None:

@@ -1,22 +1,29 @@
 """The KPI dashboard, the records behind a figure, their CSV/XLSX exports and the monthly PDF report."""
 
+import hashlib
+
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 
 from aftersales.accounts.permissions import staff_view
 
 from . import exports
-from .figures import refreshed_at
+from .figures import oldest_refresh, refresh_stamps
 from .forms import DashboardFilters
 from .periods import PeriodKind
 from .queries import BY_KEY, Kpi
 from .selectors import dashboard as dashboard_tiles
 from .selectors import kpi_records, overview
+from .targets import targets_for
 
 PAGE_SIZE = 50
+OVERVIEW_TTL = 24 * 60 * 60  # seconds; the key changes with every aggregation anyway
 PERMISSION = "kpis.view_dashboard"
 
 
@@ -43,25 +50,45 @@ def _invalid(request, filters: DashboardFilters):
     return render(request, "kpis/dashboard.html", {"filters": filters, "overview": None}, status=400)
 
 
+def _overview_key(*, scope, window, context: dict, stamps: dict, targets: dict) -> str:
+    """The cached figures stay true until a site's figures are rebuilt, a target changes or the day turns; they are
+    rendered in one language, with the page's currency and links."""
+    parts = (
+        get_language(),
+        timezone.localdate().isoformat(),
+        scope,
+        window.kind,
+        window.current.start,
+        window.current.end,
+        context["currency"],
+        context["query"],
+        sorted(stamps.items()),
+        sorted(targets.items()),
+    )
+    return "kpis:overview:" + hashlib.sha256(repr(parts).encode()).hexdigest()
+
+
 @staff_view(PERMISSION)
 def dashboard(request):
     filters = _filters(request)
     if not filters.is_valid():
         return _invalid(request, filters)
     window, scope = filters.window(), filters.scope()
-    tiles = dashboard_tiles(scope=scope, window=window)
-    return render(
-        request,
-        "kpis/dashboard.html",
-        {
-            "filters": filters,
-            "overview": overview(tiles, scope),
-            "window": window,
-            "currency": _currency(filters),
-            "query": request.GET.urlencode(),
-            "refreshed_at": refreshed_at(scope),
-        },
-    )
+    stamps, targets = refresh_stamps(scope), targets_for(scope.site_ids)
+    context = {
+        "filters": filters,
+        "window": window,
+        "currency": _currency(filters),
+        "query": request.GET.urlencode(),
+        "refreshed_at": oldest_refresh(scope, stamps),
+    }
+    key = _overview_key(scope=scope, window=window, context=context, stamps=stamps, targets=targets)
+    html = cache.get(key)
+    if html is None:
+        context["overview"] = overview(dashboard_tiles(scope=scope, window=window), scope, targets)
+        html = render_to_string("kpis/_overview.html", context)
+        cache.set(key, html, OVERVIEW_TTL)
+    return render(request, "kpis/dashboard.html", {**context, "overview_html": mark_safe(html)})  # noqa: S308 (rendered here)
 
 
 @staff_view(PERMISSION)

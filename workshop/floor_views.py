@@ -108,8 +108,9 @@ def _chosen_site(request: HttpRequest, value: str = ""):
 
 
 def _dispatch_page(request: HttpRequest, site, sites, status: int = 200, correction_form=None, corrected=None) -> HttpResponse:
-    board = dispatch_board(site=site)
-    context = {"site": site, "sites": sites, "board": board, "assign_form": AssignForm(site=site)}
+    expanded = request.GET.get("column", "")
+    board = dispatch_board(site=site, expanded=expanded)
+    context = {"site": site, "sites": sites, "board": board, "expanded": expanded, "assign_form": AssignForm(site=site)}
     if not _htmx_partial(request):  # outside the board htmx refreshes, so a correction being typed stays
         context["reviews"] = clockings_to_confirm(site=site)
         for review in context["reviews"]:

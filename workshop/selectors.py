@@ -12,6 +12,7 @@ from django.db.models import (
     DurationField,
     ExpressionWrapper,
     F,
+    IntegerField,
     OuterRef,
     Prefetch,
     Q,
@@ -20,8 +21,9 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
-from django.db.models.functions import Coalesce, Greatest, Least
+from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 from django.utils.translation import gettext_lazy as _
 
 from aftersales.accounts.models import Site, User
@@ -53,6 +55,7 @@ from .models import (
 )
 
 LATE_AFTER = timedelta(minutes=15)
+AT_RECEPTION = (*WorkOrder.EDITABLE_STATUSES, WorkOrder.Status.SIGNED, WorkOrder.Status.CANCELLED)  # orders the desk still acts on
 BOARD_STATUSES = (
     Appointment.Status.BOOKED,
     Appointment.Status.CONFIRMED,
@@ -94,6 +97,39 @@ class BoardRow:
         if self.appointment is None or self.state == "no_show":
             return False
         return self.work_order is None or self.work_order.status == WorkOrder.Status.PREPARED
+
+    @property
+    def handled(self) -> bool:
+        """Nothing left to do at reception: a no-show, or an order handed to the workshop or further on."""
+        if self.state == "no_show":
+            return True
+        return self.work_order is not None and self.work_order.status not in (
+            *WorkOrder.EDITABLE_STATUSES,
+            WorkOrder.Status.SIGNED,
+            WorkOrder.Status.CANCELLED,
+        )
+
+
+BOARD_SHOWN = 25  # the arrivals still to act on that the board shows before "N more"
+
+
+@dataclass(frozen=True)
+class DayBoard:
+    rows: list[BoardRow]
+    handled: int  # rows left out as handled (see BoardRow.handled)
+    later: int  # rows to act on left out past the first BOARD_SHOWN
+
+    @property
+    def hidden(self) -> int:
+        return self.handled + self.later
+
+
+def collapsed_board(rows: list[BoardRow], *, everything: bool) -> DayBoard:
+    """The arrivals still to act on, the first ``BOARD_SHOWN`` of them; or every row when asked for."""
+    if everything:
+        return DayBoard(rows, 0, 0)
+    to_act = [row for row in rows if not row.handled]
+    return DayBoard(to_act[:BOARD_SHOWN], len(rows) - len(to_act), max(0, len(to_act) - BOARD_SHOWN))
 
 
 STATE_LABELS = {
@@ -201,7 +237,12 @@ def get_work_order_for_user(*, user: User, pk: int) -> WorkOrder:
         "signature",
         "loaner_handover__loaner",
     ).prefetch_related(
-        Prefetch("jobs", queryset=WorkOrderJob.objects.select_related(*job_text_sources())),
+        Prefetch(
+            "jobs",
+            queryset=WorkOrderJob.objects.select_related(*job_text_sources()).prefetch_related(
+                Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part"))
+            ),
+        ),
         Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part")),
         Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
         "damage_marks",
@@ -251,27 +292,53 @@ class Technician:
     clocked_job: WorkOrderJob | None
 
 
+COLUMN_SHOWN = 12  # the jobs a column shows before "N more": what a foreman reads at a glance
+
+
+@dataclass(frozen=True)
+class DispatchColumn:
+    key: str
+    label: str
+    jobs: list  # the first COLUMN_SHOWN by promised time, or all of them in the expanded column
+    total: int
+
+    @property
+    def hidden(self) -> int:
+        return self.total - len(self.jobs)
+
+
 @dataclass(frozen=True)
 class DispatchBoard:
-    columns: list  # [(key, label, [jobs])]
+    columns: list[DispatchColumn]
     technicians: list[Technician]
     bays: list[Bay]
+    shown: int  # COLUMN_SHOWN when the board was read
 
     def technicians_for(self, job: WorkOrderJob) -> list[Technician]:
         return [technician for technician in self.technicians if job.skill in technician.skills]
 
 
-def dispatch_board(*, site: Site) -> DispatchBoard:
-    """The jobs of the site's orders in the workshop or at the quality check, by state, in a fixed number of queries."""
+def dispatch_board(*, site: Site, expanded: str = "") -> DispatchBoard:
+    """The jobs of the site's orders in the workshop or at the quality check, by state, in a fixed number of queries:
+    each column its first ``COLUMN_SHOWN`` jobs by promised time and its total, the ``expanded`` column all of them."""
+    order = (F("work_order__promised_at").asc(nulls_last=True), F("work_order_id").asc(), F("pk").asc())
     jobs = (
         WorkOrderJob.objects.filter(work_order__site=site, work_order__status__in=WorkOrder.WORKSHOP_STATUSES)
         .exclude(approval=Approval.DECLINED)
+        .annotate(
+            column_rank=Window(RowNumber(), partition_by=[F("status")], order_by=order),
+            column_total=Window(Count("pk"), partition_by=[F("status")]),
+            column_cap=Case(When(status=expanded, then=Value(2**31 - 1)), default=Value(COLUMN_SHOWN), output_field=IntegerField()),
+        )
+        .filter(column_rank__lte=F("column_cap"))
         .select_related("work_order__customer", "work_order__vehicle", "technician", "bay", *job_text_sources())
-        .order_by("work_order__promised_at", "work_order_id", "pk")
+        .order_by(*order)
     )
     by_status: dict[str, list] = {key: [] for key, _label in BOARD_COLUMNS}
+    totals = dict.fromkeys(by_status, 0)
     for job in jobs:
         by_status[job.status].append(job)
+        totals[job.status] = job.column_total
     open_clockings = {
         clocking.technician_id: clocking.job
         for clocking in JobClocking.objects.filter(ended_at__isnull=True, technician__technician_profile__site=site).select_related(
@@ -285,7 +352,8 @@ def dispatch_board(*, site: Site) -> DispatchBoard:
         .order_by("user__last_name", "user__first_name", "user__username")
     ]
     return DispatchBoard(
-        columns=[(key, label, by_status[key]) for key, label in BOARD_COLUMNS],
+        columns=[DispatchColumn(key, label, by_status[key], totals[key]) for key, label in BOARD_COLUMNS],
+        shown=COLUMN_SHOWN,
         technicians=technicians,
         bays=list(Bay.objects.filter(site=site, active=True)),
     )
@@ -313,7 +381,8 @@ class TechnicianDay:
     day_span: AttendanceSpan | None
     break_span: AttendanceSpan | None
     clocking: JobClocking | None
-    jobs: list
+    jobs: list  # to work on: the running job first
+    done: list  # signed off, their orders still in the workshop: listed compactly, without forms
 
 
 def vehicle_by_plate(*, site: Site, plate: str) -> Vehicle | None:
@@ -347,7 +416,9 @@ def technician_day(*, technician: User) -> TechnicianDay:
     )
     if clocking is not None:  # the running job first, even one of another order's status
         jobs.sort(key=lambda job: job.pk != clocking.job_id)
-    return TechnicianDay(spans.get(AttendanceSpan.Kind.DAY), spans.get(AttendanceSpan.Kind.BREAK), clocking, jobs)
+    done = [job for job in jobs if job.status == JobStatus.DONE]
+    to_work_on = [job for job in jobs if job.status != JobStatus.DONE]
+    return TechnicianDay(spans.get(AttendanceSpan.Kind.DAY), spans.get(AttendanceSpan.Kind.BREAK), clocking, to_work_on, done)
 
 
 # --- the three ratios: sold, clocked and attended hours ---------------------------

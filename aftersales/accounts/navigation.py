@@ -7,11 +7,14 @@ a short menu, is a plain link. Stage apps add their screens here as they come.
 """
 
 from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 
-from django.urls import reverse
+from django.template.loader import render_to_string
+from django.urls import get_script_prefix, reverse
 from django.utils.functional import Promise
+from django.utils.safestring import SafeString
+from django.utils.translation import get_language, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 CUSTOMERS = _("Customers")
 BOOKING = pgettext_lazy("menu section", "Booking")
@@ -31,7 +34,7 @@ class NavItem:
 
     @property
     def url(self) -> str:
-        return reverse(self.url_name)
+        return _address(self.url_name, get_script_prefix())
 
 
 @dataclass
@@ -76,6 +79,11 @@ NAVIGATION = [
 ]
 
 
+@lru_cache(maxsize=256)
+def _address(url_name: str, script_prefix: str) -> str:
+    return reverse(url_name)
+
+
 def items_for(user) -> list[NavItem]:
     if not user.is_authenticated:
         return []
@@ -100,3 +108,36 @@ def sections_for(items: list[NavItem], current_url: str) -> list[NavSection]:
         section.items.append(item)
         section.active = section.active or item.url == current_url
     return list(sections.values())
+
+
+BY_URL_NAME = {item.url_name: item for item in NAVIGATION}
+
+
+@lru_cache(maxsize=1024)
+def _menu_html(url_names: tuple[str, ...], current_url: str, language: str, script_prefix: str) -> SafeString:
+    """The menu bar's HTML: the same for every user who sees the same entries on the same screen in one language."""
+    items = [BY_URL_NAME[name] for name in url_names]
+    return render_to_string("shared/_main_menu.html", {"sections": sections_for(items, current_url), "active_url": current_url})
+
+
+class Menu:
+    """The signed-in user's menu, worked out only when a page shows it (an htmx fragment never does)."""
+
+    def __init__(self, request):
+        self.request = request
+
+    @cached_property
+    def items(self) -> list[NavItem]:
+        return items_for(self.request.user)
+
+    @cached_property
+    def active_url(self) -> str:
+        return active_url(self.items, self.request.path)
+
+    @cached_property
+    def sections(self) -> list[NavSection]:
+        return sections_for(self.items, self.active_url)
+
+    def menu_html(self) -> SafeString:
+        names = tuple(item.url_name for item in self.items)
+        return _menu_html(names, self.active_url, get_language(), get_script_prefix())

@@ -46,6 +46,7 @@ PUBLIC = {
     "workshop:customer_photo",
     "followup:rate",
     "followup:survey",
+    "bench:reference",  # 404 unless BENCH_REFERENCE_PAGE (on only for manage.py bench_pages's own server)
 }
 # Account pages every signed-in user may open, whatever their role.
 ACCOUNT_PAGES = {"home", "accounts:logout", "accounts:two_factor_enrol", "accounts:two_factor_verify", "accounts:two_factor_recovery_codes"}

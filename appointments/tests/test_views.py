@@ -4,12 +4,15 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from aftersales.customers.models import MobilityService, Vehicle
 from aftersales.messaging.models import OutboxMessage
 from appointments.forms import encode_slot
-from appointments.models import Appointment, SlotReservation
+from appointments.grid_cache import grid_changed
+from appointments.models import Absence, Appointment, SlotReservation
 from appointments.slots import JobRequest
 
 from .factories import LoanerFactory, MobilityServiceFactory, VehicleFactory, make_advisor
@@ -392,6 +395,7 @@ def test_diary_and_reception_display_run_a_fixed_number_of_queries(client, advis
     client.force_login(advisor)
     _book_many(booking, site, 2)
     client.get(reverse(name))  # warm the session and permission caches
+    grid_changed(site_id=site.pk)  # the week grid built again, as after the bookings below
     with django_assert_max_num_queries(40) as few:
         client.get(reverse(name))
     _book_many(booking, site, 20)
@@ -427,3 +431,38 @@ def test_booking_card_and_loan_contract_are_pdfs_in_the_customers_language(clien
     text = PdfReader(BytesIO(contract.content)).pages[0].extract_text()
     assert appointment.customer.last_name in text
     assert appointment.customer.language == "fr" and contract.status_code == 200
+
+
+def _week_page(client, vehicle):
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("appointments:desk"), {"vehicle": vehicle.pk, "week": "2026-03-02"})
+    assert response.status_code == 200
+    return len(queries), response.text
+
+
+def test_the_week_grid_is_read_from_the_cache_until_a_booking_changes_it(
+    client, crc_agent, booking, diary_advisor, vehicle, clock, django_capture_on_commit_callbacks
+):
+    client.force_login(crc_agent)
+    slot = f'id="slot-{encode_slot(diary_advisor.pk, at("2026-03-03", "09:00"))}"'
+    first_count, first_page = _week_page(client, vehicle)
+    second_count, second_page = _week_page(client, vehicle)
+    assert slot in first_page and slot in second_page
+    assert second_count < first_count
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booking(at("2026-03-03", "09:00"))
+    after_count, after_page = _week_page(client, vehicle)
+    assert slot not in after_page and after_count > second_count
+
+
+def test_a_new_absence_empties_the_advisors_week_at_once(client, crc_agent, diary_advisor, vehicle, site, clock):
+    client.force_login(crc_agent)
+    slot = f'id="slot-{encode_slot(diary_advisor.pk, at("2026-03-03", "09:00"))}"'
+    assert slot in _week_page(client, vehicle)[1]
+
+    Absence.objects.create(
+        site=site, person=diary_advisor, starts_on=date(2026, 3, 2), ends_on=date(2026, 3, 8), reason=Absence.Reason.LEAVE
+    )
+
+    assert slot not in _week_page(client, vehicle)[1]

@@ -20,7 +20,7 @@ from ..models import NOT_REACHED, CallAttempt, CallOutcome, CallTask, Maintenanc
 from ._common import _moment, booking_link_for, may_own, reminder_message_arguments, survey_message_arguments
 
 
-def create_call_task(
+def call_task_row(
     *,
     key: str,
     site: Site,
@@ -32,11 +32,8 @@ def create_call_task(
     source=None,
     assigned_to: User | None = None,
 ) -> CallTask:
-    """The task under ``key``, created once whatever the reruns."""
-    existing = CallTask.objects.filter(key=key).first()
-    if existing is not None:
-        return existing
-    task = CallTask(
+    """The unsaved task (``create_call_task`` saves one; a timed job writes many at once, ``key`` skipping those made)."""
+    return CallTask(
         key=key,
         site=site,
         customer=customer,
@@ -48,6 +45,14 @@ def create_call_task(
         source_type=ContentType.objects.get_for_model(source) if source is not None else None,
         source_id=source.pk if source is not None else None,
     )
+
+
+def create_call_task(*, key: str, **fields) -> CallTask:
+    """The task under ``key``, created once whatever the reruns (``fields``: those of ``call_task_row``)."""
+    existing = CallTask.objects.filter(key=key).first()
+    if existing is not None:
+        return existing
+    task = call_task_row(key=key, **fields)
     try:
         with transaction.atomic():
             task.save()

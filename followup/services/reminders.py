@@ -5,24 +5,25 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import CharField, F, OuterRef, Prefetch, Q, Subquery, Value
+from django.db.models.functions import Cast, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from aftersales.accounts.calendars import site_calendars
 from aftersales.accounts.models import Site, User
-from aftersales.customers.models import Channel, MileageReading, Vehicle
+from aftersales.customers.models import Channel, ConsentRecord, Customer, MileageReading, Vehicle
 from aftersales.jobs.chunks import by_key, run_in_chunks
 from aftersales.lib.business_hours import next_allowed_send_time
-from aftersales.messaging.models import MessageChannel
+from aftersales.messaging.batches import MessageRun, latest_consents_of, queue_messages
+from aftersales.messaging.models import MessageChannel, OutboxMessage
 from aftersales.messaging.services import queue_message
 from appointments.models import Appointment
 
 from ..exceptions import MileageCheckRefused
 from ..models import CallTask, MaintenanceReminder, MileageCheck, ReminderPolicy
 from ..system_texts import REMINDER_UNANSWERED, SERVICE_DUE, SERVICE_OVERDUE
-from ._common import _moment, reminder_message_arguments
-from .calls import create_call_task
+from ._common import ReminderLookups, _moment, reminder_message_arguments
+from .calls import call_task_row, create_call_task
 
 REMINDER_DAYS_BEFORE = 30
 CONVERSION_WINDOW = timedelta(days=30)
@@ -31,7 +32,7 @@ MIN_PROJECTION_SPAN_DAYS = 30
 IMPLAUSIBLE_FACTOR = 3
 DAYS_PER_MONTH = 30.44
 CHASER_VALID_DAYS = 30
-REMINDER_CHUNK = 500
+REMINDER_CHUNK = 1000
 
 
 def reminder_to_attribute(*, vehicle: Vehicle, at: datetime | None = None) -> MaintenanceReminder | None:
@@ -140,7 +141,13 @@ def projected_due(vehicle: Vehicle, accepted: list[MileageReading], site: Site) 
 
 
 def send_maintenance_reminders(*, now: datetime) -> int:
-    """The daily reminder run: one message per vehicle, due service and touch, whatever the reruns."""
+    """The daily reminder run: one message per vehicle, due service and touch, whatever the reruns.
+
+    Set-based per chunk of due vehicles (primary-key order): the reminders computed in Python are written by one
+    insert that the unique key (vehicle, due service, touch) makes skip those already there, then their call tasks
+    and outbox messages in bulk. The policies are read once; the calendars, templates, brands, offers, mobility
+    services and campaigns once per run on first use. A run cut off part-way keeps its committed chunks and the next
+    one goes on: what is done is skipped by the keys."""
     policies = {policy.site_id: policy for policy in ReminderPolicy.objects.all()}
     horizon = max([REMINDER_DAYS_BEFORE, *(days for p in policies.values() for days in p.extra_days_before)])
     latest_chaser = max([0, *(p.chaser_days_after for p in policies.values() if p.chaser_days_after)])
@@ -154,13 +161,14 @@ def send_maintenance_reminders(*, now: datetime) -> int:
         Vehicle.objects.filter(owner__isnull=False)
         .filter(due_by_date | Q(next_service_due_km__isnull=False))
         .exclude(pk__in=booked.values("vehicle_id"))
-        .select_related("owner__site")
+        .annotate(site_id=F("owner__site_id"))
         .prefetch_related(Prefetch("mileage_readings", queryset=recent_readings(now=now), to_attr="recent_readings"))
     )
-    calendars = site_calendars(since=today - timedelta(days=1))
+    lookups = ReminderLookups(MessageRun(now=now))
+    sites = Site.objects.in_bulk()
 
     def remind_chunk(chunk: list[Vehicle]) -> int:
-        return sum(_remind_vehicle(vehicle, policies.get(vehicle.owner.site_id), calendars, now=now) for vehicle in chunk)
+        return _remind_vehicles(chunk, sites, policies, lookups, now=now)
 
     return run_in_chunks(by_key(vehicles, REMINDER_CHUNK), remind_chunk)
 
@@ -174,65 +182,110 @@ def recent_readings(*, now: datetime):
     )
 
 
-def _usable_readings(vehicle: Vehicle, *, now: datetime) -> list[MileageReading]:
+def _usable_readings(vehicle: Vehicle, flagged: list[MileageCheck], *, now: datetime) -> list[MileageReading]:
+    """The vehicle's readings usable for projection; the implausible ones not checked yet go to ``flagged``."""
     readings = vehicle.recent_readings
     checks = {reading.pk: reading.plausibility_check for reading in readings if getattr(reading, "plausibility_check", None)}
     accepted, flags = assess_readings(readings, checks)
-    for reading, reason in flags:
-        MileageCheck.objects.get_or_create(reading=reading, defaults={"vehicle": vehicle, "reason": reason, "flagged_at": now})
+    flagged.extend(MileageCheck(reading=reading, vehicle=vehicle, reason=reason, flagged_at=now) for reading, reason in flags)
     return accepted
 
 
-def _remind_vehicle(vehicle: Vehicle, policy: ReminderPolicy | None, calendars: dict, *, now: datetime) -> int:
-    site = vehicle.owner.site
-    accepted = _usable_readings(vehicle, now=now) if vehicle.next_service_due_km else []
+def _reminder_due(
+    vehicle: Vehicle, site: Site, policy: ReminderPolicy | None, flagged: list[MileageCheck], *, now: datetime
+) -> MaintenanceReminder | None:
+    """The unsaved reminder of the touch the vehicle is in today, if any (its customer still to attach)."""
+    accepted = _usable_readings(vehicle, flagged, now=now) if vehicle.next_service_due_km else []
     due = projected_due(vehicle, accepted, site)
     if due is None:
-        return 0
+        return None
     due_on, basis = due
-    today = timezone.localtime(now, site.tz).date()
-    touch = current_touch(touches_for(policy), due_on=due_on, today=today)
+    touch = current_touch(touches_for(policy), due_on=due_on, today=timezone.localtime(now, site.tz).date())
     if touch is None:
+        return None
+    return MaintenanceReminder(
+        vehicle=vehicle,
+        customer_id=vehicle.owner_id,
+        site=site,
+        target=f"{vehicle.next_service_due_date or '-'}|{vehicle.next_service_due_km or '-'}",
+        touch=touch.code,
+        basis=basis,
+        due_on=due_on,
+        due_km=vehicle.next_service_due_km,
+        sent_at=now,
+    )
+
+
+def _reminder_key(reminder: MaintenanceReminder) -> tuple[int, str, str]:
+    return reminder.vehicle_id, reminder.target, reminder.touch
+
+
+def _remind_vehicles(vehicles: list[Vehicle], sites: dict, policies: dict, lookups: ReminderLookups, *, now: datetime) -> int:
+    """One chunk: the reminders due, written once each (by their unique key), then a CRC call for those who prefer
+    the phone and agreed to it, a message for the others; the owners read only for the reminders written. How many
+    reminders were written."""
+    flagged: list[MileageCheck] = []
+    due = [_reminder_due(vehicle, sites[vehicle.site_id], policies.get(vehicle.site_id), flagged, now=now) for vehicle in vehicles]
+    if flagged:
+        MileageCheck.objects.bulk_create(flagged, ignore_conflicts=True)  # one check per reading
+    candidates = {_reminder_key(reminder): reminder for reminder in due if reminder is not None}
+    if not candidates:
         return 0
-    target = f"{vehicle.next_service_due_date or '-'}|{vehicle.next_service_due_km or '-'}"
-    with transaction.atomic():  # a savepoint of the chunk's transaction
-        reminder, created = MaintenanceReminder.objects.get_or_create(
-            vehicle=vehicle,
-            target=target,
-            touch=touch.code,
-            defaults={
-                "customer": vehicle.owner,
-                "site": site,
-                "basis": basis,
-                "due_on": due_on,
-                "due_km": vehicle.next_service_due_km,
-                "sent_at": now,
-            },
-        )
-        if not created:
-            return 0
-        if wants_calls(vehicle.owner):
-            create_call_task(
-                key=f"reminder:{reminder.pk}:call",
-                site=site,
-                customer=vehicle.owner,
-                vehicle=vehicle,
-                kind=CallTask.Kind.REMINDER_CALL,
-                source=reminder,
-                due_at=next_allowed_send_time(calendars[site.pk], now),
-                reason=(SERVICE_OVERDUE if due_on < today else SERVICE_DUE)(day=due_on),
-            )
-        else:
-            reminder.message = queue_message(**reminder_message_arguments(reminder), idempotency_key=f"reminder:{reminder.pk}")
-            reminder.save(update_fields=["message"])
-    return 1
+    vehicle_ids = {vehicle_id for vehicle_id, _target, _touch in candidates}
+    # Two runs at once (beat and a manual run_job): the second waits here until the first's chunk commits, then
+    # finds its reminders made, so each run counts only what it wrote.
+    list(Vehicle.objects.filter(pk__in=vehicle_ids).order_by("pk").select_for_update().values_list("pk", flat=True))
+    made = set(MaintenanceReminder.objects.filter(vehicle_id__in=vehicle_ids).values_list("vehicle_id", "target", "touch"))
+    fresh = {key: reminder for key, reminder in candidates.items() if key not in made}
+    if not fresh:
+        return 0
+    MaintenanceReminder.objects.bulk_create(fresh.values(), ignore_conflicts=True)  # one taken meanwhile stays the other run's
+    written = []
+    rows = MaintenanceReminder.objects.filter(vehicle_id__in={key[0] for key in fresh}, sent_at=now)
+    for vehicle_id, target, touch, pk in rows.values_list("vehicle_id", "target", "touch", "pk"):
+        if (reminder := fresh.get((vehicle_id, target, touch))) is not None:
+            reminder.pk = pk
+            written.append(reminder)
+    owners = Customer.objects.in_bulk({reminder.customer_id for reminder in written})
+    for reminder in written:
+        reminder.customer = reminder.vehicle.owner = owners[reminder.customer_id]
+        reminder.customer.site = reminder.site
+    consents = latest_consents_of(reminder.customer_id for reminder in written)
+    by_call = [reminder for reminder in written if wants_calls(reminder.customer, consents=consents.get(reminder.customer_id, {}))]
+    CallTask.objects.bulk_create([_reminder_call(reminder, lookups, now=now) for reminder in by_call], ignore_conflicts=True)
+    calling = {reminder.pk for reminder in by_call}
+    by_message = [reminder for reminder in written if reminder.pk not in calling]
+    if by_message:
+        keys = {reminder.pk: f"reminder:{reminder.pk}" for reminder in by_message}
+        requests = [
+            {**reminder_message_arguments(reminder, lookups=lookups), "idempotency_key": keys[reminder.pk]} for reminder in by_message
+        ]
+        queue_messages(requests, run=lookups.run)
+        message = OutboxMessage.objects.filter(idempotency_key=Concat(Value("reminder:"), Cast(OuterRef("pk"), CharField())))
+        MaintenanceReminder.objects.filter(pk__in=keys).update(message=Subquery(message.values("pk")[:1]))
+    return len(written)
 
 
-def wants_calls(customer) -> bool:
-    """A customer who prefers the phone, has a number and agreed to be called gets reminders by a CRC call."""
+def _reminder_call(reminder: MaintenanceReminder, lookups: ReminderLookups, *, now: datetime) -> CallTask:
+    today = timezone.localtime(now, reminder.site.tz).date()
+    return call_task_row(
+        key=f"reminder:{reminder.pk}:call",
+        site=reminder.site,
+        customer=reminder.customer,
+        vehicle=reminder.vehicle,
+        kind=CallTask.Kind.REMINDER_CALL,
+        source=reminder,
+        due_at=next_allowed_send_time(lookups.run.calendar(reminder.site), now),
+        reason=(SERVICE_OVERDUE if reminder.due_on < today else SERVICE_DUE)(day=reminder.due_on),
+    )
+
+
+def wants_calls(customer, *, consents: dict[str, ConsentRecord]) -> bool:
+    """A customer who prefers the phone, has a number and agreed to be called (``consents``: the latest record per
+    channel) gets reminders by a CRC call."""
     if customer.preferred_channel != Channel.PHONE or not (customer.mobile or customer.phone_other):
         return False
-    latest = customer.consents.filter(channel=Channel.PHONE).order_by("-recorded_at", "-pk").first()
+    latest = consents.get(Channel.PHONE)
     return bool(latest and latest.granted)
 
 

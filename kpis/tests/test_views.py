@@ -1,7 +1,11 @@
 import csv
 import io
+from datetime import date
+from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -9,6 +13,8 @@ from pypdf import PdfReader
 
 from aftersales.accounts.roles import Role
 from aftersales.accounts.tests.factories import UserFactory
+from kpis.models import DailyFigure, Headline, HeadlineTarget, MonthlyFigure
+from kpis.rollup import rebuild
 
 from .dataset import PARIS, build_month
 
@@ -152,3 +158,42 @@ def test_the_dashboards_query_count_does_not_grow_with_the_data(manager_client, 
 
 def test_the_menu_shows_the_dashboard_to_managers(manager_client):
     assert reverse("kpis:dashboard") in manager_client.get(reverse("home")).content.decode()
+
+
+def _queries_and_page(client, params):
+    with CaptureQueriesContext(connection) as queries:
+        response = get(client, "kpis:dashboard", **params)
+    assert response.status_code == 200
+    return len(queries), response.content.decode().split('id="kpi-refreshed"')[1]  # the figures, past the form's token
+
+
+def test_the_figures_are_rendered_once_until_the_next_aggregation(manager_client, site, other_site, month):
+    params = {"site": site.pk, **MARCH}
+    first_count, first_page = _queries_and_page(manager_client, params)
+    second_count, second_page = _queries_and_page(manager_client, params)
+    assert second_count < first_count and second_page == first_page
+
+    DailyFigure.objects.filter(site=site).delete()  # rows changed outside an aggregation: the page holds until the next one
+    MonthlyFigure.objects.filter(site=site).delete()
+    assert _queries_and_page(manager_client, params)[1] == first_page  # not aggregated yet: the figures stand
+    with timezone.override(PARIS):
+        rebuild(sites=[site], start=date(2026, 3, 1), end=date(2026, 4, 1), now=timezone.now())
+    after_count, after_page = _queries_and_page(manager_client, params)
+    assert after_count == first_count and 'id="kpi-no_show_rate"' in after_page
+
+
+def test_a_new_target_shows_at_once(manager_client, site, month):
+    params = {"site": site.pk, **MARCH}
+    _queries_and_page(manager_client, params)
+    HeadlineTarget.objects.create(kpi=Headline.SHOW_RATE, site=site, target=Decimal("12.5"))
+    assert "12.5" in _queries_and_page(manager_client, params)[1]
+
+
+def test_each_language_has_its_own_figures(manager_client, manager, site, month):
+    params = {"site": site.pk, **MARCH}
+    english = _queries_and_page(manager_client, params)[1]
+    manager.language = "fr"
+    manager.save(update_fields=["language"])
+    french = _queries_and_page(manager_client, params)[1]
+    assert "Built on" in english and "Built on" not in french
+    assert 'id="kpi-no_show_rate"' in french

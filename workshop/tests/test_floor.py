@@ -11,6 +11,7 @@ from django.urls import reverse
 from aftersales.audit.models import AuditEvent
 from aftersales.messaging.models import OutboxMessage
 from appointments.tests.factories import LabourOperationFactory, PartFactory
+from workshop import selectors
 from workshop.exceptions import (
     ApprovalRefused,
     ClockingRefused,
@@ -555,12 +556,30 @@ def test_the_dispatch_board_query_count_stays_flat_as_orders_grow(
 ):
     with django_assert_max_num_queries(4):
         small = dispatch_board(site=site)
-        [len(jobs) for _key, _label, jobs in small.columns]
+        [len(column.jobs) for column in small.columns]
     _more_orders(6, site, advisor, customer, vehicle)
     with django_assert_max_num_queries(4):
         large = dispatch_board(site=site)
-        [str(job.work_order.customer) + str(job.technician) for _key, _label, jobs in large.columns for job in jobs]
-    assert sum(len(jobs) for _key, _label, jobs in large.columns) == 7
+        [str(job.work_order.customer) + str(job.technician) for column in large.columns for job in column.jobs]
+    assert sum(len(column.jobs) for column in large.columns) == 7
+
+
+def test_a_long_column_shows_its_first_jobs_and_the_rest_on_demand(
+    client, foreman, job, site, advisor, customer, vehicle, clock, monkeypatch
+):
+    monkeypatch.setattr(selectors, "COLUMN_SHOWN", 3)
+    _more_orders(5, site, advisor, customer, vehicle)
+    waiting = {column.key: column for column in dispatch_board(site=site).columns}["waiting"]
+    assert (len(waiting.jobs), waiting.total, waiting.hidden) == (3, 5, 2)
+    first = [job.work_order.promised_at for job in waiting.jobs]
+    assert first == sorted(first)
+    client.force_login(foreman)
+    page = client.get(reverse("workshop:dispatch"), {"site": site.pk}).content.decode()
+    assert page.count('class="card mb-2 dispatch-job"') == 4 and "Show 2 more jobs" in page  # 3 waiting, 1 assigned
+    expanded = client.get(reverse("workshop:dispatch"), {"site": site.pk, "column": "waiting"}).content.decode()
+    assert expanded.count('class="card mb-2 dispatch-job"') == 6 and "Show fewer" in expanded
+    refreshed = client.get(reverse("workshop:dispatch"), {"site": site.pk, "column": "nonsense"})
+    assert refreshed.status_code == 200
 
 
 def test_handing_the_order_to_the_workshop_converts_its_appointment(in_workshop):

@@ -4,9 +4,10 @@ import copy
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from appointments.tests.factories import LabourOperationFactory
-from workshop.models import Bay, WorkOrderJob
+from workshop.models import Bay, JobStatus, WorkOrderJob
 from workshop.services import assign_job
 
 MY_JOBS_QUERIES = 16
@@ -39,3 +40,14 @@ def test_my_jobs_keeps_its_query_count_at_ten_times_the_jobs(client, mechanic, a
 
     assert page.status_code == 200
     assert page.text.count('name="concern"') == scale
+
+
+def test_signed_off_jobs_are_listed_compactly_without_forms(client, mechanic, assigned):
+    copies_of(assigned, 3)
+    WorkOrderJob.objects.filter(concern__in=["Extra job 0", "Extra job 1"]).update(
+        status=JobStatus.DONE, done_by=mechanic, done_at=timezone.now()
+    )
+    client.force_login(mechanic)
+    page = client.get(reverse("workshop:my_jobs")).text
+    assert page.count('name="concern"') == 2 and page.count('class="list-group-item my-job-done"') == 2
+    assert "2 jobs signed off" in page

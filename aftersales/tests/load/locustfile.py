@@ -26,8 +26,9 @@ _cashiers = itertools.cycle([(cashier, site) for site in PLAN["sites"] for cashi
 _advisors = itertools.cycle(PLAN["sites"])
 PROPOSAL = re.compile(r'id="proposal-\d+" value="(\d+@\d{8}T\d{4})"')
 ERROR_FIELD = re.compile(r'data-field="(\w+)"')
-RACE_FIELDS = {"slot", "override_reason"}  # slot taken, or capacity used up, since the proposal was made
-ATTEMPTS = 3
+SLOT_FIELDS = {"slot", "override_reason"}  # slot taken, or capacity used up, since the proposal was made
+RACE_FIELDS = SLOT_FIELDS | {"second_booking"}  # or the vehicle booked by another advisor since the desk opened
+ATTEMPTS = 4
 
 # The booking call standard (DOMAIN §1): the advisor did these and ticks them.
 CALL_STANDARD = ("services_explained", "prices_given", "walk_around_offered")
@@ -142,32 +143,48 @@ class Booking(Staff):
             "mobility_offered": form.choices["mobility_offered"][:2],
             **dict.fromkeys(CALL_STANDARD, ["on"]),
         }
+        if "second_booking" in form.choices:  # booked already: the desk asks whether the customer wants another one
+            data["second_booking"] = ["on"]
         data.pop("csrfmiddlewaretoken", None)
         live = self.client.get("/appointments/desk/live/", params=data, name="booking proposals")
         proposals = PROPOSAL.findall(live.text)
         if not proposals:
             return
         data["slot"] = [random.choice(proposals)]
-        self.post("/appointments/desk/", {**data, "step": "review"}, name="booking review")
+        for step, name in (("review", "booking review"), ("confirm", "book")):
+            if not self.desk_step(data, step, name):
+                return
+
+    def desk_step(self, data: dict, step: str, name: str) -> bool:
+        """Send one step of the desk. When another advisor got there first (the slot taken, the capacity used up,
+        the vehicle booked meanwhile), do as the advisor does: take a proposal of the refreshed page, confirm the
+        customer wants the second booking, and send again. A day left with no slot ends the call."""
         for _attempt in range(ATTEMPTS):
             with self.client.post(
                 "/appointments/desk/",
-                {**data, "step": "confirm", "csrfmiddlewaretoken": self.csrf()},
-                name="book",
+                {**data, "step": step, "csrfmiddlewaretoken": self.csrf()},
+                name=name,
                 headers={"Referer": self.host + "/appointments/desk/"},
                 allow_redirects=False,
                 catch_response=True,
             ) as answer:
                 if answer.status_code != 400:
-                    return
+                    return True
                 fields = set(ERROR_FIELD.findall(answer.text))
                 proposals = PROPOSAL.findall(answer.text)
-                if not fields or fields - RACE_FIELDS or not proposals:
+                if not fields or fields - RACE_FIELDS:
                     answer.failure(f"booking refused on {sorted(fields) or 'the whole form'}")
-                    return
-                answer.request_meta["name"] = "book: taken first, confirmed again"
+                    return False
                 answer.success()
-            data["slot"] = [random.choice(proposals)]
+                if fields & SLOT_FIELDS and not proposals:
+                    answer.request_meta["name"] = f"{name}: no slot left"
+                    return False
+                answer.request_meta["name"] = f"{name}: taken first, sent again"
+            if fields & SLOT_FIELDS:
+                data["slot"] = [random.choice(proposals)]
+            if "second_booking" in fields:
+                data["second_booking"] = ["on"]
+        return False
 
 
 class CheckIn(Staff):
