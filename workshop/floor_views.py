@@ -50,6 +50,7 @@ from .selectors import (
     open_deferred_work,
     quality_queue,
     technician_day,
+    work_order_page,
     work_order_progress,
 )
 from .views import invalid_link_page, order_context, photo_response
@@ -410,10 +411,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _order_page(request: HttpRequest, pk: int, status: int = 400, **forms) -> HttpResponse:
     """The work order page (again with a refused form and status 400)."""
-    order = get_work_order_for_user(user=request.user, pk=pk)
+    order = work_order_page(user=request.user, pk=pk)
     deferred = [item for item in open_deferred_work(vehicle=order.vehicle) if item.declined_job.work_order_id != order.pk]
     context = {
-        **_progress_context(work_order_progress(user=request.user, pk=pk), **forms),
+        **_progress_context(order, **forms),
         **order_context(order),
         "order": order,
         "deferred_work": deferred,

@@ -225,8 +225,13 @@ def board_sites(*, user: User) -> QuerySet:
     return user.visible_sites().order_by("name")
 
 
-def get_work_order_for_user(*, user: User, pk: int) -> WorkOrder:
-    """One work order of the user's sites with everything its pages show (404 otherwise)."""
+def _work_order_queryset(*, live: bool = False) -> QuerySet:
+    """A work order with everything reception's pages show; ``live`` adds the workshop panel's technicians, bays,
+    customer decisions and approval requests."""
+    job_related = (*job_text_sources(), "technician", "bay") if live else job_text_sources()
+    job_prefetches = [Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part"))]
+    if live:
+        job_prefetches.append(Prefetch("decisions", queryset=ApprovalDecision.objects.select_related("recorded_by")))
     queryset = WorkOrder.objects.select_related(
         "site",
         "customer",
@@ -237,18 +242,23 @@ def get_work_order_for_user(*, user: User, pk: int) -> WorkOrder:
         "signature",
         "loaner_handover__loaner",
     ).prefetch_related(
-        Prefetch(
-            "jobs",
-            queryset=WorkOrderJob.objects.select_related(*job_text_sources()).prefetch_related(
-                Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part"))
-            ),
-        ),
+        Prefetch("jobs", queryset=WorkOrderJob.objects.select_related(*job_related).prefetch_related(*job_prefetches)),
         Prefetch("parts", queryset=WorkOrderPart.objects.select_related("part")),
         Prefetch("events", queryset=WorkOrderEvent.objects.select_related("actor")),
         "damage_marks",
         "photos",
     )
-    return get_for_user(queryset, user, pk=pk)
+    return queryset.prefetch_related("approval_requests") if live else queryset
+
+
+def get_work_order_for_user(*, user: User, pk: int) -> WorkOrder:
+    """One work order of the user's sites with everything its pages show (404 otherwise)."""
+    return get_for_user(_work_order_queryset(), user, pk=pk)
+
+
+def work_order_page(*, user: User, pk: int) -> WorkOrder:
+    """The work order page's order, read once for reception's summary and the live workshop panel (404 otherwise)."""
+    return get_for_user(_work_order_queryset(live=True), user, pk=pk)
 
 
 def get_appointment_for_check_in(*, user: User, pk: int) -> Appointment:
