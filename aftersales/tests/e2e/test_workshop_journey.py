@@ -68,7 +68,9 @@ def sign_off(page, concern, *, last=False):
     if last:
         expect(page.locator("article.my-job", has_text=concern)).to_have_count(0)
     else:
-        expect(page.locator("article.my-job", has_text=concern)).to_contain_text("Signed off by")
+        expect(page.locator("article.my-job", has_text=concern)).to_have_count(0)  # signed off: one line, no forms
+        page.locator("#jobs-done summary").click()
+        expect(page.locator("li.my-job-done", has_text=concern)).to_contain_text("Signed off by")
 
 
 def test_workshop_journey_from_dispatch_to_quality_check(
