@@ -15,7 +15,7 @@ class WorkshopConfig(AppConfig):
         from appointments.preparation import register_preparation_notes
         from appointments.services import APPOINTMENT_FLOW
 
-        from .hints import deferred_work_hints, open_findings_hints
+        from .hints import workshop_hints
         from .loans import loan_handover
         from .message_texts import PROMISED_TIME_TEMPLATE, SIGNATURE_TEMPLATE
         from .panels import DEFERRED_WORK_PANEL, VEHICLE_OPEN_WORK_PANEL
@@ -37,9 +37,8 @@ class WorkshopConfig(AppConfig):
         )
         register_customer_panel(DEFERRED_WORK_PANEL)
         register_vehicle_panel(VEHICLE_OPEN_WORK_PANEL)
-        register_vehicle_hints(deferred_work_hints)
+        register_vehicle_hints(workshop_hints)
         register_loan_handover(loan_handover)
-        register_vehicle_hints(open_findings_hints)
         register_preparation_notes(work_order_notes)
         APPOINTMENT_FLOW.on_move(withdraw_prepared_order)
         register_export_section("work_orders", export_work_orders)

@@ -10,7 +10,14 @@ from .recommendations import open_findings
 from .selectors import open_deferred_work
 
 
-def deferred_work_hints(vehicle) -> list[VehicleHint]:
+def workshop_hints(vehicle) -> list[VehicleHint]:
+    """The declined work still open, then the faults found at the last inspection and not fixed (the open
+    deferred work read once for both)."""
+    deferred = list(open_deferred_work(vehicle=vehicle))
+    return _deferred_work_hints(deferred) + _open_findings_hints(vehicle, deferred)
+
+
+def _deferred_work_hints(deferred) -> list[VehicleHint]:
     return [
         VehicleHint(
             text=work.localized_description(),
@@ -20,12 +27,12 @@ def deferred_work_hints(vehicle) -> list[VehicleHint]:
                 "price": format_money(work.gross_price, work.currency),
             },
         )
-        for work in open_deferred_work(vehicle=vehicle)
+        for work in deferred
     ]
 
 
-def open_findings_hints(vehicle) -> list[VehicleHint]:
-    findings = open_findings(vehicle=vehicle, deferred=open_deferred_work(vehicle=vehicle))
+def _open_findings_hints(vehicle, deferred) -> list[VehicleHint]:
+    findings = open_findings(vehicle=vehicle, deferred=deferred)
     if findings is None:
         return []
     detail = _("found on %(day)s, not fixed") % {"day": formats.date_format(findings.checked_on, "SHORT_DATE_FORMAT")}

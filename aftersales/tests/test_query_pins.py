@@ -229,7 +229,7 @@ PAGES = [
     Page("workshop:dispatch", Role.FOREMAN, dispatch_row, 12),
     Page("workshop:list", Role.SERVICE_ADVISOR, board_row, 8),
     Page("workshop:detail", Role.SERVICE_ADVISOR, job_row, 16, pk=lambda world: world.order),
-    Page("appointments:desk", Role.SERVICE_ADVISOR, visit_row, 39, query=lambda world: {"vehicle": world.vehicle.pk}),
+    Page("appointments:desk", Role.SERVICE_ADVISOR, visit_row, 38, query=lambda world: {"vehicle": world.vehicle.pk}),
     Page("customers:detail", Role.SERVICE_ADVISOR, visit_row, 16, pk=lambda world: world.customer),
     Page("customers:search", Role.SERVICE_ADVISOR, search_row, 10, query=lambda world: {"q": "Claire"}),
     Page("invoicing:desk", Role.CASHIER, invoicing_row, 8),
